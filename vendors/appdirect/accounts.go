@@ -1,0 +1,361 @@
+package appdirect
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/switchyard/switchyard/internal/outbound"
+)
+
+// Account is an AppDirect GraphQL Account. Only the fields the caller
+// selected are filled in; the rest stay zero.
+type Account struct {
+	ID                 string     `json:"id"`
+	Name               string     `json:"name"`
+	Status             string     `json:"status"`
+	AccessTypes        []string   `json:"accessTypes"`
+	CreatedOn          *time.Time `json:"createdOn"`
+	DefaultRole        string     `json:"defaultRole"`
+	ExternalID         string     `json:"externalId"`
+	CountryCode        string     `json:"countryCode"`
+	Website            string     `json:"website"`
+	ContactEmail       string     `json:"contactEmail"`
+	ContactPhoneNumber string     `json:"contactPhoneNumber"`
+	CompanySize        string     `json:"companySize"`
+}
+
+// AccountFields is the set of Account fields a caller may select, in
+// AppDirect's names.
+var AccountFields = []string{"id", "name", "status", "accessTypes", "createdOn", "defaultRole", "externalId", "countryCode", "website", "contactEmail", "contactPhoneNumber", "companySize"}
+
+var accountFieldSet = func() map[string]bool {
+	m := make(map[string]bool, len(AccountFields))
+	for _, f := range AccountFields {
+		m[f] = true
+	}
+	return m
+}()
+
+// UnmarshalJSON reads createdOn leniently: RFC 3339 is what the DateTime
+// scalar promises, but a zone-less ISO 8601 value or epoch milliseconds
+// would otherwise fail the whole page.
+func (a *Account) UnmarshalJSON(b []byte) error {
+	type plain Account
+	aux := struct {
+		*plain
+		CreatedOn json.RawMessage `json:"createdOn"`
+	}{plain: (*plain)(a)}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	t, err := parseDateTime(aux.CreatedOn)
+	if err != nil {
+		return fmt.Errorf("createdOn: %w", err)
+	}
+	a.CreatedOn = t
+	return nil
+}
+
+var isoLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02"}
+
+func parseDateTime(raw json.RawMessage) (*time.Time, error) {
+	s := strings.TrimSpace(string(raw))
+	if s == "" || s == "null" {
+		return nil, nil
+	}
+	if !strings.HasPrefix(s, `"`) {
+		ms, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("not a date-time: %s", s)
+		}
+		t := time.UnixMilli(ms).UTC()
+		return &t, nil
+	}
+	var str string
+	if err := json.Unmarshal(raw, &str); err != nil {
+		return nil, err
+	}
+	for _, layout := range isoLayouts {
+		if t, err := time.Parse(layout, str); err == nil {
+			return &t, nil
+		}
+	}
+	return nil, fmt.Errorf("not an ISO 8601 date-time: %q", str)
+}
+
+// ConnectionSelection says which parts of AccountConnection the caller
+// needs; only those are put in the query text, so AppDirect computes
+// (and counts against us) nothing the gateway's caller did not ask for.
+type ConnectionSelection struct {
+	// Fields are the Account fields for nodes and edges.node; "id" is
+	// always added.
+	Fields     []string
+	Nodes      bool
+	Edges      bool
+	Cursor     bool
+	PageInfo   bool
+	TotalCount bool
+}
+
+// AccountsArgs are the accounts query's arguments. They travel as GraphQL
+// variables, never in the query text.
+type AccountsArgs struct {
+	First, Last   *int
+	After, Before *string
+	Filter        *AccountFilter
+	OrderBy       *AccountOrderBy
+}
+
+// AccountFilter narrows the accounts query. Inference: the input type is
+// named AccountFilter.
+type AccountFilter struct {
+	SearchText    *string    `json:"searchText,omitempty"`
+	AccountStatus *string    `json:"accountStatus,omitempty"`
+	AccessType    *string    `json:"accessType,omitempty"`
+	CreatedBefore *time.Time `json:"createdBefore,omitempty"`
+	CreatedAfter  *time.Time `json:"createdAfter,omitempty"`
+}
+
+// AccountOrderBy orders the accounts query. Inference: the input type is
+// named AccountOrderBy with field NAME|DATE and direction ASC|DESC.
+type AccountOrderBy struct {
+	Field     string `json:"field"`
+	Direction string `json:"direction,omitempty"`
+}
+
+// AccountEdge is one edge of the accounts connection.
+type AccountEdge struct {
+	Cursor string  `json:"cursor"`
+	Node   Account `json:"node"`
+}
+
+// PageInfo is the Relay page info of the accounts connection.
+type PageInfo struct {
+	HasNextPage     bool    `json:"hasNextPage"`
+	HasPreviousPage bool    `json:"hasPreviousPage"`
+	StartCursor     *string `json:"startCursor"`
+	EndCursor       *string `json:"endCursor"`
+}
+
+// AccountConnection is one page of accounts; only the selected parts are
+// filled in.
+type AccountConnection struct {
+	Edges      []AccountEdge `json:"edges"`
+	Nodes      []Account     `json:"nodes"`
+	PageInfo   PageInfo      `json:"pageInfo"`
+	TotalCount *int          `json:"totalCount"`
+}
+
+// accountsVarDecls declares every argument of accounts once, always in the
+// same order, so the text of a query depends only on the selection.
+const (
+	accountsVarDecls = "$first: Int, $after: String, $last: Int, $before: String, $filter: AccountFilter, $orderBy: AccountOrderBy"
+	accountsArgs     = "first: $first, after: $after, last: $last, before: $before, filter: $filter, orderBy: $orderBy"
+)
+
+// selectionSet renders "{ id f1 f2 }" from the requested fields, "id"
+// first, then the others in the caller's order without repeats. An
+// unknown name is refused: it is never written into the query text.
+func selectionSet(op string, fields []string) (string, error) {
+	out := []string{"id"}
+	seen := map[string]bool{"id": true}
+	for _, f := range fields {
+		if !accountFieldSet[f] {
+			return "", &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindBadInput, Message: fmt.Sprintf("unknown account field %q", f)}
+		}
+		if !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	return "{ " + strings.Join(out, " ") + " }", nil
+}
+
+// accountsQuery builds the accounts query text for a selection.
+func accountsQuery(sel ConnectionSelection) (string, error) {
+	fields, err := selectionSet(opListAccounts, sel.Fields)
+	if err != nil {
+		return "", err
+	}
+	var parts []string
+	if sel.Nodes {
+		parts = append(parts, "nodes "+fields)
+	}
+	if sel.Edges || sel.Cursor {
+		var edge []string
+		if sel.Cursor {
+			edge = append(edge, "cursor")
+		}
+		if sel.Edges {
+			edge = append(edge, "node "+fields)
+		}
+		parts = append(parts, "edges { "+strings.Join(edge, " ")+" }")
+	}
+	if sel.PageInfo {
+		parts = append(parts, "pageInfo { hasNextPage hasPreviousPage startCursor endCursor }")
+	}
+	if sel.TotalCount {
+		parts = append(parts, "totalCount")
+	}
+	if len(parts) == 0 {
+		// A selection set may not be empty; ask for the cheapest thing.
+		parts = append(parts, "__typename")
+	}
+	return "query(" + accountsVarDecls + ") { accounts(" + accountsArgs + ") { " + strings.Join(parts, " ") + " } }", nil
+}
+
+// accountsVariables holds only the arguments the caller set: an absent
+// variable and a null one mean the same to AppDirect, and leaving them out
+// keeps identical requests byte-identical. Filter times are sent in UTC
+// for the same reason.
+func accountsVariables(args AccountsArgs) map[string]any {
+	vars := map[string]any{}
+	if args.First != nil {
+		vars["first"] = *args.First
+	}
+	if args.After != nil {
+		vars["after"] = *args.After
+	}
+	if args.Last != nil {
+		vars["last"] = *args.Last
+	}
+	if args.Before != nil {
+		vars["before"] = *args.Before
+	}
+	if f := args.Filter; f != nil {
+		utc := *f
+		for _, t := range []**time.Time{&utc.CreatedBefore, &utc.CreatedAfter} {
+			if *t != nil {
+				u := (*t).UTC()
+				*t = &u
+			}
+		}
+		vars["filter"] = utc
+	}
+	if args.OrderBy != nil {
+		vars["orderBy"] = *args.OrderBy
+	}
+	return vars
+}
+
+const (
+	opListAccounts      = "list accounts"
+	opGetAccount        = "get account"
+	opGetAccountByExtID = "get account by external id"
+	opDeleteAccount     = "delete account"
+)
+
+// Accounts fetches one page of accounts, asking only for the parts of the
+// connection sel names.
+func (c *Client) Accounts(ctx context.Context, sel ConnectionSelection, args AccountsArgs) (*AccountConnection, error) {
+	query, err := accountsQuery(sel)
+	if err != nil {
+		return nil, err
+	}
+	var data struct {
+		Accounts *AccountConnection `json:"accounts"`
+	}
+	if err := c.execRaw(ctx, opListAccounts, query, accountsVariables(args), &data); err != nil {
+		return nil, err
+	}
+	if data.Accounts == nil {
+		return nil, &outbound.Error{Vendor: vendorName, Operation: opListAccounts, Kind: outbound.KindUpstream, Message: "reply has no accounts"}
+	}
+	return data.Accounts, nil
+}
+
+// Account fetches one account by its id with the given fields; it returns
+// (nil, nil) when AppDirect has no such account.
+func (c *Client) Account(ctx context.Context, id string, fields []string) (*Account, error) {
+	return c.oneAccount(ctx, opGetAccount, "query($id: ID!) { account(id: $id) ", "account", "id", id, fields)
+}
+
+// AccountByExternalID fetches one account by its external id; (nil, nil)
+// when there is none.
+func (c *Client) AccountByExternalID(ctx context.Context, externalID string, fields []string) (*Account, error) {
+	return c.oneAccount(ctx, opGetAccountByExtID, "query($externalId: String!) { accountByExternalId(externalId: $externalId) ", "accountByExternalId", "externalId", externalID, fields)
+}
+
+// oneAccount runs a single-account query: head is the text up to the
+// selection set, key the reply's field, and the lookup value travels as
+// the variable varName.
+func (c *Client) oneAccount(ctx context.Context, op, head, key, varName, value string, fields []string) (*Account, error) {
+	if strings.TrimSpace(value) == "" {
+		return nil, &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindBadInput, Message: varName + " must not be empty"}
+	}
+	set, err := selectionSet(op, fields)
+	if err != nil {
+		return nil, err
+	}
+	var data map[string]*Account
+	if err := c.execRaw(ctx, op, head+set+" }", map[string]any{varName: value}, &data); err != nil {
+		return nil, err
+	}
+	return data[key], nil
+}
+
+// deleteAccountInput is DeleteAccountInput; GetGraphQLType names the
+// GraphQL type for hasura's variable declaration.
+type deleteAccountInput struct {
+	AccountID string `json:"accountId"`
+}
+
+func (deleteAccountInput) GetGraphQLType() string { return "DeleteAccountInput" }
+
+// DeleteAccount deletes an account. AppDirect refuses (success false, with
+// userErrors) an account that still has memberships or active
+// subscriptions; that refusal is KindFailedPrecondition, an unknown
+// account KindNotFound, each with AppDirect's code and message.
+func (c *Client) DeleteAccount(ctx context.Context, accountID string) error {
+	if strings.TrimSpace(accountID) == "" {
+		return &outbound.Error{Vendor: vendorName, Operation: opDeleteAccount, Kind: outbound.KindBadInput, Message: "account id must not be empty"}
+	}
+	var m struct {
+		DeleteAccount struct {
+			Success    bool
+			UserErrors []struct {
+				Code    string
+				Message string
+			}
+		} `graphql:"deleteAccount(input: $input)"`
+	}
+	vars := map[string]any{"input": deleteAccountInput{AccountID: accountID}}
+	if err := c.gql.Mutate(withOperation(ctx, opDeleteAccount), &m, vars); err != nil {
+		return toError(opDeleteAccount, err)
+	}
+	if m.DeleteAccount.Success {
+		return nil
+	}
+	e := &outbound.Error{Vendor: vendorName, Operation: opDeleteAccount, Kind: outbound.KindFailedPrecondition, IDs: []string{accountID}}
+	msgs := make([]string, 0, len(m.DeleteAccount.UserErrors))
+	for _, ue := range m.DeleteAccount.UserErrors {
+		if e.Code == "" {
+			e.Code = ue.Code
+		}
+		msgs = append(msgs, ue.Message)
+	}
+	e.Message = truncate(strings.Join(msgs, "; "))
+	e.Kind = kindForUserError(e.Code)
+	if e.Code == "" && e.Message == "" {
+		e.Kind, e.Message = outbound.KindUpstream, "delete refused without a reason"
+	}
+	return e
+}
+
+// kindForUserError classifies a deleteAccount userErrors code. Inference:
+// AppDirect's codes are unpublished; *_NOT_FOUND is an unknown record,
+// anything else a refusal given the account's current state.
+func kindForUserError(code string) outbound.Kind {
+	switch {
+	case strings.HasSuffix(code, "NOT_FOUND"):
+		return outbound.KindNotFound
+	case code == "INVALID_INPUT" || code == "BAD_USER_INPUT" || code == "VALIDATION_ERROR":
+		return outbound.KindBadInput
+	default:
+		return outbound.KindFailedPrecondition
+	}
+}

@@ -1,0 +1,382 @@
+package appdirect_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/simkit"
+	"github.com/switchyard/switchyard/vendors/appdirect"
+	"github.com/switchyard/switchyard/vendors/appdirect/appdirectsim"
+)
+
+// wireGraphQL is a GraphQL request body as the simulator received it.
+type wireGraphQL struct {
+	Query     string          `json:"query"`
+	Variables json.RawMessage `json:"variables"`
+}
+
+func (e env) graphqlRequests(t *testing.T) []wireGraphQL {
+	t.Helper()
+	var out []wireGraphQL
+	for _, r := range e.requests("/api/graphql") {
+		assert.Equal(t, http.MethodPost, r.Method)
+		assert.Equal(t, "application/json", r.Headers["Content-Type"])
+		assert.Equal(t, "REDACTED", r.Headers["Authorization"])
+		var w wireGraphQL
+		require.NoError(t, json.Unmarshal([]byte(r.Body), &w), r.Body)
+		out = append(out, w)
+	}
+	return out
+}
+
+func (e env) lastGraphQL(t *testing.T) wireGraphQL {
+	t.Helper()
+	all := e.graphqlRequests(t)
+	require.NotEmpty(t, all)
+	return all[len(all)-1]
+}
+
+const accountsHead = "query($first: Int, $after: String, $last: Int, $before: String, $filter: AccountFilter, $orderBy: AccountOrderBy) { accounts(first: $first, after: $after, last: $last, before: $before, filter: $filter, orderBy: $orderBy) "
+
+func intp(i int) *int              { return &i }
+func strp(s string) *string        { return &s }
+func timep(t time.Time) *time.Time { return &t }
+
+func TestAccountsQueryTextHasOnlyTheSelection(t *testing.T) {
+	cases := []struct {
+		name  string
+		sel   appdirect.ConnectionSelection
+		query string
+	}{
+		{"nodes with name", appdirect.ConnectionSelection{Fields: []string{"name"}, Nodes: true},
+			accountsHead + "{ nodes { id name } } }"},
+		{"id only", appdirect.ConnectionSelection{Nodes: true},
+			accountsHead + "{ nodes { id } } }"},
+		{"id given twice and repeats dropped", appdirect.ConnectionSelection{Fields: []string{"status", "id", "name", "status"}, Nodes: true},
+			accountsHead + "{ nodes { id status name } } }"},
+		{"edges with cursor", appdirect.ConnectionSelection{Fields: []string{"externalId"}, Edges: true, Cursor: true},
+			accountsHead + "{ edges { cursor node { id externalId } } } }"},
+		{"cursor alone", appdirect.ConnectionSelection{Cursor: true},
+			accountsHead + "{ edges { cursor } } }"},
+		{"page info and count", appdirect.ConnectionSelection{PageInfo: true, TotalCount: true},
+			accountsHead + "{ pageInfo { hasNextPage hasPreviousPage startCursor endCursor } totalCount } }"},
+		{"nothing selected", appdirect.ConnectionSelection{},
+			accountsHead + "{ __typename } }"},
+		{"everything", appdirect.ConnectionSelection{Fields: appdirect.AccountFields, Nodes: true, Edges: true, Cursor: true, PageInfo: true, TotalCount: true},
+			accountsHead + "{ nodes { id name status accessTypes createdOn defaultRole externalId countryCode website contactEmail contactPhoneNumber companySize } " +
+				"edges { cursor node { id name status accessTypes createdOn defaultRole externalId countryCode website contactEmail contactPhoneNumber companySize } } " +
+				"pageInfo { hasNextPage hasPreviousPage startCursor endCursor } totalCount } }"},
+	}
+	e := setup(t, appdirectsim.Options{})
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := e.client.Accounts(context.Background(), tc.sel, appdirect.AccountsArgs{First: intp(2)})
+			require.NoError(t, err, "the simulator validated the query")
+			w := e.lastGraphQL(t)
+			assert.Equal(t, tc.query, w.Query)
+			assert.JSONEq(t, `{"first":2}`, string(w.Variables))
+		})
+	}
+
+	t.Run("fields name sends no other account field", func(t *testing.T) {
+		_, err := e.client.Accounts(context.Background(), appdirect.ConnectionSelection{Fields: []string{"name"}, Nodes: true, Edges: true}, appdirect.AccountsArgs{})
+		require.NoError(t, err)
+		q := e.lastGraphQL(t).Query
+		for _, f := range appdirect.AccountFields {
+			if f == "id" || f == "name" {
+				continue
+			}
+			assert.NotContains(t, q, " "+f+" ", f)
+		}
+		assert.NotContains(t, q, "pageInfo")
+		assert.NotContains(t, q, "totalCount")
+		assert.NotContains(t, q, "cursor ")
+	})
+}
+
+func TestAccountsDecodesOnlySelectedParts(t *testing.T) {
+	e := setup(t, appdirectsim.Options{})
+	conn, err := e.client.Accounts(context.Background(), appdirect.ConnectionSelection{Fields: []string{"name"}, Nodes: true}, appdirect.AccountsArgs{First: intp(2)})
+	require.NoError(t, err)
+	require.Len(t, conn.Nodes, 2)
+	assert.Equal(t, appdirect.Account{ID: appdirectsim.DemoBarbaraAccountID, Name: "Switchyard Channel Partners"}, conn.Nodes[0])
+	assert.Nil(t, conn.Edges)
+	assert.Nil(t, conn.TotalCount)
+	assert.Equal(t, appdirect.PageInfo{}, conn.PageInfo)
+
+	full, err := e.client.Accounts(context.Background(), appdirect.ConnectionSelection{Fields: appdirect.AccountFields, Edges: true, Cursor: true, TotalCount: true, PageInfo: true},
+		appdirect.AccountsArgs{Filter: &appdirect.AccountFilter{SearchText: strp("analytical")}})
+	require.NoError(t, err)
+	require.Len(t, full.Edges, 1)
+	require.NotNil(t, full.TotalCount)
+	assert.Equal(t, 1, *full.TotalCount)
+	assert.NotEmpty(t, full.Edges[0].Cursor)
+	created := time.Date(2021, 3, 4, 9, 15, 0, 0, time.UTC)
+	assert.Equal(t, appdirect.Account{
+		ID: appdirectsim.DemoAdaAccountID, Name: "Analytical Engines Ltd", Status: "ENABLED", AccessTypes: []string{"CUSTOMER"},
+		CreatedOn: &created, DefaultRole: "USER", ExternalID: "ext-ada-001", CountryCode: "GB",
+		Website: "https://analytical-engines.example.com", ContactEmail: "ada.lovelace@example.com",
+		ContactPhoneNumber: "+44 20 7946 0001", CompanySize: "11-50",
+	}, full.Edges[0].Node)
+	assert.Equal(t, full.Edges[0].Cursor, *full.PageInfo.StartCursor)
+	assert.False(t, full.PageInfo.HasNextPage)
+}
+
+func TestUnknownFieldRejectedBeforeAnyCall(t *testing.T) {
+	e := setup(t, appdirectsim.Options{})
+	ctx := context.Background()
+	bad := [][]string{
+		{"name", "tenant"},
+		{"name } evil { id"},
+		{"Name"},
+		{""},
+	}
+	for _, fields := range bad {
+		_, err := e.client.Accounts(ctx, appdirect.ConnectionSelection{Fields: fields, Nodes: true}, appdirect.AccountsArgs{})
+		ve := vendorErr(t, err, outbound.KindBadInput)
+		assert.Contains(t, ve.Message, "unknown account field")
+		_, err = e.client.Account(ctx, "x", fields)
+		vendorErr(t, err, outbound.KindBadInput)
+		_, err = e.client.AccountByExternalID(ctx, "x", fields)
+		vendorErr(t, err, outbound.KindBadInput)
+	}
+	assert.Empty(t, e.requests(""), "no token fetch, no GraphQL call")
+}
+
+func TestAccountsPaginationThroughClient(t *testing.T) {
+	e := setup(t, appdirectsim.Options{})
+	ctx := context.Background()
+	sel := appdirect.ConnectionSelection{Fields: []string{"name"}, Nodes: true, PageInfo: true, TotalCount: true}
+	var ids []string
+	var after *string
+	for page := 0; ; page++ {
+		require.Less(t, page, 10, "pagination does not terminate")
+		conn, err := e.client.Accounts(ctx, sel, appdirect.AccountsArgs{First: intp(4), After: after})
+		require.NoError(t, err)
+		assert.Equal(t, 6, *conn.TotalCount)
+		for _, n := range conn.Nodes {
+			ids = append(ids, n.ID)
+		}
+		if !conn.PageInfo.HasNextPage {
+			break
+		}
+		after = conn.PageInfo.EndCursor
+	}
+	assert.Equal(t, []string{
+		appdirectsim.DemoBarbaraAccountID, appdirectsim.DemoEdsgerAccountID, appdirectsim.DemoAdaAccountID,
+		appdirectsim.DemoGraceAccountID, appdirectsim.DemoAlanAccountID, appdirectsim.DemoKatherineAccountID,
+	}, ids)
+
+	reqs := e.graphqlRequests(t)
+	require.Len(t, reqs, 2)
+	assert.Equal(t, reqs[0].Query, reqs[1].Query, "the cursor is a variable; the text does not change")
+	assert.JSONEq(t, `{"first":4}`, string(reqs[0].Variables))
+	var v map[string]any
+	require.NoError(t, json.Unmarshal(reqs[1].Variables, &v))
+	assert.Equal(t, *after, v["after"])
+	assert.EqualValues(t, 4, v["first"])
+	assert.NotContains(t, reqs[1].Query, *after)
+
+	t.Run("backward with last and before", func(t *testing.T) {
+		conn, err := e.client.Accounts(ctx, appdirect.ConnectionSelection{Nodes: true}, appdirect.AccountsArgs{Last: intp(2), Before: strp(*after)})
+		require.NoError(t, err)
+		require.Len(t, conn.Nodes, 2)
+		// after is page one's end cursor (Grace, 4th): the two before it.
+		assert.Equal(t, appdirectsim.DemoEdsgerAccountID, conn.Nodes[0].ID)
+		assert.Equal(t, appdirectsim.DemoAdaAccountID, conn.Nodes[1].ID)
+		assert.JSONEq(t, `{"last":2,"before":"`+*after+`"}`, string(e.lastGraphQL(t).Variables))
+	})
+}
+
+func TestAccountsFilterAndOrderTravelAsVariables(t *testing.T) {
+	e := setup(t, appdirectsim.Options{})
+	ctx := context.Background()
+	plus2 := time.FixedZone("+02", 2*3600)
+	args := appdirect.AccountsArgs{
+		First: intp(10),
+		Filter: &appdirect.AccountFilter{
+			AccountStatus: strp("ENABLED"),
+			AccessType:    strp("CUSTOMER"),
+			SearchText:    strp("a"),
+			CreatedAfter:  timep(time.Date(2021, 1, 1, 2, 0, 0, 0, plus2)),
+			CreatedBefore: timep(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)),
+		},
+		OrderBy: &appdirect.AccountOrderBy{Field: "NAME", Direction: "DESC"},
+	}
+	sel := appdirect.ConnectionSelection{Fields: []string{"name", "status"}, Nodes: true}
+	conn, err := e.client.Accounts(ctx, sel, args)
+	require.NoError(t, err)
+	var names []string
+	for _, n := range conn.Nodes {
+		names = append(names, n.Name)
+		assert.Equal(t, "ENABLED", n.Status)
+	}
+	assert.Equal(t, []string{"Harvard Mark Computing", "Analytical Engines Ltd"}, names)
+
+	w := e.lastGraphQL(t)
+	assert.Equal(t, accountsHead+"{ nodes { id name status } } }", w.Query, "arguments never enter the text")
+	assert.JSONEq(t, `{
+		"first": 10,
+		"filter": {"searchText":"a","accountStatus":"ENABLED","accessType":"CUSTOMER","createdBefore":"2030-01-01T00:00:00Z","createdAfter":"2021-01-01T00:00:00Z"},
+		"orderBy": {"field":"NAME","direction":"DESC"}
+	}`, string(w.Variables))
+
+	t.Run("identical requests are byte-identical", func(t *testing.T) {
+		_, err := e.client.Accounts(ctx, sel, args)
+		require.NoError(t, err)
+		reqs := e.requests("/api/graphql")
+		require.GreaterOrEqual(t, len(reqs), 2)
+		assert.Equal(t, reqs[len(reqs)-2].Body, reqs[len(reqs)-1].Body)
+	})
+
+	t.Run("text that looks like GraphQL stays data", func(t *testing.T) {
+		conn, err := e.client.Accounts(ctx, appdirect.ConnectionSelection{Nodes: true, TotalCount: true},
+			appdirect.AccountsArgs{Filter: &appdirect.AccountFilter{SearchText: strp(`") { nodes { id } } #`)}})
+		require.NoError(t, err)
+		assert.Equal(t, 0, *conn.TotalCount)
+		assert.NotContains(t, e.lastGraphQL(t).Query, "#")
+	})
+}
+
+func TestGraphQLErrorsMapToKinds(t *testing.T) {
+	e := setup(t, appdirectsim.Options{})
+	ctx := context.Background()
+	cases := []struct {
+		name   string
+		args   appdirect.AccountsArgs
+		kind   outbound.Kind
+		status int
+		code   string
+		msg    string
+	}{
+		{"first and last", appdirect.AccountsArgs{First: intp(1), Last: intp(1)}, outbound.KindBadInput, 200, "BAD_USER_INPUT", "first and last cannot be used together"},
+		{"page too large", appdirect.AccountsArgs{First: intp(500)}, outbound.KindBadInput, 200, "BAD_USER_INPUT", "first must be between 0 and 100"},
+		{"bad cursor", appdirect.AccountsArgs{After: strp("bogus")}, outbound.KindBadInput, 200, "BAD_USER_INPUT", "after"},
+		{"bad enum value", appdirect.AccountsArgs{Filter: &appdirect.AccountFilter{AccountStatus: strp("ACTIVE")}}, outbound.KindBadInput, 422, "GRAPHQL_VALIDATION_FAILED", "ACTIVE"},
+		{"bad order field", appdirect.AccountsArgs{OrderBy: &appdirect.AccountOrderBy{Field: "SIZE"}}, outbound.KindBadInput, 422, "GRAPHQL_VALIDATION_FAILED", "SIZE"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := e.client.Accounts(ctx, appdirect.ConnectionSelection{Nodes: true}, tc.args)
+			ve := vendorErr(t, err, tc.kind)
+			assert.Equal(t, tc.status, ve.HTTPStatus)
+			assert.Equal(t, tc.code, ve.Code)
+			assert.Contains(t, ve.Message, tc.msg)
+			assert.Equal(t, "list accounts", ve.Operation)
+		})
+	}
+}
+
+func TestAccountLookups(t *testing.T) {
+	e := setup(t, appdirectsim.Options{})
+	ctx := context.Background()
+
+	a, err := e.client.Account(ctx, appdirectsim.DemoAlanAccountID, []string{"name", "status", "accessTypes"})
+	require.NoError(t, err)
+	assert.Equal(t, &appdirect.Account{ID: appdirectsim.DemoAlanAccountID, Name: "Bletchley Codebreakers", Status: "ENABLED_WITHOUT_LOGIN", AccessTypes: []string{"CUSTOMER", "RESELLER"}}, a)
+	w := e.lastGraphQL(t)
+	assert.Equal(t, "query($id: ID!) { account(id: $id) { id name status accessTypes } }", w.Query)
+	assert.JSONEq(t, `{"id":"`+appdirectsim.DemoAlanAccountID+`"}`, string(w.Variables))
+
+	a, err = e.client.Account(ctx, "no-such-account", []string{"name"})
+	require.NoError(t, err)
+	assert.Nil(t, a, "AppDirect's null is (nil, nil)")
+
+	a, err = e.client.AccountByExternalID(ctx, "ext-edsger-005", []string{"contactEmail"})
+	require.NoError(t, err)
+	assert.Equal(t, &appdirect.Account{ID: appdirectsim.DemoEdsgerAccountID, ContactEmail: "edsger.dijkstra@example.com"}, a)
+	w = e.lastGraphQL(t)
+	assert.Equal(t, "query($externalId: String!) { accountByExternalId(externalId: $externalId) { id contactEmail } }", w.Query)
+	assert.JSONEq(t, `{"externalId":"ext-edsger-005"}`, string(w.Variables))
+
+	a, err = e.client.AccountByExternalID(ctx, "nope", nil)
+	require.NoError(t, err)
+	assert.Nil(t, a)
+
+	before := len(e.requests(""))
+	_, err = e.client.Account(ctx, "", nil)
+	vendorErr(t, err, outbound.KindBadInput)
+	_, err = e.client.AccountByExternalID(ctx, " ", nil)
+	vendorErr(t, err, outbound.KindBadInput)
+	assert.Len(t, e.requests(""), before, "empty ids never reach the vendor")
+}
+
+func TestDeleteAccount(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name string
+		id   string
+		kind outbound.Kind
+		code string
+		msg  string
+	}{
+		{"memberships", appdirectsim.DemoGraceAccountID, outbound.KindFailedPrecondition, "ACCOUNT_HAS_MEMBERSHIPS", "5 account membership"},
+		{"active subscriptions", appdirectsim.DemoAlanAccountID, outbound.KindFailedPrecondition, "ACCOUNT_HAS_ACTIVE_SUBSCRIPTIONS", "1 active subscription"},
+		{"both", appdirectsim.DemoAdaAccountID, outbound.KindFailedPrecondition, "ACCOUNT_HAS_MEMBERSHIPS", "active subscription"},
+		{"unknown", "no-such-account", outbound.KindNotFound, "ACCOUNT_NOT_FOUND", "no-such-account"},
+	}
+	e := setup(t, appdirectsim.Options{})
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := e.client.DeleteAccount(ctx, tc.id)
+			ve := vendorErr(t, err, tc.kind)
+			assert.Equal(t, tc.code, ve.Code)
+			assert.Contains(t, ve.Message, tc.msg)
+			assert.Equal(t, []string{tc.id}, ve.IDs)
+			assert.Equal(t, "delete account", ve.Operation)
+			assert.False(t, ve.Retryable)
+		})
+	}
+
+	t.Run("success removes account and company", func(t *testing.T) {
+		require.NoError(t, e.client.DeleteAccount(ctx, appdirectsim.DemoKatherineAccountID))
+		w := e.lastGraphQL(t)
+		assert.Equal(t, "mutation ($input:DeleteAccountInput!){deleteAccount(input: $input){success,userErrors{code,message}}}", w.Query)
+		assert.JSONEq(t, `{"input":{"accountId":"`+appdirectsim.DemoKatherineAccountID+`"}}`, string(w.Variables))
+
+		a, err := e.client.Account(ctx, appdirectsim.DemoKatherineAccountID, nil)
+		require.NoError(t, err)
+		assert.Nil(t, a)
+		_, err = e.client.GetCompany(ctx, appdirectsim.DemoKatherineAccountID)
+		vendorErr(t, err, outbound.KindNotFound)
+		err = e.client.DeleteAccount(ctx, appdirectsim.DemoKatherineAccountID)
+		vendorErr(t, err, outbound.KindNotFound)
+	})
+
+	t.Run("empty id is bad input without a call", func(t *testing.T) {
+		before := len(e.requests(""))
+		vendorErr(t, e.client.DeleteAccount(ctx, " "), outbound.KindBadInput)
+		assert.Len(t, e.requests(""), before)
+	})
+}
+
+func TestGraphQLPathOption(t *testing.T) {
+	e := setup(t, appdirectsim.Options{}, func(c *appdirect.Config) { c.GraphQLPath = "/api/graphql/preview" })
+	_, err := e.client.Account(context.Background(), appdirectsim.DemoAdaAccountID, nil)
+	require.NoError(t, err)
+	reqs := e.requests("/api/graphql/preview")
+	require.Len(t, reqs, 1, "the path stays relative to the base URL")
+}
+
+func TestGraphQLUnauthorizedIsAuth(t *testing.T) {
+	e := setup(t, appdirectsim.Options{})
+	ctx := context.Background()
+	_, err := e.client.Account(ctx, appdirectsim.DemoAdaAccountID, nil)
+	require.NoError(t, err)
+	// A token the server no longer honours (e.g. the marketplace rotated its
+	// keys) is a 401 with Spring's body.
+	e.sim.Faults().Set(simkit.Fault{Vendor: "appdirect", Status: 401})
+	_, err = e.client.Accounts(ctx, appdirect.ConnectionSelection{Nodes: true}, appdirect.AccountsArgs{})
+	ve := vendorErr(t, err, outbound.KindAuth)
+	assert.Equal(t, "invalid_token", ve.Code)
+	assert.Equal(t, "Invalid access token", ve.Message)
+	assert.False(t, strings.Contains(ve.Error(), "Bearer"))
+}

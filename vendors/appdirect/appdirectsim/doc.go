@@ -1,0 +1,68 @@
+// Package appdirectsim is a stateful simulator of one AppDirect
+// marketplace, as far as Switchyard uses it: the OAuth2 token endpoint,
+// the REST company API and the GraphQL accounts API. It serves real HTTP
+// on loopback (or just a handler for simkit.Mux) and imports nothing of
+// the gateway.
+//
+// Routes:
+//   - POST /oauth2/token: client credentials in HTTP Basic,
+//     grant_type=client_credentials, scope ROLE_PARTNER and/or
+//     ROLE_PARTNER_READ. Replies {access_token, token_type:"bearer",
+//     expires_in:43199, scope}; bad credentials get 401
+//     {"error":"invalid_client","error_description":"Bad client credentials"}.
+//   - GET /api/account/v2/companies/{uuid} and
+//     GET /api/account/v2/companies/externalID:{externalId}: the company
+//     view of an account (uuid = account id); 404 {code, message} when
+//     unknown.
+//   - POST /api/graphql and POST /api/graphql/preview: a gqlgen server
+//     (schema in graph/schema.graphqls, generated code in graph/, resolvers
+//     hand-written in resolver.go) that validates every operation against
+//     the schema, so unknown fields and mistyped variables are refused
+//     (HTTP 422, extensions.code GRAPHQL_VALIDATION_FAILED) as a real
+//     GraphQL server would. Introspection is on.
+//
+// Every /api/ route needs a bearer token this server issued and that has
+// not expired; otherwise 401. Tokens are self-contained (signed expiry and
+// scope), so a Reset does not log clients out.
+//
+// Business rules: deleteAccount answers success:false with userErrors
+// ACCOUNT_HAS_MEMBERSHIPS and/or ACCOUNT_HAS_ACTIVE_SUBSCRIPTIONS while
+// the account has memberships or active subscriptions, ACCOUNT_NOT_FOUND
+// for an unknown id, and otherwise removes the account and with it its
+// company. The accounts query follows the Relay connection algorithm with
+// opaque base64 cursors.
+//
+// State (State/SetState) is {"accounts":[{id, name, status, accessTypes,
+// createdOn, defaultRole, externalId, countryCode, website, contactEmail,
+// contactPhoneNumber, companySize, industry, address, memberships,
+// activeSubscriptions}]}; industry and address only feed the REST view,
+// memberships and activeSubscriptions only the delete rule.
+//
+// Inference: where AppDirect's documents are vague, the simulator assumes:
+//   - GraphQL type names AccountFilter, AccountOrderBy, AccountOrderField
+//     (NAME, DATE), OrderDirection (ASC, DESC), AccountEdge, PageInfo,
+//     DeleteAccountError{code, message}; the connection has edges, nodes,
+//     pageInfo and totalCount.
+//   - Page sizes: first/last between 0 and 100; 20 when neither is given;
+//     first and last together are refused; the default order is DATE
+//     ascending, ties broken by id. searchText is a case-insensitive
+//     substring of the name; createdBefore/createdAfter are strict.
+//   - Resolver errors carry extensions.code BAD_USER_INPUT (bad paging
+//     arguments or cursor) or FORBIDDEN (deleteAccount with a token that
+//     has only ROLE_PARTNER_READ), with HTTP 200.
+//   - The DeleteAccountError codes named above; all applicable refusals are
+//     listed.
+//   - A missing scope on the token request is granted ROLE_PARTNER; any
+//     scope other than the two allowed is 400 invalid_scope.
+//   - API 401 bodies are Spring Security OAuth2's {error,
+//     error_description} ("unauthorized" without a token, "invalid_token"
+//     with a bad or expired one); other REST errors (404, 405, injected
+//     faults) are {code, message}.
+//   - The company view: enabled for ENABLED and ENABLED_WITHOUT_LOGIN,
+//     allowLogin only for ENABLED, status = the account status,
+//     creationDate = createdOn in epoch ms, emailAddress = contactEmail,
+//     phoneNumber = contactPhoneNumber, vendor/reseller/channelAdmin from
+//     accessTypes, companyId null, customAttributes empty, address
+//     {street1, street2, city, state, zip, country}, links self and
+//     memberships built from the URL the request came in by.
+package appdirectsim

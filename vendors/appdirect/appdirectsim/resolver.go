@@ -1,0 +1,91 @@
+package appdirectsim
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/switchyard/switchyard/vendors/appdirect/appdirectsim/graph"
+	"github.com/switchyard/switchyard/vendors/appdirect/appdirectsim/graph/model"
+)
+
+// newGraphQLHandler builds the /api/graphql endpoint: gqlgen validates
+// every operation against the schema (unknown fields, wrong variable
+// types) before a resolver runs, as AppDirect's server does.
+func newGraphQLHandler(st *store) http.Handler {
+	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolver{store: st}}))
+	srv.AddTransport(transport.POST{})
+	srv.Use(extension.Introspection{})
+	return srv
+}
+
+// resolver is the hand-written graph.ResolverRoot over the store.
+type resolver struct{ store *store }
+
+func (r *resolver) Query() graph.QueryResolver       { return queryResolver{r} }
+func (r *resolver) Mutation() graph.MutationResolver { return mutationResolver{r} }
+
+type queryResolver struct{ *resolver }
+
+func (q queryResolver) Accounts(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AccountFilter, orderBy *model.AccountOrderBy) (*model.AccountConnection, error) {
+	conn, err := paginate(q.store.snapshot(), pageArgs{first: first, last: last, after: after, before: before, filter: filter, orderBy: orderBy})
+	if err != nil {
+		return nil, gqlError(ctx, err)
+	}
+	return conn, nil
+}
+
+func (q queryResolver) Account(ctx context.Context, id string) (*model.Account, error) {
+	a, ok := q.store.get(id)
+	if !ok {
+		return nil, nil
+	}
+	m := toModel(a)
+	return &m, nil
+}
+
+func (q queryResolver) AccountByExternalID(ctx context.Context, externalID string) (*model.Account, error) {
+	a, ok := q.store.getByExternalID(externalID)
+	if !ok {
+		return nil, nil
+	}
+	m := toModel(a)
+	return &m, nil
+}
+
+type mutationResolver struct{ *resolver }
+
+// errForbidden is a read-only token attempting a mutation. Inference:
+// reported as a GraphQL error with extensions.code FORBIDDEN.
+var errForbidden = errors.New("access denied: deleteAccount requires the ROLE_PARTNER scope")
+
+func (m mutationResolver) DeleteAccount(ctx context.Context, input model.DeleteAccountInput) (*model.DeleteAccountPayload, error) {
+	if !canWrite(ctx) {
+		return nil, gqlError(ctx, errForbidden)
+	}
+	if errs := m.store.delete(input.AccountID); len(errs) > 0 {
+		return &model.DeleteAccountPayload{Success: false, UserErrors: errs}, nil
+	}
+	return &model.DeleteAccountPayload{Success: true}, nil
+}
+
+// gqlError gives a resolver error the extensions.code a client can act on.
+func gqlError(ctx context.Context, err error) *gqlerror.Error {
+	code := "INTERNAL_SERVER_ERROR"
+	var ie inputError
+	switch {
+	case errors.As(err, &ie):
+		code = "BAD_USER_INPUT"
+	case errors.Is(err, errForbidden):
+		code = "FORBIDDEN"
+	}
+	e := gqlerror.WrapPath(graphql.GetPath(ctx), err)
+	e.Extensions = map[string]any{"code": code}
+	return e
+}

@@ -1,0 +1,179 @@
+package appdirectsim
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/switchyard/switchyard/internal/simkit"
+)
+
+// Name is the simulator's vendor name: its path prefix under simkit.Mux
+// and its fault key.
+const Name = "appdirect"
+
+// Options configures a simulator.
+type Options struct {
+	Addr       string           // listen address, default "127.0.0.1:0"
+	NoListener bool             // build the handler only (for mounting under a prefix by simkit.Mux)
+	Recorder   *simkit.Recorder // optional; nil = a private one
+	Faults     *simkit.Faults   // optional; nil = a private one
+	Empty      bool             // start with no demo data
+
+	// ClientID and ClientSecret are the OAuth2 client credentials the token
+	// endpoint accepts; empty means the sandbox constants.
+	ClientID     string
+	ClientSecret string
+	// TokenTTL is the lifetime of issued access tokens (expires_in);
+	// zero means AppDirect's 43199 s.
+	TokenTTL time.Duration
+}
+
+// Server is a stateful AppDirect simulator: OAuth2 token endpoint, REST
+// companies and the GraphQL accounts API over one store.
+type Server struct {
+	store   *store
+	tokens  *tokenIssuer
+	rec     *simkit.Recorder
+	faults  *simkit.Faults
+	handler http.Handler
+	ln      *simkit.Listener
+}
+
+// New builds the simulator and, unless opts.NoListener, starts serving it
+// on loopback.
+func New(opts Options) (*Server, error) {
+	if opts.ClientID == "" {
+		opts.ClientID = ClientID
+	}
+	if opts.ClientSecret == "" {
+		opts.ClientSecret = ClientSecret
+	}
+	if opts.Recorder == nil {
+		opts.Recorder = simkit.NewRecorder(0)
+	}
+	if opts.Faults == nil {
+		opts.Faults = simkit.NewFaults()
+	}
+	s := &Server{
+		store:  newStore(opts.Empty),
+		tokens: newTokenIssuer(opts.ClientID, opts.ClientSecret, opts.TokenTTL),
+		rec:    opts.Recorder,
+		faults: opts.Faults,
+	}
+	s.handler = simkit.Middleware(Name, s.rec, s.faults, faultBody, s.routes())
+	if !opts.NoListener {
+		ln, err := simkit.Listen(opts.Addr, s.handler)
+		if err != nil {
+			return nil, err
+		}
+		s.ln = ln
+	}
+	return s, nil
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/oauth2/token", s.handleToken)
+	mux.HandleFunc("/api/account/v2/companies/{key}", methods(s.requireBearer(s.handleCompany), http.MethodGet))
+	gql := newGraphQLHandler(s.store)
+	graphqlEndpoint := methods(s.requireBearer(gql.ServeHTTP), http.MethodPost)
+	mux.HandleFunc("/api/graphql", graphqlEndpoint)
+	mux.HandleFunc("/api/graphql/preview", graphqlEndpoint)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "NOT_FOUND", "No resource found at "+r.URL.Path)
+	})
+	return mux
+}
+
+// methods answers 405 with the vendor's error body for any other method,
+// instead of ServeMux's plain-text one.
+func methods(h http.HandlerFunc, allowed ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		for _, m := range allowed {
+			if r.Method == m || (m == http.MethodGet && r.Method == http.MethodHead) {
+				h(w, r)
+				return
+			}
+		}
+		writeMethodNotAllowed(w, allowed...)
+	}
+}
+
+// apiError is the REST error body. Inference: AppDirect's documented error
+// section was not available; {code, message} is what its v2 APIs are seen
+// to send.
+type apiError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	simkit.WriteJSON(w, status, apiError{Code: code, Message: msg})
+}
+
+func writeMethodNotAllowed(w http.ResponseWriter, allowed ...string) {
+	w.Header().Set("Allow", strings.Join(allowed, ", "))
+	writeError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "Request method not supported")
+}
+
+// faultBody renders an injected failure the way AppDirect would: the
+// Spring OAuth2 body for 401, {code, message} for everything else.
+func faultBody(status, retryAfterSeconds int) []byte {
+	if status == http.StatusUnauthorized {
+		b, _ := json.Marshal(oauthError{"invalid_token", "Invalid access token"})
+		return b
+	}
+	text := http.StatusText(status)
+	if text == "" {
+		text = "Error"
+	}
+	msg := text
+	if retryAfterSeconds > 0 {
+		msg += "; retry after " + strconv.Itoa(retryAfterSeconds) + " seconds"
+	}
+	b, _ := json.Marshal(apiError{Code: strings.ToUpper(strings.ReplaceAll(text, " ", "_")), Message: msg})
+	return b
+}
+
+// URL is the base URL of the simulator's own listener ("" with NoListener).
+func (s *Server) URL() string {
+	if s.ln == nil {
+		return ""
+	}
+	return s.ln.URL()
+}
+
+// Close stops the listener, if any.
+func (s *Server) Close() {
+	if s.ln != nil {
+		s.ln.Close()
+	}
+}
+
+// Name is "appdirect".
+func (s *Server) Name() string { return Name }
+
+// Handler serves the vendor's routes at the root, with recording and
+// fault injection.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// State returns every account, in AppDirect's GraphQL field names plus
+// the simulator-only memberships and activeSubscriptions counts.
+func (s *Server) State() ([]byte, error) { return s.store.state() }
+
+// SetState replaces every account with those in doc (same shape as State).
+func (s *Server) SetState(doc []byte) error { return s.store.setState(doc) }
+
+// Reset restores the demo accounts.
+func (s *Server) Reset() { s.store.reset() }
+
+// Recorder is where the simulator records the requests it receives.
+func (s *Server) Recorder() *simkit.Recorder { return s.rec }
+
+// Faults is the simulator's fault set.
+func (s *Server) Faults() *simkit.Faults { return s.faults }
+
+var _ simkit.Vendor = (*Server)(nil)

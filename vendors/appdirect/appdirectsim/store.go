@@ -1,0 +1,244 @@
+package appdirectsim
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/switchyard/switchyard/vendors/appdirect/appdirectsim/graph/model"
+)
+
+// accountRecord is one account as the simulator stores it, in AppDirect's
+// GraphQL field names. The REST company view and the GraphQL Account are
+// both derived from it, so the two APIs can never disagree.
+type accountRecord struct {
+	ID                  string     `json:"id"`
+	Name                string     `json:"name"`
+	Status              string     `json:"status"`
+	AccessTypes         []string   `json:"accessTypes"`
+	CreatedOn           *time.Time `json:"createdOn,omitempty"`
+	DefaultRole         string     `json:"defaultRole,omitempty"`
+	ExternalID          string     `json:"externalId,omitempty"`
+	CountryCode         string     `json:"countryCode,omitempty"`
+	Website             string     `json:"website,omitempty"`
+	ContactEmail        string     `json:"contactEmail,omitempty"`
+	ContactPhoneNumber  string     `json:"contactPhoneNumber,omitempty"`
+	CompanySize         string     `json:"companySize,omitempty"`
+	Industry            string     `json:"industry,omitempty"`
+	Address             *address   `json:"address,omitempty"`
+	Memberships         int        `json:"memberships"`
+	ActiveSubscriptions int        `json:"activeSubscriptions"`
+}
+
+// address is the REST company address. Inference: AppDirect's usual
+// street1/street2/city/state/zip/country names.
+type address struct {
+	Street1 string `json:"street1,omitempty"`
+	Street2 string `json:"street2,omitempty"`
+	City    string `json:"city,omitempty"`
+	State   string `json:"state,omitempty"`
+	Zip     string `json:"zip,omitempty"`
+	Country string `json:"country,omitempty"`
+}
+
+type stateDoc struct {
+	Accounts []accountRecord `json:"accounts"`
+}
+
+// clone returns a deep copy, so callers never share slices or pointers
+// with the store.
+func (a accountRecord) clone() accountRecord {
+	a.AccessTypes = append([]string(nil), a.AccessTypes...)
+	if a.CreatedOn != nil {
+		t := *a.CreatedOn
+		a.CreatedOn = &t
+	}
+	if a.Address != nil {
+		ad := *a.Address
+		a.Address = &ad
+	}
+	return a
+}
+
+func (a accountRecord) hasAccessType(t string) bool {
+	for _, x := range a.AccessTypes {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// store holds the accounts in insertion order behind a mutex.
+type store struct {
+	mu       sync.Mutex
+	accounts []accountRecord
+}
+
+func newStore(empty bool) *store {
+	s := &store{}
+	if !empty {
+		s.accounts = demoAccounts()
+	}
+	return s
+}
+
+func (s *store) reset() {
+	s.mu.Lock()
+	s.accounts = demoAccounts()
+	s.mu.Unlock()
+}
+
+func (s *store) state() ([]byte, error) {
+	s.mu.Lock()
+	doc := stateDoc{Accounts: make([]accountRecord, 0, len(s.accounts))}
+	for _, a := range s.accounts {
+		doc.Accounts = append(doc.Accounts, a.clone())
+	}
+	s.mu.Unlock()
+	return json.MarshalIndent(doc, "", "  ")
+}
+
+func (s *store) setState(raw []byte) error {
+	accounts, err := parseState(raw)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.accounts = accounts
+	s.mu.Unlock()
+	return nil
+}
+
+// parseState decodes and validates a whole state document; a document
+// that the GraphQL schema could not serve (bad enum, missing id or name,
+// duplicate keys) is refused rather than half-loaded.
+func parseState(raw []byte) ([]accountRecord, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var doc struct {
+		Accounts *[]accountRecord `json:"accounts"`
+	}
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("appdirect state: %w", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("appdirect state: trailing data after the JSON document")
+	}
+	if doc.Accounts == nil {
+		return nil, errors.New(`appdirect state: missing "accounts" array`)
+	}
+	ids := map[string]bool{}
+	extIDs := map[string]bool{}
+	out := make([]accountRecord, 0, len(*doc.Accounts))
+	for i, a := range *doc.Accounts {
+		where := fmt.Sprintf("appdirect state: accounts[%d]", i)
+		switch {
+		case strings.TrimSpace(a.ID) == "":
+			return nil, fmt.Errorf("%s: id is required", where)
+		case ids[a.ID]:
+			return nil, fmt.Errorf("%s: duplicate id %q", where, a.ID)
+		case strings.TrimSpace(a.Name) == "":
+			return nil, fmt.Errorf("%s: name is required", where)
+		case !model.AccountStatus(a.Status).IsValid():
+			return nil, fmt.Errorf("%s: status %q is not one of %v", where, a.Status, model.AllAccountStatus)
+		case a.Memberships < 0 || a.ActiveSubscriptions < 0:
+			return nil, fmt.Errorf("%s: memberships and activeSubscriptions must not be negative", where)
+		case a.ExternalID != "" && extIDs[a.ExternalID]:
+			return nil, fmt.Errorf("%s: duplicate externalId %q", where, a.ExternalID)
+		}
+		for _, t := range a.AccessTypes {
+			if !model.AccessType(t).IsValid() {
+				return nil, fmt.Errorf("%s: access type %q is not one of %v", where, t, model.AllAccessType)
+			}
+		}
+		if a.AccessTypes == nil {
+			a.AccessTypes = []string{}
+		}
+		ids[a.ID] = true
+		if a.ExternalID != "" {
+			extIDs[a.ExternalID] = true
+		}
+		out = append(out, a.clone())
+	}
+	return out, nil
+}
+
+// snapshot returns copies of all accounts, in insertion order.
+func (s *store) snapshot() []accountRecord {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]accountRecord, len(s.accounts))
+	for i, a := range s.accounts {
+		out[i] = a.clone()
+	}
+	return out
+}
+
+func (s *store) get(id string) (accountRecord, bool) {
+	return s.find(func(a accountRecord) bool { return a.ID == id })
+}
+
+func (s *store) getByExternalID(externalID string) (accountRecord, bool) {
+	if externalID == "" {
+		return accountRecord{}, false
+	}
+	return s.find(func(a accountRecord) bool { return a.ExternalID == externalID })
+}
+
+func (s *store) find(match func(accountRecord) bool) (accountRecord, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, a := range s.accounts {
+		if match(a) {
+			return a.clone(), true
+		}
+	}
+	return accountRecord{}, false
+}
+
+// Codes deleteAccount reports in userErrors. Inference: AppDirect does not
+// publish DeleteAccountError's codes.
+const (
+	codeAccountNotFound          = "ACCOUNT_NOT_FOUND"
+	codeAccountHasMemberships    = "ACCOUNT_HAS_MEMBERSHIPS"
+	codeAccountHasSubscriptions  = "ACCOUNT_HAS_ACTIVE_SUBSCRIPTIONS"
+	msgAccountHasMemberships     = "account has %d account membership(s); delete them with deleteAccountMembership first"
+	msgAccountHasSubscriptions   = "account has %d active subscription(s); cancel them with terminateSubscription first"
+	msgAccountNotFound           = "account %s not found"
+	msgAccountNotFoundEmptyInput = "accountId must not be empty"
+)
+
+// delete removes the account (and so its REST company) unless a business
+// rule refuses it; the refusals are returned as DeleteAccountError values,
+// every applicable one, as AppDirect reports user errors as a list.
+func (s *store) delete(id string) []model.DeleteAccountError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if id == "" {
+		return []model.DeleteAccountError{{Code: codeAccountNotFound, Message: msgAccountNotFoundEmptyInput}}
+	}
+	for i, a := range s.accounts {
+		if a.ID != id {
+			continue
+		}
+		var errs []model.DeleteAccountError
+		if a.Memberships > 0 {
+			errs = append(errs, model.DeleteAccountError{Code: codeAccountHasMemberships, Message: fmt.Sprintf(msgAccountHasMemberships, a.Memberships)})
+		}
+		if a.ActiveSubscriptions > 0 {
+			errs = append(errs, model.DeleteAccountError{Code: codeAccountHasSubscriptions, Message: fmt.Sprintf(msgAccountHasSubscriptions, a.ActiveSubscriptions)})
+		}
+		if len(errs) > 0 {
+			return errs
+		}
+		s.accounts = append(s.accounts[:i:i], s.accounts[i+1:]...)
+		return nil
+	}
+	return []model.DeleteAccountError{{Code: codeAccountNotFound, Message: fmt.Sprintf(msgAccountNotFound, id)}}
+}

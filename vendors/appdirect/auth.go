@@ -1,0 +1,100 @@
+package appdirect
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/switchyard/switchyard/internal/outbound"
+)
+
+// opFetchToken is the Operation of errors from the token endpoint, so a
+// caller can tell "our credentials were refused" from "the API refused".
+const opFetchToken = "fetch token"
+
+// bearerTransport puts the cached OAuth2 access token on every request.
+// It is the only place credentials touch a request. A failed token fetch
+// becomes an *outbound.Error here, so outbound.Do passes it on unchanged
+// instead of treating it as a transport failure.
+//
+// The token source fetches with the context it was built with, not the
+// request's: oauth2's caching source is shared by all callers, so one
+// caller's cancellation must not fail the fetch for the others. The fetch
+// is still bounded by the HTTP client's timeout.
+type bearerTransport struct {
+	source oauth2.TokenSource
+	base   http.RoundTripper
+	secret string // only to scrub it from any text, defensively
+}
+
+func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	tok, err := t.source.Token()
+	if err != nil {
+		if req.Body != nil {
+			_ = req.Body.Close()
+		}
+		return nil, t.tokenError(err)
+	}
+	r := req.Clone(req.Context())
+	tok.SetAuthHeader(r)
+	return t.base.RoundTrip(r)
+}
+
+// tokenError classifies a token fetch failure: the endpoint refusing the
+// client (400/401/403, RFC 6749 section 5.2 bodies) is KindAuth with the
+// OAuth error code and description; no answer at all is Unavailable (or
+// Timeout); other statuses follow the usual status classification.
+func (t *bearerTransport) tokenError(err error) *outbound.Error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		e := &outbound.Error{
+			Vendor:    vendorName,
+			Operation: opFetchToken,
+			Kind:      outbound.KindAuth,
+			Code:      re.ErrorCode,
+			Message:   truncate(t.scrub(re.ErrorDescription)),
+		}
+		if resp := re.Response; resp != nil {
+			e.HTTPStatus = resp.StatusCode
+			switch resp.StatusCode {
+			case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden:
+			default:
+				if resp.StatusCode >= 300 {
+					e.Kind = outbound.KindForStatus(resp.StatusCode)
+					e.Retryable = outbound.RetryableStatus(resp.StatusCode)
+					e.RetryAfter = outbound.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+				}
+			}
+		}
+		if e.Message == "" && e.Code == "" {
+			e.Message = "token request refused"
+		}
+		return e
+	}
+	var ue *url.Error
+	var ne net.Error
+	if errors.As(err, &ue) || errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return outbound.FromTransport(vendorName, opFetchToken, err)
+	}
+	// A 2xx reply the oauth2 package could not use (no access_token, not
+	// JSON): the vendor's fault, not ours.
+	return &outbound.Error{
+		Vendor:    vendorName,
+		Operation: opFetchToken,
+		Kind:      outbound.KindUpstream,
+		Message:   "unusable token reply: " + truncate(t.scrub(outbound.RedactURLs(err.Error()))),
+	}
+}
+
+func (t *bearerTransport) scrub(s string) string {
+	if t.secret == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, t.secret, "REDACTED")
+}

@@ -1,0 +1,65 @@
+// Package apptivosim is a stateful simulator of the Apptivo customers API
+// (https://api.apptivo.com/app/dao/v6/customers), served over real HTTP so
+// the production client can be exercised end to end.
+//
+// Routes: /customers and /app/dao/v6/customers (the real path), each
+// accepting GET and POST. Every operation is chosen by a=<method>:
+// getConfigData, save, update, getById, delete, getAll,
+// getAllByAdvancedSearch and getAllBySearchText. Parameters are read from
+// the URL query and, for POST with a form body, from the body as well (body
+// values win). Other paths get 404, other methods 405, both with the
+// FAILURE body.
+//
+// State is {"customers":[...]} with each customer in Apptivo's wire names,
+// kept exactly as saved (unknown attributes included).
+//
+// Inferences (the Apptivo documentation is vague on these points):
+//
+//   - Inference: failures are HTTP 200 with {"status":"FAILURE",
+//     "reason":"..."} (Airbyte's error handler). Reasons used here:
+//     "Invalid API Key or Access Key" for missing or wrong credentials,
+//     "Customer not found" for unknown ids, "Invalid method: x" for an
+//     unknown a=, "Invalid customerData: ..." (and the same for searchData,
+//     multiSelectData, attributeName) for malformed JSON, "customerName is
+//     mandatory" for a save without a name. Only 404/405 and injected faults
+//     use other statuses, with the same body shape.
+//   - Inference: credentials are accepted only as apiKey and accessKey; the
+//     documentation's "accesKey" is a typo.
+//   - Inference: save answers {"customer":{...}} (no status field); update
+//     the same; getById answers the bare record; delete answers
+//     {"status":"SUCCESS"}. Lists answer {"data":[...],"countOfRecords":N};
+//     getAll's countOfRecords is an inference too.
+//   - Inference: save assigns customerId (increasing integers), id (its
+//     string), customerNumber when missing, empty or "Auto generated number"
+//     (an increasing integer as a string), creationDate and lastUpdateDate
+//     ("2006-01-02 15:04:05", UTC). Any customerId/id sent is ignored.
+//     Top-level null attributes are dropped. A missing statusId/statusName
+//     defaults to Active (10000, as in the documented sample); a statusName
+//     alone is resolved to its id; an unknown status is a FAILURE.
+//   - Inference: update applies only the attributes named in attributeName
+//     (a JSON array; the legacy attributeNames is accepted too). A named
+//     attribute absent from customerData (or null) is cleared. customerId,
+//     id, creationDate and lastUpdateDate cannot be changed this way;
+//     lastUpdateDate is set by the simulator. emailAddresses is applied only
+//     when isEmailAddressUpdate=true, which is what the documented flag
+//     suggests ("if email updated, it should be true"; default false).
+//     objectId is not checked: the documentation's own template says 4.
+//   - Inference: records are listed in customerId order. numRecords
+//     defaults to 50 (the documented sample) and is not capped; startIndex
+//     defaults to 0. Negative or non-numeric values are a FAILURE.
+//   - Inference: advanced search matches customerName and customerNumber as
+//     case-insensitive substrings, emailAddresses[].emailAddress as a
+//     case-insensitive exact match against any of the customer's emails,
+//     phoneNumbers[].phoneNumber by digits (substring), and
+//     multiSelectData's statusIds, categoryIds, marketIds, industryIds,
+//     paymentTermIds, employeeRangeIds and segmentIds against the matching
+//     customer attribute. Other searchData keys (the rest of the documented
+//     template) are accepted and ignored. getAllBySearchText matches
+//     searchText against name, number, emails and phones.
+//   - Inference: getConfigData answers customerStatusList as
+//     [{statusId,statusName}] (what apptivo-php-mt reads) and categories,
+//     markets, industries, paymentTerms, employeeRanges and segments as
+//     [{id,name}] (by analogy with the leads config's leadSources).
+//   - Inference: an injected fault status gets the same FAILURE body with
+//     the status text as reason (and the Retry-After header from simkit).
+package apptivosim

@@ -1,0 +1,353 @@
+package apptivosim
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// dateLayout is Apptivo's date format ("2017-10-07 05:30:02").
+const dateLayout = "2006-01-02 15:04:05"
+
+// record is one customer in wire names, as decoded with UseNumber so that
+// ids keep their exact value.
+type record = map[string]any
+
+// store holds the customers. Every method takes the mutex and hands out
+// deep copies, so replies are written without holding the lock.
+type store struct {
+	mu         sync.Mutex
+	customers  []record // ordered by customerId
+	nextID     int64
+	nextNumber int64
+	now        func() time.Time
+}
+
+func newStore() *store {
+	return &store{customers: []record{}, nextID: 1, nextNumber: 1, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// errNotFound is the reason for an unknown customer id.
+var errNotFound error = reason("Customer not found")
+
+// reason is a failure whose text is the reason Apptivo reports; it keeps
+// Apptivo's capitalisation, which ordinary Go error strings do not use.
+type reason string
+
+func (r reason) Error() string { return string(r) }
+
+// immutable attributes are set by Apptivo and never taken from input.
+var immutable = map[string]bool{"customerId": true, "id": true, "creationDate": true, "lastUpdateDate": true}
+
+type stateDoc struct {
+	Customers *[]record `json:"customers"`
+}
+
+func (s *store) state() ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return json.Marshal(struct {
+		Customers []record `json:"customers"`
+	}{s.customers})
+}
+
+// setState validates the whole document before replacing anything.
+func (s *store) setState(doc []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	dec.DisallowUnknownFields()
+	var st stateDoc
+	if err := dec.Decode(&st); err != nil {
+		return fmt.Errorf("apptivo state: %w", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errors.New("apptivo state: trailing data after JSON document")
+	}
+	if st.Customers == nil {
+		return errors.New(`apptivo state: "customers" array is required`)
+	}
+	customers := *st.Customers
+	seen := map[int64]bool{}
+	var maxID, maxNumber int64
+	for i, c := range customers {
+		if c == nil {
+			return fmt.Errorf("apptivo state: customers[%d] is null", i)
+		}
+		id, ok := intAttr(c, "customerId")
+		if !ok || id <= 0 {
+			return fmt.Errorf("apptivo state: customers[%d].customerId must be a positive integer", i)
+		}
+		if seen[id] {
+			return fmt.Errorf("apptivo state: customers[%d].customerId %d is duplicated", i, id)
+		}
+		seen[id] = true
+		if v, ok := c["id"]; ok {
+			if sv, _ := v.(string); sv != strconv.FormatInt(id, 10) {
+				return fmt.Errorf("apptivo state: customers[%d].id must be the string of customerId", i)
+			}
+		}
+		c["id"] = strconv.FormatInt(id, 10)
+		if err := validate(c); err != nil {
+			return fmt.Errorf("apptivo state: customers[%d]: %w", i, err)
+		}
+		maxID = max(maxID, id)
+		if n, err := strconv.ParseInt(stringAttr(c, "customerNumber"), 10, 64); err == nil {
+			maxNumber = max(maxNumber, n)
+		}
+	}
+	sort.SliceStable(customers, func(i, j int) bool {
+		a, _ := intAttr(customers[i], "customerId")
+		b, _ := intAttr(customers[j], "customerId")
+		return a < b
+	})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.customers = customers
+	s.nextID = maxID + 1
+	s.nextNumber = maxNumber + 1
+	return nil
+}
+
+// save creates a customer from data (already decoded) and returns a copy.
+func (s *store) save(data record) (record, error) {
+	c := record{}
+	for k, v := range data {
+		if v == nil || immutable[k] {
+			continue
+		}
+		c[k] = v
+	}
+	if err := normalizeStatus(c, true); err != nil {
+		return nil, err
+	}
+	if err := validate(c); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := s.nextID
+	s.nextID++
+	c["customerId"] = json.Number(strconv.FormatInt(id, 10))
+	c["id"] = strconv.FormatInt(id, 10)
+	if num := strings.TrimSpace(stringAttr(c, "customerNumber")); num == "" || strings.EqualFold(num, "Auto generated number") {
+		c["customerNumber"] = strconv.FormatInt(s.nextNumber, 10)
+		s.nextNumber++
+	} else if n, err := strconv.ParseInt(num, 10, 64); err == nil && n >= s.nextNumber {
+		s.nextNumber = n + 1
+	}
+	now := s.now().Format(dateLayout)
+	c["creationDate"] = now
+	c["lastUpdateDate"] = now
+	s.customers = append(s.customers, c)
+	return deepCopy(c).(record), nil
+}
+
+// update applies the named attributes of data to customer id. emailUpdate
+// gates emailAddresses, as Apptivo's isEmailAddressUpdate flag does.
+func (s *store) update(id int64, names []string, data record, emailUpdate bool) (record, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := s.index(id)
+	if i < 0 {
+		return nil, errNotFound
+	}
+	c := deepCopy(s.customers[i]).(record)
+	for _, n := range names {
+		if immutable[n] || (n == "emailAddresses" && !emailUpdate) {
+			continue
+		}
+		if v, ok := data[n]; ok && v != nil {
+			c[n] = deepCopy(v)
+		} else {
+			delete(c, n)
+		}
+	}
+	if contains(names, "statusId") || contains(names, "statusName") {
+		if !contains(names, "statusId") {
+			delete(c, "statusId") // resolve the new name, not the old id
+		}
+		if err := normalizeStatus(c, false); err != nil {
+			return nil, err
+		}
+	}
+	if err := validate(c); err != nil {
+		return nil, err
+	}
+	c["lastUpdateDate"] = s.now().Format(dateLayout)
+	s.customers[i] = c
+	return deepCopy(c).(record), nil
+}
+
+func (s *store) get(id int64) (record, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := s.index(id)
+	if i < 0 {
+		return nil, errNotFound
+	}
+	return deepCopy(s.customers[i]).(record), nil
+}
+
+func (s *store) delete(id int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := s.index(id)
+	if i < 0 {
+		return errNotFound
+	}
+	s.customers = append(s.customers[:i], s.customers[i+1:]...)
+	return nil
+}
+
+// list returns the window [start, start+n) of the customers match accepts,
+// and how many match in all.
+func (s *store) list(match func(record) bool, start, n int) ([]record, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []record{}
+	total := 0
+	for _, c := range s.customers {
+		if match != nil && !match(c) {
+			continue
+		}
+		if total >= start && len(out) < n {
+			out = append(out, deepCopy(c).(record))
+		}
+		total++
+	}
+	return out, total
+}
+
+func (s *store) index(id int64) int {
+	i := sort.Search(len(s.customers), func(i int) bool {
+		v, _ := intAttr(s.customers[i], "customerId")
+		return v >= id
+	})
+	if i < len(s.customers) {
+		if v, _ := intAttr(s.customers[i], "customerId"); v == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// validate enforces the attribute rules every stored customer satisfies.
+func validate(c record) error {
+	name, ok := c["customerName"].(string)
+	if !ok || strings.TrimSpace(name) == "" {
+		return errors.New("customerName is mandatory")
+	}
+	for _, k := range []string{"emailAddresses", "phoneNumbers", "addresses", "customAttributes", "labels"} {
+		v, ok := c[k]
+		if !ok {
+			continue
+		}
+		arr, isArr := v.([]any)
+		if !isArr {
+			return fmt.Errorf("%s must be an array", k)
+		}
+		for _, el := range arr {
+			obj, isObj := el.(map[string]any)
+			if !isObj && k != "labels" {
+				return fmt.Errorf("%s must be an array of objects", k)
+			}
+			if k == "emailAddresses" {
+				addr, _ := obj["emailAddress"].(string)
+				if addr != "" && !strings.Contains(addr, "@") {
+					return reason("Invalid email address: " + addr)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// normalizeStatus makes statusId and statusName agree with the configured
+// statuses: the id wins, a name alone is resolved, and (on save) a missing
+// status defaults to Active.
+func normalizeStatus(c record, defaultActive bool) error {
+	if _, has := c["statusId"]; has {
+		id, ok := intAttr(c, "statusId")
+		st, known := statusByID(id)
+		if !ok || !known {
+			return reason("Invalid statusId")
+		}
+		c["statusId"] = json.Number(strconv.FormatInt(st.ID, 10))
+		c["statusName"] = st.Name
+		return nil
+	}
+	if nm := strings.TrimSpace(stringAttr(c, "statusName")); nm != "" {
+		st, known := statusByName(nm)
+		if !known {
+			return reason("Invalid statusName")
+		}
+		c["statusId"] = json.Number(strconv.FormatInt(st.ID, 10))
+		c["statusName"] = st.Name
+		return nil
+	}
+	if defaultActive {
+		c["statusId"] = json.Number(strconv.FormatInt(statuses[0].ID, 10))
+		c["statusName"] = statuses[0].Name
+	}
+	return nil
+}
+
+// intAttr reads an integer attribute in any of the forms JSON decoding
+// leaves it in.
+func intAttr(c record, k string) (int64, bool) {
+	switch v := c[k].(type) {
+	case json.Number:
+		n, err := strconv.ParseInt(v.String(), 10, 64)
+		return n, err == nil
+	case float64:
+		return int64(v), v == float64(int64(v))
+	case int64:
+		return v, true
+	case int:
+		return int64(v), true
+	case string:
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		return n, err == nil
+	}
+	return 0, false
+}
+
+func stringAttr(c record, k string) string {
+	s, _ := c[k].(string)
+	return s
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// deepCopy copies the JSON-shaped values the store holds.
+func deepCopy(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(t))
+		for k, e := range t {
+			m[k] = deepCopy(e)
+		}
+		return m
+	case []any:
+		a := make([]any, len(t))
+		for i, e := range t {
+			a[i] = deepCopy(e)
+		}
+		return a
+	}
+	return v
+}

@@ -1,0 +1,471 @@
+package apptivo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/switchyard/switchyard/internal/outbound"
+)
+
+// MaxPageSize is the most records the client asks Apptivo for in one call.
+// Inference: Apptivo publishes no maximum; Airbyte's connector pages by 100.
+// ListCustomers and SearchCustomers split larger requests.
+const MaxPageSize = 100
+
+// Customer is an Apptivo customer record in Apptivo's wire names. Every
+// field is omitempty so that a partial record (a create with three fields)
+// is sent as exactly those fields.
+type Customer struct {
+	CustomerID            int64             `json:"customerId,omitempty"`
+	ID                    string            `json:"id,omitempty"`
+	CustomerName          string            `json:"customerName,omitempty"`
+	CustomerNumber        string            `json:"customerNumber,omitempty"`
+	StatusName            string            `json:"statusName,omitempty"`
+	StatusID              int64             `json:"statusId,omitempty"`
+	CustomerCategory      string            `json:"customerCategory,omitempty"`
+	CustomerCategoryID    int64             `json:"customerCategoryId,omitempty"`
+	AssigneeObjectRefName string            `json:"assigneeObjectRefName,omitempty"`
+	AssigneeObjectRefID   int64             `json:"assigneeObjectRefId,omitempty"`
+	AssigneeObjectID      int64             `json:"assigneeObjectId,omitempty"`
+	Description           string            `json:"description,omitempty"`
+	Website               string            `json:"website,omitempty"`
+	EmailAddresses        []Email           `json:"emailAddresses,omitempty"`
+	PhoneNumbers          []Phone           `json:"phoneNumbers,omitempty"`
+	Addresses             []Address         `json:"addresses,omitempty"`
+	MarketName            string            `json:"marketName,omitempty"`
+	MarketID              int64             `json:"marketId,omitempty"`
+	IndustryName          string            `json:"industryName,omitempty"`
+	IndustryID            int64             `json:"industryId,omitempty"`
+	PaymentTerm           string            `json:"paymentTerm,omitempty"`
+	PaymentTermID         int64             `json:"paymentTermId,omitempty"`
+	EmployeeRange         string            `json:"employeeRange,omitempty"`
+	EmployeeRangeID       int64             `json:"employeeRangeId,omitempty"`
+	IsUnsubscribed        string            `json:"isUnsubscribed,omitempty"` // "Y" or "N"
+	CreationDate          string            `json:"creationDate,omitempty"`   // "2017-10-07 05:30:02"
+	LastUpdateDate        string            `json:"lastUpdateDate,omitempty"` // same format
+	CustomAttributes      []json.RawMessage `json:"customAttributes,omitempty"`
+}
+
+// Email is one entry of Customer.EmailAddresses, e.g. {emailAddress,
+// emailTypeCode:"BUSINESS", emailType:"Business", id}.
+type Email struct {
+	EmailAddress  string `json:"emailAddress,omitempty"`
+	EmailTypeCode string `json:"emailTypeCode,omitempty"`
+	EmailType     string `json:"emailType,omitempty"`
+	ID            string `json:"id,omitempty"`
+}
+
+// Phone is one entry of Customer.PhoneNumbers, e.g. {phoneNumber,
+// phoneTypeCode:"PHONE_BUSINESS", phoneType:"Business", id}.
+type Phone struct {
+	PhoneNumber   string `json:"phoneNumber,omitempty"`
+	PhoneTypeCode string `json:"phoneTypeCode,omitempty"`
+	PhoneType     string `json:"phoneType,omitempty"`
+	ID            string `json:"id,omitempty"`
+}
+
+// Address is one entry of Customer.Addresses.
+type Address struct {
+	ID                 string `json:"id,omitempty"`
+	AddressID          int64  `json:"addressId,omitempty"`
+	AddressAttributeID string `json:"addressAttributeId,omitempty"` // "address_section_attr_id"
+	AddressGroupName   string `json:"addressGroupName,omitempty"`   // "Address1"
+	AddressType        string `json:"addressType,omitempty"`        // "Billing Address"
+	AddressTypeCode    string `json:"addressTypeCode,omitempty"`    // "1"
+	AddressLine1       string `json:"addressLine1,omitempty"`
+	AddressLine2       string `json:"addressLine2,omitempty"`
+	City               string `json:"city,omitempty"`
+	State              string `json:"state,omitempty"`
+	StateCode          string `json:"stateCode,omitempty"`
+	ZipCode            string `json:"zipCode,omitempty"`
+	CountryID          int64  `json:"countryId,omitempty"`
+	CountryName        string `json:"countryName,omitempty"`
+	CountryCode        string `json:"countryCode,omitempty"`
+}
+
+// PrimaryEmail returns the first non-empty email address, or "". Apptivo
+// has no primary flag on emails; the first entry is the one its UI shows.
+func (c *Customer) PrimaryEmail() string {
+	if c == nil {
+		return ""
+	}
+	for _, e := range c.EmailAddresses {
+		if s := strings.TrimSpace(e.EmailAddress); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// Page is one window of a list or search.
+type Page struct {
+	Customers []Customer
+	// Total is Apptivo's countOfRecords: all matching records, not just
+	// this window.
+	Total int
+}
+
+// SearchQuery selects customers for SearchCustomers. Empty fields do not
+// filter; all set fields must match.
+type SearchQuery struct {
+	CustomerName   string // substring of the name
+	CustomerNumber string // substring of the number
+	Email          string // one of the customer's email addresses
+	Phone          string // one of the customer's phone numbers
+	StatusIDs      []int64
+}
+
+// CreateCustomer saves a new customer (a=save) and returns the record
+// Apptivo created, with its customerId, id and customerNumber.
+func (c *Client) CreateCustomer(ctx context.Context, in Customer) (*Customer, error) {
+	const op = "create customer"
+	data, err := json.Marshal(in)
+	if err != nil {
+		return nil, badInput(op, "customer cannot be encoded", err)
+	}
+	params := url.Values{"a": {"save"}, "customerData": {string(data)}}
+	var raw json.RawMessage
+	if err := c.call(ctx, http.MethodPost, params, &raw); err != nil {
+		return nil, err
+	}
+	cust, found, err := decodeCustomer(raw)
+	if err != nil {
+		return nil, upstream(op, err)
+	}
+	if !found {
+		return nil, &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: "reply holds no customer record"}
+	}
+	return cust, nil
+}
+
+// UpdateCustomer changes only the attributes in fields (keys are Apptivo
+// attribute names such as "customerName", "emailAddresses"). Apptivo's
+// update applies the attributes named in attributeName and ignores the rest
+// of customerData, so naming exactly the keys of fields makes a partial
+// update safe without first reading the record. isEmailAddressUpdate is
+// true iff "emailAddresses" is among them, as Apptivo otherwise leaves the
+// emails alone.
+func (c *Client) UpdateCustomer(ctx context.Context, id string, fields map[string]any) (*Customer, error) {
+	const op = "update customer"
+	n, e := parseCustomerID(op, id)
+	if e != nil {
+		return nil, e
+	}
+	if len(fields) == 0 {
+		return nil, badInput(op, "no attributes to update", nil)
+	}
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		if strings.TrimSpace(k) == "" {
+			return nil, badInput(op, "attribute names must not be empty", nil)
+		}
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	data, err := json.Marshal(fields)
+	if err != nil {
+		return nil, badInput(op, "attributes cannot be encoded", err)
+	}
+	attrNames, _ := json.Marshal(names)
+	params := url.Values{
+		"a":                    {"update"},
+		"customerId":           {strconv.FormatInt(n, 10)},
+		"objectId":             {customersObjectID},
+		"customerData":         {string(data)},
+		"attributeName":        {string(attrNames)},
+		"isEmailAddressUpdate": {strconv.FormatBool(hasKey(fields, "emailAddresses"))},
+	}
+	if hasKey(fields, "addresses") {
+		params.Set("isAddressUpdate", "true")
+	}
+	if hasKey(fields, "customAttributes") {
+		params.Set("isCustomAttributesUpdate", "true")
+	}
+	var raw json.RawMessage
+	if err := c.call(ctx, http.MethodPost, params, &raw); err != nil {
+		return nil, err
+	}
+	cust, found, err := decodeCustomer(raw)
+	if err != nil {
+		return nil, upstream(op, err)
+	}
+	if !found {
+		return nil, &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: "reply holds no customer record"}
+	}
+	return cust, nil
+}
+
+// GetCustomer reads one customer (a=getById). An unknown id is
+// *outbound.Error with KindNotFound.
+func (c *Client) GetCustomer(ctx context.Context, id string) (*Customer, error) {
+	const op = "get customer"
+	n, e := parseCustomerID(op, id)
+	if e != nil {
+		return nil, e
+	}
+	params := url.Values{"a": {"getById"}, "customerId": {strconv.FormatInt(n, 10)}}
+	var raw json.RawMessage
+	if err := c.call(ctx, http.MethodGet, params, &raw); err != nil {
+		return nil, err
+	}
+	cust, found, err := decodeCustomer(raw)
+	if err != nil {
+		return nil, upstream(op, err)
+	}
+	if !found {
+		return nil, &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindNotFound, HTTPStatus: http.StatusOK, Message: "customer not found"}
+	}
+	return cust, nil
+}
+
+// DeleteCustomer deletes one customer (a=delete). The reply body carries
+// nothing the caller needs, so only failures are inspected.
+func (c *Client) DeleteCustomer(ctx context.Context, id string) error {
+	n, e := parseCustomerID("delete customer", id)
+	if e != nil {
+		return e
+	}
+	params := url.Values{"a": {"delete"}, "customerId": {strconv.FormatInt(n, 10)}}
+	return c.call(ctx, http.MethodPost, params, nil)
+}
+
+// ListCustomers returns numRecords customers from startIndex (0-based)
+// in Apptivo's order (a=getAll), splitting into calls of MaxPageSize.
+func (c *Client) ListCustomers(ctx context.Context, startIndex, numRecords int) (*Page, error) {
+	return c.paginate(ctx, "list customers", startIndex, numRecords, func(start, n int) url.Values {
+		return url.Values{
+			"a":          {"getAll"},
+			"startIndex": {strconv.Itoa(start)},
+			"numRecords": {strconv.Itoa(n)},
+		}
+	})
+}
+
+// SearchCustomers runs an advanced search (a=getAllByAdvancedSearch),
+// splitting into calls of MaxPageSize like ListCustomers.
+func (c *Client) SearchCustomers(ctx context.Context, q SearchQuery, startIndex, numRecords int) (*Page, error) {
+	searchData, err := json.Marshal(q.searchData())
+	if err != nil {
+		return nil, badInput("search customers", "search cannot be encoded", err)
+	}
+	multiSelect, err := json.Marshal(q.multiSelectData())
+	if err != nil {
+		return nil, badInput("search customers", "search cannot be encoded", err)
+	}
+	return c.paginate(ctx, "search customers", startIndex, numRecords, func(start, n int) url.Values {
+		return url.Values{
+			"a":               {"getAllByAdvancedSearch"},
+			"searchData":      {string(searchData)},
+			"multiSelectData": {string(multiSelect)},
+			"objectId":        {customersObjectID},
+			"startIndex":      {strconv.Itoa(start)},
+			"numRecords":      {strconv.Itoa(n)},
+		}
+	})
+}
+
+// pageReply is the list/search envelope. Both count names are accepted
+// because getAll's count is an inference.
+type pageReply struct {
+	Data                 []Customer `json:"data"`
+	CountOfRecords       *int       `json:"countOfRecords"`
+	TotalNumberOfRecords *int       `json:"totalNumberOfRecords"`
+}
+
+func (r *pageReply) total() (int, bool) {
+	switch {
+	case r.CountOfRecords != nil:
+		return *r.CountOfRecords, true
+	case r.TotalNumberOfRecords != nil:
+		return *r.TotalNumberOfRecords, true
+	}
+	return 0, false
+}
+
+// paginate fetches [startIndex, startIndex+numRecords) in chunks of at most
+// MaxPageSize, so callers never need to know Apptivo's page cap. It stops
+// early at the end of the data. A failing chunk fails the whole call: a
+// partial page would silently misreport Total.
+func (c *Client) paginate(ctx context.Context, op string, startIndex, numRecords int, params func(start, n int) url.Values) (*Page, error) {
+	if startIndex < 0 {
+		return nil, badInput(op, "startIndex must not be negative", nil)
+	}
+	if numRecords < 1 {
+		return nil, badInput(op, "numRecords must be at least 1", nil)
+	}
+	page := &Page{Customers: make([]Customer, 0, min(numRecords, MaxPageSize))}
+	total, haveTotal := 0, false
+	for fetched := 0; fetched < numRecords; {
+		n := min(MaxPageSize, numRecords-fetched)
+		var reply pageReply
+		if err := c.call(ctx, http.MethodGet, params(startIndex+fetched, n), &reply); err != nil {
+			return nil, err
+		}
+		got := reply.Data
+		if len(got) > n {
+			got = got[:n]
+		}
+		page.Customers = append(page.Customers, got...)
+		fetched += len(got)
+		if t, ok := reply.total(); ok {
+			total, haveTotal = t, true
+		}
+		if len(got) < n || (haveTotal && startIndex+fetched >= total) {
+			break
+		}
+	}
+	if haveTotal {
+		page.Total = total
+	} else {
+		page.Total = startIndex + len(page.Customers)
+	}
+	return page, nil
+}
+
+// searchData renders the documented searchData template with the query's
+// fields filled in. The whole template is sent because it is what Apptivo's
+// own UI sends; keys left empty do not filter.
+func (q SearchQuery) searchData() map[string]any {
+	emails := []map[string]string{}
+	if s := strings.TrimSpace(q.Email); s != "" {
+		emails = append(emails, map[string]string{"emailAddress": s})
+	}
+	phones := []map[string]string{}
+	if s := strings.TrimSpace(q.Phone); s != "" {
+		phones = append(phones, map[string]string{"phoneNumber": s})
+	}
+	return map[string]any{
+		"customerName":                 strings.TrimSpace(q.CustomerName),
+		"customerNumber":               strings.TrimSpace(q.CustomerNumber),
+		"assigneeObjectRefName":        nil,
+		"assigneeObjectId":             nil,
+		"assigneeObjectRefId":          nil,
+		"description":                  "",
+		"followUpDescription":          "",
+		"phoneNumbers":                 phones,
+		"emailAddresses":               emails,
+		"skypeName":                    "",
+		"parentCustomerName":           "",
+		"parentCustomerId":             nil,
+		"website":                      "",
+		"tickerSymbol":                 "",
+		"campaignName":                 "",
+		"campaignId":                   nil,
+		"creditRating":                 "",
+		"territoryName":                "",
+		"territoryId":                  nil,
+		"ownership":                    "",
+		"faceBookURL":                  "",
+		"twitterURL":                   "",
+		"linkedInURL":                  "",
+		"isUnsubscribed":               nil,
+		"isBounced":                    nil,
+		"isResponded":                  nil,
+		"creationOnStartDate":          "",
+		"creationOnEndDate":            "",
+		"creationDateDuration":         "",
+		"creationDateDurationTypeId":   "",
+		"creationDateRangeTypeId":      "",
+		"lastUpdateOnStartDate":        "",
+		"lastUpdateOnEndDate":          "",
+		"lastUpdateDateDuration":       "",
+		"lastUpdateDateDurationTypeId": "",
+		"lastUpdateDateRangeTypeId":    "",
+		"customAttributes":             []any{},
+		"addresses": []map[string]any{{
+			"addressAttributeId": "address_section_attr_id",
+			"addressGroupName":   "Address1",
+			"addressType":        "",
+			"state":              "",
+			"stateCode":          "",
+			"stateId":            nil,
+			"stateName":          "",
+		}},
+	}
+}
+
+// multiSelectData renders the documented multiSelectData template; only
+// statusIds is filled from the query.
+func (q SearchQuery) multiSelectData() map[string][]int64 {
+	statusIDs := append([]int64{}, q.StatusIDs...)
+	return map[string][]int64{
+		"marketIds":        {},
+		"categoryIds":      {},
+		"statusIds":        statusIDs,
+		"employeeRangeIds": {},
+		"paymentTermIds":   {},
+		"slaIds":           {},
+		"industryIds":      {},
+		"segmentIds":       {},
+	}
+}
+
+// decodeCustomer unwraps a single-record reply. Apptivo's envelope differs
+// by method and is not documented for getById, so the record is looked for
+// under customer, responseObject and data, then as the bare object. found
+// is false when the reply holds no record at all.
+func decodeCustomer(raw json.RawMessage) (*Customer, bool, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return nil, false, nil
+	}
+	var env struct {
+		Customer       json.RawMessage `json:"customer"`
+		ResponseObject json.RawMessage `json:"responseObject"`
+		Data           json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(raw, &env); err != nil {
+		return nil, false, err
+	}
+	for _, inner := range []json.RawMessage{env.Customer, env.ResponseObject, env.Data} {
+		if inner = bytes.TrimSpace(inner); len(inner) > 0 && !bytes.Equal(inner, []byte("null")) {
+			raw = inner
+			break
+		}
+	}
+	var cust Customer
+	if err := json.Unmarshal(raw, &cust); err != nil {
+		return nil, false, err
+	}
+	if cust.CustomerID == 0 && cust.ID == "" {
+		return nil, false, nil
+	}
+	// Apptivo sends both ids; fill whichever is missing so callers can rely
+	// on either.
+	if cust.ID == "" {
+		cust.ID = strconv.FormatInt(cust.CustomerID, 10)
+	}
+	if cust.CustomerID == 0 {
+		cust.CustomerID, _ = strconv.ParseInt(cust.ID, 10, 64)
+	}
+	return &cust, true, nil
+}
+
+// parseCustomerID refuses ids Apptivo could never have issued before any
+// call is made; Apptivo's customer ids are positive integers.
+func parseCustomerID(op, id string) (int64, *outbound.Error) {
+	n, err := strconv.ParseInt(strings.TrimSpace(id), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, badInput(op, "customer id must be a positive integer", nil)
+	}
+	return n, nil
+}
+
+func hasKey(m map[string]any, k string) bool {
+	_, ok := m[k]
+	return ok
+}
+
+func badInput(op, msg string, err error) *outbound.Error {
+	return &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindBadInput, Message: msg, Err: err}
+}
+
+func upstream(op string, err error) *outbound.Error {
+	return &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: "malformed reply", Err: err}
+}

@@ -1,0 +1,68 @@
+// Package apptivo is the gateway's client for the Apptivo customers API
+// (https://api.apptivo.com/app/dao/v6/customers).
+//
+// Apptivo is unlike the other vendors: every operation is the same path,
+// selected by the query parameter a=<method>, its arguments are JSON
+// documents carried inside query parameters (customerData, searchData,
+// multiSelectData, attributeName), and the credentials travel in the URL as
+// apiKey and accessKey. The client therefore takes extra care that:
+//
+//   - the keys are added by one http.RoundTripper only (authTransport), on a
+//     clone of the request, so the request the caller built, and any
+//     *url.Error that names it, never holds them; only requests to the
+//     configured host get them, so a redirect elsewhere cannot carry them off;
+//   - every JSON argument is encoded with url.Values, so names such as
+//     `Tom & "Jerry" #1 +x=y` survive the trip byte for byte;
+//   - no error text ever contains a URL or a key: outbound.Do reduces
+//     transport errors to their cause, and Client.Do additionally scrubs the
+//     key values from anything the vendor echoes back.
+//
+// Inferences (the Apptivo documentation is vague on these points):
+//
+//   - Inference: reads (getConfigData, getAll, getAllByAdvancedSearch,
+//     getById) use GET; save, update and delete use POST with every
+//     parameter in the URL query and an empty body. Apptivo reads its
+//     parameters from the query for both methods (the documented request
+//     URLs put customerData in the query).
+//   - Inference: errors arrive as HTTP 200 with {"status":"FAILURE",
+//     "reason":"..."} (Airbyte's error handler). checkResponse looks for that
+//     body on every status. A reason mentioning "Key" (or api/access key)
+//     means the credentials were refused (KindAuth); "not found" means
+//     KindNotFound; "rate limit"/"too many" means KindRateLimited; any other
+//     200 FAILURE is KindBadInput. A non-2xx status is classified by
+//     outbound.StatusError; the reason refines it only for ambiguous 4xx.
+//   - Inference: customer ids are positive integers; a non-numeric id is
+//     refused locally (KindBadInput) without a call.
+//   - Inference: save and update answer {"customer":{...}} (ObjectCrud.php,
+//     createcustomer page); getById may answer a bare record, {"data":...},
+//     {"responseObject":...} or {"customer":...}; all four are accepted. A
+//     getById reply that holds no record (null, {}, no ids) is KindNotFound.
+//   - Inference: list and search replies are {"data":[...],
+//     "countOfRecords":N}; "totalNumberOfRecords" is accepted as well. When
+//     neither count is present, Page.Total is startIndex plus the records
+//     returned (a lower bound).
+//   - Inference: MaxPageSize is 100 (Airbyte's page size; Apptivo publishes
+//     no maximum). Larger numRecords are split into consecutive calls of at
+//     most 100 and merged; paging stops early when a call returns fewer
+//     records than asked or the count says the end was reached. One client
+//     reports an overall window of about 5,000 results; it is not enforced.
+//   - Inference: update takes attributeName (singular, a JSON array of
+//     attribute names) plus customerId, objectId=3 and isEmailAddressUpdate
+//     (true iff emailAddresses is named). From the NOTES' flag list the
+//     client also sends isAddressUpdate=true when addresses is named and
+//     isCustomAttributesUpdate=true when customAttributes is named; those two
+//     are omitted otherwise. customerData holds only the named attributes.
+//   - Inference: advanced search sends the documented searchData template
+//     with customerName, customerNumber, emailAddresses:[{"emailAddress":..}]
+//     and phoneNumbers:[{"phoneNumber":..}] filled in, and multiSelectData
+//     with statusIds (the other id lists empty).
+//   - Inference: getConfigData's reply holds customerStatusList as
+//     [{statusId,statusName}] (apptivo-php-mt reads exactly that) and, by
+//     analogy with the leads config's leadSources [{id,name}], lists named
+//     categories, markets, industries, paymentTerms, employeeRanges and
+//     segments of {id,name}. ConfigItem accepts {id,name} or any
+//     {xxxId,xxxName} pair, and a few alternative list names are accepted.
+//   - Inference: the documented "accesKey" spelling in some request URLs is
+//     a typo; the client sends accessKey, as the sample URL and every public
+//     client do.
+package apptivo

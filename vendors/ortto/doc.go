@@ -1,0 +1,53 @@
+// Package ortto is the Switchyard client for the two Ortto APIs the gateway
+// fronts: bulk archive/restore/delete of accounts (PUT v1/accounts/archive,
+// PUT v1/accounts/restore, DELETE v1/accounts/delete) and people's
+// subscription statuses (POST v1/person/subscriptions).
+//
+// The client knows Ortto's paths, JSON and error bodies and nothing else:
+// retries, breakers, metrics and tracing live in the shared transport chain
+// (internal/outbound) that the caller's *http.Client carries. Authentication
+// is one RoundTripper that adds X-Api-Key, so the key never passes through
+// request-building code and never reaches an error text.
+//
+// Ortto caps every bulk account call and every subscriptions lookup at 100
+// records (MaxBatch). The client splits larger work into compliant calls,
+// sends them one after another (Ortto rate-limits per second, so parallel
+// chunks would only trade a slower call for a 429) and merges the results,
+// so callers never see the cap. A failed chunk is reported with the ids it
+// and every not-yet-attempted chunk covered; chunks already done are not
+// retried here.
+//
+// Where the vendor documents are vague the client makes these choices:
+//
+// Inference: live archive and restore replies use scheduled_organizations /
+// archived_organizations / restored_organizations while delete uses
+// scheduled_accounts / deleted_accounts and the document uses *_accounts
+// everywhere. BulkResult accepts both families for every operation; when a
+// reply carries both names for one count, the *_accounts name wins.
+//
+// Inference: a 429 reply carries its wait in the body
+// ({"error":{"code":"rate-limit","message":"rate limit","try-in-seconds":10}})
+// and may carry no Retry-After header; try-in-seconds wins over the header
+// when both are present.
+//
+// Inference: Ortto's error "code" is the HTTP status repeated as a number,
+// so it is not copied into outbound.Error.Code (which would only duplicate
+// HTTPStatus); a string code (the rate-limit body's "rate-limit") is.
+// The "details" entries of a 400 are appended to Message when they add
+// text the top-level "error" does not already contain.
+//
+// Inference: with all_rows_selected the selection goes to Ortto as one call
+// (Ortto selects the rows itself; there is nothing to split), so its
+// exclusion_ids and inclusion_ids must each fit in MaxBatch or the call is
+// refused locally with KindBadInput. Without all_rows_selected the
+// inclusion_ids are split into chunks and each chunk carries the caller's
+// exclusion_ids unchanged.
+//
+// Inference: subscription replies are matched back to the requested refs
+// by identifier, following Ortto's precedence (person_id, then email
+// compared case-insensitively, then external_id). A reply entry for an
+// external_id lookup is assumed to echo external_id (as the email lookup
+// echoes email); an entry with no person_id or with person_status
+// "not-found" is a person Ortto does not know and yields nil. Duplicate
+// refs (same identifier by precedence) are sent once.
+package ortto

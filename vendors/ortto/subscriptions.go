@@ -1,0 +1,199 @@
+package ortto
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// PersonRef identifies one person to look up. Ortto uses the first
+// identifier set, in the order person_id, email, external_id.
+type PersonRef struct {
+	PersonID   string `json:"person_id,omitempty"`
+	Email      string `json:"email,omitempty"`
+	ExternalID string `json:"external_id,omitempty"`
+}
+
+// Person is one person's subscription status as Ortto reports it.
+// Email is present only when the person was looked up by email, and
+// ExternalID only when looked up by external id.
+type Person struct {
+	PersonStatus       string         `json:"person_status"`
+	PersonID           string         `json:"person_id"`
+	Email              string         `json:"email,omitempty"`
+	ExternalID         string         `json:"external_id,omitempty"`
+	Subscriptions      []Subscription `json:"subscriptions"`
+	EmailPermissions   bool           `json:"email_permissions"`
+	SMSPermissions     bool           `json:"sms_permissions"`
+	IOSPermissions     bool           `json:"ios_permissions"`
+	AndroidPermissions bool           `json:"android_permissions"`
+	WebPermissions     bool           `json:"web_permissions"`
+}
+
+// Subscription is a person's membership of one audience and their
+// channel opt-ins for it.
+type Subscription struct {
+	AudienceID       string     `json:"audience_id"`
+	AudienceName     string     `json:"audience_name"`
+	MemberFrom       *time.Time `json:"member_from,omitempty"`
+	Subscribed       bool       `json:"subscribed"`
+	SubscribedFrom   *time.Time `json:"subscribed_from,omitempty"`
+	UnsubscribedFrom *time.Time `json:"unsubscribed_from,omitempty"`
+	SMSOptedIn       bool       `json:"sms_opted_in"`
+	SMSOptedOutFrom  *time.Time `json:"sms_opted_out_from,omitempty"`
+	WhatsAppOptedIn  bool       `json:"whatsapp_opted_in"`
+	IOSOptedIn       bool       `json:"ios_opted_in"`
+	AndroidOptedIn   bool       `json:"android_opted_in"`
+	WebOptedIn       bool       `json:"web_opted_in"`
+}
+
+// UnmarshalJSON reads a subscription, treating an empty or null timestamp
+// as absent: Ortto documents these as ISO 8601 strings but not what it
+// sends when there is no date, and one odd field must not fail a lookup.
+func (s *Subscription) UnmarshalJSON(b []byte) error {
+	type plain Subscription
+	var w struct {
+		plain
+		MemberFrom       *string `json:"member_from"`
+		SubscribedFrom   *string `json:"subscribed_from"`
+		UnsubscribedFrom *string `json:"unsubscribed_from"`
+		SMSOptedOutFrom  *string `json:"sms_opted_out_from"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*s = Subscription(w.plain)
+	for _, f := range []struct {
+		raw *string
+		dst **time.Time
+		key string
+	}{
+		{w.MemberFrom, &s.MemberFrom, "member_from"},
+		{w.SubscribedFrom, &s.SubscribedFrom, "subscribed_from"},
+		{w.UnsubscribedFrom, &s.UnsubscribedFrom, "unsubscribed_from"},
+		{w.SMSOptedOutFrom, &s.SMSOptedOutFrom, "sms_opted_out_from"},
+	} {
+		if f.raw == nil || *f.raw == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339, *f.raw)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.key, err)
+		}
+		*f.dst = &t
+	}
+	return nil
+}
+
+// subscriptionsRequest and subscriptionsReply are the wire bodies of
+// POST v1/person/subscriptions.
+type subscriptionsRequest struct {
+	People []PersonRef `json:"people"`
+}
+
+type subscriptionsReply struct {
+	People []*Person `json:"people"`
+}
+
+// refKey is the identifier Ortto will use for a ref, following its
+// precedence; emails compare case-insensitively.
+func refKey(r PersonRef) (string, bool) {
+	switch {
+	case r.PersonID != "":
+		return "id:" + r.PersonID, true
+	case r.Email != "":
+		return "email:" + strings.ToLower(r.Email), true
+	case r.ExternalID != "":
+		return "ext:" + r.ExternalID, true
+	}
+	return "", false
+}
+
+// refLabel is the identifier of a ref as reported in an error's IDs.
+func refLabel(r PersonRef) string {
+	switch {
+	case r.PersonID != "":
+		return r.PersonID
+	case r.Email != "":
+		return r.Email
+	}
+	return r.ExternalID
+}
+
+// Subscriptions looks people up with POST v1/person/subscriptions and
+// returns exactly one *Person per ref, in the refs' order, nil where Ortto
+// knows no such person. Refs are split into batches of the configured
+// batch size (one call per batch, sent one after another); results are
+// matched back to refs by identifier (person_id, else email compared
+// case-insensitively, else external_id), never by position, because the
+// position of an entry in Ortto's reply is not documented as meaningful.
+func (c *Client) Subscriptions(ctx context.Context, refs []PersonRef) ([]*Person, error) {
+	const op = "get subscriptions"
+	out := make([]*Person, len(refs))
+	if len(refs) == 0 {
+		return out, nil
+	}
+	// Validate everything first: Ortto refuses the whole request for one
+	// empty person object, and a later batch must not fail after earlier
+	// ones were spent.
+	keys := make([]string, len(refs))
+	var unique []PersonRef // first ref of each key, in order
+	seen := map[string]bool{}
+	for i, r := range refs {
+		k, ok := refKey(r)
+		if !ok {
+			return nil, badInput(op, fmt.Sprintf("person %d has none of person_id, email, external_id", i))
+		}
+		keys[i] = k
+		if !seen[k] {
+			seen[k] = true
+			unique = append(unique, r)
+		}
+	}
+
+	found := make(map[string]*Person, len(unique))
+	total := (len(unique) + c.batchSize - 1) / c.batchSize
+	for i := 0; i < total; i++ {
+		lo := i * c.batchSize
+		hi := min(lo+c.batchSize, len(unique))
+		people, err := c.subscriptionsCall(ctx, unique[lo:hi])
+		if err != nil {
+			pending := make([]string, 0, len(unique)-lo)
+			for _, r := range unique[lo:] {
+				pending = append(pending, refLabel(r))
+			}
+			return nil, chunkError(err, pending, i, total)
+		}
+		for _, p := range people {
+			if p == nil || p.PersonID == "" || strings.EqualFold(p.PersonStatus, "not-found") {
+				continue
+			}
+			found["id:"+p.PersonID] = p
+			if p.Email != "" {
+				found["email:"+strings.ToLower(p.Email)] = p
+			}
+			if p.ExternalID != "" {
+				found["ext:"+p.ExternalID] = p
+			}
+		}
+	}
+	for i, k := range keys {
+		out[i] = found[k]
+	}
+	return out, nil
+}
+
+func (c *Client) subscriptionsCall(ctx context.Context, refs []PersonRef) ([]*Person, error) {
+	req, err := c.NewRequest(ctx, http.MethodPost, "v1/person/subscriptions", subscriptionsRequest{People: refs})
+	if err != nil {
+		return nil, err
+	}
+	var reply subscriptionsReply
+	if err := c.Do(ctx, req, &reply); err != nil {
+		return nil, err
+	}
+	return reply.People, nil
+}
