@@ -1,0 +1,157 @@
+// Package gateway assembles Switchyard's HTTP handler: the GraphQL
+// executor with its error presenter, the per-request loaders, and the
+// routes. server.go and the end-to-end tests build it the same way, so the
+// tests exercise exactly what runs in production.
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/switchyard/switchyard/graph/generated"
+	"github.com/switchyard/switchyard/graph/model"
+	"github.com/switchyard/switchyard/internal/config"
+	"github.com/switchyard/switchyard/internal/errcode"
+	"github.com/switchyard/switchyard/internal/loaders"
+	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/resolvers"
+	"github.com/switchyard/switchyard/vendors/appdirect"
+	"github.com/switchyard/switchyard/vendors/apptivo"
+	"github.com/switchyard/switchyard/vendors/cordial"
+	"github.com/switchyard/switchyard/vendors/ortto"
+)
+
+// Version is reported by the gateway field and /healthz.
+var Version = "dev"
+
+// MaxBodyBytes is the largest request body /query accepts.
+const MaxBodyBytes = 1 << 20
+
+// Options are what New needs besides the configuration.
+type Options struct {
+	// HTTPClient overrides the per-vendor tuned clients (tests).
+	HTTPClient *http.Client
+	// Simulated marks vendors served by the built-in simulators.
+	Simulated bool
+	Logger    *slog.Logger
+}
+
+// Gateway is the assembled handler plus what /readyz reports.
+type Gateway struct {
+	handler  http.Handler
+	resolver *resolvers.Resolver
+	schema   graphql.ExecutableSchema
+	sdlOnce  sync.Once
+	sdl      string
+}
+
+// New builds the vendor clients named in cfg and the HTTP handler.
+func New(cfg *config.Config, opts Options) (*Gateway, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	r, err := newResolver(cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	schema := generated.NewExecutableSchema(generated.Config{Resolvers: r})
+	g := &Gateway{resolver: r, schema: schema}
+
+	srv := handler.New(schema)
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.SetErrorPresenter(errcode.Presenter)
+	srv.AroundFields(errcode.FieldMiddleware)
+	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
+		opts.Logger.ErrorContext(ctx, "resolver panicked", "panic", fmt.Sprint(p))
+		return &gqlerror.Error{Message: "internal error", Extensions: map[string]any{"code": errcode.InternalServerError}}
+	})
+
+	mux := http.NewServeMux()
+	query := loaders.Middleware(r.Clients(), r.LoaderOptions, srv)
+	mux.Handle("/query", guardQuery(query))
+	mux.HandleFunc("GET /{$}", graphiql)
+	mux.HandleFunc("GET /schema.graphql", g.serveSDL)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": Version})
+	})
+	mux.HandleFunc("GET /readyz", g.readyz)
+	g.handler = mux
+	return g, nil
+}
+
+// ServeHTTP serves every route.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.handler.ServeHTTP(w, r) }
+
+func newResolver(cfg *config.Config, opts Options) (*resolvers.Resolver, error) {
+	hc := func() *http.Client {
+		if opts.HTTPClient != nil {
+			return opts.HTTPClient
+		}
+		return outbound.NewHTTPClient(outbound.TransportOptions{Timeout: 30 * time.Second})
+	}
+	r := &resolvers.Resolver{Info: model.GatewayInfo{Version: Version, Sandbox: cfg.Sandbox}}
+	var err error
+	if cfg.Configured(config.Ortto) {
+		if r.Ortto, err = ortto.New(ortto.Config{APIKey: cfg.OrttoAPIKey, Region: cfg.OrttoRegion, BaseURL: cfg.OrttoBaseURL, HTTPClient: hc()}); err != nil {
+			return nil, fmt.Errorf("ortto: %w", err)
+		}
+	}
+	if cfg.Configured(config.Apptivo) {
+		if r.Apptivo, err = apptivo.New(apptivo.Config{APIKey: cfg.ApptivoAPIKey, AccessKey: cfg.ApptivoAccessKey, BaseURL: cfg.ApptivoBaseURL, HTTPClient: hc()}); err != nil {
+			return nil, fmt.Errorf("apptivo: %w", err)
+		}
+	}
+	if cfg.Configured(config.AppDirect) {
+		if r.AppDirect, err = appdirect.New(appdirect.Config{BaseURL: cfg.AppDirectBaseURL, ClientID: cfg.AppDirectClientID, ClientSecret: cfg.AppDirectClientSecret, HTTPClient: hc()}); err != nil {
+			return nil, fmt.Errorf("appdirect: %w", err)
+		}
+	}
+	if cfg.Configured(config.Cordial) {
+		if r.Cordial, err = cordial.New(cordial.Config{APIKey: cfg.CordialAPIKey, BaseURL: cfg.CordialBaseURL, HTTPClient: hc()}); err != nil {
+			return nil, fmt.Errorf("cordial: %w", err)
+		}
+	}
+	for _, v := range config.Vendors {
+		r.Info.Vendors = append(r.Info.Vendors, model.VendorInfo{Name: v, Configured: cfg.Configured(v), Simulated: opts.Simulated && cfg.Configured(v)})
+	}
+	return r, nil
+}
+
+func (g *Gateway) readyz(w http.ResponseWriter, _ *http.Request) {
+	type vendor struct {
+		Configured bool `json:"configured"`
+		Simulated  bool `json:"simulated"`
+	}
+	body := struct {
+		Status  string            `json:"status"`
+		Sandbox bool              `json:"sandbox"`
+		Vendors map[string]vendor `json:"vendors"`
+	}{Status: "ready", Sandbox: g.resolver.Info.Sandbox, Vendors: map[string]vendor{}}
+	for _, v := range g.resolver.Info.Vendors {
+		body.Vendors[v.Name] = vendor{Configured: v.Configured, Simulated: v.Simulated}
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

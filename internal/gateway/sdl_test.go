@@ -1,0 +1,59 @@
+package gateway_test
+
+import (
+	"flag"
+	"io"
+	"net/http"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var updateSDL = flag.Bool("update", false, "rewrite graph/schema.graphql from the served schema")
+
+const committedSDL = "../../graph/schema.graphql"
+
+// The SDL codegen clients read is committed, and must be exactly what the
+// server serves at /schema.graphql. Regenerate with:
+//
+//	go test ./internal/gateway -run TestCommittedSDL -update
+func TestCommittedSDLMatchesServedSchema(t *testing.T) {
+	e := newEnv(t)
+	resp, err := http.Get(e.srv.URL + "/schema.graphql")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	served, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(served), "type Query")
+	assert.Contains(t, string(served), `"""`, "descriptions are kept for codegen")
+	if *updateSDL {
+		require.NoError(t, os.WriteFile(committedSDL, served, 0o644))
+	}
+	committed, err := os.ReadFile(committedSDL)
+	require.NoError(t, err, "graph/schema.graphql is missing: run go test ./internal/gateway -run TestCommittedSDL -update")
+	assert.Equal(t, string(committed), string(served), "graph/schema.graphql is stale: run go test ./internal/gateway -run TestCommittedSDL -update")
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	e := newEnv(t)
+	resp, err := http.Get(e.srv.URL + "/readyz")
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.JSONEq(t, `{"status":"ready","sandbox":true,"vendors":{
+		"ortto":{"configured":true,"simulated":true},"apptivo":{"configured":true,"simulated":true},
+		"appdirect":{"configured":true,"simulated":true},"cordial":{"configured":true,"simulated":true}}}`, string(body))
+
+	resp, err = http.Get(e.srv.URL + "/")
+	require.NoError(t, err)
+	page, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.Contains(t, string(page), "GraphiQL")
+	assert.Contains(t, string(page), "accountLists", "the default query is on the page")
+}

@@ -1,0 +1,185 @@
+package resolvers
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/switchyard/switchyard/graph/model"
+	"github.com/switchyard/switchyard/internal/errcode"
+	"github.com/switchyard/switchyard/vendors/appdirect"
+)
+
+// maxAccountsPage is the largest page Switchyard asks AppDirect for.
+const maxAccountsPage = 100
+
+// connectionSelection reads which parts of AccountConnection the client
+// selected (through fragments, aliases and @include/@skip, which
+// CollectFields resolves), so that AppDirect is asked for nothing more.
+func connectionSelection(ctx context.Context) appdirect.ConnectionSelection {
+	opCtx := graphql.GetOperationContext(ctx)
+	var sel appdirect.ConnectionSelection
+	var fields []string
+	for _, f := range graphql.CollectFields(opCtx, graphql.GetFieldContext(ctx).Field.Selections, []string{"AccountConnection"}) {
+		switch f.Name {
+		case "nodes":
+			sel.Nodes = true
+			fields = append(fields, accountFields(opCtx, f.Selections)...)
+		case "edges":
+			sel.Edges = true
+			for _, e := range graphql.CollectFields(opCtx, f.Selections, []string{"AccountEdge"}) {
+				switch e.Name {
+				case "cursor":
+					sel.Cursor = true
+				case "node":
+					fields = append(fields, accountFields(opCtx, e.Selections)...)
+				}
+			}
+		case "pageInfo":
+			sel.PageInfo = true
+		case "totalCount":
+			sel.TotalCount = true
+		}
+	}
+	sel.Fields = orderedFields(fields)
+	return sel
+}
+
+// selectedAccountFields is connectionSelection for a field that returns
+// one Account.
+func selectedAccountFields(ctx context.Context) []string {
+	opCtx := graphql.GetOperationContext(ctx)
+	return orderedFields(accountFields(opCtx, graphql.GetFieldContext(ctx).Field.Selections))
+}
+
+// accountFields maps the Account fields selected in sel to AppDirect's
+// field names. Fields Switchyard resolves itself (company, __typename)
+// are not AppDirect's; company needs only the id, which is always sent.
+func accountFields(opCtx *graphql.OperationContext, sel ast.SelectionSet) []string {
+	var out []string
+	for _, f := range graphql.CollectFields(opCtx, sel, []string{"Account"}) {
+		if slices.Contains(appdirect.AccountFields, f.Name) {
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}
+
+// orderedFields puts fields in AppDirect's canonical order without
+// repeats, so that the same selection always yields the same query text
+// (identical in-flight reads are shared).
+func orderedFields(fields []string) []string {
+	out := make([]string, 0, len(fields))
+	for _, f := range appdirect.AccountFields {
+		if slices.Contains(fields, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func accountsArgs(first *int, after *string, last *int, before *string, filter *model.AccountFilter, orderBy *model.AccountOrder) (appdirect.AccountsArgs, error) {
+	args := appdirect.AccountsArgs{First: first, After: after, Last: last, Before: before}
+	switch {
+	case first != nil && last != nil:
+		return args, errcode.Input("first", "give first or last, not both")
+	case first != nil && (*first < 0 || *first > maxAccountsPage):
+		return args, errcode.Input("first", "must be between 0 and %d", maxAccountsPage)
+	case last != nil && (*last < 0 || *last > maxAccountsPage):
+		return args, errcode.Input("last", "must be between 0 and %d", maxAccountsPage)
+	case after != nil && before != nil:
+		return args, errcode.Input("after", "give after or before, not both")
+	}
+	if filter != nil {
+		f := &appdirect.AccountFilter{SearchText: filter.SearchText, CreatedBefore: filter.CreatedBefore, CreatedAfter: filter.CreatedAfter}
+		if filter.AccountStatus != nil {
+			s := filter.AccountStatus.String()
+			f.AccountStatus = &s
+		}
+		if filter.AccessType != nil {
+			s := filter.AccessType.String()
+			f.AccessType = &s
+		}
+		args.Filter = f
+	}
+	if orderBy != nil {
+		args.OrderBy = &appdirect.AccountOrderBy{Field: orderBy.Field.String(), Direction: orderBy.Direction.String()}
+	}
+	return args, nil
+}
+
+func toAccount(a *appdirect.Account) *model.Account {
+	if a == nil {
+		return nil
+	}
+	out := &model.Account{
+		ID:                 a.ID,
+		Name:               optional(a.Name),
+		Status:             model.AccountStatus(a.Status),
+		AccessTypes:        make([]model.AccessType, 0, len(a.AccessTypes)),
+		CreatedOn:          a.CreatedOn,
+		DefaultRole:        optional(a.DefaultRole),
+		ExternalID:         optional(a.ExternalID),
+		CountryCode:        optional(a.CountryCode),
+		Website:            optional(a.Website),
+		ContactEmail:       optional(a.ContactEmail),
+		ContactPhoneNumber: optional(a.ContactPhoneNumber),
+		CompanySize:        optional(a.CompanySize),
+	}
+	for _, t := range a.AccessTypes {
+		// AppDirect may add access types; one this schema does not know
+		// is left out rather than failing the whole account.
+		if at := model.AccessType(t); at.IsValid() {
+			out.AccessTypes = append(out.AccessTypes, at)
+		}
+	}
+	return out
+}
+
+func toAccountConnection(c *appdirect.AccountConnection) *model.AccountConnection {
+	out := &model.AccountConnection{
+		Edges:      make([]model.AccountEdge, 0, len(c.Edges)),
+		Nodes:      make([]model.Account, 0, len(c.Nodes)),
+		PageInfo:   &model.PageInfo{HasNextPage: c.PageInfo.HasNextPage, HasPreviousPage: c.PageInfo.HasPreviousPage, StartCursor: c.PageInfo.StartCursor, EndCursor: c.PageInfo.EndCursor},
+		TotalCount: c.TotalCount,
+	}
+	for i := range c.Edges {
+		out.Edges = append(out.Edges, model.AccountEdge{Cursor: c.Edges[i].Cursor, Node: toAccount(&c.Edges[i].Node)})
+	}
+	for i := range c.Nodes {
+		out.Nodes = append(out.Nodes, *toAccount(&c.Nodes[i]))
+	}
+	return out
+}
+
+func toCompany(c *appdirect.Company) *model.Company {
+	if c == nil {
+		return nil
+	}
+	out := &model.Company{
+		ID:           c.UUID,
+		Name:         optional(c.Name),
+		Enabled:      &c.Enabled,
+		AllowLogin:   &c.AllowLogin,
+		CompanySize:  optional(c.CompanySize),
+		Industry:     optional(c.Industry),
+		EmailAddress: optional(c.EmailAddress),
+		Website:      optional(c.Website),
+		ExternalID:   optional(c.ExternalID),
+		PhoneNumber:  optional(c.PhoneNumber),
+		DefaultRole:  optional(c.DefaultRole),
+		CountryCode:  optional(c.CountryCode),
+		Status:       optional(c.Status),
+		Vendor:       &c.Vendor,
+		Reseller:     &c.Reseller,
+		ChannelAdmin: &c.ChannelAdmin,
+	}
+	if c.CreationDate > 0 {
+		t := time.UnixMilli(c.CreationDate).UTC()
+		out.CreatedOn = &t
+	}
+	return out
+}

@@ -1,0 +1,44 @@
+package resolvers
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/switchyard/switchyard/internal/errcode"
+
+	"github.com/switchyard/switchyard/internal/outbound"
+)
+
+// deref returns *p, or "" for nil.
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// optional returns a pointer to s, or nil for "": vendors send "" where
+// GraphQL clients expect null.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// isNotFound reports a vendor's "no such record", which single-record
+// queries answer with null rather than an error.
+func isNotFound(err error) bool {
+	var ve *outbound.Error
+	return errors.As(err, &ve) && ve.Kind == outbound.KindNotFound
+}
+
+// nonBlank checks a required identifier: the schema's String! and ID!
+// accept "", which no vendor can look up.
+func nonBlank(field, v string) (string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", errcode.Input(field, "must not be blank")
+	}
+	return v, nil
+}

@@ -1,0 +1,79 @@
+// Command switchyard is a GraphQL gateway over Ortto, Apptivo, AppDirect
+// and Cordial. With no vendor credentials in the environment it starts the
+// built-in vendor simulators and serves a sandbox (see README.md).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/switchyard/switchyard/internal/config"
+	"github.com/switchyard/switchyard/internal/gateway"
+	"github.com/switchyard/switchyard/internal/sandbox"
+)
+
+func main() {
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	slog.SetDefault(logger)
+	if err := run(logger); err != nil {
+		logger.Error("switchyard stopped", "error", err)
+		os.Exit(1)
+	}
+}
+
+func run(logger *slog.Logger) error {
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		return err
+	}
+	if cfg.Production {
+		logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+		slog.SetDefault(logger)
+	}
+	if cfg.Sandbox {
+		sb, err := sandbox.Start("")
+		if err != nil {
+			return fmt.Errorf("start sandbox simulators: %w", err)
+		}
+		defer sb.Close()
+		*cfg = config.Config{Port: cfg.Port, Sandbox: true}
+		sb.Configure(cfg)
+		logger.Info("sandbox mode: no vendor is configured, so every vendor is Switchyard's built-in simulator with demo data; set vendor credentials to use real vendors (see README)",
+			"simulators", sb.URL(), "control_api", sb.URL()+"/_sim/")
+	}
+	gw, err := gateway.New(cfg, gateway.Options{Simulated: cfg.Sandbox, Logger: logger})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", fmt.Sprintf(":%d", cfg.Port))
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
+	logger.Info("switchyard listening", "graphiql", fmt.Sprintf("http://localhost:%d/", cfg.Port), "endpoint", "/query", "sandbox", cfg.Sandbox)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
