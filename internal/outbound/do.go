@@ -140,3 +140,36 @@ func RedactedError(err error) error {
 	}
 	return redactedCause{err}
 }
+
+// NewJSONRequest builds a request for path relative to base, with body
+// encoded as JSON when it is not nil (HTML characters left as they are).
+// A leading slash is refused: it would silently drop a base path prefix,
+// such as the /ortto of a simulator mounted under one.
+func NewJSONRequest(base *url.URL, vendor, method, path string, body any) (*http.Request, error) {
+	if strings.HasPrefix(path, "/") {
+		return nil, fmt.Errorf("%s: resource path %q must be relative to the base URL", vendor, path)
+	}
+	u, err := base.Parse(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: resource path: %w", vendor, RedactedError(err))
+	}
+	var r io.Reader
+	if body != nil {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(body); err != nil {
+			return nil, fmt.Errorf("%s: encode request: %w", vendor, err)
+		}
+		r = bytes.NewReader(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	}
+	req, err := http.NewRequest(method, u.String(), r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: build request: %w", vendor, RedactedError(err))
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json")
+	return req, nil
+}

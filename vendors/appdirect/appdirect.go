@@ -1,12 +1,10 @@
 package appdirect
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -104,30 +102,7 @@ func New(cfg Config) (*Client, error) {
 // NewRequest builds a request for a path relative to BaseURL. A leading
 // slash is refused: it would silently drop a base path prefix.
 func (c *Client) NewRequest(method, path string, body any) (*http.Request, error) {
-	if strings.HasPrefix(path, "/") {
-		return nil, fmt.Errorf("appdirect: path %q must be relative to the base URL", path)
-	}
-	u, err := c.BaseURL.Parse(path)
-	if err != nil {
-		return nil, fmt.Errorf("appdirect: %w", outbound.RedactedError(err))
-	}
-	var r io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, fmt.Errorf("appdirect: encode request: %w", err)
-		}
-		r = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, u.String(), r)
-	if err != nil {
-		return nil, fmt.Errorf("appdirect: %w", outbound.RedactedError(err))
-	}
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	return req, nil
+	return outbound.NewJSONRequest(c.BaseURL, vendorName, method, path, body)
 }
 
 // Do sends req with ctx and decodes a successful JSON reply into v; every

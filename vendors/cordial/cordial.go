@@ -1,12 +1,8 @@
 package cordial
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -89,32 +85,7 @@ func (a *basicAuth) RoundTrip(req *http.Request) (*http.Response, error) {
 // encoded as JSON when it is not nil. Absolute paths are refused because
 // they would escape a base URL's path prefix.
 func (c *Client) NewRequest(method, path string, body any) (*http.Request, error) {
-	if strings.HasPrefix(path, "/") {
-		return nil, fmt.Errorf("cordial: resource path %q must be relative to the base URL", path)
-	}
-	u, err := c.BaseURL.Parse(path)
-	if err != nil {
-		return nil, fmt.Errorf("cordial: parse resource path: %w", outbound.RedactedError(err))
-	}
-	var rd io.Reader
-	if body != nil {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(body); err != nil {
-			return nil, fmt.Errorf("cordial: encode request body: %w", err)
-		}
-		rd = bytes.NewReader(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
-	}
-	req, err := http.NewRequest(method, u.String(), rd)
-	if err != nil {
-		return nil, fmt.Errorf("cordial: build request: %w", outbound.RedactedError(err))
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Accept", "application/json")
-	return req, nil
+	return outbound.NewJSONRequest(c.BaseURL, vendorName, method, path, body)
 }
 
 // Do sends req under ctx and decodes a successful JSON reply into v (nil

@@ -1,12 +1,10 @@
 package ortto
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -124,30 +122,11 @@ func (t *apiKeyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // absolute path ("/v1/...") is refused because it would drop the base
 // URL's path prefix.
 func (c *Client) NewRequest(ctx context.Context, method, path string, body any) (*http.Request, error) {
-	if strings.HasPrefix(path, "/") {
-		return nil, fmt.Errorf("ortto: resource path %q must be relative to the base URL", path)
-	}
-	u, err := c.BaseURL.Parse(path)
+	req, err := outbound.NewJSONRequest(c.BaseURL, vendorName, method, path, body)
 	if err != nil {
-		return nil, fmt.Errorf("ortto: resource path: %w", outbound.RedactedError(err))
+		return nil, err
 	}
-	var r io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, fmt.Errorf("ortto: encode request: %w", err)
-		}
-		r = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), r)
-	if err != nil {
-		return nil, fmt.Errorf("ortto: build request: %w", outbound.RedactedError(err))
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Accept", "application/json")
-	return req, nil
+	return req.WithContext(ctx), nil
 }
 
 // operations names the documented endpoints in errors; anything else is

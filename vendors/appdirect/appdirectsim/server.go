@@ -34,12 +34,9 @@ type Options struct {
 // Server is a stateful AppDirect simulator: OAuth2 token endpoint, REST
 // companies and the GraphQL accounts API over one store.
 type Server struct {
-	store   *store
-	tokens  *tokenIssuer
-	rec     *simkit.Recorder
-	faults  *simkit.Faults
-	handler http.Handler
-	ln      *simkit.Listener
+	*simkit.Host
+	store  *store
+	tokens *tokenIssuer
 }
 
 // New builds the simulator and, unless opts.NoListener, starts serving it
@@ -51,26 +48,15 @@ func New(opts Options) (*Server, error) {
 	if opts.ClientSecret == "" {
 		opts.ClientSecret = ClientSecret
 	}
-	if opts.Recorder == nil {
-		opts.Recorder = simkit.NewRecorder(0)
-	}
-	if opts.Faults == nil {
-		opts.Faults = simkit.NewFaults()
-	}
 	s := &Server{
 		store:  newStore(opts.Empty),
 		tokens: newTokenIssuer(opts.ClientID, opts.ClientSecret, opts.TokenTTL),
-		rec:    opts.Recorder,
-		faults: opts.Faults,
 	}
-	s.handler = simkit.Middleware(Name, s.rec, s.faults, faultBody, s.routes())
-	if !opts.NoListener {
-		ln, err := simkit.Listen(opts.Addr, s.handler)
-		if err != nil {
-			return nil, err
-		}
-		s.ln = ln
+	host, err := simkit.StartHost(Name, simkit.HostOptions{Addr: opts.Addr, NoListener: opts.NoListener, Recorder: opts.Recorder, Faults: opts.Faults}, faultBody, s.routes())
+	if err != nil {
+		return nil, err
 	}
+	s.Host = host
 	return s, nil
 }
 
@@ -138,28 +124,6 @@ func faultBody(status, retryAfterSeconds int) []byte {
 	return b
 }
 
-// URL is the base URL of the simulator's own listener ("" with NoListener).
-func (s *Server) URL() string {
-	if s.ln == nil {
-		return ""
-	}
-	return s.ln.URL()
-}
-
-// Close stops the listener, if any.
-func (s *Server) Close() {
-	if s.ln != nil {
-		s.ln.Close()
-	}
-}
-
-// Name is "appdirect".
-func (s *Server) Name() string { return Name }
-
-// Handler serves the vendor's routes at the root, with recording and
-// fault injection.
-func (s *Server) Handler() http.Handler { return s.handler }
-
 // State returns every account, in AppDirect's GraphQL field names plus
 // the simulator-only memberships and activeSubscriptions counts.
 func (s *Server) State() ([]byte, error) { return s.store.state() }
@@ -169,11 +133,5 @@ func (s *Server) SetState(doc []byte) error { return s.store.setState(doc) }
 
 // Reset restores the demo accounts.
 func (s *Server) Reset() { s.store.reset() }
-
-// Recorder is where the simulator records the requests it receives.
-func (s *Server) Recorder() *simkit.Recorder { return s.rec }
-
-// Faults is the simulator's fault set.
-func (s *Server) Faults() *simkit.Faults { return s.faults }
 
 var _ simkit.Vendor = (*Server)(nil)

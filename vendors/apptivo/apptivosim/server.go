@@ -30,13 +30,10 @@ type Options struct {
 
 // Server is a running Apptivo simulator.
 type Server struct {
+	*simkit.Host
 	store     *store
 	apiKey    string
 	accessKey string
-	rec       *simkit.Recorder
-	faults    *simkit.Faults
-	handler   http.Handler
-	ln        *simkit.Listener
 }
 
 var _ simkit.Vendor = (*Server)(nil)
@@ -48,8 +45,6 @@ func New(opts Options) (*Server, error) {
 		store:     newStore(),
 		apiKey:    opts.APIKey,
 		accessKey: opts.AccessKey,
-		rec:       opts.Recorder,
-		faults:    opts.Faults,
 	}
 	if s.apiKey == "" {
 		s.apiKey = APIKey
@@ -57,53 +52,16 @@ func New(opts Options) (*Server, error) {
 	if s.accessKey == "" {
 		s.accessKey = AccessKey
 	}
-	if s.rec == nil {
-		s.rec = simkit.NewRecorder(0)
-	}
-	if s.faults == nil {
-		s.faults = simkit.NewFaults()
-	}
 	if !opts.Empty {
 		s.Reset()
 	}
-	s.handler = simkit.Middleware(name, s.rec, s.faults, faultBody, s.routes())
-	if !opts.NoListener {
-		ln, err := simkit.Listen(opts.Addr, s.handler)
-		if err != nil {
-			return nil, err
-		}
-		s.ln = ln
+	host, err := simkit.StartHost(name, simkit.HostOptions{Addr: opts.Addr, NoListener: opts.NoListener, Recorder: opts.Recorder, Faults: opts.Faults}, faultBody, s.routes())
+	if err != nil {
+		return nil, err
 	}
+	s.Host = host
 	return s, nil
 }
-
-// URL is the base URL of the simulator's own listener ("" with NoListener).
-func (s *Server) URL() string {
-	if s.ln == nil {
-		return ""
-	}
-	return s.ln.URL()
-}
-
-// Close stops the listener, if any.
-func (s *Server) Close() {
-	if s.ln != nil {
-		s.ln.Close()
-	}
-}
-
-// Name is "apptivo".
-func (s *Server) Name() string { return name }
-
-// Handler serves the vendor routes at the root, wrapped with the recorder
-// and fault injection.
-func (s *Server) Handler() http.Handler { return s.handler }
-
-// Recorder returns the recorder requests are logged to.
-func (s *Server) Recorder() *simkit.Recorder { return s.rec }
-
-// Faults returns the fault set consulted on every request.
-func (s *Server) Faults() *simkit.Faults { return s.faults }
 
 // State returns {"customers":[...]} in Apptivo's wire names.
 func (s *Server) State() ([]byte, error) { return s.store.state() }

@@ -33,12 +33,9 @@ type Options struct {
 
 // Server is a running Cordial simulator.
 type Server struct {
-	key     string
-	store   *store
-	rec     *simkit.Recorder
-	faults  *simkit.Faults
-	handler http.Handler
-	ln      *simkit.Listener
+	*simkit.Host
+	key   string
+	store *store
 }
 
 var _ simkit.Vendor = (*Server)(nil)
@@ -46,47 +43,17 @@ var _ simkit.Vendor = (*Server)(nil)
 // New builds a simulator and, unless opts.NoListener, starts serving it on
 // loopback.
 func New(opts Options) (*Server, error) {
-	s := &Server{key: opts.APIKey, store: newStore(!opts.Empty), rec: opts.Recorder, faults: opts.Faults}
+	s := &Server{key: opts.APIKey, store: newStore(!opts.Empty)}
 	if s.key == "" {
 		s.key = APIKey
 	}
-	if s.rec == nil {
-		s.rec = simkit.NewRecorder(0)
+	host, err := simkit.StartHost(name, simkit.HostOptions{Addr: opts.Addr, NoListener: opts.NoListener, Recorder: opts.Recorder, Faults: opts.Faults}, faultBody, http.HandlerFunc(s.serve))
+	if err != nil {
+		return nil, err
 	}
-	if s.faults == nil {
-		s.faults = simkit.NewFaults()
-	}
-	s.handler = simkit.Middleware(name, s.rec, s.faults, faultBody, http.HandlerFunc(s.serve))
-	if !opts.NoListener {
-		ln, err := simkit.Listen(opts.Addr, s.handler)
-		if err != nil {
-			return nil, err
-		}
-		s.ln = ln
-	}
+	s.Host = host
 	return s, nil
 }
-
-// URL is the base URL of the simulator's own listener ("" with NoListener).
-func (s *Server) URL() string {
-	if s.ln == nil {
-		return ""
-	}
-	return s.ln.URL()
-}
-
-// Close stops the listener, if any.
-func (s *Server) Close() {
-	if s.ln != nil {
-		s.ln.Close()
-	}
-}
-
-// Name is "cordial".
-func (s *Server) Name() string { return name }
-
-// Handler serves the routes at the root, with recording and faults.
-func (s *Server) Handler() http.Handler { return s.handler }
 
 // State returns {"accountlists":[...]}.
 func (s *Server) State() ([]byte, error) { return s.store.state() }
@@ -97,12 +64,6 @@ func (s *Server) SetState(doc []byte) error { return s.store.setState(doc) }
 
 // Reset restores the demo data.
 func (s *Server) Reset() { s.store.reset() }
-
-// Recorder returns the request recorder.
-func (s *Server) Recorder() *simkit.Recorder { return s.rec }
-
-// Faults returns the fault set.
-func (s *Server) Faults() *simkit.Faults { return s.faults }
 
 // faultBody is Cordial's error body for an injected status.
 func faultBody(status, retryAfterSeconds int) []byte {

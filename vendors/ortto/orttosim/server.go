@@ -29,70 +29,30 @@ type Options struct {
 
 // Server is a running Ortto simulator.
 type Server struct {
-	apiKey  string
-	store   *store
-	rec     *simkit.Recorder
-	faults  *simkit.Faults
-	handler http.Handler
-	ln      *simkit.Listener
+	*simkit.Host
+	apiKey string
+	store  *store
 }
 
 // New builds a simulator and, unless opts.NoListener, starts serving it on
 // loopback.
 func New(opts Options) (*Server, error) {
-	s := &Server{apiKey: opts.APIKey, store: &store{}, rec: opts.Recorder, faults: opts.Faults}
+	s := &Server{apiKey: opts.APIKey, store: &store{}}
 	if s.apiKey == "" {
 		s.apiKey = APIKey
-	}
-	if s.rec == nil {
-		s.rec = simkit.NewRecorder(0)
-	}
-	if s.faults == nil {
-		s.faults = simkit.NewFaults()
 	}
 	if opts.Empty {
 		s.store.replace(stateDoc{People: []Person{}, Accounts: []Account{}})
 	} else {
 		s.Reset()
 	}
-	s.handler = simkit.Middleware(name, s.rec, s.faults, faultBody, http.HandlerFunc(s.route))
-	if !opts.NoListener {
-		ln, err := simkit.Listen(opts.Addr, s.handler)
-		if err != nil {
-			return nil, fmt.Errorf("ortto simulator: %w", err)
-		}
-		s.ln = ln
+	host, err := simkit.StartHost(name, simkit.HostOptions{Addr: opts.Addr, NoListener: opts.NoListener, Recorder: opts.Recorder, Faults: opts.Faults}, faultBody, http.HandlerFunc(s.route))
+	if err != nil {
+		return nil, err
 	}
+	s.Host = host
 	return s, nil
 }
-
-// URL is the base URL of the simulator's own listener ("" with NoListener).
-func (s *Server) URL() string {
-	if s.ln == nil {
-		return ""
-	}
-	return s.ln.URL()
-}
-
-// Close stops the listener, if any.
-func (s *Server) Close() {
-	if s.ln != nil {
-		s.ln.Close()
-	}
-}
-
-// Name is "ortto".
-func (s *Server) Name() string { return name }
-
-// Handler serves Ortto's routes at the root, wrapped with the recorder and
-// fault injection.
-func (s *Server) Handler() http.Handler { return s.handler }
-
-// Recorder returns the recorder of the requests this simulator received.
-func (s *Server) Recorder() *simkit.Recorder { return s.rec }
-
-// Faults returns the fault set this simulator obeys.
-func (s *Server) Faults() *simkit.Faults { return s.faults }
 
 // State returns the whole state as JSON in Ortto's wire names.
 func (s *Server) State() ([]byte, error) { return s.store.snapshot() }
