@@ -44,8 +44,7 @@ func run(logger *slog.Logger) error {
 			return fmt.Errorf("start sandbox simulators: %w", err)
 		}
 		defer sb.Close()
-		*cfg = config.Config{Port: cfg.Port, Sandbox: true}
-		sb.Configure(cfg)
+		sb.Configure(cfg) // every vendor, with the simulators' credentials
 		logger.Info("sandbox mode: no vendor is configured, so every vendor is Switchyard's built-in simulator with demo data; set vendor credentials to use real vendors (see README)",
 			"simulators", sb.URL(), "control_api", sb.URL()+"/_sim/")
 	}

@@ -28,7 +28,7 @@ func (r *accountResolver) Company(ctx context.Context, obj *model.Account) (*mod
 }
 
 // DeleteAccount is the resolver for the deleteAccount field.
-func (r *mutationResolver) DeleteAccount(ctx context.Context, input model.DeleteAccountInput) (*model.DeleteAccountPayload, error) {
+func (r *mutationResolver) DeleteAccount(ctx context.Context, input model.DeleteAccountInput, dryRun *bool) (*model.DeleteAccountPayload, error) {
 	id, err := nonBlank("input.accountId", input.AccountID)
 	if err != nil {
 		return nil, err

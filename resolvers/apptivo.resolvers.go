@@ -71,7 +71,7 @@ func (r *mutationResolver) UpdateCustomer(ctx context.Context, id string, input 
 }
 
 // DeleteCustomer is the resolver for the deleteCustomer field.
-func (r *mutationResolver) DeleteCustomer(ctx context.Context, id string) (*model.DeleteCustomerPayload, error) {
+func (r *mutationResolver) DeleteCustomer(ctx context.Context, id string, dryRun *bool) (*model.DeleteCustomerPayload, error) {
 	id, err := customerID("id", id)
 	if err != nil {
 		return nil, err

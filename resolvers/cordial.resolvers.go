@@ -74,12 +74,12 @@ func (r *mutationResolver) UpdateAccountList(ctx context.Context, id string, inp
 }
 
 // ClearAccountList is the resolver for the clearAccountList field.
-func (r *mutationResolver) ClearAccountList(ctx context.Context, id string) (*model.AccountListMutationPayload, error) {
+func (r *mutationResolver) ClearAccountList(ctx context.Context, id string, dryRun *bool) (*model.AccountListMutationPayload, error) {
 	return r.listMutation(ctx, id, (*cordial.Client).ClearList)
 }
 
 // DeleteAccountList is the resolver for the deleteAccountList field.
-func (r *mutationResolver) DeleteAccountList(ctx context.Context, id string) (*model.AccountListMutationPayload, error) {
+func (r *mutationResolver) DeleteAccountList(ctx context.Context, id string, dryRun *bool) (*model.AccountListMutationPayload, error) {
 	return r.listMutation(ctx, id, (*cordial.Client).DeleteList)
 }
 

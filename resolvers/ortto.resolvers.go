@@ -18,7 +18,7 @@ import (
 )
 
 // ArchiveAccounts is the resolver for the archiveAccounts field.
-func (r *mutationResolver) ArchiveAccounts(ctx context.Context, input model.AccountSelectionInput) (*model.ArchiveAccountsPayload, error) {
+func (r *mutationResolver) ArchiveAccounts(ctx context.Context, input model.AccountSelectionInput, dryRun *bool) (*model.ArchiveAccountsPayload, error) {
 	res, err := r.bulk(ctx, input, (*ortto.Client).ArchiveAccounts)
 	if err != nil {
 		return nil, err
@@ -27,7 +27,7 @@ func (r *mutationResolver) ArchiveAccounts(ctx context.Context, input model.Acco
 }
 
 // RestoreAccounts is the resolver for the restoreAccounts field.
-func (r *mutationResolver) RestoreAccounts(ctx context.Context, input model.AccountSelectionInput) (*model.RestoreAccountsPayload, error) {
+func (r *mutationResolver) RestoreAccounts(ctx context.Context, input model.AccountSelectionInput, dryRun *bool) (*model.RestoreAccountsPayload, error) {
 	res, err := r.bulk(ctx, input, (*ortto.Client).RestoreAccounts)
 	if err != nil {
 		return nil, err
@@ -36,7 +36,7 @@ func (r *mutationResolver) RestoreAccounts(ctx context.Context, input model.Acco
 }
 
 // DeleteAccounts is the resolver for the deleteAccounts field.
-func (r *mutationResolver) DeleteAccounts(ctx context.Context, input model.AccountSelectionInput) (*model.DeleteAccountsPayload, error) {
+func (r *mutationResolver) DeleteAccounts(ctx context.Context, input model.AccountSelectionInput, dryRun *bool) (*model.DeleteAccountsPayload, error) {
 	res, err := r.bulk(ctx, input, (*ortto.Client).DeleteAccounts)
 	if err != nil {
 		return nil, err

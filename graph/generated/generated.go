@@ -5,6 +5,7 @@ package generated
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -37,6 +38,7 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
+	HasScope func(ctx context.Context, obj any, next graphql.Resolver, scope model.Scope) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -76,12 +78,17 @@ type ComplexityRoot struct {
 	}
 
 	AccountListMutationPayload struct {
-		ID      func(childComplexity int) int
-		Success func(childComplexity int) int
+		AccountList func(childComplexity int) int
+		DryRun      func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Success     func(childComplexity int) int
 	}
 
 	ArchiveAccountsPayload struct {
+		AffectedCount     func(childComplexity int) int
+		AffectedIds       func(childComplexity int) int
 		ArchivedAccounts  func(childComplexity int) int
+		DryRun            func(childComplexity int) int
 		ScheduledAccounts func(childComplexity int) int
 	}
 
@@ -179,17 +186,24 @@ type ComplexityRoot struct {
 	}
 
 	DeleteAccountPayload struct {
+		Account func(childComplexity int) int
+		DryRun  func(childComplexity int) int
 		Success func(childComplexity int) int
 	}
 
 	DeleteAccountsPayload struct {
+		AffectedCount     func(childComplexity int) int
+		AffectedIds       func(childComplexity int) int
 		DeletedAccounts   func(childComplexity int) int
+		DryRun            func(childComplexity int) int
 		ScheduledAccounts func(childComplexity int) int
 	}
 
 	DeleteCustomerPayload struct {
-		ID      func(childComplexity int) int
-		Success func(childComplexity int) int
+		Customer func(childComplexity int) int
+		DryRun   func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Success  func(childComplexity int) int
 	}
 
 	GatewayInfo struct {
@@ -199,15 +213,15 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		ArchiveAccounts   func(childComplexity int, input model.AccountSelectionInput) int
-		ClearAccountList  func(childComplexity int, id string) int
+		ArchiveAccounts   func(childComplexity int, input model.AccountSelectionInput, dryRun *bool) int
+		ClearAccountList  func(childComplexity int, id string, dryRun *bool) int
 		CreateAccountList func(childComplexity int, input model.CreateAccountListInput) int
 		CreateCustomer    func(childComplexity int, input model.CreateCustomerInput) int
-		DeleteAccount     func(childComplexity int, input model.DeleteAccountInput) int
-		DeleteAccountList func(childComplexity int, id string) int
-		DeleteAccounts    func(childComplexity int, input model.AccountSelectionInput) int
-		DeleteCustomer    func(childComplexity int, id string) int
-		RestoreAccounts   func(childComplexity int, input model.AccountSelectionInput) int
+		DeleteAccount     func(childComplexity int, input model.DeleteAccountInput, dryRun *bool) int
+		DeleteAccountList func(childComplexity int, id string, dryRun *bool) int
+		DeleteAccounts    func(childComplexity int, input model.AccountSelectionInput, dryRun *bool) int
+		DeleteCustomer    func(childComplexity int, id string, dryRun *bool) int
+		RestoreAccounts   func(childComplexity int, input model.AccountSelectionInput, dryRun *bool) int
 		UpdateAccountList func(childComplexity int, id string, input model.UpdateAccountListInput) int
 		UpdateCustomer    func(childComplexity int, id string, input model.UpdateCustomerInput) int
 	}
@@ -251,6 +265,9 @@ type ComplexityRoot struct {
 	}
 
 	RestoreAccountsPayload struct {
+		AffectedCount     func(childComplexity int) int
+		AffectedIds       func(childComplexity int) int
+		DryRun            func(childComplexity int) int
 		RestoredAccounts  func(childComplexity int) int
 		ScheduledAccounts func(childComplexity int) int
 	}
@@ -291,17 +308,17 @@ type CustomerResolver interface {
 	Person(ctx context.Context, obj *model.Customer) (*model.Person, error)
 }
 type MutationResolver interface {
-	DeleteAccount(ctx context.Context, input model.DeleteAccountInput) (*model.DeleteAccountPayload, error)
+	DeleteAccount(ctx context.Context, input model.DeleteAccountInput, dryRun *bool) (*model.DeleteAccountPayload, error)
 	CreateCustomer(ctx context.Context, input model.CreateCustomerInput) (*model.Customer, error)
 	UpdateCustomer(ctx context.Context, id string, input model.UpdateCustomerInput) (*model.Customer, error)
-	DeleteCustomer(ctx context.Context, id string) (*model.DeleteCustomerPayload, error)
+	DeleteCustomer(ctx context.Context, id string, dryRun *bool) (*model.DeleteCustomerPayload, error)
 	CreateAccountList(ctx context.Context, input model.CreateAccountListInput) (*model.AccountList, error)
 	UpdateAccountList(ctx context.Context, id string, input model.UpdateAccountListInput) (*model.AccountList, error)
-	ClearAccountList(ctx context.Context, id string) (*model.AccountListMutationPayload, error)
-	DeleteAccountList(ctx context.Context, id string) (*model.AccountListMutationPayload, error)
-	ArchiveAccounts(ctx context.Context, input model.AccountSelectionInput) (*model.ArchiveAccountsPayload, error)
-	RestoreAccounts(ctx context.Context, input model.AccountSelectionInput) (*model.RestoreAccountsPayload, error)
-	DeleteAccounts(ctx context.Context, input model.AccountSelectionInput) (*model.DeleteAccountsPayload, error)
+	ClearAccountList(ctx context.Context, id string, dryRun *bool) (*model.AccountListMutationPayload, error)
+	DeleteAccountList(ctx context.Context, id string, dryRun *bool) (*model.AccountListMutationPayload, error)
+	ArchiveAccounts(ctx context.Context, input model.AccountSelectionInput, dryRun *bool) (*model.ArchiveAccountsPayload, error)
+	RestoreAccounts(ctx context.Context, input model.AccountSelectionInput, dryRun *bool) (*model.RestoreAccountsPayload, error)
+	DeleteAccounts(ctx context.Context, input model.AccountSelectionInput, dryRun *bool) (*model.DeleteAccountsPayload, error)
 }
 type PersonResolver interface {
 	Customers(ctx context.Context, obj *model.Person) ([]model.Customer, error)
@@ -483,6 +500,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AccountList.Name(childComplexity), true
 
+	case "AccountListMutationPayload.accountList":
+		if e.ComplexityRoot.AccountListMutationPayload.AccountList == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountListMutationPayload.AccountList(childComplexity), true
+	case "AccountListMutationPayload.dryRun":
+		if e.ComplexityRoot.AccountListMutationPayload.DryRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountListMutationPayload.DryRun(childComplexity), true
 	case "AccountListMutationPayload.id":
 		if e.ComplexityRoot.AccountListMutationPayload.ID == nil {
 			break
@@ -496,12 +525,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AccountListMutationPayload.Success(childComplexity), true
 
+	case "ArchiveAccountsPayload.affectedCount":
+		if e.ComplexityRoot.ArchiveAccountsPayload.AffectedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchiveAccountsPayload.AffectedCount(childComplexity), true
+	case "ArchiveAccountsPayload.affectedIds":
+		if e.ComplexityRoot.ArchiveAccountsPayload.AffectedIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchiveAccountsPayload.AffectedIds(childComplexity), true
 	case "ArchiveAccountsPayload.archivedAccounts":
 		if e.ComplexityRoot.ArchiveAccountsPayload.ArchivedAccounts == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ArchiveAccountsPayload.ArchivedAccounts(childComplexity), true
+	case "ArchiveAccountsPayload.dryRun":
+		if e.ComplexityRoot.ArchiveAccountsPayload.DryRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchiveAccountsPayload.DryRun(childComplexity), true
 	case "ArchiveAccountsPayload.scheduledAccounts":
 		if e.ComplexityRoot.ArchiveAccountsPayload.ScheduledAccounts == nil {
 			break
@@ -914,6 +961,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CustomerPhone.TypeCode(childComplexity), true
 
+	case "DeleteAccountPayload.account":
+		if e.ComplexityRoot.DeleteAccountPayload.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteAccountPayload.Account(childComplexity), true
+	case "DeleteAccountPayload.dryRun":
+		if e.ComplexityRoot.DeleteAccountPayload.DryRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteAccountPayload.DryRun(childComplexity), true
 	case "DeleteAccountPayload.success":
 		if e.ComplexityRoot.DeleteAccountPayload.Success == nil {
 			break
@@ -921,12 +980,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeleteAccountPayload.Success(childComplexity), true
 
+	case "DeleteAccountsPayload.affectedCount":
+		if e.ComplexityRoot.DeleteAccountsPayload.AffectedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteAccountsPayload.AffectedCount(childComplexity), true
+	case "DeleteAccountsPayload.affectedIds":
+		if e.ComplexityRoot.DeleteAccountsPayload.AffectedIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteAccountsPayload.AffectedIds(childComplexity), true
 	case "DeleteAccountsPayload.deletedAccounts":
 		if e.ComplexityRoot.DeleteAccountsPayload.DeletedAccounts == nil {
 			break
 		}
 
 		return e.ComplexityRoot.DeleteAccountsPayload.DeletedAccounts(childComplexity), true
+	case "DeleteAccountsPayload.dryRun":
+		if e.ComplexityRoot.DeleteAccountsPayload.DryRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteAccountsPayload.DryRun(childComplexity), true
 	case "DeleteAccountsPayload.scheduledAccounts":
 		if e.ComplexityRoot.DeleteAccountsPayload.ScheduledAccounts == nil {
 			break
@@ -934,6 +1011,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeleteAccountsPayload.ScheduledAccounts(childComplexity), true
 
+	case "DeleteCustomerPayload.customer":
+		if e.ComplexityRoot.DeleteCustomerPayload.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteCustomerPayload.Customer(childComplexity), true
+	case "DeleteCustomerPayload.dryRun":
+		if e.ComplexityRoot.DeleteCustomerPayload.DryRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteCustomerPayload.DryRun(childComplexity), true
 	case "DeleteCustomerPayload.id":
 		if e.ComplexityRoot.DeleteCustomerPayload.ID == nil {
 			break
@@ -976,7 +1065,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ArchiveAccounts(childComplexity, args["input"].(model.AccountSelectionInput)), true
+		return e.ComplexityRoot.Mutation.ArchiveAccounts(childComplexity, args["input"].(model.AccountSelectionInput), args["dryRun"].(*bool)), true
 	case "Mutation.clearAccountList":
 		if e.ComplexityRoot.Mutation.ClearAccountList == nil {
 			break
@@ -987,7 +1076,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ClearAccountList(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.ClearAccountList(childComplexity, args["id"].(string), args["dryRun"].(*bool)), true
 	case "Mutation.createAccountList":
 		if e.ComplexityRoot.Mutation.CreateAccountList == nil {
 			break
@@ -1020,7 +1109,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteAccount(childComplexity, args["input"].(model.DeleteAccountInput)), true
+		return e.ComplexityRoot.Mutation.DeleteAccount(childComplexity, args["input"].(model.DeleteAccountInput), args["dryRun"].(*bool)), true
 	case "Mutation.deleteAccountList":
 		if e.ComplexityRoot.Mutation.DeleteAccountList == nil {
 			break
@@ -1031,7 +1120,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteAccountList(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.DeleteAccountList(childComplexity, args["id"].(string), args["dryRun"].(*bool)), true
 	case "Mutation.deleteAccounts":
 		if e.ComplexityRoot.Mutation.DeleteAccounts == nil {
 			break
@@ -1042,7 +1131,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteAccounts(childComplexity, args["input"].(model.AccountSelectionInput)), true
+		return e.ComplexityRoot.Mutation.DeleteAccounts(childComplexity, args["input"].(model.AccountSelectionInput), args["dryRun"].(*bool)), true
 	case "Mutation.deleteCustomer":
 		if e.ComplexityRoot.Mutation.DeleteCustomer == nil {
 			break
@@ -1053,7 +1142,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteCustomer(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.DeleteCustomer(childComplexity, args["id"].(string), args["dryRun"].(*bool)), true
 	case "Mutation.restoreAccounts":
 		if e.ComplexityRoot.Mutation.RestoreAccounts == nil {
 			break
@@ -1064,7 +1153,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RestoreAccounts(childComplexity, args["input"].(model.AccountSelectionInput)), true
+		return e.ComplexityRoot.Mutation.RestoreAccounts(childComplexity, args["input"].(model.AccountSelectionInput), args["dryRun"].(*bool)), true
 	case "Mutation.updateAccountList":
 		if e.ComplexityRoot.Mutation.UpdateAccountList == nil {
 			break
@@ -1326,6 +1415,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.SearchCustomers(childComplexity, args["filter"].(model.CustomerSearchInput), args["first"].(*int), args["after"].(*string)), true
 
+	case "RestoreAccountsPayload.affectedCount":
+		if e.ComplexityRoot.RestoreAccountsPayload.AffectedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RestoreAccountsPayload.AffectedCount(childComplexity), true
+	case "RestoreAccountsPayload.affectedIds":
+		if e.ComplexityRoot.RestoreAccountsPayload.AffectedIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RestoreAccountsPayload.AffectedIds(childComplexity), true
+	case "RestoreAccountsPayload.dryRun":
+		if e.ComplexityRoot.RestoreAccountsPayload.DryRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RestoreAccountsPayload.DryRun(childComplexity), true
 	case "RestoreAccountsPayload.restoredAccounts":
 		if e.ComplexityRoot.RestoreAccountsPayload.RestoredAccounts == nil {
 			break
@@ -1695,6 +1802,10 @@ input DeleteAccountInput {
 type DeleteAccountPayload {
   "True when AppDirect deleted the account."
   success: Boolean!
+  "True when this was a dry run: nothing was changed at the vendor."
+  dryRun: Boolean!
+  "The account that would be deleted, on a dry run."
+  account: Account
 }
 
 extend type Query {
@@ -1703,15 +1814,15 @@ extend type Query {
   ` + "`" + `first` + "`" + `/` + "`" + `after` + "`" + ` to page forward or ` + "`" + `last` + "`" + `/` + "`" + `before` + "`" + ` to page backward, not
   both. At most 100 per page.
   """
-  accounts(first: Int, after: String, last: Int, before: String, filter: AccountFilter, orderBy: AccountOrder): AccountConnection
+  accounts(first: Int, after: String, last: Int, before: String, filter: AccountFilter, orderBy: AccountOrder): AccountConnection @hasScope(scope: READ)
   "One AppDirect account by UUID, or null when none has it (AppDirect GraphQL ` + "`" + `account` + "`" + `)."
-  account(id: ID!): Account
+  account(id: ID!): Account @hasScope(scope: READ)
   "One AppDirect account by your external id, or null (AppDirect GraphQL ` + "`" + `accountByExternalId` + "`" + `)."
-  accountByExternalId(externalId: String!): Account
+  accountByExternalId(externalId: String!): Account @hasScope(scope: READ)
   "One company by UUID from AppDirect's REST API, or null when none has it."
-  company(id: ID!): Company
+  company(id: ID!): Company @hasScope(scope: READ)
   "One company by your external id from AppDirect's REST API, or null."
-  companyByExternalId(externalId: String!): Company
+  companyByExternalId(externalId: String!): Company @hasScope(scope: READ)
 }
 
 extend type Mutation {
@@ -1720,7 +1831,7 @@ extend type Mutation {
   refuses, and Switchyard reports ` + "`" + `FAILED_PRECONDITION` + "`" + `, while the account
   has memberships or active subscriptions.
   """
-  deleteAccount(input: DeleteAccountInput!): DeleteAccountPayload
+  deleteAccount(input: DeleteAccountInput!, dryRun: Boolean = false): DeleteAccountPayload @hasScope(scope: DESTRUCTIVE)
 }
 `, BuiltIn: false},
 	{Name: "../apptivo.graphqls", Input: `"A customer record in the Apptivo CRM."
@@ -1954,26 +2065,30 @@ type DeleteCustomerPayload {
   id: ID!
   "True when Apptivo deleted it."
   success: Boolean!
+  "True when this was a dry run: nothing was changed at the vendor."
+  dryRun: Boolean!
+  "The customer that would be deleted, on a dry run."
+  customer: Customer
 }
 
 extend type Query {
   "Apptivo customers, a page at a time (Apptivo ` + "`" + `getAll` + "`" + `). ` + "`" + `first` + "`" + ` defaults to 20, at most 100."
-  customers(first: Int, after: String): CustomerConnection
+  customers(first: Int, after: String): CustomerConnection @hasScope(scope: READ)
   "One Apptivo customer by id, or null when none has it (Apptivo ` + "`" + `getById` + "`" + `)."
-  customer(id: ID!): Customer
+  customer(id: ID!): Customer @hasScope(scope: READ)
   "Apptivo customers matching all given conditions (Apptivo ` + "`" + `getAllByAdvancedSearch` + "`" + `). ` + "`" + `first` + "`" + ` defaults to 20, at most 100."
-  searchCustomers(filter: CustomerSearchInput!, first: Int, after: String): CustomerConnection
+  searchCustomers(filter: CustomerSearchInput!, first: Int, after: String): CustomerConnection @hasScope(scope: READ)
   "The values customer fields may take (Apptivo ` + "`" + `getConfigData` + "`" + `)."
-  customerConfig: CustomerConfig
+  customerConfig: CustomerConfig @hasScope(scope: READ)
 }
 
 extend type Mutation {
   "Creates an Apptivo customer (Apptivo ` + "`" + `save` + "`" + `)."
-  createCustomer(input: CreateCustomerInput!): Customer
+  createCustomer(input: CreateCustomerInput!): Customer @hasScope(scope: WRITE)
   "Changes only the given fields of an Apptivo customer (Apptivo ` + "`" + `update` + "`" + `)."
-  updateCustomer(id: ID!, input: UpdateCustomerInput!): Customer
+  updateCustomer(id: ID!, input: UpdateCustomerInput!): Customer @hasScope(scope: WRITE)
   "Deletes an Apptivo customer (Apptivo ` + "`" + `delete` + "`" + `)."
-  deleteCustomer(id: ID!): DeleteCustomerPayload
+  deleteCustomer(id: ID!, dryRun: Boolean = false): DeleteCustomerPayload @hasScope(scope: DESTRUCTIVE)
 }
 `, BuiltIn: false},
 	{Name: "../cordial.graphqls", Input: `"A Cordial account list: a named segment of contacts."
@@ -2010,24 +2125,28 @@ type AccountListMutationPayload {
   id: ID!
   "True when Cordial did it."
   success: Boolean!
+  "True when this was a dry run: nothing was changed at the vendor."
+  dryRun: Boolean!
+  "The list that would be cleared or deleted, on a dry run."
+  accountList: AccountList
 }
 
 extend type Query {
   "Cordial account lists, all of them or the one with exactly this name."
-  accountLists(name: String): [AccountList!]
+  accountLists(name: String): [AccountList!] @hasScope(scope: READ)
   "One Cordial account list by id, or null when none has it."
-  accountList(id: ID!): AccountList
+  accountList(id: ID!): AccountList @hasScope(scope: READ)
 }
 
 extend type Mutation {
   "Creates a Cordial account list. Names are unique: a taken name is a ` + "`" + `CONFLICT` + "`" + `."
-  createAccountList(input: CreateAccountListInput!): AccountList
+  createAccountList(input: CreateAccountListInput!): AccountList @hasScope(scope: WRITE)
   "Renames a Cordial account list or switches its date tracking."
-  updateAccountList(id: ID!, input: UpdateAccountListInput!): AccountList
+  updateAccountList(id: ID!, input: UpdateAccountListInput!): AccountList @hasScope(scope: WRITE)
   "Removes every contact from a Cordial account list; the list and the contacts stay."
-  clearAccountList(id: ID!): AccountListMutationPayload
+  clearAccountList(id: ID!, dryRun: Boolean = false): AccountListMutationPayload @hasScope(scope: DESTRUCTIVE)
   "Deletes a Cordial account list. Its contacts stay in Cordial."
-  deleteAccountList(id: ID!): AccountListMutationPayload
+  deleteAccountList(id: ID!, dryRun: Boolean = false): AccountListMutationPayload @hasScope(scope: DESTRUCTIVE)
 }
 `, BuiltIn: false},
 	{Name: "../ortto.graphqls", Input: `"""
@@ -2125,6 +2244,15 @@ type ArchiveAccountsPayload {
   scheduledAccounts: Int!
   "Accounts archived during the call."
   archivedAccounts: Int!
+  "True when this was a dry run: nothing was changed at the vendor."
+  dryRun: Boolean!
+  """
+  On a dry run: the ids the operation would act on, when they are known
+  (explicit ` + "`" + `inclusionIds` + "`" + `, or the accounts ` + "`" + `allRowsSelected` + "`" + ` selects).
+  """
+  affectedIds: [ID!]
+  "On a dry run: how many accounts the operation would act on."
+  affectedCount: Int
 }
 
 "Result of ` + "`" + `restoreAccounts` + "`" + `."
@@ -2133,6 +2261,15 @@ type RestoreAccountsPayload {
   scheduledAccounts: Int!
   "Accounts restored during the call."
   restoredAccounts: Int!
+  "True when this was a dry run: nothing was changed at the vendor."
+  dryRun: Boolean!
+  """
+  On a dry run: the ids the operation would act on, when they are known
+  (explicit ` + "`" + `inclusionIds` + "`" + `, or the accounts ` + "`" + `allRowsSelected` + "`" + ` selects).
+  """
+  affectedIds: [ID!]
+  "On a dry run: how many accounts the operation would act on."
+  affectedCount: Int
 }
 
 "Result of ` + "`" + `deleteAccounts` + "`" + `."
@@ -2141,6 +2278,15 @@ type DeleteAccountsPayload {
   scheduledAccounts: Int!
   "Accounts deleted during the call."
   deletedAccounts: Int!
+  "True when this was a dry run: nothing was changed at the vendor."
+  dryRun: Boolean!
+  """
+  On a dry run: the ids the operation would act on, when they are known
+  (explicit ` + "`" + `inclusionIds` + "`" + `, or the accounts ` + "`" + `allRowsSelected` + "`" + ` selects).
+  """
+  affectedIds: [ID!]
+  "On a dry run: how many accounts the operation would act on."
+  affectedCount: Int
 }
 
 extend type Query {
@@ -2148,18 +2294,18 @@ extend type Query {
   Ortto people, one result per ref in the same order, null where Ortto knows
   no such person. One Ortto call per 100 refs.
   """
-  people(refs: [PersonRef!]!): [Person]
+  people(refs: [PersonRef!]!): [Person] @hasScope(scope: READ)
   "One Ortto person, or null when Ortto knows none."
-  person(ref: PersonRef!): Person
+  person(ref: PersonRef!): Person @hasScope(scope: READ)
 }
 
 extend type Mutation {
   "Archives Ortto accounts (Ortto ` + "`" + `accounts/archive` + "`" + `)."
-  archiveAccounts(input: AccountSelectionInput!): ArchiveAccountsPayload
+  archiveAccounts(input: AccountSelectionInput!, dryRun: Boolean = false): ArchiveAccountsPayload @hasScope(scope: DESTRUCTIVE)
   "Restores archived Ortto accounts (Ortto ` + "`" + `accounts/restore` + "`" + `). Only archived accounts can be restored."
-  restoreAccounts(input: AccountSelectionInput!): RestoreAccountsPayload
+  restoreAccounts(input: AccountSelectionInput!, dryRun: Boolean = false): RestoreAccountsPayload @hasScope(scope: DESTRUCTIVE)
   "Deletes archived Ortto accounts (Ortto ` + "`" + `accounts/delete` + "`" + `). Only archived accounts can be deleted."
-  deleteAccounts(input: AccountSelectionInput!): DeleteAccountsPayload
+  deleteAccounts(input: AccountSelectionInput!, dryRun: Boolean = false): DeleteAccountsPayload @hasScope(scope: DESTRUCTIVE)
 }
 `, BuiltIn: false},
 	{Name: "../schema.graphqls", Input: `"""
@@ -2182,6 +2328,24 @@ type PageInfo {
   "Cursor of the last item on this page."
   endCursor: String
 }
+
+"""
+What a client's credentials allow. ` + "`" + `READ` + "`" + ` for queries, ` + "`" + `WRITE` + "`" + ` for creates
+and updates, ` + "`" + `DESTRUCTIVE` + "`" + ` for archive, delete and clear. A field marked
+with ` + "`" + `@hasScope` + "`" + ` fails with ` + "`" + `FORBIDDEN` + "`" + `, and its vendor is never called,
+when the client lacks the scope.
+"""
+enum Scope {
+  "Run queries."
+  READ
+  "Create and update records."
+  WRITE
+  "Archive, delete and clear records."
+  DESTRUCTIVE
+}
+
+"The field needs this scope (see ` + "`" + `Scope` + "`" + `)."
+directive @hasScope(scope: Scope!) on FIELD_DEFINITION
 
 "Direction of a sort."
 enum OrderDirection {
@@ -2323,6 +2487,10 @@ func (ec *executionContext) childFields_AccountListMutationPayload(ctx context.C
 		return ec.fieldContext_AccountListMutationPayload_id(ctx, field)
 	case "success":
 		return ec.fieldContext_AccountListMutationPayload_success(ctx, field)
+	case "dryRun":
+		return ec.fieldContext_AccountListMutationPayload_dryRun(ctx, field)
+	case "accountList":
+		return ec.fieldContext_AccountListMutationPayload_accountList(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AccountListMutationPayload", field.Name)
 }
@@ -2333,6 +2501,12 @@ func (ec *executionContext) childFields_ArchiveAccountsPayload(ctx context.Conte
 		return ec.fieldContext_ArchiveAccountsPayload_scheduledAccounts(ctx, field)
 	case "archivedAccounts":
 		return ec.fieldContext_ArchiveAccountsPayload_archivedAccounts(ctx, field)
+	case "dryRun":
+		return ec.fieldContext_ArchiveAccountsPayload_dryRun(ctx, field)
+	case "affectedIds":
+		return ec.fieldContext_ArchiveAccountsPayload_affectedIds(ctx, field)
+	case "affectedCount":
+		return ec.fieldContext_ArchiveAccountsPayload_affectedCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ArchiveAccountsPayload", field.Name)
 }
@@ -2527,6 +2701,10 @@ func (ec *executionContext) childFields_DeleteAccountPayload(ctx context.Context
 	switch field.Name {
 	case "success":
 		return ec.fieldContext_DeleteAccountPayload_success(ctx, field)
+	case "dryRun":
+		return ec.fieldContext_DeleteAccountPayload_dryRun(ctx, field)
+	case "account":
+		return ec.fieldContext_DeleteAccountPayload_account(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeleteAccountPayload", field.Name)
 }
@@ -2537,6 +2715,12 @@ func (ec *executionContext) childFields_DeleteAccountsPayload(ctx context.Contex
 		return ec.fieldContext_DeleteAccountsPayload_scheduledAccounts(ctx, field)
 	case "deletedAccounts":
 		return ec.fieldContext_DeleteAccountsPayload_deletedAccounts(ctx, field)
+	case "dryRun":
+		return ec.fieldContext_DeleteAccountsPayload_dryRun(ctx, field)
+	case "affectedIds":
+		return ec.fieldContext_DeleteAccountsPayload_affectedIds(ctx, field)
+	case "affectedCount":
+		return ec.fieldContext_DeleteAccountsPayload_affectedCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeleteAccountsPayload", field.Name)
 }
@@ -2547,6 +2731,10 @@ func (ec *executionContext) childFields_DeleteCustomerPayload(ctx context.Contex
 		return ec.fieldContext_DeleteCustomerPayload_id(ctx, field)
 	case "success":
 		return ec.fieldContext_DeleteCustomerPayload_success(ctx, field)
+	case "dryRun":
+		return ec.fieldContext_DeleteCustomerPayload_dryRun(ctx, field)
+	case "customer":
+		return ec.fieldContext_DeleteCustomerPayload_customer(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeleteCustomerPayload", field.Name)
 }
@@ -2611,6 +2799,12 @@ func (ec *executionContext) childFields_RestoreAccountsPayload(ctx context.Conte
 		return ec.fieldContext_RestoreAccountsPayload_scheduledAccounts(ctx, field)
 	case "restoredAccounts":
 		return ec.fieldContext_RestoreAccountsPayload_restoredAccounts(ctx, field)
+	case "dryRun":
+		return ec.fieldContext_RestoreAccountsPayload_dryRun(ctx, field)
+	case "affectedIds":
+		return ec.fieldContext_RestoreAccountsPayload_affectedIds(ctx, field)
+	case "affectedCount":
+		return ec.fieldContext_RestoreAccountsPayload_affectedCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RestoreAccountsPayload", field.Name)
 }
@@ -2773,6 +2967,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) dir_hasScope_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (model.Scope, error) {
+			return ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_archiveAccounts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2784,6 +2992,14 @@ func (ec *executionContext) field_Mutation_archiveAccounts_args(ctx context.Cont
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "dryRun",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dryRun"] = arg1
 	return args, nil
 }
 
@@ -2798,6 +3014,14 @@ func (ec *executionContext) field_Mutation_clearAccountList_args(ctx context.Con
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "dryRun",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dryRun"] = arg1
 	return args, nil
 }
 
@@ -2840,6 +3064,14 @@ func (ec *executionContext) field_Mutation_deleteAccountList_args(ctx context.Co
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "dryRun",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dryRun"] = arg1
 	return args, nil
 }
 
@@ -2854,6 +3086,14 @@ func (ec *executionContext) field_Mutation_deleteAccount_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "dryRun",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dryRun"] = arg1
 	return args, nil
 }
 
@@ -2868,6 +3108,14 @@ func (ec *executionContext) field_Mutation_deleteAccounts_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "dryRun",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dryRun"] = arg1
 	return args, nil
 }
 
@@ -2882,6 +3130,14 @@ func (ec *executionContext) field_Mutation_deleteCustomer_args(ctx context.Conte
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "dryRun",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dryRun"] = arg1
 	return args, nil
 }
 
@@ -2896,6 +3152,14 @@ func (ec *executionContext) field_Mutation_restoreAccounts_args(ctx context.Cont
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "dryRun",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dryRun"] = arg1
 	return args, nil
 }
 
@@ -3883,6 +4147,61 @@ func (ec *executionContext) fieldContext_AccountListMutationPayload_success(_ co
 	return graphql.NewScalarFieldContext("AccountListMutationPayload", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _AccountListMutationPayload_dryRun(ctx context.Context, field graphql.CollectedField, obj *model.AccountListMutationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountListMutationPayload_dryRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DryRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountListMutationPayload_dryRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountListMutationPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AccountListMutationPayload_accountList(ctx context.Context, field graphql.CollectedField, obj *model.AccountListMutationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountListMutationPayload_accountList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountList, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountList) graphql.Marshaler {
+			return ec.marshalOAccountList2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountList(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccountListMutationPayload_accountList(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountListMutationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountList(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ArchiveAccountsPayload_scheduledAccounts(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveAccountsPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3926,6 +4245,75 @@ func (ec *executionContext) _ArchiveAccountsPayload_archivedAccounts(ctx context
 	)
 }
 func (ec *executionContext) fieldContext_ArchiveAccountsPayload_archivedAccounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArchiveAccountsPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ArchiveAccountsPayload_dryRun(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveAccountsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchiveAccountsPayload_dryRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DryRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchiveAccountsPayload_dryRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArchiveAccountsPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ArchiveAccountsPayload_affectedIds(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveAccountsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchiveAccountsPayload_affectedIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AffectedIds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ArchiveAccountsPayload_affectedIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArchiveAccountsPayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ArchiveAccountsPayload_affectedCount(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveAccountsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchiveAccountsPayload_affectedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AffectedCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ArchiveAccountsPayload_affectedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ArchiveAccountsPayload", field, false, false, "Int")
 }
 
@@ -5596,6 +5984,61 @@ func (ec *executionContext) fieldContext_DeleteAccountPayload_success(_ context.
 	return graphql.NewScalarFieldContext("DeleteAccountPayload", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _DeleteAccountPayload_dryRun(ctx context.Context, field graphql.CollectedField, obj *model.DeleteAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteAccountPayload_dryRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DryRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteAccountPayload_dryRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteAccountPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DeleteAccountPayload_account(ctx context.Context, field graphql.CollectedField, obj *model.DeleteAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteAccountPayload_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Account) graphql.Marshaler {
+			return ec.marshalOAccount2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteAccountPayload_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeleteAccountPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DeleteAccountsPayload_scheduledAccounts(ctx context.Context, field graphql.CollectedField, obj *model.DeleteAccountsPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5639,6 +6082,75 @@ func (ec *executionContext) _DeleteAccountsPayload_deletedAccounts(ctx context.C
 	)
 }
 func (ec *executionContext) fieldContext_DeleteAccountsPayload_deletedAccounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteAccountsPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeleteAccountsPayload_dryRun(ctx context.Context, field graphql.CollectedField, obj *model.DeleteAccountsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteAccountsPayload_dryRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DryRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteAccountsPayload_dryRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteAccountsPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DeleteAccountsPayload_affectedIds(ctx context.Context, field graphql.CollectedField, obj *model.DeleteAccountsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteAccountsPayload_affectedIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AffectedIds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteAccountsPayload_affectedIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteAccountsPayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DeleteAccountsPayload_affectedCount(ctx context.Context, field graphql.CollectedField, obj *model.DeleteAccountsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteAccountsPayload_affectedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AffectedCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteAccountsPayload_affectedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeleteAccountsPayload", field, false, false, "Int")
 }
 
@@ -5686,6 +6198,61 @@ func (ec *executionContext) _DeleteCustomerPayload_success(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_DeleteCustomerPayload_success(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeleteCustomerPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DeleteCustomerPayload_dryRun(ctx context.Context, field graphql.CollectedField, obj *model.DeleteCustomerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteCustomerPayload_dryRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DryRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteCustomerPayload_dryRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteCustomerPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DeleteCustomerPayload_customer(ctx context.Context, field graphql.CollectedField, obj *model.DeleteCustomerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteCustomerPayload_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Customer) graphql.Marshaler {
+			return ec.marshalOCustomer2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteCustomerPayload_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeleteCustomerPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _GatewayInfo_version(ctx context.Context, field graphql.CollectedField, obj *model.GatewayInfo) (ret graphql.Marshaler) {
@@ -5776,9 +6343,27 @@ func (ec *executionContext) _Mutation_deleteAccount(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteAccount(ctx, fc.Args["input"].(model.DeleteAccountInput))
+			return ec.Resolvers.Mutation().DeleteAccount(ctx, fc.Args["input"].(model.DeleteAccountInput), fc.Args["dryRun"].(*bool))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "DESTRUCTIVE")
+				if err != nil {
+					var zeroVal *model.DeleteAccountPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.DeleteAccountPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteAccountPayload) graphql.Marshaler {
 			return ec.marshalODeleteAccountPayload2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐDeleteAccountPayload(ctx, selections, v)
 		},
@@ -5822,7 +6407,25 @@ func (ec *executionContext) _Mutation_createCustomer(ctx context.Context, field 
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().CreateCustomer(ctx, fc.Args["input"].(model.CreateCustomerInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "WRITE")
+				if err != nil {
+					var zeroVal *model.Customer
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.Customer
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Customer) graphql.Marshaler {
 			return ec.marshalOCustomer2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomer(ctx, selections, v)
 		},
@@ -5866,7 +6469,25 @@ func (ec *executionContext) _Mutation_updateCustomer(ctx context.Context, field 
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().UpdateCustomer(ctx, fc.Args["id"].(string), fc.Args["input"].(model.UpdateCustomerInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "WRITE")
+				if err != nil {
+					var zeroVal *model.Customer
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.Customer
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Customer) graphql.Marshaler {
 			return ec.marshalOCustomer2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomer(ctx, selections, v)
 		},
@@ -5908,9 +6529,27 @@ func (ec *executionContext) _Mutation_deleteCustomer(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteCustomer(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().DeleteCustomer(ctx, fc.Args["id"].(string), fc.Args["dryRun"].(*bool))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "DESTRUCTIVE")
+				if err != nil {
+					var zeroVal *model.DeleteCustomerPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.DeleteCustomerPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteCustomerPayload) graphql.Marshaler {
 			return ec.marshalODeleteCustomerPayload2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐDeleteCustomerPayload(ctx, selections, v)
 		},
@@ -5954,7 +6593,25 @@ func (ec *executionContext) _Mutation_createAccountList(ctx context.Context, fie
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().CreateAccountList(ctx, fc.Args["input"].(model.CreateAccountListInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "WRITE")
+				if err != nil {
+					var zeroVal *model.AccountList
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.AccountList
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountList) graphql.Marshaler {
 			return ec.marshalOAccountList2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountList(ctx, selections, v)
 		},
@@ -5998,7 +6655,25 @@ func (ec *executionContext) _Mutation_updateAccountList(ctx context.Context, fie
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().UpdateAccountList(ctx, fc.Args["id"].(string), fc.Args["input"].(model.UpdateAccountListInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "WRITE")
+				if err != nil {
+					var zeroVal *model.AccountList
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.AccountList
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountList) graphql.Marshaler {
 			return ec.marshalOAccountList2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountList(ctx, selections, v)
 		},
@@ -6040,9 +6715,27 @@ func (ec *executionContext) _Mutation_clearAccountList(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ClearAccountList(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().ClearAccountList(ctx, fc.Args["id"].(string), fc.Args["dryRun"].(*bool))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "DESTRUCTIVE")
+				if err != nil {
+					var zeroVal *model.AccountListMutationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.AccountListMutationPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountListMutationPayload) graphql.Marshaler {
 			return ec.marshalOAccountListMutationPayload2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountListMutationPayload(ctx, selections, v)
 		},
@@ -6084,9 +6777,27 @@ func (ec *executionContext) _Mutation_deleteAccountList(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteAccountList(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().DeleteAccountList(ctx, fc.Args["id"].(string), fc.Args["dryRun"].(*bool))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "DESTRUCTIVE")
+				if err != nil {
+					var zeroVal *model.AccountListMutationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.AccountListMutationPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountListMutationPayload) graphql.Marshaler {
 			return ec.marshalOAccountListMutationPayload2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountListMutationPayload(ctx, selections, v)
 		},
@@ -6128,9 +6839,27 @@ func (ec *executionContext) _Mutation_archiveAccounts(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchiveAccounts(ctx, fc.Args["input"].(model.AccountSelectionInput))
+			return ec.Resolvers.Mutation().ArchiveAccounts(ctx, fc.Args["input"].(model.AccountSelectionInput), fc.Args["dryRun"].(*bool))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "DESTRUCTIVE")
+				if err != nil {
+					var zeroVal *model.ArchiveAccountsPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.ArchiveAccountsPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ArchiveAccountsPayload) graphql.Marshaler {
 			return ec.marshalOArchiveAccountsPayload2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐArchiveAccountsPayload(ctx, selections, v)
 		},
@@ -6172,9 +6901,27 @@ func (ec *executionContext) _Mutation_restoreAccounts(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RestoreAccounts(ctx, fc.Args["input"].(model.AccountSelectionInput))
+			return ec.Resolvers.Mutation().RestoreAccounts(ctx, fc.Args["input"].(model.AccountSelectionInput), fc.Args["dryRun"].(*bool))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "DESTRUCTIVE")
+				if err != nil {
+					var zeroVal *model.RestoreAccountsPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.RestoreAccountsPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RestoreAccountsPayload) graphql.Marshaler {
 			return ec.marshalORestoreAccountsPayload2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐRestoreAccountsPayload(ctx, selections, v)
 		},
@@ -6216,9 +6963,27 @@ func (ec *executionContext) _Mutation_deleteAccounts(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteAccounts(ctx, fc.Args["input"].(model.AccountSelectionInput))
+			return ec.Resolvers.Mutation().DeleteAccounts(ctx, fc.Args["input"].(model.AccountSelectionInput), fc.Args["dryRun"].(*bool))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "DESTRUCTIVE")
+				if err != nil {
+					var zeroVal *model.DeleteAccountsPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.DeleteAccountsPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteAccountsPayload) graphql.Marshaler {
 			return ec.marshalODeleteAccountsPayload2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐDeleteAccountsPayload(ctx, selections, v)
 		},
@@ -6657,7 +7422,25 @@ func (ec *executionContext) _Query_accounts(ctx context.Context, field graphql.C
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().Accounts(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.AccountFilter), fc.Args["orderBy"].(*model.AccountOrder))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "READ")
+				if err != nil {
+					var zeroVal *model.AccountConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.AccountConnection
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountConnection) graphql.Marshaler {
 			return ec.marshalOAccountConnection2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountConnection(ctx, selections, v)
 		},
@@ -6701,7 +7484,25 @@ func (ec *executionContext) _Query_account(ctx context.Context, field graphql.Co
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().Account(ctx, fc.Args["id"].(string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "READ")
+				if err != nil {
+					var zeroVal *model.Account
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.Account
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Account) graphql.Marshaler {
 			return ec.marshalOAccount2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccount(ctx, selections, v)
 		},
@@ -6745,7 +7546,25 @@ func (ec *executionContext) _Query_accountByExternalId(ctx context.Context, fiel
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().AccountByExternalID(ctx, fc.Args["externalId"].(string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "READ")
+				if err != nil {
+					var zeroVal *model.Account
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.Account
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Account) graphql.Marshaler {
 			return ec.marshalOAccount2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccount(ctx, selections, v)
 		},
@@ -6789,7 +7608,25 @@ func (ec *executionContext) _Query_company(ctx context.Context, field graphql.Co
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().Company(ctx, fc.Args["id"].(string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "READ")
+				if err != nil {
+					var zeroVal *model.Company
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.Company
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Company) graphql.Marshaler {
 			return ec.marshalOCompany2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCompany(ctx, selections, v)
 		},
@@ -6833,7 +7670,25 @@ func (ec *executionContext) _Query_companyByExternalId(ctx context.Context, fiel
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().CompanyByExternalID(ctx, fc.Args["externalId"].(string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "READ")
+				if err != nil {
+					var zeroVal *model.Company
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.Company
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Company) graphql.Marshaler {
 			return ec.marshalOCompany2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCompany(ctx, selections, v)
 		},
@@ -6877,7 +7732,25 @@ func (ec *executionContext) _Query_customers(ctx context.Context, field graphql.
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().Customers(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "READ")
+				if err != nil {
+					var zeroVal *model.CustomerConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.CustomerConnection
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CustomerConnection) graphql.Marshaler {
 			return ec.marshalOCustomerConnection2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerConnection(ctx, selections, v)
 		},
@@ -6921,7 +7794,25 @@ func (ec *executionContext) _Query_customer(ctx context.Context, field graphql.C
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().Customer(ctx, fc.Args["id"].(string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "READ")
+				if err != nil {
+					var zeroVal *model.Customer
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.Customer
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Customer) graphql.Marshaler {
 			return ec.marshalOCustomer2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomer(ctx, selections, v)
 		},
@@ -6965,7 +7856,25 @@ func (ec *executionContext) _Query_searchCustomers(ctx context.Context, field gr
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().SearchCustomers(ctx, fc.Args["filter"].(model.CustomerSearchInput), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "READ")
+				if err != nil {
+					var zeroVal *model.CustomerConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.CustomerConnection
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CustomerConnection) graphql.Marshaler {
 			return ec.marshalOCustomerConnection2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerConnection(ctx, selections, v)
 		},
@@ -7008,7 +7917,25 @@ func (ec *executionContext) _Query_customerConfig(ctx context.Context, field gra
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Query().CustomerConfig(ctx)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "READ")
+				if err != nil {
+					var zeroVal *model.CustomerConfig
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.CustomerConfig
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CustomerConfig) graphql.Marshaler {
 			return ec.marshalOCustomerConfig2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerConfig(ctx, selections, v)
 		},
@@ -7041,7 +7968,25 @@ func (ec *executionContext) _Query_accountLists(ctx context.Context, field graph
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().AccountLists(ctx, fc.Args["name"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "READ")
+				if err != nil {
+					var zeroVal []model.AccountList
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal []model.AccountList
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []model.AccountList) graphql.Marshaler {
 			return ec.marshalOAccountList2ᚕgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountListᚄ(ctx, selections, v)
 		},
@@ -7085,7 +8030,25 @@ func (ec *executionContext) _Query_accountList(ctx context.Context, field graphq
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().AccountList(ctx, fc.Args["id"].(string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "READ")
+				if err != nil {
+					var zeroVal *model.AccountList
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.AccountList
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountList) graphql.Marshaler {
 			return ec.marshalOAccountList2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountList(ctx, selections, v)
 		},
@@ -7129,7 +8092,25 @@ func (ec *executionContext) _Query_people(ctx context.Context, field graphql.Col
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().People(ctx, fc.Args["refs"].([]model.PersonRef))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "READ")
+				if err != nil {
+					var zeroVal []*model.Person
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal []*model.Person
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Person) graphql.Marshaler {
 			return ec.marshalOPerson2ᚕᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐPerson(ctx, selections, v)
 		},
@@ -7173,7 +8154,25 @@ func (ec *executionContext) _Query_person(ctx context.Context, field graphql.Col
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().Person(ctx, fc.Args["ref"].(model.PersonRef))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "READ")
+				if err != nil {
+					var zeroVal *model.Person
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.Person
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Person) graphql.Marshaler {
 			return ec.marshalOPerson2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐPerson(ctx, selections, v)
 		},
@@ -7324,6 +8323,75 @@ func (ec *executionContext) _RestoreAccountsPayload_restoredAccounts(ctx context
 	)
 }
 func (ec *executionContext) fieldContext_RestoreAccountsPayload_restoredAccounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RestoreAccountsPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RestoreAccountsPayload_dryRun(ctx context.Context, field graphql.CollectedField, obj *model.RestoreAccountsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RestoreAccountsPayload_dryRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DryRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RestoreAccountsPayload_dryRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RestoreAccountsPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RestoreAccountsPayload_affectedIds(ctx context.Context, field graphql.CollectedField, obj *model.RestoreAccountsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RestoreAccountsPayload_affectedIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AffectedIds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RestoreAccountsPayload_affectedIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RestoreAccountsPayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RestoreAccountsPayload_affectedCount(ctx context.Context, field graphql.CollectedField, obj *model.RestoreAccountsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RestoreAccountsPayload_affectedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AffectedCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RestoreAccountsPayload_affectedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RestoreAccountsPayload", field, false, false, "Int")
 }
 
@@ -9820,6 +10888,16 @@ func (ec *executionContext) _AccountListMutationPayload(ctx context.Context, sel
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "dryRun":
+			out.Values[i] = ec._AccountListMutationPayload_dryRun(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accountList":
+			out.Values[i] = ec._AccountListMutationPayload_accountList(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -9856,6 +10934,21 @@ func (ec *executionContext) _ArchiveAccountsPayload(ctx context.Context, sel ast
 		case "archivedAccounts":
 			out.Values[i] = ec._ArchiveAccountsPayload_archivedAccounts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dryRun":
+			out.Values[i] = ec._ArchiveAccountsPayload_dryRun(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "affectedIds":
+			out.Values[i] = ec._ArchiveAccountsPayload_affectedIds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "affectedCount":
+			out.Values[i] = ec._ArchiveAccountsPayload_affectedCount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -10474,6 +11567,16 @@ func (ec *executionContext) _DeleteAccountPayload(ctx context.Context, sel ast.S
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "dryRun":
+			out.Values[i] = ec._DeleteAccountPayload_dryRun(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "account":
+			out.Values[i] = ec._DeleteAccountPayload_account(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10512,6 +11615,21 @@ func (ec *executionContext) _DeleteAccountsPayload(ctx context.Context, sel ast.
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "dryRun":
+			out.Values[i] = ec._DeleteAccountsPayload_dryRun(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "affectedIds":
+			out.Values[i] = ec._DeleteAccountsPayload_affectedIds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "affectedCount":
+			out.Values[i] = ec._DeleteAccountsPayload_affectedCount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10548,6 +11666,16 @@ func (ec *executionContext) _DeleteCustomerPayload(ctx context.Context, sel ast.
 		case "success":
 			out.Values[i] = ec._DeleteCustomerPayload_success(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dryRun":
+			out.Values[i] = ec._DeleteCustomerPayload_dryRun(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "customer":
+			out.Values[i] = ec._DeleteCustomerPayload_customer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -11008,6 +12136,21 @@ func (ec *executionContext) _RestoreAccountsPayload(ctx context.Context, sel ast
 		case "restoredAccounts":
 			out.Values[i] = ec._RestoreAccountsPayload_restoredAccounts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dryRun":
+			out.Values[i] = ec._RestoreAccountsPayload_dryRun(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "affectedIds":
+			out.Values[i] = ec._RestoreAccountsPayload_affectedIds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "affectedCount":
+			out.Values[i] = ec._RestoreAccountsPayload_affectedCount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -11885,6 +13028,16 @@ func (ec *executionContext) unmarshalNPersonRef2ᚕgithubᚗcomᚋswitchyardᚋs
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx context.Context, v any) (model.Scope, error) {
+	var res model.Scope
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx context.Context, sel ast.SelectionSet, v model.Scope) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {

@@ -95,6 +95,10 @@ type AccountListMutationPayload struct {
 	ID string `json:"id"`
 	// True when Cordial did it.
 	Success bool `json:"success"`
+	// True when this was a dry run: nothing was changed at the vendor.
+	DryRun bool `json:"dryRun"`
+	// The list that would be cleared or deleted, on a dry run.
+	AccountList *AccountList `json:"accountList,omitempty"`
 }
 
 // Sort order for `accounts`. Passed to AppDirect.
@@ -124,6 +128,13 @@ type ArchiveAccountsPayload struct {
 	ScheduledAccounts int `json:"scheduledAccounts"`
 	// Accounts archived during the call.
 	ArchivedAccounts int `json:"archivedAccounts"`
+	// True when this was a dry run: nothing was changed at the vendor.
+	DryRun bool `json:"dryRun"`
+	// On a dry run: the ids the operation would act on, when they are known
+	// (explicit `inclusionIds`, or the accounts `allRowsSelected` selects).
+	AffectedIds []string `json:"affectedIds,omitempty"`
+	// On a dry run: how many accounts the operation would act on.
+	AffectedCount *int `json:"affectedCount,omitempty"`
 }
 
 // A company from AppDirect's REST companies API
@@ -383,6 +394,10 @@ type DeleteAccountInput struct {
 type DeleteAccountPayload struct {
 	// True when AppDirect deleted the account.
 	Success bool `json:"success"`
+	// True when this was a dry run: nothing was changed at the vendor.
+	DryRun bool `json:"dryRun"`
+	// The account that would be deleted, on a dry run.
+	Account *Account `json:"account,omitempty"`
 }
 
 // Result of `deleteAccounts`.
@@ -391,6 +406,13 @@ type DeleteAccountsPayload struct {
 	ScheduledAccounts int `json:"scheduledAccounts"`
 	// Accounts deleted during the call.
 	DeletedAccounts int `json:"deletedAccounts"`
+	// True when this was a dry run: nothing was changed at the vendor.
+	DryRun bool `json:"dryRun"`
+	// On a dry run: the ids the operation would act on, when they are known
+	// (explicit `inclusionIds`, or the accounts `allRowsSelected` selects).
+	AffectedIds []string `json:"affectedIds,omitempty"`
+	// On a dry run: how many accounts the operation would act on.
+	AffectedCount *int `json:"affectedCount,omitempty"`
 }
 
 // Result of `deleteCustomer`.
@@ -399,6 +421,10 @@ type DeleteCustomerPayload struct {
 	ID string `json:"id"`
 	// True when Apptivo deleted it.
 	Success bool `json:"success"`
+	// True when this was a dry run: nothing was changed at the vendor.
+	DryRun bool `json:"dryRun"`
+	// The customer that would be deleted, on a dry run.
+	Customer *Customer `json:"customer,omitempty"`
 }
 
 // Where this Switchyard instance sends each vendor's calls.
@@ -482,6 +508,13 @@ type RestoreAccountsPayload struct {
 	ScheduledAccounts int `json:"scheduledAccounts"`
 	// Accounts restored during the call.
 	RestoredAccounts int `json:"restoredAccounts"`
+	// True when this was a dry run: nothing was changed at the vendor.
+	DryRun bool `json:"dryRun"`
+	// On a dry run: the ids the operation would act on, when they are known
+	// (explicit `inclusionIds`, or the accounts `allRowsSelected` selects).
+	AffectedIds []string `json:"affectedIds,omitempty"`
+	// On a dry run: how many accounts the operation would act on.
+	AffectedCount *int `json:"affectedCount,omitempty"`
 }
 
 // A person's membership of one Ortto audience.
@@ -796,6 +829,70 @@ func (e *OrderDirection) UnmarshalJSON(b []byte) error {
 }
 
 func (e OrderDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a client's credentials allow. `READ` for queries, `WRITE` for creates
+// and updates, `DESTRUCTIVE` for archive, delete and clear. A field marked
+// with `@hasScope` fails with `FORBIDDEN`, and its vendor is never called,
+// when the client lacks the scope.
+type Scope string
+
+const (
+	// Run queries.
+	ScopeRead Scope = "READ"
+	// Create and update records.
+	ScopeWrite Scope = "WRITE"
+	// Archive, delete and clear records.
+	ScopeDestructive Scope = "DESTRUCTIVE"
+)
+
+var AllScope = []Scope{
+	ScopeRead,
+	ScopeWrite,
+	ScopeDestructive,
+}
+
+func (e Scope) IsValid() bool {
+	switch e {
+	case ScopeRead, ScopeWrite, ScopeDestructive:
+		return true
+	}
+	return false
+}
+
+func (e Scope) String() string {
+	return string(e)
+}
+
+func (e *Scope) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Scope(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Scope", str)
+	}
+	return nil
+}
+
+func (e Scope) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Scope) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Scope) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Vendor names, used as keys everywhere (metrics, errors, simulators).
@@ -34,7 +35,24 @@ type Config struct {
 	AppDirectBaseURL                         string
 	AppDirectClientID, AppDirectClientSecret string
 	CordialAPIKey, CordialBaseURL            string
+
+	// RequestTimeout bounds one client request end to end
+	// (SWITCHYARD_REQUEST_TIMEOUT, default 10s).
+	RequestTimeout time.Duration
+	// VendorTimeouts bound one call to each vendor (ORTTO_TIMEOUT,
+	// APPTIVO_TIMEOUT, APPDIRECT_TIMEOUT, CORDIAL_TIMEOUT, default 5s).
+	VendorTimeouts map[string]time.Duration
+	// OrttoBatchSize is the most people per Ortto subscriptions call
+	// (ORTTO_BATCH_SIZE, default and maximum 100, Ortto's payload cap).
+	OrttoBatchSize int
 }
+
+// Defaults for the durations and sizes above.
+const (
+	DefaultRequestTimeout = 10 * time.Second
+	DefaultVendorTimeout  = 5 * time.Second
+	MaxOrttoBatchSize     = 100
+)
 
 // Configured reports whether vendor has credentials.
 func (c *Config) Configured(vendor string) bool {
@@ -68,6 +86,28 @@ func Load(getenv func(string) string) (*Config, error) {
 		AppDirectClientSecret: getenv("APPDIRECT_CLIENT_SECRET"),
 		CordialAPIKey:         getenv("CORDIAL_API_KEY"),
 		CordialBaseURL:        getenv("CORDIAL_BASE_URL"),
+	}
+	var errs []string
+	var err error
+	if c.RequestTimeout, err = duration(getenv, "SWITCHYARD_REQUEST_TIMEOUT", DefaultRequestTimeout); err != nil {
+		errs = append(errs, err.Error())
+	}
+	c.VendorTimeouts = map[string]time.Duration{}
+	for _, v := range Vendors {
+		if c.VendorTimeouts[v], err = duration(getenv, strings.ToUpper(v)+"_TIMEOUT", DefaultVendorTimeout); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	c.OrttoBatchSize = MaxOrttoBatchSize
+	if b := getenv("ORTTO_BATCH_SIZE"); b != "" {
+		n, err := strconv.Atoi(b)
+		if err != nil || n < 1 || n > MaxOrttoBatchSize {
+			errs = append(errs, fmt.Sprintf("ORTTO_BATCH_SIZE must be 1..%d, got %q", MaxOrttoBatchSize, b))
+		}
+		c.OrttoBatchSize = n
+	}
+	if len(errs) > 0 {
+		return nil, errors.New(strings.Join(errs, "; "))
 	}
 	if p := getenv("PORT"); p != "" {
 		n, err := strconv.Atoi(p)
@@ -107,4 +147,17 @@ func Load(getenv func(string) string) (*Config, error) {
 		return nil, errors.New("SWITCHYARD_ENV=production refuses to start in sandbox mode: configure vendor credentials (see README)")
 	}
 	return c, nil
+}
+
+// duration reads a Go duration such as 300ms from name, or def when unset.
+func duration(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s must be a positive Go duration such as 300ms or 5s, got %q", name, v)
+	}
+	return d, nil
 }

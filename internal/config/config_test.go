@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -29,6 +30,9 @@ func TestLoadDecidesSandbox(t *testing.T) {
 		{name: "half apptivo", env: map[string]string{"APPTIVO_API_KEY": "a"}, err: "APPTIVO_ACCESS_KEY"},
 		{name: "half appdirect", env: map[string]string{"APPDIRECT_CLIENT_ID": "i"}, err: "APPDIRECT_CLIENT_SECRET"},
 		{name: "bad port", env: map[string]string{"PORT": "eighty"}, err: "PORT"},
+		{name: "bad timeout", env: map[string]string{"CORDIAL_TIMEOUT": "5"}, err: "CORDIAL_TIMEOUT"},
+		{name: "bad request timeout", env: map[string]string{"SWITCHYARD_REQUEST_TIMEOUT": "-1s"}, err: "SWITCHYARD_REQUEST_TIMEOUT"},
+		{name: "batch over Ortto's cap", env: map[string]string{"ORTTO_BATCH_SIZE": "101"}, err: "ORTTO_BATCH_SIZE"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -61,4 +65,14 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+func TestLoadReadsDurationsAndBatch(t *testing.T) {
+	env := map[string]string{"ORTTO_TIMEOUT": "300ms", "SWITCHYARD_REQUEST_TIMEOUT": "2s", "ORTTO_BATCH_SIZE": "25"}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	require.NoError(t, err)
+	assert.Equal(t, 300*time.Millisecond, cfg.VendorTimeouts["ortto"])
+	assert.Equal(t, config.DefaultVendorTimeout, cfg.VendorTimeouts["cordial"])
+	assert.Equal(t, 2*time.Second, cfg.RequestTimeout)
+	assert.Equal(t, 25, cfg.OrttoBatchSize)
 }

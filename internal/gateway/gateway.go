@@ -42,8 +42,6 @@ const MaxBodyBytes = 1 << 20
 
 // Options are what New needs besides the configuration.
 type Options struct {
-	// HTTPClient overrides the per-vendor tuned clients (tests).
-	HTTPClient *http.Client
 	// Simulated marks vendors served by the built-in simulators.
 	Simulated bool
 	Logger    *slog.Logger
@@ -52,6 +50,7 @@ type Options struct {
 // Gateway is the assembled handler plus what /readyz reports.
 type Gateway struct {
 	handler  http.Handler
+	chains   map[string]*outbound.Chain
 	resolver *resolvers.Resolver
 	schema   graphql.ExecutableSchema
 	sdlOnce  sync.Once
@@ -63,14 +62,18 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	r, err := newResolver(cfg, opts)
+	g := &Gateway{chains: map[string]*outbound.Chain{}}
+	for _, v := range config.Vendors {
+		g.chains[v] = outbound.NewChain(outbound.ChainOptions{Vendor: v, Timeout: cfg.VendorTimeouts[v]})
+	}
+	r, err := newResolver(cfg, opts, g.chains)
 	if err != nil {
 		return nil, err
 	}
-	schema := generated.NewExecutableSchema(generated.Config{Resolvers: r})
-	g := &Gateway{resolver: r, schema: schema}
+	g.resolver = r
+	g.schema = generated.NewExecutableSchema(generated.Config{Resolvers: r, Directives: generated.DirectiveRoot{HasScope: hasScope}})
 
-	srv := handler.New(schema)
+	srv := handler.New(g.schema)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -85,7 +88,7 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 
 	mux := http.NewServeMux()
 	query := loaders.Middleware(r.Clients(), r.LoaderOptions, srv)
-	mux.Handle("/query", guardQuery(query))
+	mux.Handle("/query", guardQuery(withDeadline(cfg.RequestTimeout, query)))
 	mux.HandleFunc("GET /{$}", graphiql)
 	mux.HandleFunc("GET /schema.graphql", g.serveSDL)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -99,32 +102,29 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 // ServeHTTP serves every route.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.handler.ServeHTTP(w, r) }
 
-func newResolver(cfg *config.Config, opts Options) (*resolvers.Resolver, error) {
-	hc := func() *http.Client {
-		if opts.HTTPClient != nil {
-			return opts.HTTPClient
-		}
-		return outbound.NewHTTPClient(outbound.TransportOptions{Timeout: 30 * time.Second})
+func newResolver(cfg *config.Config, opts Options, chains map[string]*outbound.Chain) (*resolvers.Resolver, error) {
+	r := &resolvers.Resolver{
+		Info:          model.GatewayInfo{Version: Version, Sandbox: cfg.Sandbox},
+		LoaderOptions: loaders.Options{PersonBatchSize: cfg.OrttoBatchSize},
 	}
-	r := &resolvers.Resolver{Info: model.GatewayInfo{Version: Version, Sandbox: cfg.Sandbox}}
 	var err error
 	if cfg.Configured(config.Ortto) {
-		if r.Ortto, err = ortto.New(ortto.Config{APIKey: cfg.OrttoAPIKey, Region: cfg.OrttoRegion, BaseURL: cfg.OrttoBaseURL, HTTPClient: hc()}); err != nil {
+		if r.Ortto, err = ortto.New(ortto.Config{APIKey: cfg.OrttoAPIKey, Region: cfg.OrttoRegion, BaseURL: cfg.OrttoBaseURL, HTTPClient: chains[config.Ortto].Client()}); err != nil {
 			return nil, fmt.Errorf("ortto: %w", err)
 		}
 	}
 	if cfg.Configured(config.Apptivo) {
-		if r.Apptivo, err = apptivo.New(apptivo.Config{APIKey: cfg.ApptivoAPIKey, AccessKey: cfg.ApptivoAccessKey, BaseURL: cfg.ApptivoBaseURL, HTTPClient: hc()}); err != nil {
+		if r.Apptivo, err = apptivo.New(apptivo.Config{APIKey: cfg.ApptivoAPIKey, AccessKey: cfg.ApptivoAccessKey, BaseURL: cfg.ApptivoBaseURL, HTTPClient: chains[config.Apptivo].Client()}); err != nil {
 			return nil, fmt.Errorf("apptivo: %w", err)
 		}
 	}
 	if cfg.Configured(config.AppDirect) {
-		if r.AppDirect, err = appdirect.New(appdirect.Config{BaseURL: cfg.AppDirectBaseURL, ClientID: cfg.AppDirectClientID, ClientSecret: cfg.AppDirectClientSecret, HTTPClient: hc()}); err != nil {
+		if r.AppDirect, err = appdirect.New(appdirect.Config{BaseURL: cfg.AppDirectBaseURL, ClientID: cfg.AppDirectClientID, ClientSecret: cfg.AppDirectClientSecret, HTTPClient: chains[config.AppDirect].Client()}); err != nil {
 			return nil, fmt.Errorf("appdirect: %w", err)
 		}
 	}
 	if cfg.Configured(config.Cordial) {
-		if r.Cordial, err = cordial.New(cordial.Config{APIKey: cfg.CordialAPIKey, BaseURL: cfg.CordialBaseURL, HTTPClient: hc()}); err != nil {
+		if r.Cordial, err = cordial.New(cordial.Config{APIKey: cfg.CordialAPIKey, BaseURL: cfg.CordialBaseURL, HTTPClient: chains[config.Cordial].Client()}); err != nil {
 			return nil, fmt.Errorf("cordial: %w", err)
 		}
 	}
@@ -154,4 +154,24 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// withDeadline gives every request an overall deadline, carried by its
+// context to every vendor call: a vendor still busy when it passes fails
+// with VENDOR_TIMEOUT, and the response goes out with what is done.
+func withDeadline(d time.Duration, next http.Handler) http.Handler {
+	if d <= 0 {
+		d = config.DefaultRequestTimeout
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// hasScope implements @hasScope. Until client authentication is wired,
+// every caller holds every scope.
+func hasScope(ctx context.Context, _ any, next graphql.Resolver, _ model.Scope) (any, error) {
+	return next(ctx)
 }

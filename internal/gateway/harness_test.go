@@ -16,7 +16,6 @@ import (
 
 	"github.com/switchyard/switchyard/internal/config"
 	"github.com/switchyard/switchyard/internal/gateway"
-	"github.com/switchyard/switchyard/internal/outbound"
 	"github.com/switchyard/switchyard/internal/sandbox"
 	"github.com/switchyard/switchyard/internal/simkit"
 )
@@ -58,8 +57,10 @@ func withOnly(vendors ...string) envOption {
 // withClientTimeout bounds every vendor call, so that timeout paths are
 // tested in milliseconds.
 func withClientTimeout(d time.Duration) envOption {
-	return func(_ *config.Config, o *gateway.Options) {
-		o.HTTPClient = outbound.NewHTTPClient(outbound.TransportOptions{Timeout: d})
+	return func(c *config.Config, _ *gateway.Options) {
+		for _, v := range config.Vendors {
+			c.VendorTimeouts[v] = d
+		}
 	}
 }
 
@@ -68,7 +69,8 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	sb, err := sandbox.Start("")
 	require.NoError(t, err)
 	t.Cleanup(sb.Close)
-	cfg := &config.Config{Sandbox: true}
+	cfg, err := config.Load(func(string) string { return "" })
+	require.NoError(t, err)
 	sb.Configure(cfg)
 	logs := &syncBuffer{}
 	gopts := gateway.Options{Simulated: true, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}

@@ -132,7 +132,7 @@ func toError(op string, err error) error {
 // execRaw runs a hand-built query through hasura and decodes its data
 // into v.
 func (c *Client) execRaw(ctx context.Context, op, query string, vars map[string]any, v any) error {
-	data, err := c.gql.ExecRaw(withOperation(ctx, op), query, vars)
+	data, err := c.gql.ExecRaw(outbound.IdempotentRead(withOperation(ctx, op)), query, vars)
 	if err != nil {
 		return toError(op, err)
 	}

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/switchyard/switchyard/internal/outbound"
 )
 
 // PersonRef identifies one person to look up. Ortto uses the first
@@ -187,6 +189,9 @@ func (c *Client) Subscriptions(ctx context.Context, refs []PersonRef) ([]*Person
 }
 
 func (c *Client) subscriptionsCall(ctx context.Context, refs []PersonRef) ([]*Person, error) {
+	// A lookup changes nothing at Ortto, though it is a POST: let the
+	// chain share and retry it.
+	ctx = outbound.IdempotentRead(ctx)
 	req, err := c.NewRequest(ctx, http.MethodPost, "v1/person/subscriptions", subscriptionsRequest{People: refs})
 	if err != nil {
 		return nil, err
