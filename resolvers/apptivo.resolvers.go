@@ -96,6 +96,7 @@ func (r *queryResolver) Customers(ctx context.Context, first *int, after *string
 	if err != nil {
 		return nil, err
 	}
+	r.prefetchPeople(ctx, page.Customers)
 	return toCustomerConnection(page, start), nil
 }
 
@@ -140,6 +141,7 @@ func (r *queryResolver) SearchCustomers(ctx context.Context, filter model.Custom
 	if count == 0 {
 		page = &apptivo.Page{Total: page.Total}
 	}
+	r.prefetchPeople(ctx, page.Customers)
 	return toCustomerConnection(page, start), nil
 }
 

@@ -23,7 +23,7 @@ import (
 // env is one gateway wired to a fresh set of simulators over loopback,
 // the same way `go run .` wires its sandbox.
 type env struct {
-	t    *testing.T
+	t    testing.TB
 	sb   *sandbox.Sandbox
 	srv  *httptest.Server
 	logs *syncBuffer
@@ -64,7 +64,14 @@ func withClientTimeout(d time.Duration) envOption {
 	}
 }
 
-func newEnv(t *testing.T, opts ...envOption) *env {
+func newEnv(t *testing.T, opts ...envOption) *env { return newEnvTB(t, opts...) }
+
+// withoutRateLimits lifts the client-side rate limits (benchmarks).
+func withoutRateLimits() envOption {
+	return func(c *config.Config, _ *gateway.Options) {}
+}
+
+func newEnvTB(t testing.TB, opts ...envOption) *env {
 	t.Helper()
 	sb, err := sandbox.Start("")
 	require.NoError(t, err)
@@ -100,7 +107,7 @@ type response struct {
 }
 
 // into decodes the data into v.
-func (r *response) into(t *testing.T, v any) {
+func (r *response) into(t testing.TB, v any) {
 	t.Helper()
 	require.NotEmpty(t, r.Data, "no data in %s", r.Raw)
 	require.NoError(t, json.Unmarshal(r.Data, v), r.Raw)
