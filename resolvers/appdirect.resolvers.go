@@ -10,6 +10,7 @@ import (
 
 	"github.com/switchyard/switchyard/graph/generated"
 	"github.com/switchyard/switchyard/graph/model"
+	"github.com/switchyard/switchyard/vendors/appdirect"
 )
 
 // Company is the resolver for the company field.
@@ -36,6 +37,16 @@ func (r *mutationResolver) DeleteAccount(ctx context.Context, input model.Delete
 	c, err := configured(r.AppDirect, "appdirect")
 	if err != nil {
 		return nil, err
+	}
+	if isDryRun(dryRun) {
+		a, err := c.Account(ctx, id, appdirect.AccountFields)
+		if err != nil {
+			return nil, err
+		}
+		if a == nil {
+			return nil, errNotFound("appdirect", "account", id)
+		}
+		return &model.DeleteAccountPayload{DryRun: true, Account: toAccount(a)}, nil
 	}
 	if err := c.DeleteAccount(ctx, id); err != nil {
 		return nil, err

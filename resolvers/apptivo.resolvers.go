@@ -80,6 +80,13 @@ func (r *mutationResolver) DeleteCustomer(ctx context.Context, id string, dryRun
 	if err != nil {
 		return nil, err
 	}
+	if isDryRun(dryRun) {
+		found, err := c.GetCustomer(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return &model.DeleteCustomerPayload{ID: id, DryRun: true, Customer: toCustomer(found)}, nil
+	}
 	if err := c.DeleteCustomer(ctx, id); err != nil {
 		return nil, err
 	}

@@ -75,12 +75,12 @@ func (r *mutationResolver) UpdateAccountList(ctx context.Context, id string, inp
 
 // ClearAccountList is the resolver for the clearAccountList field.
 func (r *mutationResolver) ClearAccountList(ctx context.Context, id string, dryRun *bool) (*model.AccountListMutationPayload, error) {
-	return r.listMutation(ctx, id, (*cordial.Client).ClearList)
+	return r.listMutation(ctx, id, dryRun, (*cordial.Client).ClearList)
 }
 
 // DeleteAccountList is the resolver for the deleteAccountList field.
 func (r *mutationResolver) DeleteAccountList(ctx context.Context, id string, dryRun *bool) (*model.AccountListMutationPayload, error) {
-	return r.listMutation(ctx, id, (*cordial.Client).DeleteList)
+	return r.listMutation(ctx, id, dryRun, (*cordial.Client).DeleteList)
 }
 
 // AccountLists is the resolver for the accountLists field.

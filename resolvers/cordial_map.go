@@ -34,7 +34,9 @@ func listName(field, name string) (string, error) {
 
 // listMutation runs a Cordial call that takes a list id and returns only
 // success (clear, delete).
-func (r *mutationResolver) listMutation(ctx context.Context, id string, op func(*cordial.Client, context.Context, int64) error) (*model.AccountListMutationPayload, error) {
+//
+// A dry run reads the list instead, so the client sees what it would lose.
+func (r *mutationResolver) listMutation(ctx context.Context, id string, dryRun *bool, op func(*cordial.Client, context.Context, int64) error) (*model.AccountListMutationPayload, error) {
 	n, err := listID("id", id)
 	if err != nil {
 		return nil, err
@@ -42,6 +44,13 @@ func (r *mutationResolver) listMutation(ctx context.Context, id string, op func(
 	c, err := configured(r.Cordial, "cordial")
 	if err != nil {
 		return nil, err
+	}
+	if isDryRun(dryRun) {
+		l, err := c.GetList(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		return &model.AccountListMutationPayload{ID: strconv.FormatInt(n, 10), DryRun: true, AccountList: toAccountList(l)}, nil
 	}
 	if err := op(c, ctx, n); err != nil {
 		return nil, err

@@ -42,3 +42,12 @@ func nonBlank(field, v string) (string, error) {
 	}
 	return v, nil
 }
+
+// isDryRun reads a destructive mutation's dryRun argument.
+func isDryRun(dryRun *bool) bool { return dryRun != nil && *dryRun }
+
+// errNotFound is the NOT_FOUND a dry run reports for a record the real
+// operation would not find.
+func errNotFound(vendor, what, id string) error {
+	return &outbound.Error{Vendor: vendor, Operation: "dry run", Kind: outbound.KindNotFound, Message: what + " " + id + " does not exist"}
+}

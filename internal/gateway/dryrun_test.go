@@ -1,0 +1,47 @@
+package gateway_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchyard/switchyard/vendors/appdirect/appdirectsim"
+)
+
+// A dry run of a destructive mutation shows the record it would remove and
+// makes no vendor mutation call.
+func TestDryRunsCallNoVendorMutation(t *testing.T) {
+	cases := []struct {
+		name, query, vendor, want string
+	}{
+		{"deleteAccount", `mutation { deleteAccount(input: {accountId: "` + appdirectsim.DemoKatherineAccountID + `"}, dryRun: true) { success dryRun account { name } } }`,
+			"appdirect", `{"deleteAccount":{"success":false,"dryRun":true,"account":{"name":"Langley Flight Research"}}}`},
+		{"deleteCustomer", `mutation { deleteCustomer(id: "1003", dryRun: true) { id success dryRun customer { name } } }`,
+			"apptivo", `{"deleteCustomer":{"id":"1003","success":false,"dryRun":true,"customer":{"name":"Turing Machines Ltd"}}}`},
+		{"clearAccountList", `mutation { clearAccountList(id: "2", dryRun: true) { success dryRun accountList { name contactCount } } }`,
+			"cordial", `{"clearAccountList":{"success":false,"dryRun":true,"accountList":{"name":"weekly_specials","contactCount":4}}}`},
+		{"deleteAccountList", `mutation { deleteAccountList(id: "3", dryRun: true) { dryRun accountList { name } } }`,
+			"cordial", `{"deleteAccountList":{"dryRun":true,"accountList":{"name":"net-promoters"}}}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			r := e.query(tc.query, nil)
+			require.Empty(t, r.Errors, r.Raw)
+			assert.JSONEq(t, tc.want, string(r.Data))
+			for _, c := range e.calls(tc.vendor) {
+				isMutation := c.Method == "DELETE" || c.Method == "PUT" ||
+					strings.Contains(c.Query, "a=delete") || strings.Contains(c.Body, "deleteAccount")
+				assert.False(t, isMutation, "dry run sent a mutation: %s %s %s", c.Method, c.Path, c.Body)
+			}
+		})
+	}
+
+	t.Run("unknown record", func(t *testing.T) {
+		e := newEnv(t)
+		r := e.query(`mutation { deleteAccount(input: {accountId: "00000000-0000-0000-0000-000000000000"}, dryRun: true) { dryRun } }`, nil)
+		assert.Equal(t, []string{"NOT_FOUND"}, r.codes(), r.Raw)
+	})
+}
