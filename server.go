@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/switchyard/switchyard/internal/auth"
 	"github.com/switchyard/switchyard/internal/config"
 	"github.com/switchyard/switchyard/internal/gateway"
 	"github.com/switchyard/switchyard/internal/sandbox"
@@ -48,7 +49,20 @@ func run(logger *slog.Logger) error {
 		logger.Info("sandbox mode: no vendor is configured, so every vendor is Switchyard's built-in simulator with demo data; set vendor credentials to use real vendors (see README)",
 			"simulators", sb.URL(), "control_api", sb.URL()+"/_sim/")
 	}
-	gw, err := gateway.New(cfg, gateway.Options{Simulated: cfg.Sandbox, Logger: logger})
+	authCfg := auth.ConfigFromEnv(os.Getenv)
+	if err := auth.RequireProductionAuth(cfg.Production, authCfg); err != nil {
+		return err
+	}
+	authn, err := auth.New(authCfg, auth.WithLogger(logger))
+	if err != nil {
+		return err
+	}
+	if authn.Open() {
+		logger.Warn("client authentication: " + authn.Describe())
+	} else {
+		logger.Info("client authentication: " + authn.Describe())
+	}
+	gw, err := gateway.New(cfg, gateway.Options{Auth: authn, Simulated: cfg.Sandbox, Logger: logger})
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/switchyard/switchyard/internal/auth"
 	"github.com/switchyard/switchyard/internal/outbound"
 )
 
@@ -30,6 +31,8 @@ const (
 	VendorTimeout       = "VENDOR_TIMEOUT"
 	VendorRateLimited   = "VENDOR_RATE_LIMITED"
 	VendorNotConfigured = "VENDOR_NOT_CONFIGURED"
+	Unauthenticated     = "UNAUTHENTICATED"
+	Forbidden           = "FORBIDDEN"
 	InternalServerError = "INTERNAL_SERVER_ERROR"
 	PayloadTooLarge     = "PAYLOAD_TOO_LARGE"
 	BadRequest          = "BAD_REQUEST"
@@ -82,11 +85,16 @@ func Presenter(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr.Extensions = map[string]any{}
 	}
 	var (
-		vendorErr *outbound.Error
-		inputErr  *InputError
-		already   *gqlerror.Error
+		vendorErr    *outbound.Error
+		inputErr     *InputError
+		forbiddenErr *auth.ForbiddenError
+		already      *gqlerror.Error
 	)
 	switch {
+	case errors.As(err, &forbiddenErr):
+		gqlErr.Message = forbiddenErr.Error()
+		gqlErr.Extensions["code"] = Forbidden
+		gqlErr.Extensions["scope"] = string(forbiddenErr.Scope)
 	case errors.As(err, &vendorErr):
 		gqlErr.Message = vendorErr.Error()
 		gqlErr.Extensions["code"] = kindCodes[vendorErr.Kind]
@@ -147,9 +155,11 @@ func FieldMiddleware(ctx context.Context, next graphql.Resolver) (any, error) {
 
 func isTyped(err error) bool {
 	var (
-		vendorErr *outbound.Error
-		inputErr  *InputError
-		gqlErr    *gqlerror.Error
+		vendorErr    *outbound.Error
+		inputErr     *InputError
+		forbiddenErr *auth.ForbiddenError
+		gqlErr       *gqlerror.Error
 	)
-	return errors.As(err, &vendorErr) || errors.As(err, &inputErr) || errors.As(err, &gqlErr) || errors.Is(err, context.DeadlineExceeded)
+	return errors.As(err, &vendorErr) || errors.As(err, &inputErr) || errors.As(err, &forbiddenErr) ||
+		errors.As(err, &gqlErr) || errors.Is(err, context.DeadlineExceeded)
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/switchyard/switchyard/graph/generated"
 	"github.com/switchyard/switchyard/graph/model"
+	"github.com/switchyard/switchyard/internal/auth"
 	"github.com/switchyard/switchyard/internal/config"
 	"github.com/switchyard/switchyard/internal/errcode"
 	"github.com/switchyard/switchyard/internal/loaders"
@@ -42,6 +43,9 @@ const MaxBodyBytes = 1 << 20
 
 // Options are what New needs besides the configuration.
 type Options struct {
+	// Auth authenticates /query; nil serves it open (every caller holds
+	// every scope), as the sandbox does.
+	Auth *auth.Authenticator
 	// Simulated marks vendors served by the built-in simulators.
 	Simulated bool
 	Logger    *slog.Logger
@@ -88,7 +92,14 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 
 	mux := http.NewServeMux()
 	query := loaders.Middleware(r.Clients(), r.LoaderOptions, srv)
-	mux.Handle("/query", guardQuery(withDeadline(cfg.RequestTimeout, query)))
+	if opts.Auth == nil {
+		if opts.Auth, err = auth.New(auth.Config{}); err != nil {
+			return nil, err
+		}
+	}
+	// Authentication sits outside the guard, so an unauthenticated body is
+	// never read.
+	mux.Handle("/query", opts.Auth.Middleware(guardQuery(withDeadline(cfg.RequestTimeout, query))))
 	mux.HandleFunc("GET /{$}", graphiql)
 	mux.HandleFunc("GET /schema.graphql", g.serveSDL)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -170,8 +181,16 @@ func withDeadline(d time.Duration, next http.Handler) http.Handler {
 	})
 }
 
-// hasScope implements @hasScope. Until client authentication is wired,
-// every caller holds every scope.
-func hasScope(ctx context.Context, _ any, next graphql.Resolver, _ model.Scope) (any, error) {
+// hasScope implements @hasScope: the field runs only when the caller's
+// principal holds the scope, so a vendor is never called for a client
+// that may not use the field.
+func hasScope(ctx context.Context, _ any, next graphql.Resolver, scope model.Scope) (any, error) {
+	s, ok := auth.ParseScope(string(scope))
+	if !ok {
+		return nil, fmt.Errorf("unknown scope %q", scope)
+	}
+	if err := auth.Require(ctx, s); err != nil {
+		return nil, err
+	}
 	return next(ctx)
 }

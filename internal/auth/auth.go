@@ -1,0 +1,310 @@
+// Package auth authenticates Switchyard's clients and checks their scopes.
+//
+// A client sends "Authorization: Bearer <token>", where the token is either
+// a static API key whose SHA-256 is listed in the keys file
+// (SWITCHYARD_API_KEYS_FILE) or a JWT signed with the one configured
+// algorithm: HS256 with SWITCHYARD_JWT_SECRET, or RS256 verified with the
+// public key in SWITCHYARD_JWT_PUBLIC_KEY_FILE. Middleware turns a request
+// without a valid token into a 401 and gives every other request a
+// Principal; Require, called by the schema's @hasScope directive, checks
+// the Principal's scopes field by field.
+//
+// With no method configured the Authenticator is open: every request gets
+// every scope. That is the sandbox's default; RequireProductionAuth is the
+// check that keeps a production deployment from running open.
+//
+// Tokens are never logged, echoed or kept: API keys are only ever held as
+// their SHA-256 digests, compared in constant time.
+package auth
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+)
+
+// Environment variables read by ConfigFromEnv.
+const (
+	EnvAPIKeysFile      = "SWITCHYARD_API_KEYS_FILE"
+	EnvJWTSecret        = "SWITCHYARD_JWT_SECRET"
+	EnvJWTPublicKeyFile = "SWITCHYARD_JWT_PUBLIC_KEY_FILE"
+	EnvJWTAudience      = "SWITCHYARD_JWT_AUDIENCE"
+	EnvJWTIssuer        = "SWITCHYARD_JWT_ISSUER"
+)
+
+// The extensions.code values this package's errors stand for. The 401 body
+// written by Middleware carries CodeUnauthenticated; the error presenter
+// maps *ForbiddenError to CodeForbidden.
+const (
+	CodeUnauthenticated = "UNAUTHENTICATED"
+	CodeForbidden       = "FORBIDDEN"
+)
+
+// Config names the configured authentication methods. Its zero value
+// configures none: the Authenticator is open.
+type Config struct {
+	APIKeysFile      string // path of the keys file: "<sha256 hex> <scope>..." per line
+	JWTSecret        string // HS256 shared secret, at least MinJWTSecretBytes long
+	JWTPublicKeyFile string // PEM file holding the RS256 public key (PKIX, PKCS#1 or a certificate)
+	JWTAudience      string // when set, a JWT's aud must contain it
+	JWTIssuer        string // when set, a JWT's iss must equal it
+}
+
+// ConfigFromEnv reads the SWITCHYARD_API_KEYS_FILE, SWITCHYARD_JWT_*
+// variables. Paths, audience and issuer are trimmed; the secret is taken as
+// given.
+func ConfigFromEnv(getenv func(string) string) Config {
+	return Config{
+		APIKeysFile:      strings.TrimSpace(getenv(EnvAPIKeysFile)),
+		JWTSecret:        getenv(EnvJWTSecret),
+		JWTPublicKeyFile: strings.TrimSpace(getenv(EnvJWTPublicKeyFile)),
+		JWTAudience:      strings.TrimSpace(getenv(EnvJWTAudience)),
+		JWTIssuer:        strings.TrimSpace(getenv(EnvJWTIssuer)),
+	}
+}
+
+// Enabled reports whether any authentication method is configured.
+func (c Config) Enabled() bool {
+	return c.APIKeysFile != "" || c.jwtEnabled()
+}
+
+func (c Config) jwtEnabled() bool { return c.JWTSecret != "" || c.JWTPublicKeyFile != "" }
+
+// String describes c without the JWT secret, so that printing a Config
+// with %v or %+v cannot leak it.
+func (c Config) String() string {
+	secret := ""
+	if c.JWTSecret != "" {
+		secret = "[redacted]"
+	}
+	return fmt.Sprintf("auth.Config{APIKeysFile:%q JWTSecret:%s JWTPublicKeyFile:%q JWTAudience:%q JWTIssuer:%q}",
+		c.APIKeysFile, secret, c.JWTPublicKeyFile, c.JWTAudience, c.JWTIssuer)
+}
+
+// GoString is String, for %#v.
+func (c Config) GoString() string { return c.String() }
+
+// LogValue keeps the JWT secret out of structured logs.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("api_keys_file", c.APIKeysFile),
+		slog.Bool("jwt_secret_set", c.JWTSecret != ""),
+		slog.String("jwt_public_key_file", c.JWTPublicKeyFile),
+		slog.String("jwt_audience", c.JWTAudience),
+		slog.String("jwt_issuer", c.JWTIssuer),
+	)
+}
+
+// RequireProductionAuth is the start-up check for SWITCHYARD_ENV=production:
+// a production gateway must not run open.
+func RequireProductionAuth(production bool, cfg Config) error {
+	if production && !cfg.Enabled() {
+		return fmt.Errorf("SWITCHYARD_ENV=production needs client authentication: set %s, %s or %s",
+			EnvAPIKeysFile, EnvJWTSecret, EnvJWTPublicKeyFile)
+	}
+	return nil
+}
+
+// Scope is what a client's credentials allow. Scopes are independent:
+// destructive does not imply write, nor write read.
+type Scope string
+
+// The scopes, as written in the keys file and in a JWT's scope claim.
+const (
+	ScopeRead        Scope = "read"        // queries
+	ScopeWrite       Scope = "write"       // creates and updates
+	ScopeDestructive Scope = "destructive" // archive, delete and clear
+)
+
+// AllScopes lists every scope, in order of growing power.
+var AllScopes = []Scope{ScopeRead, ScopeWrite, ScopeDestructive}
+
+// ParseScope maps a scope name to its Scope, ignoring case so that the
+// schema's enum values (READ, WRITE, DESTRUCTIVE) map too.
+func ParseScope(s string) (Scope, bool) {
+	for _, sc := range AllScopes {
+		if strings.EqualFold(s, string(sc)) {
+			return sc, true
+		}
+	}
+	return "", false
+}
+
+// Principal is the authenticated client of one request.
+type Principal struct {
+	// Subject is the API key's id (the first 8 hex digits of its SHA-256,
+	// as in the keys file), the JWT's sub claim, or "anonymous" when open.
+	Subject string
+	Scopes  map[Scope]bool
+	Method  string // MethodAPIKey, MethodJWT or MethodOpen
+}
+
+// Principal.Method values.
+const (
+	MethodAPIKey = "api-key"
+	MethodJWT    = "jwt"
+	MethodOpen   = "open"
+)
+
+// Has reports whether p holds scope s. A nil Principal holds none.
+func (p *Principal) Has(s Scope) bool { return p != nil && p.Scopes[s] }
+
+type principalKey struct{}
+
+// WithPrincipal returns ctx carrying p.
+func WithPrincipal(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// FromContext returns the Principal Middleware stored in ctx.
+func FromContext(ctx context.Context) (*Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(*Principal)
+	return p, ok && p != nil
+}
+
+// ForbiddenError is a field the client's credentials do not allow.
+type ForbiddenError struct{ Scope Scope }
+
+func (e *ForbiddenError) Error() string {
+	return fmt.Sprintf("this operation needs the %s scope", e.Scope)
+}
+
+// Require returns nil when ctx's Principal holds s, else a *ForbiddenError.
+// A context without a Principal (a handler not behind Middleware) is
+// forbidden, so that a wiring mistake fails closed.
+func Require(ctx context.Context, s Scope) error {
+	if p, _ := FromContext(ctx); p.Has(s) {
+		return nil
+	}
+	return &ForbiddenError{Scope: s}
+}
+
+// HashKey returns the lower-case hex SHA-256 of an API key, the form the
+// keys file holds. The shell equivalent is: printf %s "$KEY" | sha256sum
+func HashKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
+}
+
+// Authenticator checks bearer tokens against the configured methods. It is
+// immutable after New and safe for concurrent use.
+type Authenticator struct {
+	keys     []apiKey // from the keys file; digests only
+	keysFile bool
+	jwt      *jwtVerifier // nil when no JWT method is configured
+	log      *slog.Logger // nil: slog.Default() at the time of logging
+}
+
+// Option adjusts an Authenticator built by New.
+type Option func(*Authenticator)
+
+// WithLogger sets the logger refusals are logged to (default slog.Default).
+func WithLogger(l *slog.Logger) Option { return func(a *Authenticator) { a.log = l } }
+
+// New reads and checks the keys file and the public key now, so that a bad
+// configuration stops start-up rather than every request. Its errors name
+// files, variables and line numbers, never a secret or a key.
+func New(cfg Config, opts ...Option) (*Authenticator, error) {
+	a := &Authenticator{}
+	for _, o := range opts {
+		o(a)
+	}
+	if cfg.APIKeysFile != "" {
+		keys, err := loadKeysFile(cfg.APIKeysFile)
+		if err != nil {
+			return nil, err
+		}
+		a.keys, a.keysFile = keys, true
+	}
+	switch {
+	case cfg.JWTSecret != "" && cfg.JWTPublicKeyFile != "":
+		return nil, fmt.Errorf("set %s (HS256) or %s (RS256), not both: only one JWT algorithm is accepted", EnvJWTSecret, EnvJWTPublicKeyFile)
+	case cfg.JWTSecret != "":
+		if len(cfg.JWTSecret) < MinJWTSecretBytes {
+			return nil, fmt.Errorf("%s must be at least %d bytes (HS256 needs a key as long as its hash)", EnvJWTSecret, MinJWTSecretBytes)
+		}
+		a.jwt = newHS256Verifier([]byte(cfg.JWTSecret), cfg.JWTAudience, cfg.JWTIssuer)
+	case cfg.JWTPublicKeyFile != "":
+		pub, err := loadRSAPublicKey(cfg.JWTPublicKeyFile)
+		if err != nil {
+			return nil, err
+		}
+		a.jwt = newRS256Verifier(pub, cfg.JWTAudience, cfg.JWTIssuer)
+	case cfg.JWTAudience != "" || cfg.JWTIssuer != "":
+		return nil, fmt.Errorf("%s or %s is set but no JWT key is: set %s or %s", EnvJWTAudience, EnvJWTIssuer, EnvJWTSecret, EnvJWTPublicKeyFile)
+	}
+	return a, nil
+}
+
+// Open reports whether no method is configured, so that every request gets
+// every scope (Method "open").
+func (a *Authenticator) Open() bool { return !a.keysFile && a.jwt == nil }
+
+// Describe says, for the start-up log, how clients authenticate.
+func (a *Authenticator) Describe() string {
+	if a.Open() {
+		return "open: no client authentication is configured, every request has every scope (set " +
+			EnvAPIKeysFile + ", " + EnvJWTSecret + " or " + EnvJWTPublicKeyFile + " to require a bearer token)"
+	}
+	var parts []string
+	if a.keysFile {
+		parts = append(parts, fmt.Sprintf("API keys (%d)", len(a.keys)))
+	}
+	if a.jwt != nil {
+		parts = append(parts, "JWT "+a.jwt.alg)
+	}
+	return "bearer token required: " + strings.Join(parts, " or ")
+}
+
+// Authenticate checks one bearer token (without the "Bearer " prefix). API
+// keys are tried first, so a key that happens to look like a JWT still
+// works; then the JWT, when one is configured. The error wraps one of the
+// sentinel errors below and never holds the token.
+func (a *Authenticator) Authenticate(token string) (*Principal, error) {
+	if a.Open() {
+		return openPrincipal(), nil
+	}
+	if token == "" {
+		return nil, ErrNoToken
+	}
+	if len(token) > MaxTokenBytes {
+		return nil, &refusal{ErrInvalidToken, "token too long"}
+	}
+	if p := a.lookupKey(token); p != nil {
+		return p, nil
+	}
+	if a.jwt != nil && strings.Count(token, ".") == 2 {
+		return a.jwt.verify(token)
+	}
+	return nil, &refusal{ErrInvalidToken, "neither a listed api key nor a jwt"}
+}
+
+// Limits.
+const (
+	// MinJWTSecretBytes is the shortest HS256 secret accepted (RFC 7518
+	// section 3.2: at least the hash size, 256 bits).
+	MinJWTSecretBytes = 32
+	// MinRSABits is the smallest RS256 public key accepted.
+	MinRSABits = 2048
+	// MaxTokenBytes bounds a bearer token, so that an oversized header is
+	// refused before any parsing.
+	MaxTokenBytes = 8 << 10
+)
+
+// Why a token was refused. Clients see a message per error; none holds the
+// token.
+var (
+	ErrNoToken          = errors.New("no bearer token")
+	ErrMalformedHeader  = errors.New("authorization header is not a bearer token")
+	ErrInvalidToken     = errors.New("token is not valid")
+	ErrTokenExpired     = errors.New("token has expired")
+	ErrTokenNotValidYet = errors.New("token is not valid yet")
+)
+
+func openPrincipal() *Principal {
+	return &Principal{Subject: "anonymous", Method: MethodOpen, Scopes: map[Scope]bool{ScopeRead: true, ScopeWrite: true, ScopeDestructive: true}}
+}

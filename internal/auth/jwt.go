@@ -1,0 +1,139 @@
+package auth
+
+import (
+	"crypto/rsa"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// ClockSkew is the leeway allowed on exp and nbf, for clocks that differ
+// between the token issuer and the gateway.
+const ClockSkew = 30 * time.Second
+
+// jwtVerifier verifies JWTs signed with exactly one algorithm and key.
+type jwtVerifier struct {
+	alg    string
+	method jwt.SigningMethod
+	key    any // []byte for HS256, *rsa.PublicKey for RS256
+	parser *jwt.Parser
+}
+
+// claims is what Switchyard reads from a JWT: the registered claims and
+// the space-separated OAuth scope claim (RFC 8693 section 4.2). A scope
+// claim that is not a string makes the token malformed.
+type claims struct {
+	jwt.RegisteredClaims
+	Scope string `json:"scope"`
+}
+
+func newHS256Verifier(secret []byte, audience, issuer string) *jwtVerifier {
+	return newVerifier(jwt.SigningMethodHS256, secret, audience, issuer)
+}
+
+func newRS256Verifier(pub *rsa.PublicKey, audience, issuer string) *jwtVerifier {
+	return newVerifier(jwt.SigningMethodRS256, pub, audience, issuer)
+}
+
+func newVerifier(m jwt.SigningMethod, key any, audience, issuer string) *jwtVerifier {
+	opts := []jwt.ParserOption{
+		// Only the configured algorithm: no "none", and no HS256 token
+		// signed with the RS256 public key as its secret.
+		jwt.WithValidMethods([]string{m.Alg()}),
+		jwt.WithExpirationRequired(),
+		jwt.WithLeeway(ClockSkew),
+	}
+	if audience != "" {
+		opts = append(opts, jwt.WithAudience(audience))
+	}
+	if issuer != "" {
+		opts = append(opts, jwt.WithIssuer(issuer))
+	}
+	return &jwtVerifier{alg: m.Alg(), method: m, key: key, parser: jwt.NewParser(opts...)}
+}
+
+// verify checks token's signature and claims. The error wraps one of the
+// package's sentinel errors and carries a reason for the log; neither
+// holds the token or the library's error text.
+func (v *jwtVerifier) verify(token string) (*Principal, error) {
+	var c claims
+	_, err := v.parser.ParseWithClaims(token, &c, func(t *jwt.Token) (any, error) {
+		// WithValidMethods already refused any other alg; checking the
+		// method itself as well costs nothing and survives a refactor.
+		if t.Method != v.method {
+			return nil, errors.New("unexpected signing method")
+		}
+		return v.key, nil
+	})
+	if err != nil {
+		return nil, classifyJWTError(err)
+	}
+	p := &Principal{Subject: c.Subject, Method: MethodJWT, Scopes: map[Scope]bool{}}
+	for _, word := range strings.Fields(c.Scope) {
+		// Scope tokens are case-sensitive (RFC 6749 section 3.3); words
+		// that are not ours (openid, profile...) are ignored.
+		if s := Scope(word); s == ScopeRead || s == ScopeWrite || s == ScopeDestructive {
+			p.Scopes[s] = true
+		}
+	}
+	return p, nil
+}
+
+// classifyJWTError maps a jwt/v5 error to what the client is told. A token
+// that is both expired and wrong in another way is reported as invalid:
+// getting a fresh one would not help.
+func classifyJWTError(err error) error {
+	switch {
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return &refusal{ErrInvalidToken, "malformed jwt"}
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid), errors.Is(err, jwt.ErrTokenUnverifiable):
+		return &refusal{ErrInvalidToken, "jwt signature or algorithm refused"}
+	case errors.Is(err, jwt.ErrTokenInvalidAudience):
+		return &refusal{ErrInvalidToken, "jwt audience refused"}
+	case errors.Is(err, jwt.ErrTokenInvalidIssuer):
+		return &refusal{ErrInvalidToken, "jwt issuer refused"}
+	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
+		return &refusal{ErrInvalidToken, "jwt lacks a required claim"}
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return &refusal{ErrTokenExpired, "jwt expired"}
+	case errors.Is(err, jwt.ErrTokenNotValidYet):
+		return &refusal{ErrTokenNotValidYet, "jwt not valid yet"}
+	default:
+		return &refusal{ErrInvalidToken, "jwt claims refused"}
+	}
+}
+
+// refusal is a refused token: err is what the client is told, reason what
+// the log says.
+type refusal struct {
+	err    error
+	reason string
+}
+
+func (r *refusal) Error() string { return r.err.Error() }
+func (r *refusal) Unwrap() error { return r.err }
+
+// loadRSAPublicKey reads the RS256 verification key. Its errors do not
+// wrap the parser's, so that nothing of the file's contents is quoted.
+func loadRSAPublicKey(path string) (*rsa.PublicKey, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", EnvJWTPublicKeyFile, err)
+	}
+	if block, _ := pem.Decode(data); block != nil && strings.Contains(block.Type, "PRIVATE KEY") {
+		return nil, fmt.Errorf("%s %s holds a private key: give the gateway the public key only", EnvJWTPublicKeyFile, path)
+	}
+	pub, err := jwt.ParseRSAPublicKeyFromPEM(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s does not hold a PEM-encoded RSA public key (PKIX \"PUBLIC KEY\", PKCS#1 \"RSA PUBLIC KEY\" or a certificate)", EnvJWTPublicKeyFile, path)
+	}
+	if pub.N.BitLen() < MinRSABits {
+		return nil, fmt.Errorf("%s %s: the RSA key has %d bits, fewer than the %d required", EnvJWTPublicKeyFile, path, pub.N.BitLen(), MinRSABits)
+	}
+	return pub, nil
+}
