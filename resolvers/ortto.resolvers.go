@@ -19,29 +19,29 @@ import (
 
 // ArchiveAccounts is the resolver for the archiveAccounts field.
 func (r *mutationResolver) ArchiveAccounts(ctx context.Context, input model.AccountSelectionInput, dryRun *bool) (*model.ArchiveAccountsPayload, error) {
-	res, err := r.bulk(ctx, input, (*ortto.Client).ArchiveAccounts)
+	o, err := r.bulk(ctx, "archive", input, dryRun, (*ortto.Client).ArchiveAccounts)
 	if err != nil {
 		return nil, err
 	}
-	return &model.ArchiveAccountsPayload{ScheduledAccounts: res.Scheduled, ArchivedAccounts: res.Archived}, nil
+	return &model.ArchiveAccountsPayload{ScheduledAccounts: o.Scheduled, ArchivedAccounts: o.Archived, DryRun: o.dryRun, AffectedIds: o.ids, AffectedCount: o.affectedCount()}, nil
 }
 
 // RestoreAccounts is the resolver for the restoreAccounts field.
 func (r *mutationResolver) RestoreAccounts(ctx context.Context, input model.AccountSelectionInput, dryRun *bool) (*model.RestoreAccountsPayload, error) {
-	res, err := r.bulk(ctx, input, (*ortto.Client).RestoreAccounts)
+	o, err := r.bulk(ctx, "restore", input, dryRun, (*ortto.Client).RestoreAccounts)
 	if err != nil {
 		return nil, err
 	}
-	return &model.RestoreAccountsPayload{ScheduledAccounts: res.Scheduled, RestoredAccounts: res.Restored}, nil
+	return &model.RestoreAccountsPayload{ScheduledAccounts: o.Scheduled, RestoredAccounts: o.Restored, DryRun: o.dryRun, AffectedIds: o.ids, AffectedCount: o.affectedCount()}, nil
 }
 
 // DeleteAccounts is the resolver for the deleteAccounts field.
 func (r *mutationResolver) DeleteAccounts(ctx context.Context, input model.AccountSelectionInput, dryRun *bool) (*model.DeleteAccountsPayload, error) {
-	res, err := r.bulk(ctx, input, (*ortto.Client).DeleteAccounts)
+	o, err := r.bulk(ctx, "delete", input, dryRun, (*ortto.Client).DeleteAccounts)
 	if err != nil {
 		return nil, err
 	}
-	return &model.DeleteAccountsPayload{ScheduledAccounts: res.Scheduled, DeletedAccounts: res.Deleted}, nil
+	return &model.DeleteAccountsPayload{ScheduledAccounts: o.Scheduled, DeletedAccounts: o.Deleted, DryRun: o.dryRun, AffectedIds: o.ids, AffectedCount: o.affectedCount()}, nil
 }
 
 // Customers is the resolver for the customers field.

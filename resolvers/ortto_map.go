@@ -96,8 +96,28 @@ func cleanIDs(field string, ids []string) ([]string, error) {
 	return out, nil
 }
 
-// bulk runs one Ortto bulk account operation after checking the selection.
-func (r *mutationResolver) bulk(ctx context.Context, input model.AccountSelectionInput, op func(*ortto.Client, context.Context, ortto.AccountSelection) (*ortto.BulkResult, error)) (*ortto.BulkResult, error) {
+// bulkOutcome is what an Ortto bulk operation did, or on a dry run would
+// do.
+type bulkOutcome struct {
+	ortto.BulkResult
+	dryRun bool
+	ids    []string // on a dry run: the accounts that would be acted on
+}
+
+// affectedCount is the dry run's count, nil for a real run.
+func (o *bulkOutcome) affectedCount() *int {
+	if !o.dryRun {
+		return nil
+	}
+	n := len(o.ids)
+	return &n
+}
+
+// bulk runs one Ortto bulk account operation (name is "archive",
+// "restore" or "delete") after checking the selection. A dry run lists the
+// accounts the operation would act on instead of calling it.
+func (r *mutationResolver) bulk(ctx context.Context, name string, input model.AccountSelectionInput, dryRun *bool,
+	op func(*ortto.Client, context.Context, ortto.AccountSelection) (*ortto.BulkResult, error)) (*bulkOutcome, error) {
 	sel, err := accountSelection(input)
 	if err != nil {
 		return nil, err
@@ -106,5 +126,16 @@ func (r *mutationResolver) bulk(ctx context.Context, input model.AccountSelectio
 	if err != nil {
 		return nil, err
 	}
-	return op(c, ctx, sel)
+	if isDryRun(dryRun) {
+		ids, err := c.Affected(ctx, name, sel)
+		if err != nil {
+			return nil, err
+		}
+		return &bulkOutcome{dryRun: true, ids: ids}, nil
+	}
+	res, err := op(c, ctx, sel)
+	if err != nil {
+		return nil, err
+	}
+	return &bulkOutcome{BulkResult: *res}, nil
 }

@@ -45,3 +45,27 @@ func TestDryRunsCallNoVendorMutation(t *testing.T) {
 		assert.Equal(t, []string{"NOT_FOUND"}, r.codes(), r.Raw)
 	})
 }
+
+func TestOrttoBulkDryRuns(t *testing.T) {
+	e := newEnv(t)
+	r := e.query(`mutation {
+		archiveAccounts(input: {inclusionIds: ["106905f9252dad244f055800", "10690a3d5e2dad244f0c3400", "ffffffffffffffffffffffff"]}, dryRun: true) { dryRun affectedIds affectedCount archivedAccounts }
+	}`, nil)
+	require.Empty(t, r.Errors, r.Raw)
+	assert.JSONEq(t, `{"archiveAccounts":{"dryRun":true,"affectedIds":["106905f9252dad244f055800"],"affectedCount":1,"archivedAccounts":0}}`, string(r.Data),
+		"only the account in the main list would be archived")
+	r = e.query(`mutation { deleteAccounts(input: {allRowsSelected: true, exclusionIds: ["10690a3d5e2dad244f0c3400"]}, dryRun: true) { dryRun affectedIds affectedCount } }`, nil)
+	require.Empty(t, r.Errors, r.Raw)
+	assert.JSONEq(t, `{"deleteAccounts":{"dryRun":true,"affectedIds":["10690a4e6f2dad244f0d4500"],"affectedCount":1}}`, string(r.Data))
+	for _, c := range e.calls("ortto") {
+		assert.Equal(t, "/v1/accounts/get", c.Path, "a dry run only lists accounts")
+	}
+	before, err := e.sb.Ortto.State()
+	require.NoError(t, err)
+	r = e.query(`mutation { restoreAccounts(input: {allRowsSelected: true}, dryRun: true) { affectedCount } }`, nil)
+	require.Empty(t, r.Errors, r.Raw)
+	assert.JSONEq(t, `{"restoreAccounts":{"affectedCount":2}}`, string(r.Data))
+	after, err := e.sb.Ortto.State()
+	require.NoError(t, err)
+	assert.JSONEq(t, string(before), string(after), "nothing changed")
+}

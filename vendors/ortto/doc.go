@@ -1,7 +1,9 @@
 // Package ortto is the Switchyard client for the two Ortto APIs the gateway
 // fronts: bulk archive/restore/delete of accounts (PUT v1/accounts/archive,
 // PUT v1/accounts/restore, DELETE v1/accounts/delete) and people's
-// subscription statuses (POST v1/person/subscriptions).
+// subscription statuses (POST v1/person/subscriptions). It also lists
+// accounts (POST v1/accounts/get) so that a dry run of a bulk call can name
+// the accounts it would touch (AccountIDs, Affected) without calling it.
 //
 // The client knows Ortto's paths, JSON and error bodies and nothing else:
 // retries, breakers, metrics and tracing live in the shared transport chain
@@ -42,6 +44,37 @@
 // refused locally with KindBadInput. Without all_rows_selected the
 // inclusion_ids are split into chunks and each chunk carries the caller's
 // exclusion_ids unchanged.
+//
+// Inference: POST v1/accounts/get is not in our vendor documents. Its
+// reply shape, {"accounts":[{"id","fields"}],"meta":{…},"offset",
+// "next_offset","cursor_id","has_more"}, is the live recording
+// (fixtures/ortto/accounts/get_accounts_basic.json); its request is taken
+// from the sibling people listing (POST v1/person/get in NOTES and the
+// SDK-written OpenAPI): "limit" 1..500, "offset", "fields" (required there,
+// so AccountIDs asks for "str:o:name", which every account has, and
+// nothing else to keep pages small) and "type":"archived" for the
+// archived list. The recorded 400 "One or more attributes is invalid" for
+// "type":"archived_account" (the SDK's guess) says that value is not it.
+//
+// Inference: paging is by offset. next_offset is the offset of the next
+// page (recorded: offset 0, two accounts, next_offset 2) and has_more
+// false ends the list. cursor_id is not used: what it pages over is not
+// documented, and offset paging needs nothing else. AccountIDs asks for
+// MaxListLimit per page, reads at most MaxListPages pages and treats a
+// has_more reply whose next_offset does not move forward as a vendor
+// fault (KindUpstream), so a misbehaving reply cannot loop for ever. An id
+// seen on an earlier page is kept once (the list can move between pages).
+//
+// Inference: Affected mirrors the bulk rules as the simulator applies them
+// and Ortto's documents imply: archive acts on the main list, restore and
+// delete on the archived list; explicit ids not in that list (unknown, or
+// in the other list) are not affected; exclusion_ids are taken out both
+// from explicit ids (every chunk of a split call carries them) and from
+// all_rows_selected; with all_rows_selected, inclusion_ids are ignored.
+// Ids are compared exactly. The ids come in Ortto's list order, each once,
+// and an empty result is [] rather than nil. A dry run is a snapshot: the
+// lists can change before a real call, so its count is what the call
+// would do now, not a promise.
 //
 // Inference: subscription replies are matched back to the requested refs
 // by identifier, following Ortto's precedence (person_id, then email

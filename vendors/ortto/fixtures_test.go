@@ -69,6 +69,15 @@ func TestRecordedFixtures(t *testing.T) {
 				assert.Equal(t, f.StatusCode, ve.HTTPStatus)
 				assert.True(t, strings.HasPrefix(ve.Message, body.Error), "message %q starts with the vendor's error", ve.Message)
 				assert.Empty(t, ve.Code)
+				if strings.HasPrefix(name, "get_accounts") {
+					// A refusal recorded from the listing itself.
+					ids, err := c.AccountIDs(ctx, true)
+					assert.Nil(t, ids)
+					ve := vendorError(t, err)
+					assert.Equal(t, outbound.KindBadInput, ve.Kind)
+					assert.Equal(t, "get accounts", ve.Operation)
+					assert.Equal(t, body.Error, ve.Message)
+				}
 				exercised++
 				return
 			}
@@ -87,6 +96,13 @@ func TestRecordedFixtures(t *testing.T) {
 				got, err := c.DeleteAccounts(ctx, sel)
 				require.NoError(t, err)
 				assert.Equal(t, ortto.BulkResult{Deleted: 1}, *got)
+			case name == "get_accounts_basic":
+				got, err := c.AccountIDs(ctx, false)
+				require.NoError(t, err, "has_more false: one page")
+				assert.Equal(t, []string{"106905f9252dad244f055800", "106904f4fd2dad244ea03100"}, got)
+				dry, err := c.Affected(ctx, "archive", ortto.AccountSelection{AllRowsSelected: true, ExclusionIDs: got[:1]})
+				require.NoError(t, err)
+				assert.Equal(t, got[1:], dry)
 			case name == "get_subscriptions_by_email":
 				got, err := c.Subscriptions(ctx, []ortto.PersonRef{{Email: "Subscription.Test@example.com"}})
 				require.NoError(t, err)
@@ -116,5 +132,5 @@ func TestRecordedFixtures(t *testing.T) {
 			exercised++
 		})
 	}
-	assert.GreaterOrEqual(t, exercised, 17, "the recorded replies of our endpoints and the recorded errors were all exercised")
+	assert.GreaterOrEqual(t, exercised, 18, "the recorded replies of our endpoints and the recorded errors were all exercised")
 }

@@ -135,6 +135,7 @@ var operations = map[string]string{
 	"PUT v1/accounts/archive":      "archive accounts",
 	"PUT v1/accounts/restore":      "restore accounts",
 	"DELETE v1/accounts/delete":    "delete accounts",
+	"POST v1/accounts/get":         "get accounts",
 	"POST v1/person/subscriptions": "get subscriptions",
 }
 

@@ -1,10 +1,13 @@
 package orttosim
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 
 	"github.com/switchyard/switchyard/internal/simkit"
 )
@@ -73,4 +76,125 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 		return false
 	}
 	return true
+}
+
+// Listing limits of POST /v1/accounts/get, taken from the people listing
+// (POST /v1/person/get): 1..500 per page, 50 when absent or out of range.
+const (
+	defaultListLimit = 50
+	maxListLimit     = 500
+)
+
+// instanceName stands where a live Ortto error names the instance
+// ("betweendynamic: Failed to parse request …" in the recordings).
+const instanceName = "sandbox"
+
+// invalidAttributes is the text Ortto answered, live, for an accounts/get
+// whose type it did not accept (fixture get_accounts_archived_type.json).
+const invalidAttributes = "One or more attributes is invalid"
+
+// getAccountsRequest is the body of POST /v1/accounts/get. Filter, q and
+// sort_by_field_id are decoded only so that a request using them is
+// refused rather than answered as if they had been applied.
+type getAccountsRequest struct {
+	Limit         int             `json:"limit"`
+	Offset        int             `json:"offset"`
+	CursorID      *string         `json:"cursor_id"`
+	SortByFieldID string          `json:"sort_by_field_id"`
+	Fields        []string        `json:"fields"`
+	Filter        json.RawMessage `json:"filter"`
+	Q             string          `json:"q"`
+	Type          string          `json:"type"`
+	InclusionIDs  []string        `json:"inclusion_ids"`
+	ExclusionIDs  []string        `json:"exclusion_ids"`
+}
+
+// listedAccount is one entry of the accounts/get reply: the id and the
+// requested fields the account has a value for.
+type listedAccount struct {
+	ID     string         `json:"id"`
+	Fields map[string]any `json:"fields"`
+}
+
+type accountsMeta struct {
+	TotalContacts      int `json:"total_contacts"`
+	TotalOrganizations int `json:"total_organizations"`
+	TotalMatches       int `json:"total_matches"`
+	TotalSubscribers   int `json:"total_subscribers"`
+}
+
+// getAccountsReply is the recorded reply shape, keys in recorded order.
+type getAccountsReply struct {
+	Accounts   []listedAccount `json:"accounts"`
+	Meta       accountsMeta    `json:"meta"`
+	Offset     int             `json:"offset"`
+	NextOffset int             `json:"next_offset"`
+	CursorID   string          `json:"cursor_id"`
+	HasMore    bool            `json:"has_more"`
+}
+
+// getAccounts serves POST /v1/accounts/get: one offset page of the main
+// list, or of the archived list with "type":"archived".
+func (s *Server) getAccounts(w http.ResponseWriter, r *http.Request) {
+	var req getAccountsRequest
+	if !decodeBody(w, r, &req) {
+		return
+	}
+	var archived bool
+	switch req.Type {
+	case "":
+	case "archived":
+		archived = true
+	default:
+		writeError(w, http.StatusBadRequest, invalidAttributes)
+		return
+	}
+	if req.Offset < 0 || len(req.Fields) == 0 || slices.Contains(req.Fields, "") {
+		writeError(w, http.StatusBadRequest, invalidAttributes)
+		return
+	}
+	var ids []string
+	if req.CursorID != nil {
+		ids = append(ids, *req.CursorID)
+	}
+	for _, id := range slices.Concat(ids, req.InclusionIDs, req.ExclusionIDs) {
+		if len(id) != 12 && len(id) != 24 {
+			// The recorded text counts the JSON string's quotes.
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("%s: Failed to parse request cannot unmarshal into an ID, the length must be 12 or 24 + 2 for hex but it is %d: Object not found", instanceName, len(id)+2))
+			return
+		}
+	}
+	switch {
+	case len(req.Filter) > 0 && string(req.Filter) != "null":
+		writeError(w, http.StatusBadRequest, "orttosim: filter is not supported by the simulator")
+		return
+	case req.Q != "":
+		writeError(w, http.StatusBadRequest, "orttosim: q is not supported by the simulator")
+		return
+	case req.SortByFieldID != "":
+		writeError(w, http.StatusBadRequest, "orttosim: sort_by_field_id is not supported by the simulator")
+		return
+	}
+	limit := req.Limit
+	if limit < 1 || limit > maxListLimit {
+		limit = defaultListLimit
+	}
+	reply := s.store.listAccounts(listQuery{
+		archived:  archived,
+		inclusion: req.InclusionIDs,
+		exclusion: req.ExclusionIDs,
+		fields:    req.Fields,
+		offset:    req.Offset,
+		limit:     limit,
+	})
+	reply.CursorID = cursorID()
+	simkit.WriteJSON(w, http.StatusOK, reply)
+}
+
+// cursorID returns a random id of Ortto's 24-hex form for the reply's
+// cursor_id; the simulator pages by offset only and never reads it back.
+func cursorID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }

@@ -509,7 +509,7 @@ func TestConcurrentUse(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			for j := 0; j < 10; j++ {
-				switch (i + j) % 4 {
+				switch (i + j) % 5 {
 				case 0:
 					send(http.MethodPut, "/v1/accounts/archive", `{"all_rows_selected":true}`)
 				case 1:
@@ -518,6 +518,8 @@ func TestConcurrentUse(t *testing.T) {
 					_, _ = sim.State()
 				case 3:
 					sim.Reset()
+				case 4:
+					send(http.MethodPost, "/v1/accounts/get", `{"fields":["str:o:name"],"type":"archived"}`)
 				}
 			}
 		}(i)

@@ -81,6 +81,7 @@ var endpoints = map[string]endpoint{
 	"/v1/accounts/archive":     {http.MethodPut, func(s *Server, w http.ResponseWriter, r *http.Request) { s.bulkAccounts(w, r, opArchive) }},
 	"/v1/accounts/restore":     {http.MethodPut, func(s *Server, w http.ResponseWriter, r *http.Request) { s.bulkAccounts(w, r, opRestore) }},
 	"/v1/accounts/delete":      {http.MethodDelete, func(s *Server, w http.ResponseWriter, r *http.Request) { s.bulkAccounts(w, r, opDelete) }},
+	"/v1/accounts/get":         {http.MethodPost, (*Server).getAccounts},
 	"/v1/person/subscriptions": {http.MethodPost, (*Server).subscriptions},
 }
 

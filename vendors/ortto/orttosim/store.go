@@ -238,3 +238,53 @@ func found(p Person, status, email, ext string) replyPerson {
 		permissions:   &perms,
 	}
 }
+
+// listQuery is one accounts/get page request, already validated.
+type listQuery struct {
+	archived             bool
+	inclusion, exclusion []string
+	fields               []string
+	offset, limit        int
+}
+
+// listAccounts answers one page of the main or archived list in store
+// order. total_organizations counts the whole list; total_matches what is
+// left after inclusion_ids (when given) and exclusion_ids.
+func (s *store) listAccounts(q listQuery) getAccountsReply {
+	included := idSet(q.inclusion)
+	excluded := idSet(q.exclusion)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	reply := getAccountsReply{Accounts: []listedAccount{}, Offset: q.offset}
+	for _, a := range s.doc.Accounts {
+		if a.Archived != q.archived {
+			continue
+		}
+		reply.Meta.TotalOrganizations++
+		if excluded[a.ID] || (len(included) > 0 && !included[a.ID]) {
+			continue
+		}
+		reply.Meta.TotalMatches++
+		if reply.Meta.TotalMatches <= q.offset || len(reply.Accounts) == q.limit {
+			continue
+		}
+		fields := make(map[string]any, len(q.fields))
+		for _, f := range q.fields {
+			if v, ok := a.Fields[f]; ok {
+				fields[f] = v
+			}
+		}
+		reply.Accounts = append(reply.Accounts, listedAccount{ID: a.ID, Fields: fields})
+	}
+	reply.NextOffset = q.offset + len(reply.Accounts)
+	reply.HasMore = reply.NextOffset < reply.Meta.TotalMatches
+	return reply
+}
+
+func idSet(ids []string) map[string]bool {
+	m := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		m[id] = true
+	}
+	return m
+}
