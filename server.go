@@ -66,6 +66,7 @@ func run(logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	defer gw.Close()
 	ln, err := net.Listen("tcp", fmt.Sprintf(":%d", cfg.Port))
 	if err != nil {
 		return err

@@ -26,6 +26,7 @@ import (
 	"github.com/switchyard/switchyard/internal/auth"
 	"github.com/switchyard/switchyard/internal/config"
 	"github.com/switchyard/switchyard/internal/errcode"
+	"github.com/switchyard/switchyard/internal/idempotency"
 	"github.com/switchyard/switchyard/internal/loaders"
 	"github.com/switchyard/switchyard/internal/outbound"
 	"github.com/switchyard/switchyard/resolvers"
@@ -53,12 +54,13 @@ type Options struct {
 
 // Gateway is the assembled handler plus what /readyz reports.
 type Gateway struct {
-	handler  http.Handler
-	chains   map[string]*outbound.Chain
-	resolver *resolvers.Resolver
-	schema   graphql.ExecutableSchema
-	sdlOnce  sync.Once
-	sdl      string
+	handler     http.Handler
+	chains      map[string]*outbound.Chain
+	resolver    *resolvers.Resolver
+	schema      graphql.ExecutableSchema
+	idempotency *idempotency.MemoryStore
+	sdlOnce     sync.Once
+	sdl         string
 }
 
 // New builds the vendor clients named in cfg and the HTTP handler.
@@ -68,7 +70,7 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	}
 	g := &Gateway{chains: map[string]*outbound.Chain{}}
 	for _, v := range config.Vendors {
-		g.chains[v] = outbound.NewChain(outbound.ChainOptions{Vendor: v, Timeout: cfg.VendorTimeouts[v]})
+		g.chains[v] = outbound.NewChain(cfg.ChainOptions(v))
 	}
 	r, err := newResolver(cfg, opts, g.chains)
 	if err != nil {
@@ -99,6 +101,15 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	}
 	// Authentication sits outside the guard, so an unauthenticated body is
 	// never read.
+	g.idempotency = idempotency.NewMemoryStore(idempotency.MemoryOptions{})
+	query = idempotency.Middleware(idempotency.Options{
+		Store:  g.idempotency,
+		Scope:  clientIdentity,
+		Logger: opts.Logger,
+		// A mutation refused before anything happened may be retried with
+		// the same key; one whose outcome is unknown (a timeout) may not.
+		Retryable: idempotency.FailedWith(errcode.VendorRateLimited, errcode.VendorNotConfigured),
+	}, query)
 	mux.Handle("/query", opts.Auth.Middleware(guardQuery(withDeadline(cfg.RequestTimeout, query))))
 	mux.HandleFunc("GET /{$}", graphiql)
 	mux.HandleFunc("GET /schema.graphql", g.serveSDL)
@@ -108,6 +119,18 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	mux.HandleFunc("GET /readyz", g.readyz)
 	g.handler = mux
 	return g, nil
+}
+
+// Close releases what the gateway holds between requests.
+func (g *Gateway) Close() error { return g.idempotency.Close() }
+
+// clientIdentity scopes idempotency keys to the authenticated client, so
+// one client's key can never replay another's response.
+func clientIdentity(r *http.Request) string {
+	if p, ok := auth.FromContext(r.Context()); ok {
+		return p.Method + ":" + p.Subject
+	}
+	return ""
 }
 
 // ServeHTTP serves every route.

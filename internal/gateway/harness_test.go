@@ -88,6 +88,7 @@ func newEnvTB(t testing.TB, opts ...envOption) *env {
 	require.NoError(t, err)
 	srv := httptest.NewServer(gw)
 	t.Cleanup(srv.Close)
+	t.Cleanup(func() { _ = gw.Close() })
 	return &env{t: t, sb: sb, srv: srv, logs: logs}
 }
 
