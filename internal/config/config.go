@@ -7,9 +7,12 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/switchyard/switchyard/internal/outbound"
 )
 
 // Vendor names, used as keys everywhere (metrics, errors, simulators).
@@ -45,14 +48,66 @@ type Config struct {
 	// OrttoBatchSize is the most people per Ortto subscriptions call
 	// (ORTTO_BATCH_SIZE, default and maximum 100, Ortto's payload cap).
 	OrttoBatchSize int
+
+	// Limits pace each vendor's outbound chain, keyed by vendor name.
+	Limits map[string]VendorLimits
+	// BreakerFailures is how many consecutive failed calls to a vendor
+	// open its circuit breaker (SWITCHYARD_BREAKER_FAILURES, default 5).
+	BreakerFailures int
+	// BreakerOpen is how long an open breaker fails fast before it probes
+	// the vendor again (SWITCHYARD_BREAKER_OPEN, default 10s).
+	BreakerOpen time.Duration
 }
+
+// VendorLimits are one vendor's client-side limits.
+type VendorLimits struct {
+	// RatePerSecond is the most requests per second sent to the vendor,
+	// 0 for unlimited (<VENDOR>_RATE_LIMIT; default DefaultRateLimits).
+	RatePerSecond float64
+	// MaxConcurrency bounds the requests in flight to the vendor
+	// (<VENDOR>_MAX_CONCURRENCY, default 16).
+	MaxConcurrency int
+	// RetryAttempts is the most attempts one read gets, 1 for no retries
+	// (<VENDOR>_RETRY_ATTEMPTS, default 3, at most 5). Mutations are never
+	// retried.
+	RetryAttempts int
+}
+
+// DefaultRateLimits are the documented vendor rate limits, in requests per
+// second. Ortto's Professional plan allows 10 (Business/Enterprise 30;
+// raise ORTTO_RATE_LIMIT on those). Cordial sets its per-second limits per
+// account and publishes no number; Apptivo and AppDirect document none: they
+// are unlimited unless configured.
+var DefaultRateLimits = map[string]float64{Ortto: 10}
 
 // Defaults for the durations and sizes above.
 const (
 	DefaultRequestTimeout = 10 * time.Second
 	DefaultVendorTimeout  = 5 * time.Second
 	MaxOrttoBatchSize     = 100
+
+	DefaultMaxConcurrency  = 16
+	DefaultRetryAttempts   = 3
+	MaxRetryAttempts       = 5
+	DefaultBreakerFailures = 5
+	DefaultBreakerOpen     = 10 * time.Second
 )
+
+// ChainOptions are the outbound chain settings for vendor: its timeout,
+// limits and the breaker thresholds, so that each vendor is wired with
+// one call.
+func (c *Config) ChainOptions(vendor string) outbound.ChainOptions {
+	l := c.Limits[vendor]
+	return outbound.ChainOptions{
+		Vendor:          vendor,
+		Timeout:         c.VendorTimeouts[vendor],
+		RatePerSecond:   l.RatePerSecond,
+		MaxConcurrent:   l.MaxConcurrency,
+		RetryAttempts:   l.RetryAttempts,
+		BreakerFailures: c.BreakerFailures,
+		BreakerOpen:     c.BreakerOpen,
+	}
+}
 
 // Configured reports whether vendor has credentials.
 func (c *Config) Configured(vendor string) bool {
@@ -97,6 +152,18 @@ func Load(getenv func(string) string) (*Config, error) {
 		if c.VendorTimeouts[v], err = duration(getenv, strings.ToUpper(v)+"_TIMEOUT", DefaultVendorTimeout); err != nil {
 			errs = append(errs, err.Error())
 		}
+	}
+	c.Limits = map[string]VendorLimits{}
+	for _, v := range Vendors {
+		l, lerrs := loadLimits(getenv, v)
+		c.Limits[v] = l
+		errs = append(errs, lerrs...)
+	}
+	if c.BreakerFailures, err = intIn(getenv, "SWITCHYARD_BREAKER_FAILURES", DefaultBreakerFailures, 1, math.MaxInt32); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if c.BreakerOpen, err = duration(getenv, "SWITCHYARD_BREAKER_OPEN", DefaultBreakerOpen); err != nil {
+		errs = append(errs, err.Error())
 	}
 	c.OrttoBatchSize = MaxOrttoBatchSize
 	if b := getenv("ORTTO_BATCH_SIZE"); b != "" {
@@ -147,6 +214,42 @@ func Load(getenv func(string) string) (*Config, error) {
 		return nil, errors.New("SWITCHYARD_ENV=production refuses to start in sandbox mode: configure vendor credentials (see README)")
 	}
 	return c, nil
+}
+
+// loadLimits reads vendor's <VENDOR>_RATE_LIMIT, _MAX_CONCURRENCY and
+// _RETRY_ATTEMPTS.
+func loadLimits(getenv func(string) string, vendor string) (VendorLimits, []string) {
+	prefix := strings.ToUpper(vendor)
+	l := VendorLimits{RatePerSecond: DefaultRateLimits[vendor]}
+	var errs []string
+	if v := getenv(prefix + "_RATE_LIMIT"); v != "" {
+		r, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil || r < 0 || math.IsInf(r, 0) || math.IsNaN(r) {
+			errs = append(errs, fmt.Sprintf("%s_RATE_LIMIT must be requests per second, 0 or more (0: unlimited), got %q", prefix, v))
+		}
+		l.RatePerSecond = r
+	}
+	var err error
+	if l.MaxConcurrency, err = intIn(getenv, prefix+"_MAX_CONCURRENCY", DefaultMaxConcurrency, 1, 1<<16); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if l.RetryAttempts, err = intIn(getenv, prefix+"_RETRY_ATTEMPTS", DefaultRetryAttempts, 1, MaxRetryAttempts); err != nil {
+		errs = append(errs, err.Error())
+	}
+	return l, errs
+}
+
+// intIn reads an integer in lo..hi from name, or def when unset.
+func intIn(getenv func(string) string, name string, def, lo, hi int) (int, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("%s must be a whole number in %d..%d, got %q", name, lo, hi, v)
+	}
+	return n, nil
 }
 
 // duration reads a Go duration such as 300ms from name, or def when unset.

@@ -70,7 +70,9 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	}
 	g := &Gateway{chains: map[string]*outbound.Chain{}}
 	for _, v := range config.Vendors {
-		g.chains[v] = outbound.NewChain(cfg.ChainOptions(v))
+		chainOpts := cfg.ChainOptions(v)
+		chainOpts.Logger = opts.Logger
+		g.chains[v] = outbound.NewChain(chainOpts)
 	}
 	r, err := newResolver(cfg, opts, g.chains)
 	if err != nil {
@@ -122,7 +124,12 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 }
 
 // Close releases what the gateway holds between requests.
-func (g *Gateway) Close() error { return g.idempotency.Close() }
+func (g *Gateway) Close() error {
+	for _, c := range g.chains {
+		c.CloseIdleConnections()
+	}
+	return g.idempotency.Close()
+}
 
 // clientIdentity scopes idempotency keys to the authenticated client, so
 // one client's key can never replay another's response.
@@ -170,8 +177,9 @@ func newResolver(cfg *config.Config, opts Options, chains map[string]*outbound.C
 
 func (g *Gateway) readyz(w http.ResponseWriter, _ *http.Request) {
 	type vendor struct {
-		Configured bool `json:"configured"`
-		Simulated  bool `json:"simulated"`
+		Configured bool   `json:"configured"`
+		Simulated  bool   `json:"simulated"`
+		Breaker    string `json:"breaker"`
 	}
 	body := struct {
 		Status  string            `json:"status"`
@@ -179,7 +187,7 @@ func (g *Gateway) readyz(w http.ResponseWriter, _ *http.Request) {
 		Vendors map[string]vendor `json:"vendors"`
 	}{Status: "ready", Sandbox: g.resolver.Info.Sandbox, Vendors: map[string]vendor{}}
 	for _, v := range g.resolver.Info.Vendors {
-		body.Vendors[v.Name] = vendor{Configured: v.Configured, Simulated: v.Simulated}
+		body.Vendors[v.Name] = vendor{Configured: v.Configured, Simulated: v.Simulated, Breaker: g.chains[v.Name].BreakerState()}
 	}
 	writeJSON(w, http.StatusOK, body)
 }

@@ -68,7 +68,12 @@ func newEnv(t *testing.T, opts ...envOption) *env { return newEnvTB(t, opts...) 
 
 // withoutRateLimits lifts the client-side rate limits (benchmarks).
 func withoutRateLimits() envOption {
-	return func(c *config.Config, _ *gateway.Options) {}
+	return func(c *config.Config, _ *gateway.Options) {
+		for v, l := range c.Limits {
+			l.RatePerSecond = 0
+			c.Limits[v] = l
+		}
+	}
 }
 
 func newEnvTB(t testing.TB, opts ...envOption) *env {

@@ -46,8 +46,8 @@ func TestHealthAndReadiness(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.JSONEq(t, `{"status":"ready","sandbox":true,"vendors":{
-		"ortto":{"configured":true,"simulated":true},"apptivo":{"configured":true,"simulated":true},
-		"appdirect":{"configured":true,"simulated":true},"cordial":{"configured":true,"simulated":true}}}`, string(body))
+		"ortto":{"configured":true,"simulated":true,"breaker":"closed"},"apptivo":{"configured":true,"simulated":true,"breaker":"closed"},
+		"appdirect":{"configured":true,"simulated":true,"breaker":"closed"},"cordial":{"configured":true,"simulated":true,"breaker":"closed"}}}`, string(body))
 
 	resp, err = http.Get(e.srv.URL + "/")
 	require.NoError(t, err)

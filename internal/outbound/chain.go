@@ -1,38 +1,141 @@
 package outbound
 
 import (
+	"log/slog"
 	"net/http"
 	"time"
 )
 
-// ChainOptions configure one vendor's outbound chain.
+// ChainOptions configure one vendor's outbound chain. Every zero value
+// means the documented default, so ChainOptions{Vendor: "x"} is a usable
+// chain.
 type ChainOptions struct {
 	Vendor string
-	// Timeout bounds one vendor call, body included.
+	// Timeout bounds one vendor call, body included, retries and queueing
+	// included (default 30s).
 	Timeout time.Duration
-	// MaxConns bounds concurrent connections to the vendor.
+	// MaxConns bounds the connections to the vendor (default MaxConcurrent).
 	MaxConns int
 	// NoDedup turns off sharing of identical reads in flight.
 	NoDedup bool
+
+	// RetryAttempts is the most attempts one read gets, the first one
+	// included (default 3; 1 turns retries off). Mutations get one attempt
+	// whatever this says.
+	RetryAttempts int
+	// RetryBase and RetryMax shape the exponential backoff between
+	// attempts: the n-th wait is uniform in [0, min(RetryMax,
+	// RetryBase·2ⁿ⁻¹)] (defaults 100ms and 2s).
+	RetryBase, RetryMax time.Duration
+
+	// RatePerSecond is the most requests per second the gateway sends the
+	// vendor (0: unlimited). Requests over it queue rather than earn 429s.
+	RatePerSecond float64
+	// Burst is how many requests may go at once above the steady rate
+	// (default 1: a 10 req/s limit sends one request every 100ms, which a
+	// vendor counting per second can never see as 11).
+	Burst int
+	// MaxConcurrent bounds the requests in flight to the vendor, bodies
+	// included (default 16; negative: unlimited).
+	MaxConcurrent int
+
+	// BreakerFailures is how many consecutive failed calls (transport
+	// errors, 5xx) open the circuit breaker (default 5).
+	BreakerFailures int
+	// BreakerOpen is how long an open breaker fails fast before it lets one
+	// probe through (default 10s).
+	BreakerOpen time.Duration
+
+	// Logger receives breaker state changes (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// Defaults for ChainOptions' zero values.
+const (
+	DefaultRetryAttempts   = 3
+	DefaultRetryBase       = 100 * time.Millisecond
+	DefaultRetryMax        = 2 * time.Second
+	DefaultMaxConcurrent   = 16
+	DefaultBreakerFailures = 5
+	DefaultBreakerOpen     = 10 * time.Second
+	defaultChainTimeout    = 30 * time.Second
+)
+
+func (o ChainOptions) withDefaults() ChainOptions {
+	if o.Timeout <= 0 {
+		o.Timeout = defaultChainTimeout
+	}
+	if o.RetryAttempts <= 0 {
+		o.RetryAttempts = DefaultRetryAttempts
+	}
+	if o.RetryBase <= 0 {
+		o.RetryBase = DefaultRetryBase
+	}
+	if o.RetryMax <= 0 {
+		o.RetryMax = DefaultRetryMax
+	}
+	if o.RetryMax < o.RetryBase {
+		o.RetryMax = o.RetryBase
+	}
+	if o.RatePerSecond < 0 {
+		o.RatePerSecond = 0
+	}
+	if o.Burst <= 0 {
+		o.Burst = 1
+	}
+	if o.MaxConcurrent == 0 {
+		o.MaxConcurrent = DefaultMaxConcurrent
+	}
+	if o.MaxConns <= 0 && o.MaxConcurrent > 0 {
+		o.MaxConns = o.MaxConcurrent
+	}
+	if o.BreakerFailures <= 0 {
+		o.BreakerFailures = DefaultBreakerFailures
+	}
+	if o.BreakerOpen <= 0 {
+		o.BreakerOpen = DefaultBreakerOpen
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return o
 }
 
 // Chain is one vendor's outbound transport stack, shared by every request
-// to that vendor:
+// to that vendor (outermost first):
 //
-//	(vendor client's auth) → dedup of identical reads → tuned http.Transport
+//	(vendor client's auth)
+//	→ dedup of identical reads in flight
+//	→ circuit breaker: fail fast while the vendor is down
+//	→ retry: reads only, on connection errors, 429 and 502/503/504
+//	→ concurrency limit, then rate limit: queue rather than earn 429s
+//	→ tuned http.Transport
 //
-// A vendor client is built with Client() and knows nothing of the layers.
+// The breaker sits outside retry so that one retried sequence is one
+// outcome; the limits sit inside it so that every attempt is paced. A
+// vendor client is built with Client() and knows nothing of the layers.
+// Callers must close response bodies (as net/http requires anyway): the
+// concurrency slot and the breaker's verdict are released when the body is
+// read to its end or closed.
 type Chain struct {
-	opts   ChainOptions
-	client *http.Client
-	dedup  *Dedup
+	opts      ChainOptions
+	client    *http.Client
+	transport *http.Transport
+	dedup     *Dedup
+	breaker   *breakerTransport
 }
 
 // NewChain builds the stack for one vendor.
 func NewChain(opts ChainOptions) *Chain {
+	opts = opts.withDefaults()
 	c := &Chain{opts: opts}
 	base := NewHTTPClient(TransportOptions{MaxConnsPerHost: opts.MaxConns, Timeout: opts.Timeout})
-	rt := base.Transport
+	c.transport, _ = base.Transport.(*http.Transport)
+	var rt http.RoundTripper = base.Transport
+	rt = newLimitTransport(rt, opts)
+	rt = newRetryTransport(rt, opts)
+	c.breaker = newBreakerTransport(rt, opts)
+	rt = c.breaker
 	if !opts.NoDedup {
 		c.dedup = NewDedup(rt)
 		rt = c.dedup
@@ -50,4 +153,16 @@ func (c *Chain) DedupShared() int64 {
 		return 0
 	}
 	return c.dedup.Shared()
+}
+
+// BreakerState is the vendor's circuit breaker state, "closed", "open" or
+// "half-open", for /readyz and metrics.
+func (c *Chain) BreakerState() string { return c.breaker.cb.State().String() }
+
+// CloseIdleConnections closes the vendor's idle keep-alive connections,
+// for graceful shutdown and tests.
+func (c *Chain) CloseIdleConnections() {
+	if c.transport != nil {
+		c.transport.CloseIdleConnections()
+	}
 }

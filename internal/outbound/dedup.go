@@ -67,7 +67,11 @@ func (d *Dedup) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	// leader is set only in the caller whose function runs; the channel
+	// receive below orders the write before the read.
+	leader := false
 	ch := d.group.DoChan(key, func() (any, error) {
+		leader = true
 		// The call must outlive a caller that gives up, since others may
 		// wait on it; it keeps the first caller's deadline.
 		ctx := context.WithoutCancel(req.Context())
@@ -96,7 +100,7 @@ func (d *Dedup) RoundTrip(req *http.Request) (*http.Response, error) {
 		if res.Err != nil {
 			return nil, res.Err
 		}
-		if res.Shared {
+		if res.Shared && !leader {
 			d.shared.Add(1)
 		}
 		r := res.Val.(sharedReply)

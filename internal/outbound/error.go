@@ -150,11 +150,26 @@ func RetryableStatus(status int) bool {
 
 // FromTransport turns an error from http.Client.Do or from reading a body
 // into an *Error. A *url.Error is unwrapped first, because its text carries
-// the full request URL, and Apptivo's keys travel in the URL.
+// the full request URL, and Apptivo's keys travel in the URL. An *Error
+// made by the chain itself (breaker open, client-side rate limit) comes
+// back as a copy with vendor and op filled in: the chain does not know the
+// operation, and the original may be shared by deduplicated callers.
+//
+// Every way a deadline can end a call is KindTimeout: the context's
+// DeadlineExceeded, net/http's "Client.Timeout exceeded while awaiting
+// headers" and "Client.Timeout or context cancellation while reading
+// body" (net.Error timeouts), and a dial or header timeout.
 func FromTransport(vendor, op string, err error) *Error {
 	var ve *Error
 	if errors.As(err, &ve) {
-		return ve
+		c := *ve
+		if c.Vendor == "" {
+			c.Vendor = vendor
+		}
+		if c.Operation == "" {
+			c.Operation = op
+		}
+		return &c
 	}
 	cause := err
 	var ue *url.Error
