@@ -12,17 +12,20 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/switchyard/switchyard/internal/auth"
 	"github.com/switchyard/switchyard/internal/config"
 	"github.com/switchyard/switchyard/internal/gateway"
+	"github.com/switchyard/switchyard/internal/logging"
 	"github.com/switchyard/switchyard/internal/sandbox"
 )
 
 func main() {
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	// Until the configuration is read, log as the environment says.
+	logger := logging.New(strings.EqualFold(os.Getenv("SWITCHYARD_ENV"), "production"), os.Stderr)
 	slog.SetDefault(logger)
 	if err := run(logger); err != nil {
 		logger.Error("switchyard stopped", "error", err)
@@ -35,21 +38,25 @@ func run(logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	if cfg.Production {
-		logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
-		slog.SetDefault(logger)
-	}
+	var sb *sandbox.Sandbox
 	if cfg.Sandbox {
-		sb, err := sandbox.Start("")
-		if err != nil {
+		if sb, err = sandbox.Start(""); err != nil {
 			return fmt.Errorf("start sandbox simulators: %w", err)
 		}
 		defer sb.Close()
 		sb.Configure(cfg) // every vendor, with the simulators' credentials
+	}
+	authCfg := auth.ConfigFromEnv(os.Getenv)
+	// Every credential the process holds is registered with the logger,
+	// the one place secrets are scrubbed from log lines.
+	logger = logging.New(cfg.Production, os.Stderr,
+		cfg.OrttoAPIKey, cfg.ApptivoAPIKey, cfg.ApptivoAccessKey,
+		cfg.AppDirectClientSecret, cfg.CordialAPIKey, authCfg.JWTSecret)
+	slog.SetDefault(logger)
+	if cfg.Sandbox {
 		logger.Info("sandbox mode: no vendor is configured, so every vendor is Switchyard's built-in simulator with demo data; set vendor credentials to use real vendors (see README)",
 			"simulators", sb.URL(), "control_api", sb.URL()+"/_sim/")
 	}
-	authCfg := auth.ConfigFromEnv(os.Getenv)
 	if err := auth.RequireProductionAuth(cfg.Production, authCfg); err != nil {
 		return err
 	}

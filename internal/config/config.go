@@ -7,6 +7,8 @@ package config
 import (
 	"errors"
 	"fmt"
+	"github.com/switchyard/switchyard/internal/browser"
+	"github.com/switchyard/switchyard/internal/limits"
 	"math"
 	"strconv"
 	"strings"
@@ -48,6 +50,16 @@ type Config struct {
 	// OrttoBatchSize is the most people per Ortto subscriptions call
 	// (ORTTO_BATCH_SIZE, default and maximum 100, Ortto's payload cap).
 	OrttoBatchSize int
+
+	// QueryLimits bound each operation before it runs
+	// (SWITCHYARD_MAX_DEPTH, SWITCHYARD_MAX_ALIASES, SWITCHYARD_MAX_COMPLEXITY).
+	QueryLimits limits.Config
+	// Introspection is on in the sandbox, off otherwise unless
+	// SWITCHYARD_INTROSPECTION=1.
+	Introspection bool
+	// Browser is CORS and CSRF prevention (SWITCHYARD_CORS_ORIGINS,
+	// SWITCHYARD_CSRF_PREVENTION).
+	Browser browser.Config
 
 	// Limits pace each vendor's outbound chain, keyed by vendor name.
 	Limits map[string]VendorLimits
@@ -212,6 +224,13 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	if c.Sandbox && c.Production {
 		return nil, errors.New("SWITCHYARD_ENV=production refuses to start in sandbox mode: configure vendor credentials (see README)")
+	}
+	if c.QueryLimits, err = limits.ConfigFromEnv(getenv); err != nil {
+		return nil, err
+	}
+	c.Introspection = limits.IntrospectionEnabled(c.Sandbox, getenv)
+	if c.Browser, err = browser.ConfigFromEnv(c.Sandbox, c.Production, getenv); err != nil {
+		return nil, err
 	}
 	return c, nil
 }

@@ -24,10 +24,13 @@ import (
 	"github.com/switchyard/switchyard/graph/generated"
 	"github.com/switchyard/switchyard/graph/model"
 	"github.com/switchyard/switchyard/internal/auth"
+	"github.com/switchyard/switchyard/internal/browser"
 	"github.com/switchyard/switchyard/internal/config"
 	"github.com/switchyard/switchyard/internal/errcode"
 	"github.com/switchyard/switchyard/internal/idempotency"
+	"github.com/switchyard/switchyard/internal/limits"
 	"github.com/switchyard/switchyard/internal/loaders"
+	"github.com/switchyard/switchyard/internal/logging"
 	"github.com/switchyard/switchyard/internal/outbound"
 	"github.com/switchyard/switchyard/resolvers"
 	"github.com/switchyard/switchyard/vendors/appdirect"
@@ -79,14 +82,18 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		return nil, err
 	}
 	g.resolver = r
-	g.schema = generated.NewExecutableSchema(generated.Config{Resolvers: r, Directives: generated.DirectiveRoot{HasScope: hasScope}})
+	g.schema = generated.NewExecutableSchema(generated.Config{Resolvers: r, Directives: generated.DirectiveRoot{HasScope: hasScope}, Complexity: limits.Complexity()})
 
 	srv := handler.New(g.schema)
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(transport.GET{UseGrapQLResponseJsonByDefault: true})
+	srv.AddTransport(transport.POST{UseGrapQLResponseJsonByDefault: true})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
+	if cfg.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	limits.Install(srv, cfg.QueryLimits)
+	srv.Use(logging.Operation{})
 	srv.SetErrorPresenter(errcode.Presenter)
 	srv.AroundFields(errcode.FieldMiddleware)
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
@@ -112,14 +119,17 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		// the same key; one whose outcome is unknown (a timeout) may not.
 		Retryable: idempotency.FailedWith(errcode.VendorRateLimited, errcode.VendorNotConfigured),
 	}, query)
-	mux.Handle("/query", opts.Auth.Middleware(guardQuery(withDeadline(cfg.RequestTimeout, query))))
+	// CORS outermost, so preflights are answered before authentication and
+	// error replies carry CORS headers; CSRF inside the guard, so a
+	// text/plain POST still gets its 415.
+	mux.Handle("/query", browser.CORS(cfg.Browser, opts.Auth.Middleware(guardQuery(browser.CSRF(cfg.Browser, withDeadline(cfg.RequestTimeout, query))))))
 	mux.HandleFunc("GET /{$}", graphiql)
 	mux.HandleFunc("GET /schema.graphql", g.serveSDL)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": Version})
 	})
 	mux.HandleFunc("GET /readyz", g.readyz)
-	g.handler = mux
+	g.handler = logging.RequestID(logging.AccessLog(opts.Logger, mux))
 	return g, nil
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/config"
 	"github.com/switchyard/switchyard/internal/gateway"
+	"github.com/switchyard/switchyard/internal/logging"
 	"github.com/switchyard/switchyard/internal/sandbox"
 	"github.com/switchyard/switchyard/internal/simkit"
 )
@@ -85,7 +86,9 @@ func newEnvTB(t testing.TB, opts ...envOption) *env {
 	require.NoError(t, err)
 	sb.Configure(cfg)
 	logs := &syncBuffer{}
-	gopts := gateway.Options{Simulated: true, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	// The production redaction handler, with no secret registered, so that
+	// TestSecretsNeverLeak still sees any credential logged raw.
+	gopts := gateway.Options{Simulated: true, Logger: slog.New(logging.NewHandler(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))}
 	for _, o := range opts {
 		o(cfg, &gopts)
 	}

@@ -1,0 +1,330 @@
+package limits_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/switchyard/switchyard/graph/generated"
+	"github.com/switchyard/switchyard/graph/model"
+	"github.com/switchyard/switchyard/internal/errcode"
+	"github.com/switchyard/switchyard/internal/gateway"
+	"github.com/switchyard/switchyard/internal/limits"
+	"github.com/switchyard/switchyard/resolvers"
+)
+
+// newServer builds the gqlgen server the way internal/gateway does, with
+// no vendor configured: anything that gets past the limits and calls a
+// vendor fails with VENDOR_NOT_CONFIGURED, which tells a refused operation
+// apart from one that ran.
+func newServer(t *testing.T, cfg limits.Config) *httptest.Server {
+	t.Helper()
+	es := generated.NewExecutableSchema(generated.Config{
+		Resolvers: &resolvers.Resolver{Info: model.GatewayInfo{Version: "test"}},
+		Directives: generated.DirectiveRoot{HasScope: func(ctx context.Context, _ any, next graphql.Resolver, _ model.Scope) (any, error) {
+			return next(ctx)
+		}},
+		Complexity: limits.Complexity(),
+	})
+	srv := handler.New(es)
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.Use(extension.Introspection{})
+	srv.SetErrorPresenter(errcode.Presenter)
+	limits.Install(srv, cfg)
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+type result struct {
+	status int
+	raw    string
+	Data   json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+}
+
+func (r result) codes() []string {
+	var out []string
+	for _, e := range r.Errors {
+		c, _ := e.Extensions["code"].(string)
+		out = append(out, c)
+	}
+	return out
+}
+
+// refused reports whether the operation was refused before execution:
+// errors and no data at all.
+func (r result) refused() bool {
+	return len(r.Errors) > 0 && (len(r.Data) == 0 || string(r.Data) == "null")
+}
+
+func post(t *testing.T, ts *httptest.Server, body any) result {
+	t.Helper()
+	b, err := json.Marshal(body)
+	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodPost, ts.URL, bytes.NewReader(b))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/graphql-response+json")
+	resp, err := ts.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	r := result{status: resp.StatusCode, raw: string(raw)}
+	require.NoError(t, json.Unmarshal(raw, &r), string(raw))
+	return r
+}
+
+func query(t *testing.T, ts *httptest.Server, q string, vars map[string]any) result {
+	t.Helper()
+	return post(t, ts, map[string]any{"query": q, "variables": vars})
+}
+
+// nest builds customers { nodes { person { customers { person ... } } } }
+// with the given depth, ending in a scalar.
+func nest(depth int) string {
+	var open []string
+	levels := []string{"customers", "nodes"}
+	for len(open) < depth-1 {
+		open = append(open, levels[0])
+		if len(open) < depth-1 {
+			open = append(open, levels[1])
+		}
+		levels = []string{"person", "customers"}
+	}
+	return "{ " + strings.Join(open, " { ") + " { __typename" + strings.Repeat(" }", len(open)) + " }"
+}
+
+func aliased(n int) string {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range n {
+		fmt.Fprintf(&b, " g%d: gateway { version }", i)
+	}
+	b.WriteString(" }")
+	return b.String()
+}
+
+func TestLimits(t *testing.T) {
+	defaults := limits.Config{MaxDepth: limits.DefaultMaxDepth, MaxAliases: limits.DefaultMaxAliases, MaxComplexity: limits.DefaultMaxComplexity}
+	cases := []struct {
+		name  string
+		cfg   limits.Config
+		query string
+		vars  map[string]any
+		code  string // "" when the operation must run
+	}{
+		{"shallow query runs", defaults, `{ gateway { vendors { name } } }`, nil, ""},
+		{"depth at the limit runs", defaults, nest(10), nil, ""},
+		{"depth over the limit", defaults, nest(11), nil, limits.QueryTooDeep},
+		{"depth through fragments", limits.Config{MaxDepth: 3},
+			`query { ...Q } fragment Q on Query { customers { ...C } } fragment C on CustomerConnection { nodes { ... on Customer { person { id } } } }`, nil, limits.QueryTooDeep},
+		{"depth through fragments at the limit", limits.Config{MaxDepth: 4},
+			`query { ...Q } fragment Q on Query { customers { ...C } } fragment C on CustomerConnection { nodes { ... on Customer { person { id } } } }`, nil, ""},
+		{"introspection is not counted", limits.Config{MaxDepth: 2},
+			`{ __type(name: "Customer") { fields { type { ofType { ofType { ofType { name } } } } } } gateway { version } }`, nil, ""},
+		{"the standard introspection query runs", defaults, introspectionQuery, nil, ""},
+		{"aliases at the limit run", defaults, aliased(30), nil, ""},
+		{"aliases over the limit", defaults, aliased(31), nil, limits.QueryTooComplex},
+		{"aliases count once per spread", limits.Config{MaxAliases: 5},
+			`{ a: gateway { ...F } b: gateway { ...F } } fragment F on GatewayInfo { v1: version v2: version }`, nil, limits.QueryTooComplex},
+		{"aliases per spread at the limit", limits.Config{MaxAliases: 6},
+			`{ a: gateway { ...F } b: gateway { ...F } } fragment F on GatewayInfo { v1: version v2: version }`, nil, ""},
+		{"an alias equal to the field name is not counted", limits.Config{MaxAliases: 1},
+			`{ gateway { version: version sandbox: sandbox vendors: vendors { name: name } } }`, nil, ""},
+		{"page of cross-vendor searches over the limit", defaults,
+			`{ customers(first: 100) { nodes { person { customers { id } } } } }`, nil, limits.QueryTooComplex},
+		{"smaller page of cross-vendor searches runs", defaults,
+			`{ customers(first: 50) { nodes { person { customers { id } } } } }`, nil, ""},
+		{"people refs from variables over the limit", defaults,
+			`query($refs: [PersonRef!]!) { people(refs: $refs) { subscriptions { audienceId } } }`, map[string]any{"refs": refs(1000)}, limits.QueryTooComplex},
+		{"people refs from variables within the limit", defaults,
+			`query($refs: [PersonRef!]!) { people(refs: $refs) { subscriptions { audienceId } } }`, map[string]any{"refs": refs(900)}, ""},
+		{"GraphiQL's default query runs", defaults, gateway.DefaultQuery, nil, ""},
+		{"zero turns every limit off", limits.Config{},
+			nest(30), nil, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := newServer(t, tc.cfg)
+			r := query(t, ts, tc.query, tc.vars)
+			if tc.code == "" {
+				assert.Equal(t, http.StatusOK, r.status, r.raw)
+				assert.NotEqual(t, "null", string(r.Data), r.raw)
+				require.NotEmpty(t, r.Data, r.raw)
+				for _, c := range r.codes() {
+					assert.Contains(t, []string{"VENDOR_NOT_CONFIGURED"}, c, r.raw)
+				}
+				return
+			}
+			assert.Equal(t, http.StatusBadRequest, r.status, r.raw)
+			assert.True(t, r.refused(), "expected a request error with no data: %s", r.raw)
+			assert.Equal(t, []string{tc.code}, r.codes(), r.raw)
+		})
+	}
+}
+
+// With plain application/json, gqlgen answers protocol errors with 422;
+// the code is the same.
+func TestLimitStatusWithApplicationJSON(t *testing.T) {
+	ts := newServer(t, limits.Config{MaxDepth: 2})
+	resp, err := ts.Client().Post(ts.URL, "application/json", strings.NewReader(`{"query":"{ gateway { vendors { name } } }"}`))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	raw, _ := io.ReadAll(resp.Body)
+	assert.Contains(t, string(raw), `"code":"QUERY_TOO_DEEP"`)
+	assert.Contains(t, string(raw), `"data":null`)
+}
+
+func TestOneOperationPerRequest(t *testing.T) {
+	ts := newServer(t, limits.Config{})
+	const two = `query A { gateway { version } } query B { gateway { sandbox } }`
+
+	t.Run("JSON array batch is refused", func(t *testing.T) {
+		r := post(t, ts, []map[string]any{{"query": `{ gateway { version } }`}, {"query": `{ gateway { sandbox } }`}})
+		assert.Equal(t, http.StatusBadRequest, r.status, r.raw)
+		assert.True(t, r.refused(), r.raw)
+	})
+	t.Run("several operations without operationName are refused", func(t *testing.T) {
+		r := query(t, ts, two, nil)
+		assert.Equal(t, http.StatusBadRequest, r.status, r.raw)
+		assert.True(t, r.refused(), r.raw)
+		assert.Equal(t, []string{"GRAPHQL_VALIDATION_FAILED"}, r.codes(), r.raw)
+	})
+	t.Run("operationName picks one", func(t *testing.T) {
+		r := post(t, ts, map[string]any{"query": two, "operationName": "B"})
+		assert.Equal(t, http.StatusOK, r.status, r.raw)
+		assert.JSONEq(t, `{"gateway":{"sandbox":false}}`, string(r.Data))
+	})
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+	cfg, err := limits.ConfigFromEnv(env(nil))
+	require.NoError(t, err)
+	assert.Equal(t, limits.Config{MaxDepth: 10, MaxAliases: 30, MaxComplexity: 1000}, cfg)
+
+	cfg, err = limits.ConfigFromEnv(env(map[string]string{"SWITCHYARD_MAX_DEPTH": " 7 ", "SWITCHYARD_MAX_ALIASES": "0", "SWITCHYARD_MAX_COMPLEXITY": "5000"}))
+	require.NoError(t, err)
+	assert.Equal(t, limits.Config{MaxDepth: 7, MaxAliases: 0, MaxComplexity: 5000}, cfg)
+
+	for _, bad := range []map[string]string{{"SWITCHYARD_MAX_DEPTH": "ten"}, {"SWITCHYARD_MAX_ALIASES": "-1"}, {"SWITCHYARD_MAX_COMPLEXITY": "1e3"}} {
+		_, err := limits.ConfigFromEnv(env(bad))
+		assert.Error(t, err, "%v", bad)
+	}
+}
+
+func TestIntrospectionEnabled(t *testing.T) {
+	cases := []struct {
+		sandbox bool
+		env     string
+		want    bool
+	}{
+		{true, "", true},
+		{false, "", false},
+		{false, "1", true},
+		{false, "true", true},
+		{true, "0", false},
+		{true, "false", false},
+		{false, "yes please", false},
+		{true, "yes please", true},
+	}
+	for _, tc := range cases {
+		got := limits.IntrospectionEnabled(tc.sandbox, func(k string) string {
+			if k == "SWITCHYARD_INTROSPECTION" {
+				return tc.env
+			}
+			return ""
+		})
+		assert.Equal(t, tc.want, got, "sandbox=%v env=%q", tc.sandbox, tc.env)
+	}
+}
+
+// Depth and Aliases may see a document that validation would refuse; a
+// fragment cycle must not hang them.
+func TestFragmentCyclesTerminate(t *testing.T) {
+	doc, err := parser.ParseQuery(&ast.Source{Input: `
+		query { ...A }
+		fragment A on Query { x: gateway { ...B } }
+		fragment B on GatewayInfo { y: vendors { ...A } }`})
+	require.NoError(t, err)
+	op := doc.Operations[0]
+	assert.Equal(t, 2, limits.Depth(doc, op))
+	assert.Equal(t, 2, limits.Aliases(doc, op))
+	assert.Zero(t, limits.Depth(doc, nil))
+}
+
+// Fragments that spread the next fragment twice double the aliases at
+// every level: 2^40 aliases in a few hundred bytes, counted exactly and
+// quickly.
+func TestFragmentFanOutIsCountedWithoutExpanding(t *testing.T) {
+	const levels = 40
+	var b strings.Builder
+	b.WriteString("query { ...F0 }\n")
+	for i := range levels {
+		fmt.Fprintf(&b, "fragment F%d on Query { a%d: gateway { version }", i, i)
+		if i < levels-1 {
+			fmt.Fprintf(&b, " ...F%d ...F%d", i+1, i+1)
+		}
+		b.WriteString(" }\n")
+	}
+	doc, err := parser.ParseQuery(&ast.Source{Input: b.String()})
+	require.NoError(t, err)
+	assert.Equal(t, 1<<levels-1, limits.Aliases(doc, doc.Operations[0]))
+	assert.Equal(t, 2, limits.Depth(doc, doc.Operations[0]))
+}
+
+func refs(n int) []map[string]string {
+	out := make([]map[string]string, n)
+	for i := range out {
+		out[i] = map[string]string{"id": fmt.Sprintf("p%d", i)}
+	}
+	return out
+}
+
+// introspectionQuery is graphql-js's getIntrospectionQuery(), which
+// GraphiQL sends: its TypeRef fragment nests ofType nine deep.
+const introspectionQuery = `
+query IntrospectionQuery {
+  __schema {
+    queryType { name }
+    mutationType { name }
+    subscriptionType { name }
+    types { ...FullType }
+    directives { name description locations args { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description
+  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+  inputFields { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }
+}`
