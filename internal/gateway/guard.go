@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -21,6 +22,10 @@ func guardQuery(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodGet:
+			if msg := checkGetParams(r); msg != "" {
+				requestError(w, http.StatusBadRequest, errcode.BadRequest, msg)
+				return
+			}
 			if getMutation(r) {
 				w.Header().Set("Allow", "POST")
 				requestError(w, http.StatusMethodNotAllowed, errcode.BadRequest, "mutations must be sent with POST")
@@ -43,6 +48,10 @@ func guardQuery(next http.Handler) http.Handler {
 				return
 			case err != nil:
 				requestError(w, http.StatusBadRequest, errcode.BadRequest, "could not read the request body")
+				return
+			}
+			if msg := checkParams(body); msg != "" {
+				requestError(w, http.StatusBadRequest, errcode.BadRequest, msg)
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -72,4 +81,51 @@ func getMutation(r *http.Request) bool {
 		op = doc.Operations[0]
 	}
 	return op != nil && op.Operation != ast.Query
+}
+
+// checkParams checks the shape of a POST body before gqlgen reads it, so
+// that a malformed request gets a coded error: gqlgen's transports answer
+// these with messages but no extensions.code.
+func checkParams(body []byte) string {
+	var params struct {
+		Query         json.RawMessage `json:"query"`
+		OperationName json.RawMessage `json:"operationName"`
+		Variables     json.RawMessage `json:"variables"`
+		Extensions    json.RawMessage `json:"extensions"`
+	}
+	if err := json.Unmarshal(body, &params); err != nil {
+		return "the request body is not a JSON object of GraphQL request parameters"
+	}
+	switch {
+	case !isJSON(params.Query, '"'):
+		return "query must be a string"
+	case !isJSON(params.OperationName, '"'):
+		return "operationName must be a string"
+	case !isJSON(params.Variables, '{'):
+		return "variables must be an object"
+	case !isJSON(params.Extensions, '{'):
+		return "extensions must be an object"
+	}
+	return ""
+}
+
+// checkGetParams is checkParams for the query string of a GET.
+func checkGetParams(r *http.Request) string {
+	q := r.URL.Query()
+	for _, name := range []string{"variables", "extensions"} {
+		if v := q.Get(name); v != "" {
+			var obj map[string]any
+			if err := json.Unmarshal([]byte(v), &obj); err != nil {
+				return name + " must be a JSON object"
+			}
+		}
+	}
+	return ""
+}
+
+// isJSON reports whether raw is absent, null, or a JSON value starting
+// with want.
+func isJSON(raw json.RawMessage, want byte) bool {
+	raw = bytes.TrimSpace(raw)
+	return len(raw) == 0 || string(raw) == "null" || raw[0] == want
 }

@@ -109,6 +109,7 @@ func (o ChainOptions) withDefaults() ChainOptions {
 //	→ circuit breaker: fail fast while the vendor is down
 //	→ retry: reads only, on connection errors, 429 and 502/503/504
 //	→ concurrency limit, then rate limit: queue rather than earn 429s
+//	→ attempt timeout: the vendor timeout, per attempt, body included
 //	→ tuned http.Transport
 //
 // The breaker sits outside retry so that one retried sequence is one
@@ -132,6 +133,7 @@ func NewChain(opts ChainOptions) *Chain {
 	base := NewHTTPClient(TransportOptions{MaxConnsPerHost: opts.MaxConns, Timeout: opts.Timeout})
 	c.transport, _ = base.Transport.(*http.Transport)
 	var rt http.RoundTripper = base.Transport
+	rt = newAttemptTimeout(rt, opts.Timeout)
 	rt = newLimitTransport(rt, opts)
 	rt = newRetryTransport(rt, opts)
 	c.breaker = newBreakerTransport(rt, opts)
@@ -140,7 +142,11 @@ func NewChain(opts ChainOptions) *Chain {
 		c.dedup = NewDedup(rt)
 		rt = c.dedup
 	}
-	c.client = &http.Client{Transport: rt, Timeout: base.Timeout}
+	// No http.Client.Timeout: the vendor timeout bounds each attempt (see
+	// attemptTimeout), and the request's own deadline bounds the whole
+	// retried sequence, so a Retry-After of a second can be waited out
+	// under a 300 ms vendor timeout when the request has time left.
+	c.client = &http.Client{Transport: rt}
 	return c
 }
 

@@ -202,12 +202,8 @@ func TestRetryNeverWaitsPastTheDeadline(t *testing.T) {
 		reply     func(http.ResponseWriter)
 		kind      outbound.Kind
 		wantAfter time.Duration // the least RetryAfter the client reports
-		// viaTimeout puts the deadline in the vendor timeout (http.Client's)
-		// rather than in the caller's context.
-		viaTimeout bool
 	}{
 		{name: "429 Retry-After seconds", reply: status(429, "Retry-After", "1"), kind: outbound.KindRateLimited, wantAfter: time.Second},
-		{name: "429 Retry-After past the vendor timeout", reply: status(429, "Retry-After", "1"), kind: outbound.KindRateLimited, wantAfter: time.Second, viaTimeout: true},
 		{name: "503 Retry-After HTTP date", reply: func(w http.ResponseWriter) {
 			status(503, "Retry-After", time.Now().Add(time.Minute).UTC().Format(http.TimeFormat))(w)
 		}, kind: outbound.KindUnavailable, wantAfter: 50 * time.Second},
@@ -218,11 +214,7 @@ func TestRetryNeverWaitsPastTheDeadline(t *testing.T) {
 			v := newVendor(t, func(w http.ResponseWriter, _ *http.Request, _ int) { tc.reply(w) })
 			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 			defer cancel()
-			opts := outbound.ChainOptions{}
-			if tc.viaTimeout {
-				ctx, opts.Timeout = context.Background(), 500*time.Millisecond
-			}
-			c := newChain(t, opts)
+			c := newChain(t, outbound.ChainOptions{})
 			req, err := http.NewRequestWithContext(ctx, http.MethodGet, v.URL, nil)
 			require.NoError(t, err)
 			var body []byte
@@ -645,4 +637,24 @@ func TestFromTransportClassifiesDeadlines(t *testing.T) {
 			assert.NotContains(t, e.Error(), "hunter2")
 		})
 	}
+}
+
+// The vendor timeout bounds each attempt, not the retried sequence: under
+// a 300 ms vendor timeout, a read whose request has 2 s left waits out a
+// one-second Retry-After and tries again.
+func TestVendorTimeoutIsPerAttempt(t *testing.T) {
+	v := newVendor(t, func(w http.ResponseWriter, _ *http.Request, n int) {
+		if n == 1 {
+			status(503, "Retry-After", "1")(w)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+	c := newChain(t, outbound.ChainOptions{Timeout: 300 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, v.URL, nil)
+	require.NoError(t, err)
+	require.NoError(t, outbound.Do(c.Client(), req, "acme", "read", check, nil))
+	assert.Equal(t, 2, v.count())
 }

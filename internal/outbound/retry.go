@@ -9,8 +9,10 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -59,9 +61,18 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	ctx := req.Context()
 	attemptReq := req
+	sent := 0 // requests that reached the wire, net/http's own replays included
 	for attempt := 1; ; attempt++ {
-		resp, err := t.next.RoundTrip(attemptReq)
-		last := attempt >= t.attempts
+		var conns atomic.Int32
+		traced := attemptReq.WithContext(httptrace.WithClientTrace(attemptReq.Context(), &httptrace.ClientTrace{
+			GotConn: func(httptrace.GotConnInfo) { conns.Add(1) },
+		}))
+		resp, err := t.next.RoundTrip(traced)
+		// net/http replays an idempotent request once by itself when a
+		// reused keep-alive connection fails; that replay reached the
+		// vendor too, and counts against the attempts.
+		sent += max(1, int(conns.Load()))
+		last := sent >= t.attempts
 		var asked time.Duration
 		switch {
 		case err != nil:
