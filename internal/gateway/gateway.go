@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sync"
 	"time"
 
@@ -126,7 +127,9 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	mux.HandleFunc("GET /{$}", graphiql)
 	mux.HandleFunc("GET /schema.graphql", g.serveSDL)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": Version})
+		// The goroutine count lets a load run check that the gateway
+		// returns to its baseline once traffic stops.
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": Version, "goroutines": runtime.NumGoroutine()})
 	})
 	mux.HandleFunc("GET /readyz", g.readyz)
 	g.handler = logging.RequestID(logging.AccessLog(opts.Logger, mux))

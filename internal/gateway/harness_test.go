@@ -26,6 +26,7 @@ import (
 type env struct {
 	t    testing.TB
 	sb   *sandbox.Sandbox
+	gw   *gateway.Gateway
 	srv  *httptest.Server
 	logs *syncBuffer
 }
@@ -97,7 +98,7 @@ func newEnvTB(t testing.TB, opts ...envOption) *env {
 	srv := httptest.NewServer(gw)
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { _ = gw.Close() })
-	return &env{t: t, sb: sb, srv: srv, logs: logs}
+	return &env{t: t, sb: sb, gw: gw, srv: srv, logs: logs}
 }
 
 // gqlError is one entry of a GraphQL response's errors.

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The load run of RELIABILITY.md: 200 concurrent clients on a query across
+# all four vendors for DURATION (default 60s), while faults are switched on
+# and off through /_sim/faults. Reports lost requests, well-formed GraphQL
+# responses, and the gateway's goroutine count before and after.
+# Loopback only, bounded in time, stops by itself.
+#
+#   bash bench/faultrun.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-60s}
+SIM=127.0.0.1:${SIM_PORT:-19290}
+GW_PORT=${GW_PORT:-18290}
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+
+go build -o "$work/switchyard" .
+go build -o "$work/vendorsim" ./cmd/vendorsim
+go build -o "$work/loadgen" ./cmd/loadgen
+
+"$work/vendorsim" -addr "$SIM" >"$work/vendorsim.log" 2>&1 &
+for _ in $(seq 50); do curl -sf "http://$SIM/_sim/requests" >/dev/null && break; sleep 0.1; done
+eval "$(grep '^  export' "$work/vendorsim.log")"
+export PORT=$GW_PORT ORTTO_RATE_LIMIT=0 SWITCHYARD_REQUEST_TIMEOUT=3s \
+  ORTTO_TIMEOUT=1s APPTIVO_TIMEOUT=1s APPDIRECT_TIMEOUT=1s CORDIAL_TIMEOUT=1s
+"$work/switchyard" >"$work/gateway.log" 2>&1 &
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$GW_PORT/healthz" >/dev/null && break; sleep 0.1; done
+
+q='{ accounts(first: 3) { nodes { id name } } customers(first: 3) { nodes { id name } } accountLists { id name } people(refs: [{email: "ada.lovelace@example.com"}]) { id } }'
+curl -s -H 'Content-Type: application/json' -d "{\"query\":$(printf %s "$q" | python3 -c 'import json,sys;print(json.dumps(sys.stdin.read()))')}" \
+  "http://127.0.0.1:$GW_PORT/query" >/dev/null
+echo "goroutines before: $(curl -s "http://127.0.0.1:$GW_PORT/healthz")"
+
+"$work/loadgen" -url "http://127.0.0.1:$GW_PORT/query" -workers 200 -duration "$DURATION" -query "$q" >"$work/report.json" &
+load=$!
+modes=('"status":503,"retryAfterSeconds":1' '"latencyMs":1500' '"reset":true' '"malformed":true' '"status":429,"retryAfterSeconds":1' '"stallMs":2000' '"status":500')
+vendors=(ortto apptivo appdirect cordial)
+i=0
+while kill -0 "$load" 2>/dev/null; do
+  v=${vendors[$((i % 4))]}; m=${modes[$((i % 7))]}
+  curl -sf -X PUT "http://$SIM/_sim/faults" -d "{\"vendor\":\"$v\",\"rate\":0.5,$m}" >/dev/null || true
+  if (( i % 5 == 4 )); then curl -sf -X DELETE "http://$SIM/_sim/faults" >/dev/null || true; fi
+  i=$((i + 1)); sleep 2
+done
+wait "$load"
+curl -sf -X DELETE "http://$SIM/_sim/faults" >/dev/null
+echo "fault switches: $i"
+echo "report: $(cat "$work/report.json")"
+sleep 5
+echo "goroutines after (5 s idle): $(curl -s "http://127.0.0.1:$GW_PORT/healthz")"
+grep -E 'VmHWM' "/proc/$(pgrep -f "$work/switchyard" | head -1)/status" || true
+echo "breakers: $(curl -s "http://127.0.0.1:$GW_PORT/readyz")"
