@@ -28,6 +28,7 @@ import (
 	"github.com/switchyard/switchyard/internal/browser"
 	"github.com/switchyard/switchyard/internal/config"
 	"github.com/switchyard/switchyard/internal/errcode"
+	"github.com/switchyard/switchyard/internal/graphiql"
 	"github.com/switchyard/switchyard/internal/idempotency"
 	"github.com/switchyard/switchyard/internal/limits"
 	"github.com/switchyard/switchyard/internal/loaders"
@@ -124,7 +125,9 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	// error replies carry CORS headers; CSRF inside the guard, so a
 	// text/plain POST still gets its 415.
 	mux.Handle("/query", browser.CORS(cfg.Browser, opts.Auth.Middleware(guardQuery(browser.CSRF(cfg.Browser, withDeadline(cfg.RequestTimeout, query))))))
-	mux.HandleFunc("GET /{$}", graphiql)
+	playground := graphiql.Handler(graphiql.Options{Endpoint: "/query", DefaultQuery: DefaultQuery, Tabs: graphiql.Examples()})
+	mux.Handle("GET /{$}", playground)
+	mux.Handle("GET "+graphiql.AssetPath, playground)
 	mux.HandleFunc("GET /schema.graphql", g.serveSDL)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		// The goroutine count lets a load run check that the gateway

@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"bytes"
-	"html/template"
 	"net/http"
 
 	"github.com/vektah/gqlparser/v2/formatter"
@@ -55,31 +54,3 @@ query Overview {
   }
 }
 `
-
-var graphiqlPage = template.Must(template.New("graphiql").Parse(`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Switchyard GraphiQL</title>
-<style>body { margin: 0; } #graphiql { height: 100vh; }</style>
-<link rel="stylesheet" href="https://unpkg.com/graphiql@3.8.3/graphiql.min.css">
-</head>
-<body>
-<div id="graphiql">Loading GraphiQL…</div>
-<script src="https://unpkg.com/react@18.3.1/umd/react.production.min.js" crossorigin></script>
-<script src="https://unpkg.com/react-dom@18.3.1/umd/react-dom.production.min.js" crossorigin></script>
-<script src="https://unpkg.com/graphiql@3.8.3/graphiql.min.js" crossorigin></script>
-<script>
-  const fetcher = GraphiQL.createFetcher({ url: new URL('/query', window.location.href).toString() });
-  ReactDOM.createRoot(document.getElementById('graphiql')).render(
-    React.createElement(GraphiQL, { fetcher, defaultQuery: {{.}}, defaultEditorToolsVisibility: true })
-  );
-</script>
-</body>
-</html>
-`))
-
-func graphiql(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = graphiqlPage.Execute(w, DefaultQuery)
-}
