@@ -183,9 +183,16 @@ func TestHTTPErrorsFollowGraphQLOverHTTP(t *testing.T) {
 		})
 	}
 
+	bad, err := http.NewRequest(http.MethodGet, e.srv.URL+`/query?query=%zz`, nil)
+	require.NoError(t, err)
+	bad.Header.Set("Apollo-Require-Preflight", "true")
+	r := e.send(bad)
+	assert.Equal(t, http.StatusBadRequest, r.Status)
+	assert.Equal(t, []string{"BAD_REQUEST"}, r.codes(), "a broken query string gets a coded error (found by FuzzQueryRequest)")
+
 	req, err := http.NewRequest(http.MethodGet, e.srv.URL+`/query?query=mutation{deleteAccountList(id:"1"){success}}`, nil)
 	require.NoError(t, err)
-	r := e.send(req)
+	r = e.send(req)
 	assert.Equal(t, http.StatusMethodNotAllowed, r.Status, "mutations are not allowed over GET: %s", r.Raw)
 	assert.Empty(t, e.calls("cordial"))
 }

@@ -88,8 +88,12 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 
 	srv := handler.New(g.schema)
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{UseGrapQLResponseJsonByDefault: true})
-	srv.AddTransport(transport.POST{UseGrapQLResponseJsonByDefault: true})
+	srv.AddTransport(transport.GET{})
+	// Before POST, which would otherwise take every application/json POST:
+	// the guard hands a request to it only when the client accepts
+	// multipart/mixed (incremental delivery of @defer).
+	srv.AddTransport(transport.MultipartMixed{})
+	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})

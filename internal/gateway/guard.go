@@ -7,6 +7,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -14,28 +17,59 @@ import (
 	"github.com/switchyard/switchyard/internal/errcode"
 )
 
-// guardQuery answers, with GraphQL-over-HTTP status codes and a GraphQL
-// error body, the requests gqlgen's transports would otherwise answer with
-// a bare "transport not supported": wrong methods, wrong content types and
-// bodies over MaxBodyBytes.
+// The response media types /query serves.
+const (
+	mediaJSON            = "application/json"
+	mediaGraphQLResponse = "application/graphql-response+json"
+	mediaMultipart       = "multipart/mixed"
+	// deferSpec is the incremental delivery format gqlgen's multipart
+	// transport writes (the 2022-08-24 @defer RFC, as Apollo Client reads
+	// it).
+	deferSpec = "20220824"
+	// acceptMultipart is the Accept header that asks for @defer's
+	// incremental delivery.
+	acceptMultipart = mediaMultipart + "; deferSpec=" + deferSpec
+)
+
+// guardQuery makes /query follow GraphQL over HTTP where gqlgen's
+// transports alone do not:
+//
+//   - wrong methods (405, with Allow), wrong content types (415), bodies
+//     over MaxBodyBytes (413) and malformed request parameters (400) get a
+//     coded GraphQL error instead of a bare "transport not supported";
+//   - GET runs queries only (405 for a mutation or subscription);
+//   - the response media type is negotiated from Accept, q-values and
+//     all: application/json when Accept is absent or a wildcard,
+//     application/graphql-response+json when the client prefers it,
+//     multipart/mixed (POST only) for incremental delivery, and 406 when
+//     none of them is acceptable. An operation that uses @defer gets
+//     multipart/mixed whenever the client accepts it, and 406 otherwise.
+//     gqlgen is then handed an Accept header naming exactly the chosen
+//     type;
+//   - request errors (parse, validation, variable coercion) carry no
+//     "data" key, and under application/json get 200 rather than gqlgen's
+//     422.
 func guardQuery(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var params requestParams
 		switch r.Method {
 		case http.MethodGet:
-			if msg := checkGetParams(r); msg != "" {
+			var msg string
+			if params, msg = getParams(r); msg != "" {
 				requestError(w, http.StatusBadRequest, errcode.BadRequest, msg)
 				return
 			}
-			if getMutation(r) {
+			if op := params.operation(); op != nil && op.Operation != ast.Query {
 				w.Header().Set("Allow", "POST")
-				requestError(w, http.StatusMethodNotAllowed, errcode.BadRequest, "mutations must be sent with POST")
+				requestError(w, http.StatusMethodNotAllowed, errcode.BadRequest, "only queries may be sent with GET: send "+string(op.Operation)+"s with POST")
 				return
 			}
 		case http.MethodOptions:
+			next.ServeHTTP(w, r)
+			return
 		case http.MethodPost:
-			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-			if err != nil || mt != "application/json" {
-				requestError(w, http.StatusUnsupportedMediaType, errcode.BadRequest, "POST bodies must be application/json")
+			if msg := checkContentType(r.Header.Get("Content-Type")); msg != "" {
+				requestError(w, http.StatusUnsupportedMediaType, errcode.BadRequest, msg)
 				return
 			}
 			// Read the body here, bounded, so that an oversized one gets 413
@@ -50,7 +84,8 @@ func guardQuery(next http.Handler) http.Handler {
 				requestError(w, http.StatusBadRequest, errcode.BadRequest, "could not read the request body")
 				return
 			}
-			if msg := checkParams(body); msg != "" {
+			var msg string
+			if params, msg = postParams(body); msg != "" {
 				requestError(w, http.StatusBadRequest, errcode.BadRequest, msg)
 				return
 			}
@@ -60,7 +95,39 @@ func guardQuery(next http.Handler) http.Handler {
 			requestError(w, http.StatusMethodNotAllowed, errcode.BadRequest, "use GET for queries or POST")
 			return
 		}
-		next.ServeHTTP(w, r)
+
+		accept := r.Header.Values("Accept")
+		var media string
+		switch {
+		case params.defers():
+			// Deferred results only have a place in a multipart response
+			// (gqlgen streams POSTs only): without one, gqlgen would answer
+			// with the deferred fields missing.
+			if r.Method == http.MethodPost {
+				media = negotiate(accept, mediaMultipart)
+			}
+			if media == "" {
+				requestError(w, http.StatusNotAcceptable, errcode.BadRequest,
+					"this operation uses @defer, whose results come in parts: send it with POST and the header Accept: "+acceptMultipart)
+				return
+			}
+		case r.Method == http.MethodPost:
+			media = negotiate(accept, mediaJSON, mediaGraphQLResponse, mediaMultipart)
+		default:
+			media = negotiate(accept, mediaJSON, mediaGraphQLResponse)
+		}
+		if media == "" {
+			requestError(w, http.StatusNotAcceptable, errcode.BadRequest,
+				"none of the media types in Accept can be served: accept application/graphql-response+json or application/json")
+			return
+		}
+		if media == mediaMultipart {
+			media = acceptMultipart
+		}
+		r.Header.Set("Accept", media)
+		sw := &specWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		sw.finish()
 	})
 }
 
@@ -68,59 +135,184 @@ func requestError(w http.ResponseWriter, status int, code, msg string) {
 	writeJSON(w, status, map[string]any{"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": code}}}})
 }
 
-// getMutation reports whether a GET request asks to run a mutation, which
-// GraphQL over HTTP answers with 405 (gqlgen alone answers 406).
-func getMutation(r *http.Request) bool {
-	q := r.URL.Query()
-	doc, err := parser.ParseQuery(&ast.Source{Input: q.Get("query")})
-	if err != nil {
-		return false // gqlgen reports the syntax error
+// checkContentType accepts application/json in UTF-8, the one request body
+// format GraphQL over HTTP requires (and the only one that cannot be sent
+// cross-site without a CORS preflight).
+func checkContentType(ct string) string {
+	mt, p, err := mime.ParseMediaType(ct)
+	switch {
+	case err != nil || mt != mediaJSON:
+		return "POST bodies must be application/json"
+	case p["charset"] != "" && !strings.EqualFold(p["charset"], "utf-8"):
+		return "POST bodies must be encoded in UTF-8"
 	}
-	op := doc.Operations.ForName(q.Get("operationName"))
-	if op == nil && len(doc.Operations) == 1 {
-		op = doc.Operations[0]
-	}
-	return op != nil && op.Operation != ast.Query
+	return ""
 }
 
-// checkParams checks the shape of a POST body before gqlgen reads it, so
-// that a malformed request gets a coded error: gqlgen's transports answer
-// these with messages but no extensions.code.
-func checkParams(body []byte) string {
-	var params struct {
+// requestParams are the GraphQL request parameters the guard looks into.
+type requestParams struct {
+	Query         string
+	OperationName string
+	Variables     map[string]any
+
+	// persisted marks a request naming a persisted query by hash
+	// (extensions.persistedQuery), which may come without the query.
+	persisted bool
+
+	doc    *ast.QueryDocument
+	parsed bool
+}
+
+// check reports what makes the parameters unusable whatever the schema: a
+// request must carry a query, or name a persisted one.
+func (p *requestParams) check() string {
+	if p.Query == "" && !p.persisted {
+		return "query is required: a GraphQL request carries the query string"
+	}
+	return ""
+}
+
+// document parses the query once, or returns nil when it does not parse
+// (gqlgen then reports the syntax error).
+func (p *requestParams) document() *ast.QueryDocument {
+	if !p.parsed {
+		p.parsed = true
+		if p.Query != "" {
+			p.doc, _ = parser.ParseQuery(&ast.Source{Input: p.Query})
+		}
+	}
+	return p.doc
+}
+
+// operation is the operation the request would run, or nil when there is
+// none to pick (gqlgen reports why).
+func (p *requestParams) operation() *ast.OperationDefinition {
+	doc := p.document()
+	if doc == nil {
+		return nil
+	}
+	if op := doc.Operations.ForName(p.OperationName); op != nil {
+		return op
+	}
+	if p.OperationName == "" && len(doc.Operations) == 1 {
+		return doc.Operations[0]
+	}
+	return nil
+}
+
+// defers reports whether the operation defers any fragment: @defer
+// without `if: false`. Such an operation's later results only have a place
+// in a multipart response; gqlgen's single-result transports would drop
+// them and answer with the deferred fields missing.
+func (p *requestParams) defers() bool {
+	if !strings.Contains(p.Query, "defer") {
+		return false // cheap: nothing to parse for most requests
+	}
+	op := p.operation()
+	if op == nil {
+		return false
+	}
+	doc := p.document()
+	seen := map[string]bool{}
+	var walk func(ast.SelectionSet) bool
+	walk = func(set ast.SelectionSet) bool {
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				if walk(s.SelectionSet) {
+					return true
+				}
+			case *ast.InlineFragment:
+				if deferred(s.Directives, p.Variables) || walk(s.SelectionSet) {
+					return true
+				}
+			case *ast.FragmentSpread:
+				if deferred(s.Directives, p.Variables) {
+					return true
+				}
+				if !seen[s.Name] {
+					seen[s.Name] = true
+					if f := doc.Fragments.ForName(s.Name); f != nil && walk(f.SelectionSet) {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	return walk(op.SelectionSet)
+}
+
+// deferred reports whether dirs hold an @defer that is on: its `if`
+// argument is absent or anything but false.
+func deferred(dirs ast.DirectiveList, vars map[string]any) bool {
+	d := dirs.ForName("defer")
+	if d == nil {
+		return false
+	}
+	arg := d.Arguments.ForName("if")
+	if arg == nil || arg.Value == nil {
+		return true
+	}
+	v, err := arg.Value.Value(vars)
+	on, isBool := v.(bool)
+	return err != nil || !isBool || on
+}
+
+// postParams decodes a POST body and checks its shape before gqlgen reads
+// it, so that a malformed request gets a coded error: gqlgen's transports
+// answer these with messages but no extensions.code.
+func postParams(body []byte) (requestParams, string) {
+	var raw struct {
 		Query         json.RawMessage `json:"query"`
 		OperationName json.RawMessage `json:"operationName"`
 		Variables     json.RawMessage `json:"variables"`
 		Extensions    json.RawMessage `json:"extensions"`
 	}
-	if err := json.Unmarshal(body, &params); err != nil {
-		return "the request body is not a JSON object of GraphQL request parameters"
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return requestParams{}, "the request body is not a JSON object of GraphQL request parameters"
 	}
 	switch {
-	case !isJSON(params.Query, '"'):
-		return "query must be a string"
-	case !isJSON(params.OperationName, '"'):
-		return "operationName must be a string"
-	case !isJSON(params.Variables, '{'):
-		return "variables must be an object"
-	case !isJSON(params.Extensions, '{'):
-		return "extensions must be an object"
+	case !isJSON(raw.Query, '"'):
+		return requestParams{}, "query must be a string"
+	case !isJSON(raw.OperationName, '"'):
+		return requestParams{}, "operationName must be a string"
+	case !isJSON(raw.Variables, '{'):
+		return requestParams{}, "variables must be an object"
+	case !isJSON(raw.Extensions, '{'):
+		return requestParams{}, "extensions must be an object"
 	}
-	return ""
+	var p requestParams
+	// The shapes are checked, so these decode; a value left empty is one
+	// gqlgen reports on.
+	_ = json.Unmarshal(raw.Query, &p.Query)
+	_ = json.Unmarshal(raw.OperationName, &p.OperationName)
+	_ = json.Unmarshal(raw.Variables, &p.Variables)
+	var ext map[string]json.RawMessage
+	_ = json.Unmarshal(raw.Extensions, &ext)
+	_, p.persisted = ext["persistedQuery"]
+	return p, p.check()
 }
 
-// checkGetParams is checkParams for the query string of a GET.
-func checkGetParams(r *http.Request) string {
+// getParams reads the request parameters of a GET from its query string,
+// where variables and extensions are JSON-encoded objects.
+func getParams(r *http.Request) (requestParams, string) {
 	q := r.URL.Query()
+	p := requestParams{Query: q.Get("query"), OperationName: q.Get("operationName")}
 	for _, name := range []string{"variables", "extensions"} {
 		if v := q.Get(name); v != "" {
 			var obj map[string]any
 			if err := json.Unmarshal([]byte(v), &obj); err != nil {
-				return name + " must be a JSON object"
+				return requestParams{}, name + " must be a JSON object"
+			}
+			if name == "variables" {
+				p.Variables = obj
+			} else {
+				_, p.persisted = obj["persistedQuery"]
 			}
 		}
 	}
-	return ""
+	return p, p.check()
 }
 
 // isJSON reports whether raw is absent, null, or a JSON value starting
@@ -128,4 +320,148 @@ func checkGetParams(r *http.Request) string {
 func isJSON(raw json.RawMessage, want byte) bool {
 	raw = bytes.TrimSpace(raw)
 	return len(raw) == 0 || string(raw) == "null" || raw[0] == want
+}
+
+// negotiate picks, from offers, the response media type for the Accept
+// header values: the acceptable offer with the highest q-value, a more
+// specific match winning a tie, then the one the client listed first, then
+// the earlier offer. No Accept header means application/json, as GraphQL
+// over HTTP asks. multipart/mixed is only chosen when named, never through a
+// wildcard: a client that sends */* may not read multipart. It returns ""
+// when no offer is acceptable.
+func negotiate(accept []string, offers ...string) (media string) {
+	type mediaRange struct {
+		typ, sub string
+		params   map[string]string
+		q        float64
+	}
+	var ranges []mediaRange
+	for _, value := range accept {
+		for part := range strings.SplitSeq(value, ",") {
+			if strings.TrimSpace(part) == "" {
+				continue
+			}
+			mt, params, err := mime.ParseMediaType(part)
+			typ, sub, found := strings.Cut(mt, "/")
+			if err != nil || !found {
+				continue
+			}
+			q := 1.0
+			if s, has := params["q"]; has {
+				if q, err = strconv.ParseFloat(s, 64); err != nil || q < 0 || q > 1 {
+					continue
+				}
+			}
+			ranges = append(ranges, mediaRange{typ, sub, params, q})
+		}
+	}
+	if len(ranges) == 0 {
+		// No Accept, or none that parses: treat it as absent, which asks
+		// for application/json.
+		if slices.Contains(offers, mediaJSON) {
+			return mediaJSON
+		}
+		return ""
+	}
+	bestQ, bestSpec, bestOrder := 0.0, -1, 0
+	for _, offer := range offers {
+		typ, sub, _ := strings.Cut(offer, "/")
+		// The most specific range that matches the offer sets its q.
+		q, spec, order := 0.0, -1, 0
+		for i, rg := range ranges {
+			s := -1
+			switch {
+			case rg.typ == typ && rg.sub == sub:
+				s = 2
+				if offer == mediaMultipart && rg.params["deferspec"] != "" && rg.params["deferspec"] != deferSpec {
+					s = -1 // a delivery format gqlgen does not write
+				}
+			case offer == mediaMultipart:
+			case rg.typ == typ && rg.sub == "*":
+				s = 1
+			case rg.typ == "*" && rg.sub == "*":
+				s = 0
+			}
+			if s > spec {
+				q, spec, order = rg.q, s, i
+			}
+		}
+		if spec < 0 || q <= 0 {
+			continue
+		}
+		if q > bestQ || q == bestQ && (spec > bestSpec || spec == bestSpec && order < bestOrder) {
+			media, bestQ, bestSpec, bestOrder = offer, q, spec, order
+		}
+	}
+	return media
+}
+
+// specWriter adjusts what gqlgen writes for a request error, which comes
+// with a status of 400 (graphql-response+json) or 422 (application/json),
+// and a "data": null. GraphQL over HTTP wants no data key on a request
+// error, and 200 for any well-formed request answered with
+// application/json. Such a response is held back until the handler
+// returns and then written adjusted; everything else, multipart parts
+// included, streams through.
+type specWriter struct {
+	http.ResponseWriter
+	wroteHeader bool
+	status      int
+	held        *bytes.Buffer
+}
+
+func (s *specWriter) WriteHeader(code int) {
+	if s.wroteHeader || code < 200 {
+		s.ResponseWriter.WriteHeader(code)
+		return
+	}
+	s.wroteHeader = true
+	mt, _, _ := mime.ParseMediaType(s.Header().Get("Content-Type"))
+	if mt != mediaJSON && mt != mediaGraphQLResponse || code < 400 {
+		s.ResponseWriter.WriteHeader(code)
+		return
+	}
+	if code == http.StatusUnprocessableEntity && mt == mediaJSON {
+		code = http.StatusOK
+	}
+	s.status, s.held = code, &bytes.Buffer{}
+}
+
+func (s *specWriter) Write(p []byte) (int, error) {
+	if !s.wroteHeader {
+		s.WriteHeader(http.StatusOK)
+	}
+	if s.held != nil {
+		return s.held.Write(p)
+	}
+	return s.ResponseWriter.Write(p)
+}
+
+// Flush lets gqlgen's multipart transport send each part as it is ready,
+// through writers outside the guard that only offer Unwrap.
+func (s *specWriter) Flush() {
+	if s.held == nil {
+		_ = http.NewResponseController(s.ResponseWriter).Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (s *specWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// finish writes a held response, without a null data entry.
+func (s *specWriter) finish() {
+	if s.held == nil {
+		return
+	}
+	body := s.held.Bytes()
+	var doc map[string]json.RawMessage
+	if json.Unmarshal(body, &doc) == nil && string(bytes.TrimSpace(doc["data"])) == "null" {
+		delete(doc, "data")
+		if out, err := json.Marshal(doc); err == nil {
+			body = out
+		}
+	}
+	s.Header().Del("Content-Length")
+	s.ResponseWriter.WriteHeader(s.status)
+	_, _ = s.ResponseWriter.Write(body)
 }

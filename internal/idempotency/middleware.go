@@ -295,6 +295,9 @@ type recorder struct {
 	overflow bool
 }
 
+// Flush lets a multipart (@defer) response stream through.
+func (r *recorder) Flush() { _ = http.NewResponseController(r.ResponseWriter).Flush() }
+
 func (r *recorder) WriteHeader(code int) {
 	if r.status == 0 && code >= 200 {
 		r.status = code
