@@ -20,7 +20,9 @@ import (
 	"github.com/switchyard/switchyard/internal/config"
 	"github.com/switchyard/switchyard/internal/gateway"
 	"github.com/switchyard/switchyard/internal/logging"
+	"github.com/switchyard/switchyard/internal/persisted"
 	"github.com/switchyard/switchyard/internal/sandbox"
+	"github.com/switchyard/switchyard/internal/store"
 )
 
 func main() {
@@ -47,11 +49,16 @@ func run(logger *slog.Logger) error {
 		sb.Configure(cfg) // every vendor, with the simulators' credentials
 	}
 	authCfg := auth.ConfigFromEnv(os.Getenv)
+	storeCfg := store.ConfigFromEnv(os.Getenv)
+	persistedCfg, err := persisted.ConfigFromEnv(os.Getenv)
+	if err != nil {
+		return err
+	}
 	// Every credential the process holds is registered with the logger,
 	// the one place secrets are scrubbed from log lines.
-	logger = logging.New(cfg.Production, os.Stderr,
+	logger = logging.New(cfg.Production, os.Stderr, append([]string{
 		cfg.OrttoAPIKey, cfg.ApptivoAPIKey, cfg.ApptivoAccessKey,
-		cfg.AppDirectClientSecret, cfg.CordialAPIKey, authCfg.JWTSecret)
+		cfg.AppDirectClientSecret, cfg.CordialAPIKey, authCfg.JWTSecret}, storeCfg.Secrets()...)...)
 	slog.SetDefault(logger)
 	if cfg.Sandbox {
 		logger.Info("sandbox mode: no vendor is configured, so every vendor is Switchyard's built-in simulator with demo data; set vendor credentials to use real vendors (see README)",
@@ -69,7 +76,26 @@ func run(logger *slog.Logger) error {
 	} else {
 		logger.Info("client authentication: " + authn.Describe())
 	}
-	gw, err := gateway.New(cfg, gateway.Options{Auth: authn, Simulated: cfg.Sandbox, Logger: logger})
+	manifest, err := persistedCfg.LoadManifest()
+	if err != nil {
+		return err
+	}
+	if manifest != nil {
+		logger.Info("persisted query manifest loaded", "operations", manifest.Len(), "safelist", persistedCfg.Only)
+	}
+	// The stores outlive the gateway: deferred first, closed last, after
+	// the requests in flight finish.
+	stores, err := store.Open(context.Background(), storeCfg, logger)
+	if err != nil {
+		return err
+	}
+	defer stores.Close()
+	logger.Info("shared state (persisted queries, idempotency keys): " + stores.Describe())
+	gw, err := gateway.New(cfg, gateway.Options{
+		Auth: authn, Simulated: cfg.Sandbox, Logger: logger,
+		APQCache: stores.APQ, Idempotency: stores.Idempotency,
+		Manifest: manifest, PersistedOnly: persistedCfg.Only,
+	})
 	if err != nil {
 		return err
 	}

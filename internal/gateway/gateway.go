@@ -34,6 +34,8 @@ import (
 	"github.com/switchyard/switchyard/internal/loaders"
 	"github.com/switchyard/switchyard/internal/logging"
 	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/persisted"
+	"github.com/switchyard/switchyard/internal/store"
 	"github.com/switchyard/switchyard/resolvers"
 	"github.com/switchyard/switchyard/vendors/appdirect"
 	"github.com/switchyard/switchyard/vendors/apptivo"
@@ -49,6 +51,16 @@ const MaxBodyBytes = 1 << 20
 
 // Options are what New needs besides the configuration.
 type Options struct {
+	// APQCache holds automatic persisted queries (store.Stores.APQ); nil
+	// keeps them in this process.
+	APQCache graphql.Cache[string]
+	// Idempotency holds idempotency keys (store.Stores.Idempotency); nil
+	// keeps them in this process, in a store Close closes.
+	Idempotency idempotency.Store
+	// Manifest lists operations known ahead, servable by id; with
+	// PersistedOnly nothing else runs (safelist mode).
+	Manifest      *persisted.Manifest
+	PersistedOnly bool
 	// Auth authenticates /query; nil serves it open (every caller holds
 	// every scope), as the sandbox does.
 	Auth *auth.Authenticator
@@ -59,13 +71,13 @@ type Options struct {
 
 // Gateway is the assembled handler plus what /readyz reports.
 type Gateway struct {
-	handler     http.Handler
-	chains      map[string]*outbound.Chain
-	resolver    *resolvers.Resolver
-	schema      graphql.ExecutableSchema
-	idempotency *idempotency.MemoryStore
-	sdlOnce     sync.Once
-	sdl         string
+	handler          http.Handler
+	chains           map[string]*outbound.Chain
+	resolver         *resolvers.Resolver
+	schema           graphql.ExecutableSchema
+	closeIdempotency func() error // closes the in-process store New made, if any
+	sdlOnce          sync.Once
+	sdl              string
 }
 
 // New builds the vendor clients named in cfg and the HTTP handler.
@@ -95,6 +107,17 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	srv.AddTransport(transport.MultipartMixed{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	apq := opts.APQCache
+	if apq == nil {
+		apq = lru.New[string](store.DefaultAPQEntries)
+	}
+	pq, err := persisted.New(persisted.Options{Cache: apq, Manifest: opts.Manifest, Only: opts.PersistedOnly})
+	if err != nil {
+		return nil, err
+	}
+	// First among the extensions: it fills in the text of a query sent by
+	// hash, which the others read.
+	pq.Install(srv)
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
 	}
@@ -116,14 +139,21 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	}
 	// Authentication sits outside the guard, so an unauthenticated body is
 	// never read.
-	g.idempotency = idempotency.NewMemoryStore(idempotency.MemoryOptions{})
+	idem := opts.Idempotency
+	if idem == nil {
+		mem := idempotency.NewMemoryStore(idempotency.MemoryOptions{})
+		idem, g.closeIdempotency = mem, mem.Close
+	}
 	query = idempotency.Middleware(idempotency.Options{
-		Store:  g.idempotency,
+		Store:  idem,
 		Scope:  clientIdentity,
 		Logger: opts.Logger,
+		// A mutation sent by hash is fingerprinted by its text, so its
+		// retry is recognised on any replica.
+		PersistedQuery: pq.Lookup,
 		// A mutation refused before anything happened may be retried with
 		// the same key; one whose outcome is unknown (a timeout) may not.
-		Retryable: idempotency.FailedWith(errcode.VendorRateLimited, errcode.VendorNotConfigured),
+		Retryable: idempotency.FailedWith(errcode.VendorRateLimited, errcode.VendorNotConfigured, persisted.CodeNotFound, persisted.CodeNotAllowed),
 	}, query)
 	// CORS outermost, so preflights are answered before authentication and
 	// error replies carry CORS headers; CSRF inside the guard, so a
@@ -148,7 +178,10 @@ func (g *Gateway) Close() error {
 	for _, c := range g.chains {
 		c.CloseIdleConnections()
 	}
-	return g.idempotency.Close()
+	if g.closeIdempotency != nil {
+		return g.closeIdempotency()
+	}
+	return nil
 }
 
 // clientIdentity scopes idempotency keys to the authenticated client, so
