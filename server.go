@@ -23,6 +23,7 @@ import (
 	"github.com/switchyard/switchyard/internal/persisted"
 	"github.com/switchyard/switchyard/internal/sandbox"
 	"github.com/switchyard/switchyard/internal/store"
+	"github.com/switchyard/switchyard/internal/telemetry"
 )
 
 func main() {
@@ -91,8 +92,21 @@ func run(logger *slog.Logger) error {
 	}
 	defer stores.Close()
 	logger.Info("shared state (persisted queries, idempotency keys): " + stores.Describe())
+	tel, err := telemetry.New(context.Background(), telemetry.Options{ServiceVersion: gateway.Version, Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer func() { // after srv.Shutdown and gw.Close, so the last spans are flushed
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := tel.Shutdown(ctx); err != nil {
+			logger.Warn("flushing traces at shutdown", "error", err)
+		}
+	}()
+	logger.Info("telemetry", "metrics", "/metrics", "trace_export", tel.Exporting())
 	gw, err := gateway.New(cfg, gateway.Options{
-		Auth: authn, Simulated: cfg.Sandbox, Logger: logger,
+		Telemetry: tel,
+		Auth:      authn, Simulated: cfg.Sandbox, Logger: logger,
 		APQCache: stores.APQ, Idempotency: stores.Idempotency,
 		Manifest: manifest, PersistedOnly: persistedCfg.Only,
 	})

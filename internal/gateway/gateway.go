@@ -36,6 +36,7 @@ import (
 	"github.com/switchyard/switchyard/internal/outbound"
 	"github.com/switchyard/switchyard/internal/persisted"
 	"github.com/switchyard/switchyard/internal/store"
+	"github.com/switchyard/switchyard/internal/telemetry"
 	"github.com/switchyard/switchyard/resolvers"
 	"github.com/switchyard/switchyard/vendors/appdirect"
 	"github.com/switchyard/switchyard/vendors/apptivo"
@@ -61,6 +62,8 @@ type Options struct {
 	// PersistedOnly nothing else runs (safelist mode).
 	Manifest      *persisted.Manifest
 	PersistedOnly bool
+	// Telemetry records metrics and traces; nil observes nothing.
+	Telemetry *telemetry.Telemetry
 	// Auth authenticates /query; nil serves it open (every caller holds
 	// every scope), as the sandbox does.
 	Auth *auth.Authenticator
@@ -89,7 +92,13 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	for _, v := range config.Vendors {
 		chainOpts := cfg.ChainOptions(v)
 		chainOpts.Logger = opts.Logger
+		chainOpts.Observer = opts.Telemetry
+		chainOpts.TracerProvider = opts.Telemetry.TracerProvider()
+		chainOpts.Propagator = opts.Telemetry.Propagator()
 		g.chains[v] = outbound.NewChain(chainOpts)
+		if err := opts.Telemetry.ObserveChain(v, g.chains[v]); err != nil {
+			return nil, err
+		}
 	}
 	r, err := newResolver(cfg, opts, g.chains)
 	if err != nil {
@@ -123,6 +132,7 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	}
 	limits.Install(srv, cfg.QueryLimits)
 	srv.Use(logging.Operation{})
+	srv.Use(opts.Telemetry.Extension())
 	srv.SetErrorPresenter(errcode.Presenter)
 	srv.AroundFields(errcode.FieldMiddleware)
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
@@ -169,7 +179,10 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": Version, "goroutines": runtime.NumGoroutine()})
 	})
 	mux.HandleFunc("GET /readyz", g.readyz)
-	g.handler = logging.RequestID(logging.AccessLog(opts.Logger, mux))
+	if opts.Telemetry != nil {
+		mux.Handle("GET /metrics", opts.Telemetry.MetricsHandler())
+	}
+	g.handler = logging.RequestID(opts.Telemetry.Middleware(logging.AccessLog(opts.Logger, mux)))
 	return g, nil
 }
 

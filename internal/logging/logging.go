@@ -5,7 +5,9 @@
 //
 // Wiring: RequestID outermost, so that everything inside, AccessLog
 // included, sees the id; loggers built by New add it to every record
-// logged with the request's context (logger.InfoContext(ctx, ...)).
+// logged with the request's context (logger.InfoContext(ctx, ...)), and
+// with it the trace and span ids of the OpenTelemetry span the context
+// carries, so that a log line leads to its trace.
 package logging
 
 import (
@@ -15,10 +17,20 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 // RequestIDKey is the attribute every record logged for a request carries.
 const RequestIDKey = "request_id"
+
+// TraceIDKey and SpanIDKey are the attributes a record logged under a
+// context carrying a valid span context gets: the W3C trace id (32 hex
+// digits) and span id (16 hex digits).
+const (
+	TraceIDKey = "trace_id"
+	SpanIDKey  = "span_id"
+)
 
 // RequestIDHeader carries the request id in both directions.
 const RequestIDHeader = "X-Request-Id"
@@ -39,8 +51,9 @@ func New(production bool, w io.Writer, secrets ...string) *slog.Logger {
 
 // NewHandler wraps h so that records are redacted (registered secrets,
 // Bearer and Basic credentials, apiKey=/accessKey=/token=-style values,
-// URL user info) and carry the request id of the context they are logged
-// with. Tests use it to wrap a handler of their own.
+// URL user info) and carry the request id and trace/span ids of the
+// context they are logged with. Tests use it to wrap a handler of their
+// own.
 func NewHandler(h slog.Handler, secrets ...string) slog.Handler {
 	return &contextHandler{base: &redactHandler{next: h, r: newRedactor(secrets)}}
 }
@@ -94,10 +107,10 @@ func newID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// contextHandler adds the context's request id to each record. The id is
-// a top-level attribute even on a logger with groups: base is the handler
-// before the first WithGroup, and ops replays what came after it onto a
-// base that has the id.
+// contextHandler adds the context's request id, trace id and span id to
+// each record. They are top-level attributes even on a logger with
+// groups: base is the handler before the first WithGroup, and ops replays
+// what came after it onto a base that has them.
 type contextHandler struct {
 	base slog.Handler
 	ops  []func(slog.Handler) slog.Handler
@@ -116,21 +129,32 @@ func (h *contextHandler) Enabled(ctx context.Context, l slog.Level) bool {
 }
 
 func (h *contextHandler) Handle(ctx context.Context, rec slog.Record) error {
-	id := FromContext(ctx)
-	if id == "" || hasAttr(rec, RequestIDKey) {
+	attrs := contextAttrs(ctx, rec)
+	if len(attrs) == 0 {
 		return h.handler().Handle(ctx, rec)
 	}
-	attr := slog.String(RequestIDKey, id)
 	if len(h.ops) == 0 {
 		rec = rec.Clone()
-		rec.AddAttrs(attr)
+		rec.AddAttrs(attrs...)
 		return h.base.Handle(ctx, rec)
 	}
-	withID := h.base.WithAttrs([]slog.Attr{attr})
+	withIDs := h.base.WithAttrs(attrs)
 	for _, op := range h.ops {
-		withID = op(withID)
+		withIDs = op(withIDs)
 	}
-	return withID.Handle(ctx, rec)
+	return withIDs.Handle(ctx, rec)
+}
+
+// contextAttrs are the ids ctx carries that rec does not have yet.
+func contextAttrs(ctx context.Context, rec slog.Record) []slog.Attr {
+	var attrs []slog.Attr
+	if id := FromContext(ctx); id != "" && !hasAttr(rec, RequestIDKey) {
+		attrs = append(attrs, slog.String(RequestIDKey, id))
+	}
+	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() && !hasAttr(rec, TraceIDKey) {
+		attrs = append(attrs, slog.String(TraceIDKey, sc.TraceID().String()), slog.String(SpanIDKey, sc.SpanID().String()))
+	}
+	return attrs
 }
 
 func (h *contextHandler) WithAttrs(as []slog.Attr) slog.Handler {

@@ -4,6 +4,9 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // ChainOptions configure one vendor's outbound chain. Every zero value
@@ -48,6 +51,16 @@ type ChainOptions struct {
 
 	// Logger receives breaker state changes (default slog.Default()).
 	Logger *slog.Logger
+
+	// Observer is told the outcome of every call and every attempt on the
+	// wire, for metrics (default: none).
+	Observer Observer
+	// TracerProvider makes the spans of calls and attempts, and Propagator
+	// writes the attempt's span context into its headers (traceparent)
+	// (defaults: otel's global provider and propagator, which are no-ops
+	// until telemetry installs real ones).
+	TracerProvider trace.TracerProvider
+	Propagator     propagation.TextMapPropagator
 }
 
 // Defaults for ChainOptions' zero values.
@@ -105,15 +118,20 @@ func (o ChainOptions) withDefaults() ChainOptions {
 // to that vendor (outermost first):
 //
 //	(vendor client's auth)
+//	→ observe: a span and a metric per call, as the caller saw it
 //	→ dedup of identical reads in flight
 //	→ circuit breaker: fail fast while the vendor is down
 //	→ retry: reads only, on connection errors, 429 and 502/503/504
 //	→ concurrency limit, then rate limit: queue rather than earn 429s
 //	→ attempt timeout: the vendor timeout, per attempt, body included
+//	→ wire: a client span per attempt, its traceparent sent to the vendor
 //	→ tuned http.Transport
 //
 // The breaker sits outside retry so that one retried sequence is one
-// outcome; the limits sit inside it so that every attempt is paced. A
+// outcome; the limits sit inside it so that every attempt is paced.
+// Observation sits outside dedup so that every caller's call is counted
+// and traced, shared or not; the wire span sits innermost so that each
+// retry is its own span and carries its own traceparent. A
 // vendor client is built with Client() and knows nothing of the layers.
 // Callers must close response bodies (as net/http requires anyway): the
 // concurrency slot and the breaker's verdict are released when the body is
@@ -133,6 +151,7 @@ func NewChain(opts ChainOptions) *Chain {
 	base := NewHTTPClient(TransportOptions{MaxConnsPerHost: opts.MaxConns, Timeout: opts.Timeout})
 	c.transport, _ = base.Transport.(*http.Transport)
 	var rt http.RoundTripper = base.Transport
+	rt = newWireTransport(rt, opts)
 	rt = newAttemptTimeout(rt, opts.Timeout)
 	rt = newLimitTransport(rt, opts)
 	rt = newRetryTransport(rt, opts)
@@ -142,6 +161,7 @@ func NewChain(opts ChainOptions) *Chain {
 		c.dedup = NewDedup(rt)
 		rt = c.dedup
 	}
+	rt = newObserveTransport(rt, opts)
 	// No http.Client.Timeout: the vendor timeout bounds each attempt (see
 	// attemptTimeout), and the request's own deadline bounds the whole
 	// retried sequence, so a Retry-After of a second can be waited out

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // MaxBodyBytes caps what we read from a vendor reply. No documented reply
@@ -26,9 +27,11 @@ type CheckFunc func(resp *http.Response, body []byte) *Error
 // Do sends req with hc, turns transport failures into *Error, lets check
 // classify the reply, and decodes a successful JSON body into v (when v is
 // not nil). Every vendor client funnels its calls through here so that
-// error construction, body limits and redaction are written once.
+// error construction, body limits and redaction are written once. The
+// operation travels in the request's context (WithOperation), so that the
+// chain can name the call in its metrics and spans.
 func Do(hc *http.Client, req *http.Request, vendor, op string, check CheckFunc, v any) error {
-	resp, err := hc.Do(req)
+	resp, err := hc.Do(req.WithContext(WithOperation(req.Context(), op)))
 	if err != nil {
 		return FromTransport(vendor, op, err)
 	}
@@ -93,11 +96,8 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		if secs < 0 {
-			return 0
-		}
-		return time.Duration(secs) * time.Second
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return Seconds(float64(secs))
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := t.Sub(now); d > 0 {
@@ -172,4 +172,34 @@ func NewJSONRequest(base *url.URL, vendor, method, path string, body any) (*http
 	}
 	req.Header.Set("Accept", "application/json")
 	return req, nil
+}
+
+// maxWait caps a vendor-given wait: a day is already far beyond any
+// deadline, and a larger number would overflow time.Duration.
+const maxWait = 24 * time.Hour
+
+// Seconds turns a vendor's wait in seconds (Retry-After, Ortto's
+// try-in-seconds) into a Duration, 0 for nonsense (negative, NaN) and at
+// most a day, so that no reply can produce a negative or overflowed wait.
+func Seconds(secs float64) time.Duration {
+	if !(secs > 0) { // also NaN
+		return 0
+	}
+	if secs >= maxWait.Seconds() {
+		return maxWait
+	}
+	return time.Duration(secs * float64(time.Second))
+}
+
+// Truncate bounds vendor text copied into an error to max bytes without
+// cutting a UTF-8 character in half, marking the cut with an ellipsis.
+func Truncate(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	n := max
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -324,7 +325,7 @@ func (c *Client) DeleteAccount(ctx context.Context, accountID string) error {
 		} `graphql:"deleteAccount(input: $input)"`
 	}
 	vars := map[string]any{"input": deleteAccountInput{AccountID: accountID}}
-	if err := c.gql.Mutate(withOperation(ctx, opDeleteAccount), &m, vars); err != nil {
+	if err := c.mutate(withOperation(ctx, opDeleteAccount), &m, vars); err != nil {
 		return toError(opDeleteAccount, err)
 	}
 	if m.DeleteAccount.Success {
@@ -344,6 +345,20 @@ func (c *Client) DeleteAccount(ctx context.Context, accountID string) error {
 		e.Kind, e.Message = outbound.KindUpstream, "delete refused without a reason"
 	}
 	return e
+}
+
+// mutate is hasura's Mutate with its decoder's panics turned into an
+// error: go-graphql-client v0.14.4's jsonutil panics (reflect.Value.Len on
+// a bool) when a reply has an array where the mutation expects a scalar
+// or an object, and a malformed vendor reply must be a VENDOR_ERROR, not a
+// crash (found by FuzzClient).
+func (c *Client) mutate(ctx context.Context, m any, vars map[string]any) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &outbound.Error{Vendor: vendorName, Operation: opDeleteAccount, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: "malformed reply"}
+		}
+	}()
+	return c.gql.Mutate(ctx, m, vars)
 }
 
 // kindForUserError classifies a deleteAccount userErrors code. Inference:

@@ -161,9 +161,4 @@ func checkResponse(resp *http.Response, body []byte) *outbound.Error {
 	return e
 }
 
-func truncate(s string) string {
-	if len(s) > maxMessage {
-		return s[:maxMessage] + "…"
-	}
-	return s
-}
+func truncate(s string) string { return outbound.Truncate(s, maxMessage) }

@@ -57,7 +57,7 @@ func (t *bearerTransport) tokenError(err error) *outbound.Error {
 			Vendor:    vendorName,
 			Operation: opFetchToken,
 			Kind:      outbound.KindAuth,
-			Code:      re.ErrorCode,
+			Code:      truncate(t.scrub(re.ErrorCode)),
 			Message:   truncate(t.scrub(re.ErrorDescription)),
 		}
 		if resp := re.Response; resp != nil {

@@ -161,6 +161,7 @@ func (c *Client) scrub(err error) error {
 	if !errors.As(err, &e) {
 		return err
 	}
+	defer func() { e.Message = outbound.Truncate(e.Message, maxMessage) }()
 	if !c.containsSecret(e.Error()) && (e.Err == nil || !c.containsSecret(e.Err.Error())) {
 		return err
 	}
@@ -248,10 +249,9 @@ func checkResponse(resp *http.Response, body []byte) *outbound.Error {
 	if reason == "" {
 		reason = strings.TrimSpace(fb.Message)
 	}
+	// Not cut here: Do scrubs the keys first and cuts after (see scrub),
+	// so that a key echoed across the cut cannot leak its first half.
 	reason = outbound.RedactURLs(reason)
-	if len(reason) > maxMessage {
-		reason = reason[:maxMessage] + "..."
-	}
 
 	var e *outbound.Error
 	if ok {

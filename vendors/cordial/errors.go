@@ -71,10 +71,7 @@ func parseErrorBody(body []byte) (code, message string) {
 			break
 		}
 	}
-	if len(message) > maxMessage {
-		message = message[:maxMessage] + "…"
-	}
-	return strings.TrimSpace(eb.ErrorKey), message
+	return outbound.Truncate(strings.TrimSpace(eb.ErrorKey), maxMessage), outbound.Truncate(message, maxMessage)
 }
 
 // flattenMessage turns a message value into one line: a string as is, a

@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/switchyard/switchyard/internal/outbound"
 )
@@ -196,7 +195,7 @@ func checkResponse(resp *http.Response, body []byte) *outbound.Error {
 		}
 		e.Message = nested.Message
 		if secs, err := strconv.ParseFloat(strings.Trim(string(nested.TryInSeconds), `"`), 64); err == nil && secs > 0 {
-			e.RetryAfter = time.Duration(secs * float64(time.Second))
+			e.RetryAfter = outbound.Seconds(secs)
 		}
 	}
 	for _, d := range eb.Details {

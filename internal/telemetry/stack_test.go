@@ -1,0 +1,245 @@
+package telemetry_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/prometheus/common/expfmt"
+	prommodel "github.com/prometheus/common/model"
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchyard/switchyard/graph/generated"
+	"github.com/switchyard/switchyard/graph/model"
+	"github.com/switchyard/switchyard/internal/config"
+	"github.com/switchyard/switchyard/internal/errcode"
+	"github.com/switchyard/switchyard/internal/limits"
+	"github.com/switchyard/switchyard/internal/loaders"
+	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/sandbox"
+	"github.com/switchyard/switchyard/internal/simkit"
+	"github.com/switchyard/switchyard/internal/telemetry"
+	"github.com/switchyard/switchyard/resolvers"
+	"github.com/switchyard/switchyard/vendors/appdirect"
+	"github.com/switchyard/switchyard/vendors/apptivo"
+	"github.com/switchyard/switchyard/vendors/cordial"
+	"github.com/switchyard/switchyard/vendors/ortto"
+)
+
+// overview reads from all four vendors.
+const overview = `query Overview {
+  accounts(first: 2) { nodes { id } }
+  customers(first: 2) { nodes { id } }
+  accountLists { id }
+  people(refs: [{email: "ada.lovelace@example.com"}]) { id }
+}`
+
+var vendors = []string{config.Ortto, config.Apptivo, config.AppDirect, config.Cordial}
+
+// stack is the real executor over the real resolvers, vendor clients and
+// chains, talking to the simulators, with telemetry wired the way the
+// gateway wires it; only auth and the HTTP guards are left out.
+type stack struct {
+	t   *testing.T
+	tel *telemetry.Telemetry
+	sb  *sandbox.Sandbox
+	srv *httptest.Server
+}
+
+func newStack(t *testing.T, opts telemetry.Options) *stack {
+	t.Helper()
+	if opts.Getenv == nil {
+		opts.Getenv = func(string) string { return "" }
+	}
+	opts.NoGlobal = true
+	opts.Logger = slog.New(slog.DiscardHandler)
+	tel, err := telemetry.New(context.Background(), opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tel.Shutdown(context.Background()) })
+
+	sb, err := sandbox.Start("")
+	require.NoError(t, err)
+	t.Cleanup(sb.Close)
+	cfg, err := config.Load(func(string) string { return "" })
+	require.NoError(t, err)
+	sb.Configure(cfg)
+
+	chains := map[string]*outbound.Chain{}
+	for _, v := range vendors {
+		o := cfg.ChainOptions(v)
+		o.Logger = slog.New(slog.DiscardHandler)
+		o.RatePerSecond = 0
+		o.Observer, o.TracerProvider, o.Propagator = tel, tel.TracerProvider(), tel.Propagator()
+		chains[v] = outbound.NewChain(o)
+		t.Cleanup(chains[v].CloseIdleConnections)
+		require.NoError(t, tel.ObserveChain(v, chains[v]))
+	}
+	r := &resolvers.Resolver{Info: model.GatewayInfo{Version: "test", Sandbox: true}}
+	r.Ortto, err = ortto.New(ortto.Config{APIKey: cfg.OrttoAPIKey, BaseURL: cfg.OrttoBaseURL, HTTPClient: chains[config.Ortto].Client()})
+	require.NoError(t, err)
+	r.Apptivo, err = apptivo.New(apptivo.Config{APIKey: cfg.ApptivoAPIKey, AccessKey: cfg.ApptivoAccessKey, BaseURL: cfg.ApptivoBaseURL, HTTPClient: chains[config.Apptivo].Client()})
+	require.NoError(t, err)
+	r.AppDirect, err = appdirect.New(appdirect.Config{BaseURL: cfg.AppDirectBaseURL, ClientID: cfg.AppDirectClientID, ClientSecret: cfg.AppDirectClientSecret, HTTPClient: chains[config.AppDirect].Client()})
+	require.NoError(t, err)
+	r.Cordial, err = cordial.New(cordial.Config{APIKey: cfg.CordialAPIKey, BaseURL: cfg.CordialBaseURL, HTTPClient: chains[config.Cordial].Client()})
+	require.NoError(t, err)
+
+	allow := func(ctx context.Context, _ any, next graphql.Resolver, _ model.Scope) (any, error) { return next(ctx) }
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: r, Directives: generated.DirectiveRoot{HasScope: allow}, Complexity: limits.Complexity()})
+	srv := handler.New(es)
+	srv.AddTransport(transport.MultipartMixed{}) // before POST, which would take these requests too
+	srv.AddTransport(transport.POST{})
+	limits.Install(srv, limits.Config{MaxDepth: 4})
+	srv.Use(tel.Extension())
+	srv.SetErrorPresenter(errcode.Presenter)
+	srv.AroundFields(errcode.FieldMiddleware)
+
+	mux := http.NewServeMux()
+	mux.Handle("/query", loaders.Middleware(r.Clients(), r.LoaderOptions, srv))
+	mux.Handle("GET /metrics", tel.MetricsHandler())
+	hs := httptest.NewServer(tel.Middleware(mux))
+	t.Cleanup(hs.Close)
+	return &stack{t: t, tel: tel, sb: sb, srv: hs}
+}
+
+type gqlResponse struct {
+	Data   map[string]json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+}
+
+// query POSTs a GraphQL request with extra headers (name, value pairs).
+func (s *stack) query(q string, header ...string) gqlResponse {
+	s.t.Helper()
+	return post(s.t, s.srv.URL+"/query", q, header...)
+}
+
+func post(t *testing.T, url, q string, header ...string) gqlResponse {
+	t.Helper()
+	body, err := json.Marshal(map[string]any{"query": q})
+	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	var out gqlResponse
+	require.NoError(t, json.Unmarshal(raw, &out), string(raw))
+	return out
+}
+
+// scrape reads /metrics and returns every sample as `name{k="v",...}`
+// (labels sorted) with its value, plus the raw exposition.
+func scrape(t *testing.T, url string) (map[string]float64, string) {
+	t.Helper()
+	resp, err := http.Get(url + "/metrics")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	parser := expfmt.NewTextParser(prommodel.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(bytes.NewReader(raw))
+	require.NoError(t, err)
+	out := map[string]float64{}
+	for name, f := range families {
+		for _, m := range f.GetMetric() {
+			var labels []string
+			for _, l := range m.GetLabel() {
+				labels = append(labels, l.GetName()+"="+`"`+l.GetValue()+`"`)
+			}
+			sort.Strings(labels)
+			key := name + "{" + strings.Join(labels, ",") + "}"
+			switch {
+			case m.Counter != nil:
+				out[key] = m.GetCounter().GetValue()
+			case m.Gauge != nil:
+				out[key] = m.GetGauge().GetValue()
+			case m.Histogram != nil:
+				out[key] = float64(m.GetHistogram().GetSampleCount())
+			case m.Untyped != nil:
+				out[key] = m.GetUntyped().GetValue()
+			}
+		}
+	}
+	return out, string(raw)
+}
+
+// labelValues returns every value label name takes in the samples.
+func labelValues(samples map[string]float64, prefix, label string) []string {
+	seen := map[string]bool{}
+	for k := range samples {
+		if !strings.HasPrefix(k, prefix+"{") {
+			continue
+		}
+		for _, kv := range strings.Split(strings.TrimSuffix(strings.TrimPrefix(k, prefix+"{"), "}"), ",") {
+			if v, ok := strings.CutPrefix(kv, label+"="); ok {
+				seen[strings.Trim(v, `"`)] = true
+			}
+		}
+	}
+	var out []string
+	for v := range seen {
+		out = append(out, v)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// traceparents returns the traceparent header of every API request the
+// simulators recorded for vendor (AppDirect's token fetches, which happen
+// outside any request, excluded).
+func traceparents(sb *sandbox.Sandbox, vendor string) []string {
+	var out []string
+	for _, e := range apiCalls(sb, vendor) {
+		out = append(out, e.Headers["Traceparent"])
+	}
+	return out
+}
+
+func apiCalls(sb *sandbox.Sandbox, vendor string) []simkit.Entry {
+	var out []simkit.Entry
+	for _, e := range sb.Recorder.Entries() {
+		if e.Vendor == vendor && !strings.HasSuffix(e.Path, "/oauth2/token") {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// syncBuffer is a log sink written by the server's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
