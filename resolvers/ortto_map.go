@@ -29,7 +29,7 @@ func toPerson(p *ortto.Person) *model.Person {
 		Email:              optional(p.Email),
 		ExternalID:         optional(p.ExternalID),
 		Status:             optional(p.PersonStatus),
-		Subscriptions:      make([]model.Subscription, 0, len(p.Subscriptions)),
+		Subscriptions:      make([]model.AudienceSubscription, 0, len(p.Subscriptions)),
 		EmailPermissions:   p.EmailPermissions,
 		SmsPermissions:     p.SMSPermissions,
 		IosPermissions:     p.IOSPermissions,
@@ -37,7 +37,7 @@ func toPerson(p *ortto.Person) *model.Person {
 		WebPermissions:     p.WebPermissions,
 	}
 	for _, s := range p.Subscriptions {
-		out.Subscriptions = append(out.Subscriptions, model.Subscription{
+		out.Subscriptions = append(out.Subscriptions, model.AudienceSubscription{
 			AudienceID:       s.AudienceID,
 			AudienceName:     s.AudienceName,
 			MemberFrom:       s.MemberFrom,

@@ -780,7 +780,7 @@ type CustomersCustomersCustomerConnectionNodesCustomerPerson struct {
 	// Email address, when the person was looked up by email. From Ortto.
 	Email *string `json:"email"`
 	// Audiences the person belongs to and their subscription state. From Ortto.
-	Subscriptions []CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsSubscription `json:"subscriptions"`
+	Subscriptions []CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsAudienceSubscription `json:"subscriptions"`
 }
 
 // GetId returns CustomersCustomersCustomerConnectionNodesCustomerPerson.Id, and is useful for accessing the field via an interface.
@@ -790,49 +790,52 @@ func (v *CustomersCustomersCustomerConnectionNodesCustomerPerson) GetId() string
 func (v *CustomersCustomersCustomerConnectionNodesCustomerPerson) GetEmail() *string { return v.Email }
 
 // GetSubscriptions returns CustomersCustomersCustomerConnectionNodesCustomerPerson.Subscriptions, and is useful for accessing the field via an interface.
-func (v *CustomersCustomersCustomerConnectionNodesCustomerPerson) GetSubscriptions() []CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsSubscription {
+func (v *CustomersCustomersCustomerConnectionNodesCustomerPerson) GetSubscriptions() []CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsAudienceSubscription {
 	return v.Subscriptions
 }
 
-// CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsSubscription includes the requested fields of the GraphQL type Subscription.
+// CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsAudienceSubscription includes the requested fields of the GraphQL type AudienceSubscription.
 // The GraphQL type's documentation follows.
 //
-// A person's membership of one Ortto audience.
-type CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsSubscription struct {
+// A person's membership of one Ortto audience (an entry of Ortto
+// `person/subscriptions`). Not named `Subscription`: tools that go by names,
+// Apollo Federation composition among them, would take that for the
+// subscription root.
+type CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsAudienceSubscription struct {
 	SubscriptionFields `json:"-"`
 }
 
-// GetAudienceId returns CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsSubscription.AudienceId, and is useful for accessing the field via an interface.
-func (v *CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsSubscription) GetAudienceId() string {
+// GetAudienceId returns CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsAudienceSubscription.AudienceId, and is useful for accessing the field via an interface.
+func (v *CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsAudienceSubscription) GetAudienceId() string {
 	return v.SubscriptionFields.AudienceId
 }
 
-// GetAudienceName returns CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsSubscription.AudienceName, and is useful for accessing the field via an interface.
-func (v *CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsSubscription) GetAudienceName() string {
+// GetAudienceName returns CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsAudienceSubscription.AudienceName, and is useful for accessing the field via an interface.
+func (v *CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsAudienceSubscription) GetAudienceName() string {
 	return v.SubscriptionFields.AudienceName
 }
 
-// GetSubscribed returns CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsSubscription.Subscribed, and is useful for accessing the field via an interface.
-func (v *CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsSubscription) GetSubscribed() bool {
+// GetSubscribed returns CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsAudienceSubscription.Subscribed, and is useful for accessing the field via an interface.
+func (v *CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsAudienceSubscription) GetSubscribed() bool {
 	return v.SubscriptionFields.Subscribed
 }
 
-// GetSubscribedFrom returns CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsSubscription.SubscribedFrom, and is useful for accessing the field via an interface.
-func (v *CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsSubscription) GetSubscribedFrom() *time.Time {
+// GetSubscribedFrom returns CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsAudienceSubscription.SubscribedFrom, and is useful for accessing the field via an interface.
+func (v *CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsAudienceSubscription) GetSubscribedFrom() *time.Time {
 	return v.SubscriptionFields.SubscribedFrom
 }
 
-func (v *CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsSubscription) UnmarshalJSON(b []byte) error {
+func (v *CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsAudienceSubscription) UnmarshalJSON(b []byte) error {
 
 	if string(b) == "null" {
 		return nil
 	}
 
 	var firstPass struct {
-		*CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsSubscription
+		*CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsAudienceSubscription
 		graphql.NoUnmarshalJSON
 	}
-	firstPass.CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsSubscription = v
+	firstPass.CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsAudienceSubscription = v
 
 	err := json.Unmarshal(b, &firstPass)
 	if err != nil {
@@ -847,7 +850,7 @@ func (v *CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsSub
 	return nil
 }
 
-type __premarshalCustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsSubscription struct {
+type __premarshalCustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsAudienceSubscription struct {
 	AudienceId string `json:"audienceId"`
 
 	AudienceName string `json:"audienceName"`
@@ -857,7 +860,7 @@ type __premarshalCustomersCustomersCustomerConnectionNodesCustomerPersonSubscrip
 	SubscribedFrom *time.Time `json:"subscribedFrom"`
 }
 
-func (v *CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsSubscription) MarshalJSON() ([]byte, error) {
+func (v *CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsAudienceSubscription) MarshalJSON() ([]byte, error) {
 	premarshaled, err := v.__premarshalJSON()
 	if err != nil {
 		return nil, err
@@ -865,8 +868,8 @@ func (v *CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsSub
 	return json.Marshal(premarshaled)
 }
 
-func (v *CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsSubscription) __premarshalJSON() (*__premarshalCustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsSubscription, error) {
-	var retval __premarshalCustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsSubscription
+func (v *CustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsAudienceSubscription) __premarshalJSON() (*__premarshalCustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsAudienceSubscription, error) {
+	var retval __premarshalCustomersCustomersCustomerConnectionNodesCustomerPersonSubscriptionsAudienceSubscription
 
 	retval.AudienceId = v.SubscriptionFields.AudienceId
 	retval.AudienceName = v.SubscriptionFields.AudienceName
@@ -984,7 +987,7 @@ type PeoplePeoplePerson struct {
 	// Email address, when the person was looked up by email. From Ortto.
 	Email *string `json:"email"`
 	// Audiences the person belongs to and their subscription state. From Ortto.
-	Subscriptions []PeoplePeoplePersonSubscriptionsSubscription `json:"subscriptions"`
+	Subscriptions []PeoplePeoplePersonSubscriptionsAudienceSubscription `json:"subscriptions"`
 	// Apptivo customers whose email address is this person's email (a
 	// cross-vendor link: Ortto -> Apptivo, by Apptivo advanced search). Empty
 	// when the person has no known email.
@@ -998,7 +1001,7 @@ func (v *PeoplePeoplePerson) GetId() string { return v.Id }
 func (v *PeoplePeoplePerson) GetEmail() *string { return v.Email }
 
 // GetSubscriptions returns PeoplePeoplePerson.Subscriptions, and is useful for accessing the field via an interface.
-func (v *PeoplePeoplePerson) GetSubscriptions() []PeoplePeoplePersonSubscriptionsSubscription {
+func (v *PeoplePeoplePerson) GetSubscriptions() []PeoplePeoplePersonSubscriptionsAudienceSubscription {
 	return v.Subscriptions
 }
 
@@ -1022,45 +1025,48 @@ func (v *PeoplePeoplePersonCustomersCustomer) GetId() string { return v.Id }
 // GetName returns PeoplePeoplePersonCustomersCustomer.Name, and is useful for accessing the field via an interface.
 func (v *PeoplePeoplePersonCustomersCustomer) GetName() string { return v.Name }
 
-// PeoplePeoplePersonSubscriptionsSubscription includes the requested fields of the GraphQL type Subscription.
+// PeoplePeoplePersonSubscriptionsAudienceSubscription includes the requested fields of the GraphQL type AudienceSubscription.
 // The GraphQL type's documentation follows.
 //
-// A person's membership of one Ortto audience.
-type PeoplePeoplePersonSubscriptionsSubscription struct {
+// A person's membership of one Ortto audience (an entry of Ortto
+// `person/subscriptions`). Not named `Subscription`: tools that go by names,
+// Apollo Federation composition among them, would take that for the
+// subscription root.
+type PeoplePeoplePersonSubscriptionsAudienceSubscription struct {
 	SubscriptionFields `json:"-"`
 }
 
-// GetAudienceId returns PeoplePeoplePersonSubscriptionsSubscription.AudienceId, and is useful for accessing the field via an interface.
-func (v *PeoplePeoplePersonSubscriptionsSubscription) GetAudienceId() string {
+// GetAudienceId returns PeoplePeoplePersonSubscriptionsAudienceSubscription.AudienceId, and is useful for accessing the field via an interface.
+func (v *PeoplePeoplePersonSubscriptionsAudienceSubscription) GetAudienceId() string {
 	return v.SubscriptionFields.AudienceId
 }
 
-// GetAudienceName returns PeoplePeoplePersonSubscriptionsSubscription.AudienceName, and is useful for accessing the field via an interface.
-func (v *PeoplePeoplePersonSubscriptionsSubscription) GetAudienceName() string {
+// GetAudienceName returns PeoplePeoplePersonSubscriptionsAudienceSubscription.AudienceName, and is useful for accessing the field via an interface.
+func (v *PeoplePeoplePersonSubscriptionsAudienceSubscription) GetAudienceName() string {
 	return v.SubscriptionFields.AudienceName
 }
 
-// GetSubscribed returns PeoplePeoplePersonSubscriptionsSubscription.Subscribed, and is useful for accessing the field via an interface.
-func (v *PeoplePeoplePersonSubscriptionsSubscription) GetSubscribed() bool {
+// GetSubscribed returns PeoplePeoplePersonSubscriptionsAudienceSubscription.Subscribed, and is useful for accessing the field via an interface.
+func (v *PeoplePeoplePersonSubscriptionsAudienceSubscription) GetSubscribed() bool {
 	return v.SubscriptionFields.Subscribed
 }
 
-// GetSubscribedFrom returns PeoplePeoplePersonSubscriptionsSubscription.SubscribedFrom, and is useful for accessing the field via an interface.
-func (v *PeoplePeoplePersonSubscriptionsSubscription) GetSubscribedFrom() *time.Time {
+// GetSubscribedFrom returns PeoplePeoplePersonSubscriptionsAudienceSubscription.SubscribedFrom, and is useful for accessing the field via an interface.
+func (v *PeoplePeoplePersonSubscriptionsAudienceSubscription) GetSubscribedFrom() *time.Time {
 	return v.SubscriptionFields.SubscribedFrom
 }
 
-func (v *PeoplePeoplePersonSubscriptionsSubscription) UnmarshalJSON(b []byte) error {
+func (v *PeoplePeoplePersonSubscriptionsAudienceSubscription) UnmarshalJSON(b []byte) error {
 
 	if string(b) == "null" {
 		return nil
 	}
 
 	var firstPass struct {
-		*PeoplePeoplePersonSubscriptionsSubscription
+		*PeoplePeoplePersonSubscriptionsAudienceSubscription
 		graphql.NoUnmarshalJSON
 	}
-	firstPass.PeoplePeoplePersonSubscriptionsSubscription = v
+	firstPass.PeoplePeoplePersonSubscriptionsAudienceSubscription = v
 
 	err := json.Unmarshal(b, &firstPass)
 	if err != nil {
@@ -1075,7 +1081,7 @@ func (v *PeoplePeoplePersonSubscriptionsSubscription) UnmarshalJSON(b []byte) er
 	return nil
 }
 
-type __premarshalPeoplePeoplePersonSubscriptionsSubscription struct {
+type __premarshalPeoplePeoplePersonSubscriptionsAudienceSubscription struct {
 	AudienceId string `json:"audienceId"`
 
 	AudienceName string `json:"audienceName"`
@@ -1085,7 +1091,7 @@ type __premarshalPeoplePeoplePersonSubscriptionsSubscription struct {
 	SubscribedFrom *time.Time `json:"subscribedFrom"`
 }
 
-func (v *PeoplePeoplePersonSubscriptionsSubscription) MarshalJSON() ([]byte, error) {
+func (v *PeoplePeoplePersonSubscriptionsAudienceSubscription) MarshalJSON() ([]byte, error) {
 	premarshaled, err := v.__premarshalJSON()
 	if err != nil {
 		return nil, err
@@ -1093,8 +1099,8 @@ func (v *PeoplePeoplePersonSubscriptionsSubscription) MarshalJSON() ([]byte, err
 	return json.Marshal(premarshaled)
 }
 
-func (v *PeoplePeoplePersonSubscriptionsSubscription) __premarshalJSON() (*__premarshalPeoplePeoplePersonSubscriptionsSubscription, error) {
-	var retval __premarshalPeoplePeoplePersonSubscriptionsSubscription
+func (v *PeoplePeoplePersonSubscriptionsAudienceSubscription) __premarshalJSON() (*__premarshalPeoplePeoplePersonSubscriptionsAudienceSubscription, error) {
+	var retval __premarshalPeoplePeoplePersonSubscriptionsAudienceSubscription
 
 	retval.AudienceId = v.SubscriptionFields.AudienceId
 	retval.AudienceName = v.SubscriptionFields.AudienceName
@@ -1205,10 +1211,13 @@ func (v *SearchCustomersSearchCustomersCustomerConnectionNodesCustomerEmailAddre
 	return v.Address
 }
 
-// SubscriptionFields includes the GraphQL fields of Subscription requested by the fragment SubscriptionFields.
+// SubscriptionFields includes the GraphQL fields of AudienceSubscription requested by the fragment SubscriptionFields.
 // The GraphQL type's documentation follows.
 //
-// A person's membership of one Ortto audience.
+// A person's membership of one Ortto audience (an entry of Ortto
+// `person/subscriptions`). Not named `Subscription`: tools that go by names,
+// Apollo Federation composition among them, would take that for the
+// subscription root.
 type SubscriptionFields struct {
 	// Audience id (`audience_id`). From Ortto.
 	AudienceId string `json:"audienceId"`
@@ -1591,7 +1600,7 @@ query Customers ($first: Int, $after: String) {
 		}
 	}
 }
-fragment SubscriptionFields on Subscription {
+fragment SubscriptionFields on AudienceSubscription {
 	audienceId
 	audienceName
 	subscribed
@@ -1679,7 +1688,7 @@ query People ($refs: [PersonRef!]!) {
 		}
 	}
 }
-fragment SubscriptionFields on Subscription {
+fragment SubscriptionFields on AudienceSubscription {
 	audienceId
 	audienceName
 	subscribed

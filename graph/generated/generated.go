@@ -14,6 +14,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/99designs/gqlgen/plugin/federation/fedruntime"
 	"github.com/switchyard/switchyard/graph/model"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -32,6 +33,7 @@ type ResolverRoot interface {
 	Account() AccountResolver
 	AccountList() AccountListResolver
 	Customer() CustomerResolver
+	Entity() EntityResolver
 	Mutation() MutationResolver
 	Person() PersonResolver
 	Query() QueryResolver
@@ -90,6 +92,21 @@ type ComplexityRoot struct {
 		ArchivedAccounts  func(childComplexity int) int
 		DryRun            func(childComplexity int) int
 		ScheduledAccounts func(childComplexity int) int
+	}
+
+	AudienceSubscription struct {
+		AndroidOptedIn   func(childComplexity int) int
+		AudienceID       func(childComplexity int) int
+		AudienceName     func(childComplexity int) int
+		IosOptedIn       func(childComplexity int) int
+		MemberFrom       func(childComplexity int) int
+		SmsOptedIn       func(childComplexity int) int
+		SmsOptedOutFrom  func(childComplexity int) int
+		Subscribed       func(childComplexity int) int
+		SubscribedFrom   func(childComplexity int) int
+		UnsubscribedFrom func(childComplexity int) int
+		WebOptedIn       func(childComplexity int) int
+		WhatsappOptedIn  func(childComplexity int) int
 	}
 
 	Company struct {
@@ -206,6 +223,13 @@ type ComplexityRoot struct {
 		Success  func(childComplexity int) int
 	}
 
+	Entity struct {
+		FindAccount     func(childComplexity int, rep model.AccountRepresentation) int
+		FindAccountList func(childComplexity int, rep model.AccountListRepresentation) int
+		FindCustomer    func(childComplexity int, rep model.CustomerRepresentation) int
+		FindPerson      func(childComplexity int, reps []model.PersonRepresentation) int
+	}
+
 	GatewayInfo struct {
 		Sandbox func(childComplexity int) int
 		Vendors func(childComplexity int) int
@@ -262,6 +286,8 @@ type ComplexityRoot struct {
 		People              func(childComplexity int, refs []model.PersonRef) int
 		Person              func(childComplexity int, ref model.PersonRef) int
 		SearchCustomers     func(childComplexity int, filter model.CustomerSearchInput, first *int, after *string) int
+		__resolve__service  func(childComplexity int) int
+		__resolve_entities  func(childComplexity int, representations []map[string]any) int
 	}
 
 	RestoreAccountsPayload struct {
@@ -272,25 +298,14 @@ type ComplexityRoot struct {
 		ScheduledAccounts func(childComplexity int) int
 	}
 
-	Subscription struct {
-		AndroidOptedIn   func(childComplexity int) int
-		AudienceID       func(childComplexity int) int
-		AudienceName     func(childComplexity int) int
-		IosOptedIn       func(childComplexity int) int
-		MemberFrom       func(childComplexity int) int
-		SmsOptedIn       func(childComplexity int) int
-		SmsOptedOutFrom  func(childComplexity int) int
-		Subscribed       func(childComplexity int) int
-		SubscribedFrom   func(childComplexity int) int
-		UnsubscribedFrom func(childComplexity int) int
-		WebOptedIn       func(childComplexity int) int
-		WhatsappOptedIn  func(childComplexity int) int
-	}
-
 	VendorInfo struct {
 		Configured func(childComplexity int) int
 		Name       func(childComplexity int) int
 		Simulated  func(childComplexity int) int
+	}
+
+	_Service struct {
+		SDL func(childComplexity int) int
 	}
 }
 
@@ -306,6 +321,12 @@ type AccountListResolver interface {
 }
 type CustomerResolver interface {
 	Person(ctx context.Context, obj *model.Customer) (*model.Person, error)
+}
+type EntityResolver interface {
+	FindAccount(ctx context.Context, rep model.AccountRepresentation) (*model.Account, error)
+	FindAccountList(ctx context.Context, rep model.AccountListRepresentation) (*model.AccountList, error)
+	FindCustomer(ctx context.Context, rep model.CustomerRepresentation) (*model.Customer, error)
+	FindPerson(ctx context.Context, reps []model.PersonRepresentation) ([]*model.Person, error)
 }
 type MutationResolver interface {
 	DeleteAccount(ctx context.Context, input model.DeleteAccountInput, dryRun *bool) (*model.DeleteAccountPayload, error)
@@ -555,6 +576,79 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ArchiveAccountsPayload.ScheduledAccounts(childComplexity), true
+
+	case "AudienceSubscription.androidOptedIn":
+		if e.ComplexityRoot.AudienceSubscription.AndroidOptedIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceSubscription.AndroidOptedIn(childComplexity), true
+	case "AudienceSubscription.audienceId":
+		if e.ComplexityRoot.AudienceSubscription.AudienceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceSubscription.AudienceID(childComplexity), true
+	case "AudienceSubscription.audienceName":
+		if e.ComplexityRoot.AudienceSubscription.AudienceName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceSubscription.AudienceName(childComplexity), true
+	case "AudienceSubscription.iosOptedIn":
+		if e.ComplexityRoot.AudienceSubscription.IosOptedIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceSubscription.IosOptedIn(childComplexity), true
+	case "AudienceSubscription.memberFrom":
+		if e.ComplexityRoot.AudienceSubscription.MemberFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceSubscription.MemberFrom(childComplexity), true
+	case "AudienceSubscription.smsOptedIn":
+		if e.ComplexityRoot.AudienceSubscription.SmsOptedIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceSubscription.SmsOptedIn(childComplexity), true
+	case "AudienceSubscription.smsOptedOutFrom":
+		if e.ComplexityRoot.AudienceSubscription.SmsOptedOutFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceSubscription.SmsOptedOutFrom(childComplexity), true
+	case "AudienceSubscription.subscribed":
+		if e.ComplexityRoot.AudienceSubscription.Subscribed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceSubscription.Subscribed(childComplexity), true
+	case "AudienceSubscription.subscribedFrom":
+		if e.ComplexityRoot.AudienceSubscription.SubscribedFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceSubscription.SubscribedFrom(childComplexity), true
+	case "AudienceSubscription.unsubscribedFrom":
+		if e.ComplexityRoot.AudienceSubscription.UnsubscribedFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceSubscription.UnsubscribedFrom(childComplexity), true
+	case "AudienceSubscription.webOptedIn":
+		if e.ComplexityRoot.AudienceSubscription.WebOptedIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceSubscription.WebOptedIn(childComplexity), true
+	case "AudienceSubscription.whatsappOptedIn":
+		if e.ComplexityRoot.AudienceSubscription.WhatsappOptedIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceSubscription.WhatsappOptedIn(childComplexity), true
 
 	case "Company.allowLogin":
 		if e.ComplexityRoot.Company.AllowLogin == nil {
@@ -1036,6 +1130,51 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeleteCustomerPayload.Success(childComplexity), true
 
+	case "Entity.findAccount":
+		if e.ComplexityRoot.Entity.FindAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Entity_findAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Entity.FindAccount(childComplexity, args["rep"].(model.AccountRepresentation)), true
+	case "Entity.findAccountList":
+		if e.ComplexityRoot.Entity.FindAccountList == nil {
+			break
+		}
+
+		args, err := ec.field_Entity_findAccountList_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Entity.FindAccountList(childComplexity, args["rep"].(model.AccountListRepresentation)), true
+	case "Entity.findCustomer":
+		if e.ComplexityRoot.Entity.FindCustomer == nil {
+			break
+		}
+
+		args, err := ec.field_Entity_findCustomer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Entity.FindCustomer(childComplexity, args["rep"].(model.CustomerRepresentation)), true
+	case "Entity.findPerson":
+		if e.ComplexityRoot.Entity.FindPerson == nil {
+			break
+		}
+
+		args, err := ec.field_Entity_findPerson_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Entity.FindPerson(childComplexity, args["reps"].([]model.PersonRepresentation)), true
+
 	case "GatewayInfo.sandbox":
 		if e.ComplexityRoot.GatewayInfo.Sandbox == nil {
 			break
@@ -1414,6 +1553,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SearchCustomers(childComplexity, args["filter"].(model.CustomerSearchInput), args["first"].(*int), args["after"].(*string)), true
+	case "Query._service":
+		if e.ComplexityRoot.Query.__resolve__service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.__resolve__service(childComplexity), true
+	case "Query._entities":
+		if e.ComplexityRoot.Query.__resolve_entities == nil {
+			break
+		}
+
+		args, err := ec.field_Query__entities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.__resolve_entities(childComplexity, args["representations"].([]map[string]any)), true
 
 	case "RestoreAccountsPayload.affectedCount":
 		if e.ComplexityRoot.RestoreAccountsPayload.AffectedCount == nil {
@@ -1446,79 +1602,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RestoreAccountsPayload.ScheduledAccounts(childComplexity), true
 
-	case "Subscription.androidOptedIn":
-		if e.ComplexityRoot.Subscription.AndroidOptedIn == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Subscription.AndroidOptedIn(childComplexity), true
-	case "Subscription.audienceId":
-		if e.ComplexityRoot.Subscription.AudienceID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Subscription.AudienceID(childComplexity), true
-	case "Subscription.audienceName":
-		if e.ComplexityRoot.Subscription.AudienceName == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Subscription.AudienceName(childComplexity), true
-	case "Subscription.iosOptedIn":
-		if e.ComplexityRoot.Subscription.IosOptedIn == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Subscription.IosOptedIn(childComplexity), true
-	case "Subscription.memberFrom":
-		if e.ComplexityRoot.Subscription.MemberFrom == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Subscription.MemberFrom(childComplexity), true
-	case "Subscription.smsOptedIn":
-		if e.ComplexityRoot.Subscription.SmsOptedIn == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Subscription.SmsOptedIn(childComplexity), true
-	case "Subscription.smsOptedOutFrom":
-		if e.ComplexityRoot.Subscription.SmsOptedOutFrom == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Subscription.SmsOptedOutFrom(childComplexity), true
-	case "Subscription.subscribed":
-		if e.ComplexityRoot.Subscription.Subscribed == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Subscription.Subscribed(childComplexity), true
-	case "Subscription.subscribedFrom":
-		if e.ComplexityRoot.Subscription.SubscribedFrom == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Subscription.SubscribedFrom(childComplexity), true
-	case "Subscription.unsubscribedFrom":
-		if e.ComplexityRoot.Subscription.UnsubscribedFrom == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Subscription.UnsubscribedFrom(childComplexity), true
-	case "Subscription.webOptedIn":
-		if e.ComplexityRoot.Subscription.WebOptedIn == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Subscription.WebOptedIn(childComplexity), true
-	case "Subscription.whatsappOptedIn":
-		if e.ComplexityRoot.Subscription.WhatsappOptedIn == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Subscription.WhatsappOptedIn(childComplexity), true
-
 	case "VendorInfo.configured":
 		if e.ComplexityRoot.VendorInfo.Configured == nil {
 			break
@@ -1538,6 +1621,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VendorInfo.Simulated(childComplexity), true
 
+	case "_Service.sdl":
+		if e.ComplexityRoot._Service.SDL == nil {
+			break
+		}
+
+		return e.ComplexityRoot._Service.SDL(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1548,16 +1638,20 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AccountFilter", ec.unmarshalInputAccountFilter),
+			graphql.NewInputUnmarshaler("AccountListRepresentation", ec.unmarshalInputAccountListRepresentation),
 			graphql.NewInputUnmarshaler("AccountOrder", ec.unmarshalInputAccountOrder),
+			graphql.NewInputUnmarshaler("AccountRepresentation", ec.unmarshalInputAccountRepresentation),
 			graphql.NewInputUnmarshaler("AccountSelectionInput", ec.unmarshalInputAccountSelectionInput),
 			graphql.NewInputUnmarshaler("CreateAccountListInput", ec.unmarshalInputCreateAccountListInput),
 			graphql.NewInputUnmarshaler("CreateCustomerInput", ec.unmarshalInputCreateCustomerInput),
 			graphql.NewInputUnmarshaler("CustomerAddressInput", ec.unmarshalInputCustomerAddressInput),
 			graphql.NewInputUnmarshaler("CustomerEmailInput", ec.unmarshalInputCustomerEmailInput),
 			graphql.NewInputUnmarshaler("CustomerPhoneInput", ec.unmarshalInputCustomerPhoneInput),
+			graphql.NewInputUnmarshaler("CustomerRepresentation", ec.unmarshalInputCustomerRepresentation),
 			graphql.NewInputUnmarshaler("CustomerSearchInput", ec.unmarshalInputCustomerSearchInput),
 			graphql.NewInputUnmarshaler("DeleteAccountInput", ec.unmarshalInputDeleteAccountInput),
 			graphql.NewInputUnmarshaler("PersonRef", ec.unmarshalInputPersonRef),
+			graphql.NewInputUnmarshaler("PersonRepresentation", ec.unmarshalInputPersonRepresentation),
 			graphql.NewInputUnmarshaler("UpdateAccountListInput", ec.unmarshalInputUpdateAccountListInput),
 			graphql.NewInputUnmarshaler("UpdateCustomerInput", ec.unmarshalInputUpdateCustomerInput),
 		)
@@ -2149,6 +2243,28 @@ extend type Mutation {
   deleteAccountList(id: ID!, dryRun: Boolean = false): AccountListMutationPayload @hasScope(scope: DESTRUCTIVE)
 }
 `, BuiltIn: false},
+	{Name: "../federation.graphqls", Input: `# Apollo Federation v2: what makes Switchyard a subgraph. Everything
+# federation-specific lives in this file, so the vendor schema files stay
+# the client schema. The federation plugin (gqlgen.yml) adds _service,
+# _entities, _Any and the federation directives; graph/sdl.ClientSDL leaves
+# all of it, and the @key, @link and @entityResolver written here, out of
+# the SDL served at /schema.graphql.
+
+extend schema
+  @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
+
+# gqlgen's directive: Person's entity resolver takes every representation of
+# a request at once, so that one Ortto call looks them all up.
+directive @entityResolver(multi: Boolean) on OBJECT
+
+extend type Account @key(fields: "id")
+
+extend type Customer @key(fields: "id")
+
+extend type Person @key(fields: "id") @key(fields: "email") @entityResolver(multi: true)
+
+extend type AccountList @key(fields: "id")
+`, BuiltIn: false},
 	{Name: "../ortto.graphqls", Input: `"""
 A person in Ortto's customer data platform, with their subscription
 statuses (Ortto ` + "`" + `person/subscriptions` + "`" + `).
@@ -2163,7 +2279,7 @@ type Person {
   "How Ortto resolved the lookup, such as ` + "`" + `by-id` + "`" + ` or ` + "`" + `merged` + "`" + ` (` + "`" + `person_status` + "`" + `). From Ortto."
   status: String
   "Audiences the person belongs to and their subscription state. From Ortto."
-  subscriptions: [Subscription!]!
+  subscriptions: [AudienceSubscription!]!
   "True when the person accepts all email (` + "`" + `email_permissions` + "`" + `). From Ortto."
   emailPermissions: Boolean!
   "True when the person accepts all SMS (` + "`" + `sms_permissions` + "`" + `). From Ortto."
@@ -2182,8 +2298,13 @@ type Person {
   customers: [Customer!]
 }
 
-"A person's membership of one Ortto audience."
-type Subscription {
+"""
+A person's membership of one Ortto audience (an entry of Ortto
+` + "`" + `person/subscriptions` + "`" + `). Not named ` + "`" + `Subscription` + "`" + `: tools that go by names,
+Apollo Federation composition among them, would take that for the
+subscription root.
+"""
+type AudienceSubscription {
   "Audience id (` + "`" + `audience_id` + "`" + `). From Ortto."
   audienceId: ID!
   "Audience name as shown in Ortto, not the public name (` + "`" + `audience_name` + "`" + `). From Ortto."
@@ -2395,15 +2516,102 @@ order given.
 """
 type Mutation
 
-"""
-Switchyard declares its roots explicitly: without this, the Ortto type
-` + "`" + `Subscription` + "`" + ` would be taken for the GraphQL subscription root.
-"""
+"Switchyard serves queries and mutations; it has no subscription root."
 schema {
   query: Query
   mutation: Mutation
 }
 `, BuiltIn: false},
+	{Name: "../../federation/directives.graphql", Input: `
+	directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
+	directive @composeDirective(name: String!) repeatable on SCHEMA
+	directive @extends on OBJECT | INTERFACE
+	directive @external on OBJECT | FIELD_DEFINITION
+	directive @key(fields: FieldSet!, resolvable: Boolean = true) repeatable on OBJECT | INTERFACE
+	directive @inaccessible on
+	  | ARGUMENT_DEFINITION
+	  | ENUM
+	  | ENUM_VALUE
+	  | FIELD_DEFINITION
+	  | INPUT_FIELD_DEFINITION
+	  | INPUT_OBJECT
+	  | INTERFACE
+	  | OBJECT
+	  | SCALAR
+	  | UNION
+	directive @interfaceObject on OBJECT
+	directive @link(import: [String!], url: String!) repeatable on SCHEMA
+	directive @override(from: String!, label: String) on FIELD_DEFINITION
+	directive @policy(policies: [[federation__Policy!]!]!) on
+	  | FIELD_DEFINITION
+	  | OBJECT
+	  | INTERFACE
+	  | SCALAR
+	  | ENUM
+	directive @provides(fields: FieldSet!) on FIELD_DEFINITION
+	directive @requires(fields: FieldSet!) on FIELD_DEFINITION
+	directive @requiresScopes(scopes: [[federation__Scope!]!]!) on
+	  | FIELD_DEFINITION
+	  | OBJECT
+	  | INTERFACE
+	  | SCALAR
+	  | ENUM
+	directive @shareable repeatable on FIELD_DEFINITION | OBJECT
+	directive @computedRequires on FIELD_DEFINITION
+	directive @tag(name: String!) repeatable on
+	  | ARGUMENT_DEFINITION
+	  | ENUM
+	  | ENUM_VALUE
+	  | FIELD_DEFINITION
+	  | INPUT_FIELD_DEFINITION
+	  | INPUT_OBJECT
+	  | INTERFACE
+	  | OBJECT
+	  | SCALAR
+	  | UNION
+	scalar _Any
+	scalar FieldSet
+	scalar federation__Policy
+	scalar federation__Scope
+`, BuiltIn: true},
+	{Name: "../../federation/entity.graphql", Input: `
+# a union of all types that use the @key directive
+union _Entity = Account | AccountList | Customer | Person
+
+input AccountRepresentation {
+	id: ID
+}
+
+input AccountListRepresentation {
+	id: ID
+}
+
+input CustomerRepresentation {
+	id: ID
+}
+
+input PersonRepresentation {
+	id: ID
+	email: String
+}
+
+# fake type to build resolver interfaces for users to implement
+type Entity {
+	findAccount(rep: AccountRepresentation!): Account!
+	findAccountList(rep: AccountListRepresentation!): AccountList!
+	findCustomer(rep: CustomerRepresentation!): Customer!
+	findPerson(reps: [PersonRepresentation!]!): [Person]
+}
+
+type _Service {
+  sdl: String
+}
+
+extend type Query {
+  _entities(representations: [_Any!]!): [_Entity]!
+  _service: _Service!
+}
+`, BuiltIn: true},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -2509,6 +2717,36 @@ func (ec *executionContext) childFields_ArchiveAccountsPayload(ctx context.Conte
 		return ec.fieldContext_ArchiveAccountsPayload_affectedCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ArchiveAccountsPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AudienceSubscription(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "audienceId":
+		return ec.fieldContext_AudienceSubscription_audienceId(ctx, field)
+	case "audienceName":
+		return ec.fieldContext_AudienceSubscription_audienceName(ctx, field)
+	case "memberFrom":
+		return ec.fieldContext_AudienceSubscription_memberFrom(ctx, field)
+	case "subscribed":
+		return ec.fieldContext_AudienceSubscription_subscribed(ctx, field)
+	case "subscribedFrom":
+		return ec.fieldContext_AudienceSubscription_subscribedFrom(ctx, field)
+	case "unsubscribedFrom":
+		return ec.fieldContext_AudienceSubscription_unsubscribedFrom(ctx, field)
+	case "smsOptedIn":
+		return ec.fieldContext_AudienceSubscription_smsOptedIn(ctx, field)
+	case "smsOptedOutFrom":
+		return ec.fieldContext_AudienceSubscription_smsOptedOutFrom(ctx, field)
+	case "whatsappOptedIn":
+		return ec.fieldContext_AudienceSubscription_whatsappOptedIn(ctx, field)
+	case "iosOptedIn":
+		return ec.fieldContext_AudienceSubscription_iosOptedIn(ctx, field)
+	case "androidOptedIn":
+		return ec.fieldContext_AudienceSubscription_androidOptedIn(ctx, field)
+	case "webOptedIn":
+		return ec.fieldContext_AudienceSubscription_webOptedIn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AudienceSubscription", field.Name)
 }
 
 func (ec *executionContext) childFields_Company(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2809,36 +3047,6 @@ func (ec *executionContext) childFields_RestoreAccountsPayload(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type RestoreAccountsPayload", field.Name)
 }
 
-func (ec *executionContext) childFields_Subscription(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "audienceId":
-		return ec.fieldContext_Subscription_audienceId(ctx, field)
-	case "audienceName":
-		return ec.fieldContext_Subscription_audienceName(ctx, field)
-	case "memberFrom":
-		return ec.fieldContext_Subscription_memberFrom(ctx, field)
-	case "subscribed":
-		return ec.fieldContext_Subscription_subscribed(ctx, field)
-	case "subscribedFrom":
-		return ec.fieldContext_Subscription_subscribedFrom(ctx, field)
-	case "unsubscribedFrom":
-		return ec.fieldContext_Subscription_unsubscribedFrom(ctx, field)
-	case "smsOptedIn":
-		return ec.fieldContext_Subscription_smsOptedIn(ctx, field)
-	case "smsOptedOutFrom":
-		return ec.fieldContext_Subscription_smsOptedOutFrom(ctx, field)
-	case "whatsappOptedIn":
-		return ec.fieldContext_Subscription_whatsappOptedIn(ctx, field)
-	case "iosOptedIn":
-		return ec.fieldContext_Subscription_iosOptedIn(ctx, field)
-	case "androidOptedIn":
-		return ec.fieldContext_Subscription_androidOptedIn(ctx, field)
-	case "webOptedIn":
-		return ec.fieldContext_Subscription_webOptedIn(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type Subscription", field.Name)
-}
-
 func (ec *executionContext) childFields_VendorInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -2849,6 +3057,14 @@ func (ec *executionContext) childFields_VendorInfo(ctx context.Context, field gr
 		return ec.fieldContext_VendorInfo_simulated(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type VendorInfo", field.Name)
+}
+
+func (ec *executionContext) childFields__Service(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sdl":
+		return ec.fieldContext__Service_sdl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type _Service", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2978,6 +3194,62 @@ func (ec *executionContext) dir_hasScope_args(ctx context.Context, rawArgs map[s
 		return nil, err
 	}
 	args["scope"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Entity_findAccountList_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "rep",
+		func(ctx context.Context, v any) (model.AccountListRepresentation, error) {
+			return ec.unmarshalNAccountListRepresentation2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountListRepresentation(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rep"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Entity_findAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "rep",
+		func(ctx context.Context, v any) (model.AccountRepresentation, error) {
+			return ec.unmarshalNAccountRepresentation2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountRepresentation(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rep"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Entity_findCustomer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "rep",
+		func(ctx context.Context, v any) (model.CustomerRepresentation, error) {
+			return ec.unmarshalNCustomerRepresentation2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerRepresentation(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rep"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Entity_findPerson_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reps",
+		func(ctx context.Context, v any) ([]model.PersonRepresentation, error) {
+			return ec.unmarshalNPersonRepresentation2ᚕgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐPersonRepresentationᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reps"] = arg0
 	return args, nil
 }
 
@@ -3218,6 +3490,20 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query__entities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "representations",
+		func(ctx context.Context, v any) ([]map[string]any, error) {
+			return ec.unmarshalN_Any2ᚕmapᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["representations"] = arg0
 	return args, nil
 }
 
@@ -4315,6 +4601,282 @@ func (ec *executionContext) _ArchiveAccountsPayload_affectedCount(ctx context.Co
 }
 func (ec *executionContext) fieldContext_ArchiveAccountsPayload_affectedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ArchiveAccountsPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AudienceSubscription_audienceId(ctx context.Context, field graphql.CollectedField, obj *model.AudienceSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceSubscription_audienceId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AudienceID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceSubscription_audienceId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AudienceSubscription", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AudienceSubscription_audienceName(ctx context.Context, field graphql.CollectedField, obj *model.AudienceSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceSubscription_audienceName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AudienceName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceSubscription_audienceName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AudienceSubscription", field, false, false, "String")
+}
+
+func (ec *executionContext) _AudienceSubscription_memberFrom(ctx context.Context, field graphql.CollectedField, obj *model.AudienceSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceSubscription_memberFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MemberFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceSubscription_memberFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AudienceSubscription", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AudienceSubscription_subscribed(ctx context.Context, field graphql.CollectedField, obj *model.AudienceSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceSubscription_subscribed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subscribed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceSubscription_subscribed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AudienceSubscription", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AudienceSubscription_subscribedFrom(ctx context.Context, field graphql.CollectedField, obj *model.AudienceSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceSubscription_subscribedFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubscribedFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceSubscription_subscribedFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AudienceSubscription", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AudienceSubscription_unsubscribedFrom(ctx context.Context, field graphql.CollectedField, obj *model.AudienceSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceSubscription_unsubscribedFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnsubscribedFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceSubscription_unsubscribedFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AudienceSubscription", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AudienceSubscription_smsOptedIn(ctx context.Context, field graphql.CollectedField, obj *model.AudienceSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceSubscription_smsOptedIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SmsOptedIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceSubscription_smsOptedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AudienceSubscription", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AudienceSubscription_smsOptedOutFrom(ctx context.Context, field graphql.CollectedField, obj *model.AudienceSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceSubscription_smsOptedOutFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SmsOptedOutFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceSubscription_smsOptedOutFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AudienceSubscription", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AudienceSubscription_whatsappOptedIn(ctx context.Context, field graphql.CollectedField, obj *model.AudienceSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceSubscription_whatsappOptedIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WhatsappOptedIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceSubscription_whatsappOptedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AudienceSubscription", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AudienceSubscription_iosOptedIn(ctx context.Context, field graphql.CollectedField, obj *model.AudienceSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceSubscription_iosOptedIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IosOptedIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceSubscription_iosOptedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AudienceSubscription", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AudienceSubscription_androidOptedIn(ctx context.Context, field graphql.CollectedField, obj *model.AudienceSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceSubscription_androidOptedIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AndroidOptedIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceSubscription_androidOptedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AudienceSubscription", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AudienceSubscription_webOptedIn(ctx context.Context, field graphql.CollectedField, obj *model.AudienceSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceSubscription_webOptedIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WebOptedIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceSubscription_webOptedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AudienceSubscription", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Company_id(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
@@ -6255,6 +6817,182 @@ func (ec *executionContext) fieldContext_DeleteCustomerPayload_customer(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Entity_findAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Entity_findAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Entity().FindAccount(ctx, fc.Args["rep"].(model.AccountRepresentation))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Entity_findAccount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Entity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Entity_findAccount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Entity_findAccountList(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Entity_findAccountList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Entity().FindAccountList(ctx, fc.Args["rep"].(model.AccountListRepresentation))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountList) graphql.Marshaler {
+			return ec.marshalNAccountList2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountList(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Entity_findAccountList(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Entity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountList(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Entity_findAccountList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Entity_findCustomer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Entity_findCustomer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Entity().FindCustomer(ctx, fc.Args["rep"].(model.CustomerRepresentation))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Customer) graphql.Marshaler {
+			return ec.marshalNCustomer2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Entity_findCustomer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Entity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Entity_findCustomer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Entity_findPerson(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Entity_findPerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Entity().FindPerson(ctx, fc.Args["reps"].([]model.PersonRepresentation))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚕᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Entity_findPerson(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Entity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Entity_findPerson_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _GatewayInfo_version(ctx context.Context, field graphql.CollectedField, obj *model.GatewayInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7211,8 +7949,8 @@ func (ec *executionContext) _Person_subscriptions(ctx context.Context, field gra
 			return obj.Subscriptions, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.Subscription) graphql.Marshaler {
-			return ec.marshalNSubscription2ᚕgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐSubscriptionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []model.AudienceSubscription) graphql.Marshaler {
+			return ec.marshalNAudienceSubscription2ᚕgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAudienceSubscriptionᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7225,7 +7963,7 @@ func (ec *executionContext) fieldContext_Person_subscriptions(_ context.Context,
 		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Subscription(ctx, field)
+			return ec.childFields_AudienceSubscription(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8204,6 +8942,82 @@ func (ec *executionContext) fieldContext_Query_person(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query__entities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query__entities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.__resolve_entities(ctx, fc.Args["representations"].([]map[string]any)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []fedruntime.Entity) graphql.Marshaler {
+			return ec.marshalN_Entity2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query__entities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type _Entity does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query__entities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query__service(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query__service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.__resolve__service(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v fedruntime.Service) graphql.Marshaler {
+			return ec.marshalN_Service2githubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query__service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields__Service(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8395,282 +9209,6 @@ func (ec *executionContext) fieldContext_RestoreAccountsPayload_affectedCount(_ 
 	return graphql.NewScalarFieldContext("RestoreAccountsPayload", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Subscription_audienceId(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Subscription_audienceId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AudienceID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Subscription_audienceId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Subscription", field, false, false, "ID")
-}
-
-func (ec *executionContext) _Subscription_audienceName(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Subscription_audienceName(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AudienceName, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Subscription_audienceName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Subscription", field, false, false, "String")
-}
-
-func (ec *executionContext) _Subscription_memberFrom(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Subscription_memberFrom(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MemberFrom, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Subscription_memberFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Subscription", field, false, false, "Time")
-}
-
-func (ec *executionContext) _Subscription_subscribed(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Subscription_subscribed(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Subscribed, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Subscription_subscribed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Subscription", field, false, false, "Boolean")
-}
-
-func (ec *executionContext) _Subscription_subscribedFrom(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Subscription_subscribedFrom(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SubscribedFrom, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Subscription_subscribedFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Subscription", field, false, false, "Time")
-}
-
-func (ec *executionContext) _Subscription_unsubscribedFrom(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Subscription_unsubscribedFrom(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UnsubscribedFrom, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Subscription_unsubscribedFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Subscription", field, false, false, "Time")
-}
-
-func (ec *executionContext) _Subscription_smsOptedIn(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Subscription_smsOptedIn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SmsOptedIn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Subscription_smsOptedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Subscription", field, false, false, "Boolean")
-}
-
-func (ec *executionContext) _Subscription_smsOptedOutFrom(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Subscription_smsOptedOutFrom(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SmsOptedOutFrom, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Subscription_smsOptedOutFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Subscription", field, false, false, "Time")
-}
-
-func (ec *executionContext) _Subscription_whatsappOptedIn(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Subscription_whatsappOptedIn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.WhatsappOptedIn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Subscription_whatsappOptedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Subscription", field, false, false, "Boolean")
-}
-
-func (ec *executionContext) _Subscription_iosOptedIn(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Subscription_iosOptedIn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IosOptedIn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Subscription_iosOptedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Subscription", field, false, false, "Boolean")
-}
-
-func (ec *executionContext) _Subscription_androidOptedIn(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Subscription_androidOptedIn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AndroidOptedIn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Subscription_androidOptedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Subscription", field, false, false, "Boolean")
-}
-
-func (ec *executionContext) _Subscription_webOptedIn(ctx context.Context, field graphql.CollectedField, obj *model.Subscription) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Subscription_webOptedIn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.WebOptedIn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Subscription_webOptedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Subscription", field, false, false, "Boolean")
-}
-
 func (ec *executionContext) _VendorInfo_name(ctx context.Context, field graphql.CollectedField, obj *model.VendorInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8738,6 +9276,29 @@ func (ec *executionContext) _VendorInfo_simulated(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_VendorInfo_simulated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("VendorInfo", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) __Service_sdl(ctx context.Context, field graphql.CollectedField, obj *fedruntime.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext__Service_sdl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SDL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext__Service_sdl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("_Service", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -9883,6 +10444,48 @@ func UnmarshalAccountFilter(ctx context.Context, raw any) (model.AccountFilter, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAccountListRepresentation(ctx context.Context, obj any) (model.AccountListRepresentation, error) {
+	var it model.AccountListRepresentation
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAccountListRepresentation unmarshals raw into the AccountListRepresentation input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAccountListRepresentation(ctx context.Context, raw any) (model.AccountListRepresentation, error) {
+	var out model.AccountListRepresentation
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AccountListRepresentation", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAccountOrder(ctx context.Context, obj any) (model.AccountOrder, error) {
 	var it model.AccountOrder
 	if obj == nil {
@@ -9933,6 +10536,48 @@ func (ec *executionContext) unmarshalInputAccountOrder(ctx context.Context, obj 
 func UnmarshalAccountOrder(ctx context.Context, raw any) (model.AccountOrder, error) {
 	var out model.AccountOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AccountOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAccountRepresentation(ctx context.Context, obj any) (model.AccountRepresentation, error) {
+	var it model.AccountRepresentation
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAccountRepresentation unmarshals raw into the AccountRepresentation input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAccountRepresentation(ctx context.Context, raw any) (model.AccountRepresentation, error) {
+	var out model.AccountRepresentation
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AccountRepresentation", raw, &out)
 	return out, err
 }
 
@@ -10322,6 +10967,48 @@ func UnmarshalCustomerPhoneInput(ctx context.Context, raw any) (model.CustomerPh
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCustomerRepresentation(ctx context.Context, obj any) (model.CustomerRepresentation, error) {
+	var it model.CustomerRepresentation
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCustomerRepresentation unmarshals raw into the CustomerRepresentation input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCustomerRepresentation(ctx context.Context, raw any) (model.CustomerRepresentation, error) {
+	var out model.CustomerRepresentation
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CustomerRepresentation", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCustomerSearchInput(ctx context.Context, obj any) (model.CustomerSearchInput, error) {
 	var it model.CustomerSearchInput
 	if obj == nil {
@@ -10490,6 +11177,55 @@ func UnmarshalPersonRef(ctx context.Context, raw any) (model.PersonRef, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPersonRepresentation(ctx context.Context, obj any) (model.PersonRepresentation, error) {
+	var it model.PersonRepresentation
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "email"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPersonRepresentation unmarshals raw into the PersonRepresentation input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPersonRepresentation(ctx context.Context, raw any) (model.PersonRepresentation, error) {
+	var out model.PersonRepresentation
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PersonRepresentation", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateAccountListInput(ctx context.Context, obj any) (model.UpdateAccountListInput, error) {
 	var it model.UpdateAccountListInput
 	if obj == nil {
@@ -10634,11 +11370,52 @@ func UnmarshalUpdateCustomerInput(ctx context.Context, raw any) (model.UpdateCus
 
 // region    ************************** interface.gotpl ***************************
 
+func (ec *executionContext) __Entity(ctx context.Context, sel ast.SelectionSet, obj fedruntime.Entity) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case model.Person:
+		return ec._Person(ctx, sel, &obj)
+	case *model.Person:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Person(ctx, sel, obj)
+	case model.Customer:
+		return ec._Customer(ctx, sel, &obj)
+	case *model.Customer:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Customer(ctx, sel, obj)
+	case model.AccountList:
+		return ec._AccountList(ctx, sel, &obj)
+	case *model.AccountList:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AccountList(ctx, sel, obj)
+	case model.Account:
+		return ec._Account(ctx, sel, &obj)
+	case *model.Account:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Account(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of _Entity must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
 
-var accountImplementors = []string{"Account"}
+var accountImplementors = []string{"Account", "_Entity"}
 
 func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, obj *model.Account) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, accountImplementors)
@@ -10818,7 +11595,7 @@ func (ec *executionContext) _AccountEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
-var accountListImplementors = []string{"AccountList"}
+var accountListImplementors = []string{"AccountList", "_Entity"}
 
 func (ec *executionContext) _AccountList(ctx context.Context, sel ast.SelectionSet, obj *model.AccountList) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, accountListImplementors)
@@ -10949,6 +11726,94 @@ func (ec *executionContext) _ArchiveAccountsPayload(ctx context.Context, sel ast
 		case "affectedCount":
 			out.Values[i] = ec._ArchiveAccountsPayload_affectedCount(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var audienceSubscriptionImplementors = []string{"AudienceSubscription"}
+
+func (ec *executionContext) _AudienceSubscription(ctx context.Context, sel ast.SelectionSet, obj *model.AudienceSubscription) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, audienceSubscriptionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AudienceSubscription")
+		case "audienceId":
+			out.Values[i] = ec._AudienceSubscription_audienceId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "audienceName":
+			out.Values[i] = ec._AudienceSubscription_audienceName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "memberFrom":
+			out.Values[i] = ec._AudienceSubscription_memberFrom(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "subscribed":
+			out.Values[i] = ec._AudienceSubscription_subscribed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subscribedFrom":
+			out.Values[i] = ec._AudienceSubscription_subscribedFrom(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "unsubscribedFrom":
+			out.Values[i] = ec._AudienceSubscription_unsubscribedFrom(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "smsOptedIn":
+			out.Values[i] = ec._AudienceSubscription_smsOptedIn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "smsOptedOutFrom":
+			out.Values[i] = ec._AudienceSubscription_smsOptedOutFrom(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "whatsappOptedIn":
+			out.Values[i] = ec._AudienceSubscription_whatsappOptedIn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "iosOptedIn":
+			out.Values[i] = ec._AudienceSubscription_iosOptedIn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "androidOptedIn":
+			out.Values[i] = ec._AudienceSubscription_androidOptedIn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "webOptedIn":
+			out.Values[i] = ec._AudienceSubscription_webOptedIn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -11119,7 +11984,7 @@ func (ec *executionContext) _ConfigItem(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
-var customerImplementors = []string{"Customer"}
+var customerImplementors = []string{"Customer", "_Entity"}
 
 func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet, obj *model.Customer) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, customerImplementors)
@@ -11695,6 +12560,66 @@ func (ec *executionContext) _DeleteCustomerPayload(ctx context.Context, sel ast.
 	return out
 }
 
+var entityImplementors = []string{"Entity"}
+
+func (ec *executionContext) _Entity(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, entityImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Entity",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Entity")
+		case "findAccount":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Entity_findAccount(ctx, field)
+				})
+		case "findAccountList":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Entity_findAccountList(ctx, field)
+				})
+		case "findCustomer":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Entity_findCustomer(ctx, field)
+				})
+		case "findPerson":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Entity_findPerson(ctx, field)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var gatewayInfoImplementors = []string{"GatewayInfo"}
 
 func (ec *executionContext) _GatewayInfo(ctx context.Context, sel ast.SelectionSet, obj *model.GatewayInfo) graphql.Marshaler {
@@ -11899,7 +12824,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
-var personImplementors = []string{"Person"}
+var personImplementors = []string{"Person", "_Entity"}
 
 func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, obj *model.Person) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, personImplementors)
@@ -12086,6 +13011,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_person(ctx, field)
 				})
+		case "_entities":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query__entities(ctx, field)
+				})
+		case "_service":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query__service(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -12170,94 +13107,6 @@ func (ec *executionContext) _RestoreAccountsPayload(ctx context.Context, sel ast
 	return out
 }
 
-var subscriptionImplementors = []string{"Subscription"}
-
-func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet, obj *model.Subscription) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("Subscription")
-		case "audienceId":
-			out.Values[i] = ec._Subscription_audienceId(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "audienceName":
-			out.Values[i] = ec._Subscription_audienceName(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "memberFrom":
-			out.Values[i] = ec._Subscription_memberFrom(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "subscribed":
-			out.Values[i] = ec._Subscription_subscribed(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "subscribedFrom":
-			out.Values[i] = ec._Subscription_subscribedFrom(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "unsubscribedFrom":
-			out.Values[i] = ec._Subscription_unsubscribedFrom(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "smsOptedIn":
-			out.Values[i] = ec._Subscription_smsOptedIn(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "smsOptedOutFrom":
-			out.Values[i] = ec._Subscription_smsOptedOutFrom(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "whatsappOptedIn":
-			out.Values[i] = ec._Subscription_whatsappOptedIn(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "iosOptedIn":
-			out.Values[i] = ec._Subscription_iosOptedIn(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "androidOptedIn":
-			out.Values[i] = ec._Subscription_androidOptedIn(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "webOptedIn":
-			out.Values[i] = ec._Subscription_webOptedIn(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
 var vendorInfoImplementors = []string{"VendorInfo"}
 
 func (ec *executionContext) _VendorInfo(ctx context.Context, sel ast.SelectionSet, obj *model.VendorInfo) graphql.Marshaler {
@@ -12282,6 +13131,39 @@ func (ec *executionContext) _VendorInfo(ctx context.Context, sel ast.SelectionSe
 		case "simulated":
 			out.Values[i] = ec._VendorInfo_simulated(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var _ServiceImplementors = []string{"_Service"}
+
+func (ec *executionContext) __Service(ctx context.Context, sel ast.SelectionSet, obj *fedruntime.Service) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, _ServiceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("_Service")
+		case "sdl":
+			out.Values[i] = ec.__Service_sdl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -12755,6 +13637,19 @@ func (ec *executionContext) marshalNAccountList2githubᚗcomᚋswitchyardᚋswit
 	return ec._AccountList(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNAccountList2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountList(ctx context.Context, sel ast.SelectionSet, v *model.AccountList) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccountList!")
+		return graphql.Null
+	}
+	return ec._AccountList(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAccountListRepresentation2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountListRepresentation(ctx context.Context, v any) (model.AccountListRepresentation, error) {
+	res, err := ec.unmarshalInputAccountListRepresentation(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAccountOrderField2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountOrderField(ctx context.Context, v any) (model.AccountOrderField, error) {
 	var res model.AccountOrderField
 	err := res.UnmarshalGQL(v)
@@ -12763,6 +13658,11 @@ func (ec *executionContext) unmarshalNAccountOrderField2githubᚗcomᚋswitchyar
 
 func (ec *executionContext) marshalNAccountOrderField2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountOrderField(ctx context.Context, sel ast.SelectionSet, v model.AccountOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNAccountRepresentation2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountRepresentation(ctx context.Context, v any) (model.AccountRepresentation, error) {
+	res, err := ec.unmarshalInputAccountRepresentation(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNAccountSelectionInput2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountSelectionInput(ctx context.Context, v any) (model.AccountSelectionInput, error) {
@@ -12778,6 +13678,26 @@ func (ec *executionContext) unmarshalNAccountStatus2githubᚗcomᚋswitchyardᚋ
 
 func (ec *executionContext) marshalNAccountStatus2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountStatus(ctx context.Context, sel ast.SelectionSet, v model.AccountStatus) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNAudienceSubscription2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAudienceSubscription(ctx context.Context, sel ast.SelectionSet, v model.AudienceSubscription) graphql.Marshaler {
+	return ec._AudienceSubscription(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAudienceSubscription2ᚕgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAudienceSubscriptionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.AudienceSubscription) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAudienceSubscription2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAudienceSubscription(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
@@ -12947,6 +13867,11 @@ func (ec *executionContext) unmarshalNCustomerPhoneInput2githubᚗcomᚋswitchya
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCustomerRepresentation2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerRepresentation(ctx context.Context, v any) (model.CustomerRepresentation, error) {
+	res, err := ec.unmarshalInputCustomerRepresentation(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCustomerSearchInput2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerSearchInput(ctx context.Context, v any) (model.CustomerSearchInput, error) {
 	res, err := ec.unmarshalInputCustomerSearchInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -12955,6 +13880,20 @@ func (ec *executionContext) unmarshalNCustomerSearchInput2githubᚗcomᚋswitchy
 func (ec *executionContext) unmarshalNDeleteAccountInput2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐDeleteAccountInput(ctx context.Context, v any) (model.DeleteAccountInput, error) {
 	res, err := ec.unmarshalInputDeleteAccountInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNFieldSet2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFieldSet2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "FieldSet!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNGatewayInfo2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐGatewayInfo(ctx context.Context, sel ast.SelectionSet, v *model.GatewayInfo) graphql.Marshaler {
@@ -13030,6 +13969,25 @@ func (ec *executionContext) unmarshalNPersonRef2ᚕgithubᚗcomᚋswitchyardᚋs
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalNPersonRepresentation2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐPersonRepresentation(ctx context.Context, v any) (model.PersonRepresentation, error) {
+	res, err := ec.unmarshalInputPersonRepresentation(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPersonRepresentation2ᚕgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐPersonRepresentationᚄ(ctx context.Context, v any) ([]model.PersonRepresentation, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.PersonRepresentation, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPersonRepresentation2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐPersonRepresentation(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx context.Context, v any) (model.Scope, error) {
 	var res model.Scope
 	err := res.UnmarshalGQL(v)
@@ -13052,26 +14010,6 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
-}
-
-func (ec *executionContext) marshalNSubscription2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐSubscription(ctx context.Context, sel ast.SelectionSet, v model.Subscription) graphql.Marshaler {
-	return ec._Subscription(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNSubscription2ᚕgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐSubscriptionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Subscription) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNSubscription2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐSubscription(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) unmarshalNUpdateAccountListInput2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐUpdateAccountListInput(ctx context.Context, v any) (model.UpdateAccountListInput, error) {
@@ -13102,6 +14040,67 @@ func (ec *executionContext) marshalNVendorInfo2ᚕgithubᚗcomᚋswitchyardᚋsw
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalN_Any2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := graphql.UnmarshalMap(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalN_Any2map(ctx context.Context, sel ast.SelectionSet, v map[string]any) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "_Any!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalMap(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "_Any!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalN_Any2ᚕmapᚄ(ctx context.Context, v any) ([]map[string]any, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]map[string]any, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalN_Any2map(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalN_Any2ᚕmapᚄ(ctx context.Context, sel ast.SelectionSet, v []map[string]any) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalN_Any2map(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalN_Entity2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx context.Context, sel ast.SelectionSet, v []fedruntime.Entity) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalO_Entity2githubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalN_Service2githubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐService(ctx context.Context, sel ast.SelectionSet, v fedruntime.Service) graphql.Marshaler {
+	return ec.__Service(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -13244,6 +14243,150 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 		graphql.AddInvalidNullFromMarshaler(ctx, "__TypeKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNfederation__Policy2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNfederation__Policy2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "federation__Policy!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNfederation__Policy2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNfederation__Policy2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNfederation__Policy2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNfederation__Policy2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNfederation__Policy2ᚕᚕstringᚄ(ctx context.Context, v any) ([][]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([][]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNfederation__Policy2ᚕstringᚄ(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNfederation__Policy2ᚕᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v [][]string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNfederation__Policy2ᚕstringᚄ(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNfederation__Scope2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNfederation__Scope2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "federation__Scope!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNfederation__Scope2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNfederation__Scope2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNfederation__Scope2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNfederation__Scope2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNfederation__Scope2ᚕᚕstringᚄ(ctx context.Context, v any) ([][]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([][]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNfederation__Scope2ᚕstringᚄ(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNfederation__Scope2ᚕᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v [][]string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNfederation__Scope2ᚕstringᚄ(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOAccessType2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccessType(ctx context.Context, v any) (*model.AccessType, error) {
@@ -13595,6 +14738,53 @@ func (ec *executionContext) marshalORestoreAccountsPayload2ᚖgithubᚗcomᚋswi
 	return ec._RestoreAccountsPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -13629,6 +14819,13 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalO_Entity2githubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx context.Context, sel ast.SelectionSet, v fedruntime.Entity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec.__Entity(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -43,6 +43,8 @@ type Account struct {
 	Company *Company `json:"company,omitempty"`
 }
 
+func (Account) IsEntity() {}
+
 // A page of AppDirect accounts (Relay connection).
 type AccountConnection struct {
 	// The accounts with their cursors.
@@ -89,6 +91,8 @@ type AccountList struct {
 	ContactCount int `json:"contactCount"`
 }
 
+func (AccountList) IsEntity() {}
+
 // Result of `clearAccountList` and `deleteAccountList`.
 type AccountListMutationPayload struct {
 	// Id of the list acted on.
@@ -101,12 +105,26 @@ type AccountListMutationPayload struct {
 	AccountList *AccountList `json:"accountList,omitempty"`
 }
 
+type AccountListRepresentation struct {
+	ID *string `json:"id,omitempty"`
+	// The @key this representation matched: one of the AccountListMatchedKey constants.
+	// gqlgen sets it from the fields the router sent; the router does not send it.
+	MatchedKey AccountListMatchedKey `json:"-"`
+}
+
 // Sort order for `accounts`. Passed to AppDirect.
 type AccountOrder struct {
 	// Field to sort by.
 	Field AccountOrderField `json:"field"`
 	// Sort direction.
 	Direction OrderDirection `json:"direction"`
+}
+
+type AccountRepresentation struct {
+	ID *string `json:"id,omitempty"`
+	// The @key this representation matched: one of the AccountMatchedKey constants.
+	// gqlgen sets it from the fields the router sent; the router does not send it.
+	MatchedKey AccountMatchedKey `json:"-"`
 }
 
 // Which Ortto accounts a bulk operation acts on: explicit `inclusionIds`, or
@@ -135,6 +153,37 @@ type ArchiveAccountsPayload struct {
 	AffectedIds []string `json:"affectedIds,omitempty"`
 	// On a dry run: how many accounts the operation would act on.
 	AffectedCount *int `json:"affectedCount,omitempty"`
+}
+
+// A person's membership of one Ortto audience (an entry of Ortto
+// `person/subscriptions`). Not named `Subscription`: tools that go by names,
+// Apollo Federation composition among them, would take that for the
+// subscription root.
+type AudienceSubscription struct {
+	// Audience id (`audience_id`). From Ortto.
+	AudienceID string `json:"audienceId"`
+	// Audience name as shown in Ortto, not the public name (`audience_name`). From Ortto.
+	AudienceName string `json:"audienceName"`
+	// When the person joined the audience (`member_from`). From Ortto.
+	MemberFrom *time.Time `json:"memberFrom,omitempty"`
+	// True when subscribed to the audience. From Ortto.
+	Subscribed bool `json:"subscribed"`
+	// When the person subscribed (`subscribed_from`). From Ortto.
+	SubscribedFrom *time.Time `json:"subscribedFrom,omitempty"`
+	// When the person unsubscribed (`unsubscribed_from`). From Ortto.
+	UnsubscribedFrom *time.Time `json:"unsubscribedFrom,omitempty"`
+	// True when opted in to SMS for the audience (`sms_opted_in`). From Ortto.
+	SmsOptedIn bool `json:"smsOptedIn"`
+	// When the person opted out of SMS (`sms_opted_out_from`). From Ortto.
+	SmsOptedOutFrom *time.Time `json:"smsOptedOutFrom,omitempty"`
+	// WhatsApp opt-in (`whatsapp_opted_in`). From Ortto.
+	WhatsappOptedIn bool `json:"whatsappOptedIn"`
+	// iOS push opt-in (`ios_opted_in`). From Ortto.
+	IosOptedIn bool `json:"iosOptedIn"`
+	// Android push opt-in (`android_opted_in`). From Ortto.
+	AndroidOptedIn bool `json:"androidOptedIn"`
+	// Web push opt-in (`web_opted_in`). From Ortto.
+	WebOptedIn bool `json:"webOptedIn"`
 }
 
 // A company from AppDirect's REST companies API
@@ -258,6 +307,8 @@ type Customer struct {
 	Person *Person `json:"person,omitempty"`
 }
 
+func (Customer) IsEntity() {}
+
 // A postal address of an Apptivo customer.
 type CustomerAddress struct {
 	// Address type, such as Billing Address (`addressType`).
@@ -370,6 +421,13 @@ type CustomerPhoneInput struct {
 	TypeCode *string `json:"typeCode,omitempty"`
 }
 
+type CustomerRepresentation struct {
+	ID *string `json:"id,omitempty"`
+	// The @key this representation matched: one of the CustomerMatchedKey constants.
+	// gqlgen sets it from the fields the router sent; the router does not send it.
+	MatchedKey CustomerMatchedKey `json:"-"`
+}
+
 // Conditions for `searchCustomers` (Apptivo advanced search). At least one is required; all given must hold.
 type CustomerSearchInput struct {
 	// Part of the customer name, any case.
@@ -467,7 +525,7 @@ type Person struct {
 	// How Ortto resolved the lookup, such as `by-id` or `merged` (`person_status`). From Ortto.
 	Status *string `json:"status,omitempty"`
 	// Audiences the person belongs to and their subscription state. From Ortto.
-	Subscriptions []Subscription `json:"subscriptions"`
+	Subscriptions []AudienceSubscription `json:"subscriptions"`
 	// True when the person accepts all email (`email_permissions`). From Ortto.
 	EmailPermissions bool `json:"emailPermissions"`
 	// True when the person accepts all SMS (`sms_permissions`). From Ortto.
@@ -484,6 +542,8 @@ type Person struct {
 	Customers []Customer `json:"customers,omitempty"`
 }
 
+func (Person) IsEntity() {}
+
 // How to find an Ortto person: give at least one identifier. When several are
 // given Ortto uses `id` first, then `email`, then `externalId`.
 type PersonRef struct {
@@ -493,6 +553,14 @@ type PersonRef struct {
 	Email *string `json:"email,omitempty"`
 	// Your external id.
 	ExternalID *string `json:"externalId,omitempty"`
+}
+
+type PersonRepresentation struct {
+	ID    *string `json:"id,omitempty"`
+	Email *string `json:"email,omitempty"`
+	// The @key this representation matched: one of the PersonMatchedKey constants.
+	// gqlgen sets it from the fields the router sent; the router does not send it.
+	MatchedKey PersonMatchedKey `json:"-"`
 }
 
 // Switchyard's read operations. Root fields that touch different vendors are
@@ -515,34 +583,6 @@ type RestoreAccountsPayload struct {
 	AffectedIds []string `json:"affectedIds,omitempty"`
 	// On a dry run: how many accounts the operation would act on.
 	AffectedCount *int `json:"affectedCount,omitempty"`
-}
-
-// A person's membership of one Ortto audience.
-type Subscription struct {
-	// Audience id (`audience_id`). From Ortto.
-	AudienceID string `json:"audienceId"`
-	// Audience name as shown in Ortto, not the public name (`audience_name`). From Ortto.
-	AudienceName string `json:"audienceName"`
-	// When the person joined the audience (`member_from`). From Ortto.
-	MemberFrom *time.Time `json:"memberFrom,omitempty"`
-	// True when subscribed to the audience. From Ortto.
-	Subscribed bool `json:"subscribed"`
-	// When the person subscribed (`subscribed_from`). From Ortto.
-	SubscribedFrom *time.Time `json:"subscribedFrom,omitempty"`
-	// When the person unsubscribed (`unsubscribed_from`). From Ortto.
-	UnsubscribedFrom *time.Time `json:"unsubscribedFrom,omitempty"`
-	// True when opted in to SMS for the audience (`sms_opted_in`). From Ortto.
-	SmsOptedIn bool `json:"smsOptedIn"`
-	// When the person opted out of SMS (`sms_opted_out_from`). From Ortto.
-	SmsOptedOutFrom *time.Time `json:"smsOptedOutFrom,omitempty"`
-	// WhatsApp opt-in (`whatsapp_opted_in`). From Ortto.
-	WhatsappOptedIn bool `json:"whatsappOptedIn"`
-	// iOS push opt-in (`ios_opted_in`). From Ortto.
-	IosOptedIn bool `json:"iosOptedIn"`
-	// Android push opt-in (`android_opted_in`). From Ortto.
-	AndroidOptedIn bool `json:"androidOptedIn"`
-	// Web push opt-in (`web_opted_in`). From Ortto.
-	WebOptedIn bool `json:"webOptedIn"`
 }
 
 // Input of `updateAccountList`. Fields left out keep their values.

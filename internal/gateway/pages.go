@@ -1,27 +1,17 @@
 package gateway
 
 import (
-	"bytes"
 	"net/http"
 
-	"github.com/vektah/gqlparser/v2/formatter"
+	"github.com/switchyard/switchyard/graph/sdl"
 )
 
-// SDL prints the schema the gateway serves. It is what GET /schema.graphql
-// returns and what graph/schema.graphql holds for codegen clients.
+// SDL prints the client schema the gateway serves: the executable schema
+// without the federation machinery a router reads from _service (see
+// graph/sdl). It is what GET /schema.graphql returns and what
+// graph/schema.graphql holds for codegen clients.
 func (g *Gateway) SDL() string {
-	g.sdlOnce.Do(func() {
-		var buf bytes.Buffer
-		schema := g.schema.Schema()
-		if _, ok := schema.Types["Subscription"]; ok && schema.Subscription == nil {
-			// The formatter leaves out a schema block whose roots have
-			// the default names, but a reader of the SDL would then take
-			// Ortto's Subscription type for the subscription root.
-			buf.WriteString("schema {\n\tquery: " + schema.Query.Name + "\n\tmutation: " + schema.Mutation.Name + "\n}\n\n")
-		}
-		formatter.NewFormatter(&buf, formatter.WithComments()).FormatSchema(schema)
-		g.sdl = buf.String()
-	})
+	g.sdlOnce.Do(func() { g.sdl = sdl.ClientSDL(g.schema.Schema()) })
 	return g.sdl
 }
 

@@ -55,6 +55,7 @@ var scalarsAreFree = complexity.WithFixedScalarValue(0)
 //	Mutation.archiveAccounts, restoreAccounts,     10 × ⌈inclusionIds/100⌉ (at least 10) + child
 //	  deleteAccounts
 //	every other mutation                           10 + child
+//	_entities(representations)                     10 per representation (people: 10 per 100) + reps × child
 //
 // For example, `{ customers(first: 20) { nodes { name person { id } } } }`
 // costs 10 + 20 × (1 + 1) = 50; the default limit is 1000.
@@ -113,6 +114,21 @@ func Complexity() generated.ComplexityRoot {
 	m.UpdateAccountList = func(child int, _ string, _ model.UpdateAccountListInput) int { return call(child) }
 	m.ClearAccountList = func(child int, _ string, _ *bool) int { return call(child) }
 	m.DeleteAccountList = func(child int, _ string, _ *bool) int { return call(child) }
+	// A router's _entities: one vendor call per representation, except
+	// people, who are batched like Query.people.
+	c.SetEntitiesComplexity(func(child int, reps []map[string]any) int {
+		people := 0
+		for _, r := range reps {
+			if r["__typename"] == "Person" {
+				people++
+			}
+		}
+		calls := len(reps) - people
+		if people > 0 {
+			calls += batches(people)
+		}
+		return add(mul(VendorCall, calls), mul(len(reps), child))
+	})
 	return c
 }
 
