@@ -77,15 +77,9 @@ func (r *queryResolver) Account(ctx context.Context, id string) (*model.Account,
 	if err != nil {
 		return nil, err
 	}
-	c, err := configured(r.AppDirect, "appdirect")
-	if err != nil {
-		return nil, err
-	}
-	a, err := c.Account(ctx, id, selectedAccountFields(ctx))
-	if err != nil {
-		return nil, err
-	}
-	return toAccount(a), nil
+	return fetchOne(r.AppDirect, "appdirect", func(c *appdirect.Client) (*appdirect.Account, error) {
+		return c.Account(ctx, id, selectedAccountFields(ctx))
+	}, toAccount)
 }
 
 // AccountByExternalID is the resolver for the accountByExternalId field.
@@ -94,15 +88,9 @@ func (r *queryResolver) AccountByExternalID(ctx context.Context, externalID stri
 	if err != nil {
 		return nil, err
 	}
-	c, err := configured(r.AppDirect, "appdirect")
-	if err != nil {
-		return nil, err
-	}
-	a, err := c.AccountByExternalID(ctx, externalID, selectedAccountFields(ctx))
-	if err != nil {
-		return nil, err
-	}
-	return toAccount(a), nil
+	return fetchOne(r.AppDirect, "appdirect", func(c *appdirect.Client) (*appdirect.Account, error) {
+		return c.AccountByExternalID(ctx, externalID, selectedAccountFields(ctx))
+	}, toAccount)
 }
 
 // Company is the resolver for the company field.
@@ -130,18 +118,9 @@ func (r *queryResolver) CompanyByExternalID(ctx context.Context, externalID stri
 	if err != nil {
 		return nil, err
 	}
-	c, err := configured(r.AppDirect, "appdirect")
-	if err != nil {
-		return nil, err
-	}
-	found, err := c.GetCompanyByExternalID(ctx, externalID)
-	if isNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return toCompany(found), nil
+	return fetchOne(r.AppDirect, "appdirect", func(c *appdirect.Client) (*appdirect.Company, error) {
+		return c.GetCompanyByExternalID(ctx, externalID)
+	}, toCompany)
 }
 
 // Account returns generated.AccountResolver implementation.

@@ -113,18 +113,9 @@ func (r *queryResolver) Customer(ctx context.Context, id string) (*model.Custome
 	if err != nil {
 		return nil, err
 	}
-	c, err := configured(r.Apptivo, "apptivo")
-	if err != nil {
-		return nil, err
-	}
-	found, err := c.GetCustomer(ctx, id)
-	if isNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return toCustomer(found), nil
+	return fetchOne(r.Apptivo, "apptivo", func(c *apptivo.Client) (*apptivo.Customer, error) {
+		return c.GetCustomer(ctx, id)
+	}, toCustomer)
 }
 
 // SearchCustomers is the resolver for the searchCustomers field.

@@ -114,18 +114,9 @@ func (r *queryResolver) AccountList(ctx context.Context, id string) (*model.Acco
 	if err != nil {
 		return nil, err
 	}
-	c, err := configured(r.Cordial, "cordial")
-	if err != nil {
-		return nil, err
-	}
-	l, err := c.GetList(ctx, n)
-	if isNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return toAccountList(l), nil
+	return fetchOne(r.Cordial, "cordial", func(c *cordial.Client) (*cordial.AccountList, error) {
+		return c.GetList(ctx, n)
+	}, toAccountList)
 }
 
 // AccountList returns generated.AccountListResolver implementation.

@@ -11,6 +11,9 @@ import (
 
 	"github.com/switchyard/switchyard/graph/generated"
 	"github.com/switchyard/switchyard/graph/model"
+	"github.com/switchyard/switchyard/vendors/appdirect"
+	"github.com/switchyard/switchyard/vendors/apptivo"
+	"github.com/switchyard/switchyard/vendors/cordial"
 )
 
 // FindAccount is the resolver for the findAccount field.
@@ -22,17 +25,11 @@ func (r *entityResolver) FindAccount(ctx context.Context, rep model.AccountRepre
 	if id == "" {
 		return nil, nil
 	}
-	c, err := configured(r.AppDirect, "appdirect")
-	if err != nil {
-		return nil, err
-	}
 	// The field context is _entities: its `... on Account` selections are
 	// what the router asks for, so AppDirect is sent only those fields.
-	a, err := c.Account(ctx, id, selectedAccountFields(ctx))
-	if err != nil {
-		return nil, err
-	}
-	return toAccount(a), nil
+	return fetchOne(r.AppDirect, "appdirect", func(c *appdirect.Client) (*appdirect.Account, error) {
+		return c.Account(ctx, id, selectedAccountFields(ctx))
+	}, toAccount)
 }
 
 // FindAccountList is the resolver for the findAccountList field.
@@ -44,18 +41,9 @@ func (r *entityResolver) FindAccountList(ctx context.Context, rep model.AccountL
 	if !ok {
 		return nil, nil
 	}
-	c, err := configured(r.Cordial, "cordial")
-	if err != nil {
-		return nil, err
-	}
-	l, err := c.GetList(ctx, n)
-	if isNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return toAccountList(l), nil
+	return fetchOne(r.Cordial, "cordial", func(c *cordial.Client) (*cordial.AccountList, error) {
+		return c.GetList(ctx, n)
+	}, toAccountList)
 }
 
 // FindCustomer is the resolver for the findCustomer field.
@@ -67,18 +55,9 @@ func (r *entityResolver) FindCustomer(ctx context.Context, rep model.CustomerRep
 	if !ok {
 		return nil, nil
 	}
-	c, err := configured(r.Apptivo, "apptivo")
-	if err != nil {
-		return nil, err
-	}
-	found, err := c.GetCustomer(ctx, id)
-	if isNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return toCustomer(found), nil
+	return fetchOne(r.Apptivo, "apptivo", func(c *apptivo.Client) (*apptivo.Customer, error) {
+		return c.GetCustomer(ctx, id)
+	}, toCustomer)
 }
 
 // FindPerson is the resolver for the findPerson field.

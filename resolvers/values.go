@@ -51,3 +51,21 @@ func isDryRun(dryRun *bool) bool { return dryRun != nil && *dryRun }
 func errNotFound(vendor, what, id string) error {
 	return &outbound.Error{Vendor: vendor, Operation: "dry run", Kind: outbound.KindNotFound, Message: what + " " + id + " does not exist"}
 }
+
+// fetchOne is one single-record vendor read behind a nullable field: no
+// client is VENDOR_NOT_CONFIGURED, and the vendor's "not found" is null
+// rather than an error.
+func fetchOne[C, W, M any](c *C, vendor string, get func(*C) (*W, error), to func(*W) *M) (*M, error) {
+	client, err := configured(c, vendor)
+	if err != nil {
+		return nil, err
+	}
+	found, err := get(client)
+	if isNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return to(found), nil
+}
