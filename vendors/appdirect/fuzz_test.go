@@ -4,22 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
-	"net/http/httptest"
-	"regexp"
-	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"testing"
-	"time"
-	"unicode/utf8"
 
 	graphql "github.com/hasura/go-graphql-client"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/outbound/outboundtest"
 )
 
 // The fuzz targets below feed arbitrary replies to every decoder the client
@@ -33,84 +28,16 @@ import (
 // the token endpoint, which the client scrubs it from; no error may show it.
 const fzSecret = "KEY-SECRET-FUZZ"
 
-// fzStatus maps a fuzzed number onto an HTTP status in 100-599; the seeds'
-// real statuses pass through unchanged.
-func fzStatus(n uint16) int {
-	s := int(n)
-	if s < 100 || s > 599 {
-		s = 100 + s%500
-	}
-	return s
-}
-
-func fzResponse(status int, retryAfter string) *http.Response {
-	req, _ := http.NewRequest(http.MethodGet, "https://marketplace.example.com/api/account/v2/companies/x?token="+fzSecret, nil)
-	h := http.Header{}
-	if retryAfter != "" {
-		h["Retry-After"] = []string{retryAfter}
-	}
-	return &http.Response{StatusCode: status, Header: h, Request: req}
-}
-
-// fzReplyText is all the text a reply could legitimately put into an error:
-// its raw bytes and, when it is JSON, every key and string in it decoded.
-func fzReplyText(body []byte) string {
-	var b strings.Builder
-	b.Write(body)
-	var v any
-	if json.Unmarshal(body, &v) == nil {
-		fzCollect(v, &b)
-	}
-	return b.String()
-}
-
-func fzCollect(v any, b *strings.Builder) {
-	switch t := v.(type) {
-	case string:
-		b.WriteString("\n" + t)
-	case []any:
-		for _, e := range t {
-			fzCollect(e, b)
-		}
-	case map[string]any:
-		for k, e := range t {
-			b.WriteString("\n" + k)
-			fzCollect(e, b)
-		}
-	}
-}
-
-// fzQueryURL finds a URL with a query string; group 1 is the query.
-var fzQueryURL = regexp.MustCompile(`(?i)https?://[^\s?]*\?(\S*)`)
-
-// fzCheckError asserts what every error the client returns must satisfy:
-// an *outbound.Error of this vendor with a known Kind and a non-negative
-// RetryAfter, a UTF-8 message of bounded length, no secret unless the
+// fz is what the targets check every error against: a message of bounded
+// length (a token error prefixes its own words), no secret unless the
 // reply (of an endpoint that never saw the secret) sent it, and no URL
 // with a query string unless the reply sent it (AppDirect's messages are
 // passed on as AppDirect wrote them).
-func fzCheckError(t *testing.T, err error, reply []byte, scrubbed bool) *outbound.Error {
-	t.Helper()
-	var e *outbound.Error
-	require.True(t, errors.As(err, &e), "want *outbound.Error, got %T: %v", err, err)
-	assert.Equal(t, vendorName, e.Vendor)
-	assert.False(t, strings.HasPrefix(e.Kind.String(), "kind("), "unknown kind %d", e.Kind)
-	assert.GreaterOrEqual(t, e.RetryAfter, time.Duration(0), "negative RetryAfter")
-	assert.True(t, utf8.ValidString(e.Message), "message is not UTF-8: %q", e.Message)
-	assert.LessOrEqual(t, len(e.Message), len("unusable token reply: ")+maxMessage+len("…"), "message is not bounded")
-	text := err.Error()
-	src := fzReplyText(reply)
-	if scrubbed || !strings.Contains(src, fzSecret) {
-		assert.NotContains(t, text, fzSecret, "secret leaked into the error text")
-	}
-	for _, m := range fzQueryURL.FindAllStringSubmatch(text, -1) {
-		if strings.HasPrefix(m[1], "REDACTED") {
-			continue
-		}
-		prefix := strings.TrimSuffix(m[0], m[1])
-		assert.Contains(t, src, prefix, "error text has a URL with a query string the reply did not send: %s", text)
-	}
-	return e
+var fz = outboundtest.Vendor{
+	Name:       vendorName,
+	Secrets:    []string{fzSecret},
+	MaxMessage: len("unusable token reply: ") + maxMessage + len("…"),
+	RequestURL: "https://marketplace.example.com/api/account/v2/companies/x?token=" + fzSecret,
 }
 
 // fzReplies are realistic bodies for the REST, GraphQL and token
@@ -164,18 +91,16 @@ func FuzzCheckResponse(f *testing.F) {
 		f.Add(uint16(r.status), r.retryAfter, []byte(r.body))
 	}
 	f.Fuzz(func(t *testing.T, code uint16, retryAfter string, body []byte) {
-		status := fzStatus(code)
-		e := checkResponse(fzResponse(status, retryAfter), body)
-		if status >= 200 && status < 300 {
-			require.Nil(t, e, "a 2xx is a success")
+		status := outboundtest.Status(code)
+		e := checkResponse(fz.Response(status, retryAfter), body)
+		if !outboundtest.NonSuccess(t, status, e) {
 			return
 		}
-		require.NotNil(t, e, "status %d is an error", status)
 		assert.Equal(t, outbound.KindForStatus(status), e.Kind)
 		assert.Equal(t, status, e.HTTPStatus)
 		assert.Equal(t, outbound.RetryableStatus(status), e.Retryable)
 		e.Vendor = vendorName // outbound.Do fills it in
-		fzCheckError(t, e, body, false)
+		fz.CheckError(t, e, body)
 	})
 }
 
@@ -216,7 +141,7 @@ func FuzzDecodeReplies(f *testing.F) {
 		if json.Unmarshal(body, &errs) == nil {
 			err := toError(opListAccounts, errs)
 			require.Error(t, err)
-			e := fzCheckError(t, err, body, false)
+			e := fz.CheckError(t, err, body)
 			assert.Equal(t, http.StatusOK, e.HTTPStatus)
 			assert.Equal(t, kindForGraphQLCode(e.Code), e.Kind)
 			if len(errs) == 0 {
@@ -234,79 +159,36 @@ func fzEncodable(v any) bool {
 	return err == nil || strings.Contains(err.Error(), "year outside of range")
 }
 
-// fzRoundTrip checks encode(decode(encode(v))) == encode(v).
+// fzRoundTrip is outboundtest.RoundTrip but for a value outside the years
+// JSON time supports (see fzEncodable).
 func fzRoundTrip(t *testing.T, v, fresh any) {
 	t.Helper()
-	enc, err := json.Marshal(v)
-	if err != nil && strings.Contains(err.Error(), "year outside of range") {
+	if _, err := json.Marshal(v); err != nil && strings.Contains(err.Error(), "year outside of range") {
 		return
 	}
-	require.NoError(t, err, "a decoded reply must re-encode")
-	require.NoError(t, json.Unmarshal(enc, fresh), "re-encoded reply must decode: %s", enc)
-	enc2, err := json.Marshal(fresh)
-	require.NoError(t, err)
-	assert.Equal(t, string(enc), string(enc2))
+	outboundtest.RoundTrip(t, v, fresh)
 }
 
-// fzServer answers the token endpoint with a valid token (or, in token
-// mode, with the fuzzed reply, "$SECRET" replaced by the secret it
-// received) and every other request with the fuzzed reply. Fuzz inputs
-// run one at a time within a process; the lock is for the server's
-// goroutines.
-type fzServer struct {
-	mu         sync.Mutex
-	status     int
-	retryAfter string
-	body       []byte
-	truncate   bool
-	token      bool
-	sent       [][]byte // API (not token) bodies sent for this input
-}
-
-func (s *fzServer) set(status int, retryAfter string, body []byte, truncate, token bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.status, s.retryAfter, s.body, s.truncate, s.token, s.sent = status, retryAfter, body, truncate, token, nil
-}
-
-func (s *fzServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	status, retryAfter, body, truncate, token := s.status, s.retryAfter, s.body, s.truncate, s.token
-	isToken := strings.HasSuffix(r.URL.Path, "/oauth2/token")
-	switch {
-	case isToken && !token:
-		s.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"access_token":"fuzz-token","token_type":"bearer","expires_in":3600}`))
-		return
-	case isToken:
-		_, secret, _ := r.BasicAuth()
-		body = bytes.ReplaceAll(body, []byte("$SECRET"), []byte(secret))
-	default:
-		s.sent = append(s.sent, body)
+// fzRoute is FuzzClient's server route: the token endpoint answers with a
+// valid token (or, in token mode, with the fuzzed reply, "$SECRET"
+// replaced by the secret it received) and every other request with the
+// fuzzed reply. Only the API replies count as sent: the client scrubs what
+// the token endpoint says. A body that is not JSON is sent as a form.
+func fzRoute(tokenMode *atomic.Bool) outboundtest.Route {
+	return func(r *http.Request, reply outboundtest.Reply) (outboundtest.Reply, bool) {
+		isToken := strings.HasSuffix(r.URL.Path, "/oauth2/token")
+		if isToken && !tokenMode.Load() {
+			return outboundtest.Reply{Status: http.StatusOK, Body: []byte(`{"access_token":"fuzz-token","token_type":"bearer","expires_in":3600}`)}, false
+		}
+		if isToken {
+			_, secret, _ := r.BasicAuth()
+			reply.Body = bytes.ReplaceAll(reply.Body, []byte("$SECRET"), []byte(secret))
+		}
+		if t := bytes.TrimSpace(reply.Body); len(t) == 0 || (t[0] != '{' && t[0] != '[') {
+			reply.ContentType = "application/x-www-form-urlencoded"
+		}
+		return reply, !isToken
 	}
-	s.mu.Unlock()
-	if retryAfter != "" {
-		w.Header()["Retry-After"] = []string{retryAfter}
-	}
-	if t := bytes.TrimSpace(body); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
-		w.Header().Set("Content-Type", "application/json")
-	} else {
-		w.Header().Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	if truncate {
-		// Promise more than is sent: the client sees the connection close
-		// mid-body, a transport error.
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)+8))
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
-}
-
-func (s *fzServer) apiBodies() []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return bytes.Join(s.sent, []byte("\n"))
 }
 
 // FuzzClient runs whole client calls (REST companies, GraphQL accounts
@@ -321,13 +203,10 @@ func FuzzClient(f *testing.F) {
 		token := strings.Contains(r.body, "token") || strings.Contains(r.body, "invalid_client") || r.status == 401
 		f.Add(uint8(i), uint16(r.status), r.retryAfter, []byte(r.body), i%9 == 4, token)
 	}
-	srv := &fzServer{}
-	ts := httptest.NewServer(srv)
-	f.Cleanup(ts.Close)
-	hc := ts.Client()
-	hc.Timeout = 5 * time.Second
+	var tokenMode atomic.Bool // set per input, before any request
+	srv := outboundtest.NewServer(f, fzRoute(&tokenMode))
 	newClient := func(tb testing.TB) *Client {
-		c, err := New(Config{BaseURL: ts.URL + "/mp", ClientID: "fuzz-client", ClientSecret: fzSecret, HTTPClient: hc})
+		c, err := New(Config{BaseURL: srv.URL + "/mp", ClientID: "fuzz-client", ClientSecret: fzSecret, HTTPClient: srv.Client})
 		require.NoError(tb, err)
 		return c
 	}
@@ -336,11 +215,8 @@ func FuzzClient(f *testing.F) {
 	first := 2
 
 	f.Fuzz(func(t *testing.T, op uint8, code uint16, retryAfter string, body []byte, truncate, token bool) {
-		status := fzStatus(code)
-		if status < 200 {
-			status += 100 // a 1xx is an interim reply, not one a handler can end with
-		}
-		srv.set(status, retryAfter, body, truncate, token)
+		tokenMode.Store(token)
+		srv.Answer(code, retryAfter, body, truncate)
 		c := shared
 		if token {
 			c = newClient(t) // no cached token: the first call fetches one
@@ -376,7 +252,7 @@ func FuzzClient(f *testing.F) {
 		// Only the token endpoint ever sees the secret, and the client
 		// scrubs what it says; an API reply could show it only by having
 		// made it up.
-		e := fzCheckError(t, err, srv.apiBodies(), false)
+		e := fz.CheckError(t, err, srv.Sent())
 		if e.Operation == opFetchToken {
 			assert.True(t, token, "a valid token must be used: %v", err)
 			assert.NotContains(t, err.Error(), fzSecret, "secret leaked from the token reply")

@@ -4,21 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
-	"net/http/httptest"
-	"regexp"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
-	"time"
-	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/outbound/outboundtest"
 )
 
 // The fuzz targets below feed arbitrary replies to every decoder the client
@@ -36,89 +30,17 @@ const (
 	fzAccessSecret = "ACCESS-SECRET-FUZZ"
 )
 
-// fzStatus maps a fuzzed number onto an HTTP status in 100-599; the seeds'
-// real statuses pass through unchanged.
-func fzStatus(n uint16) int {
-	s := int(n)
-	if s < 100 || s > 599 {
-		s = 100 + s%500
-	}
-	return s
-}
-
 // fzRequestURL is the URL of a request as the auth transport sends it.
 const fzRequestURL = "https://api.apptivo.com/app/dao/v6/customers?a=getAll&accessKey=" + fzAccessSecret + "&apiKey=" + fzSecret
 
-func fzResponse(status int, retryAfter string) *http.Response {
-	req, _ := http.NewRequest(http.MethodGet, fzRequestURL, nil)
-	h := http.Header{}
-	if retryAfter != "" {
-		h["Retry-After"] = []string{retryAfter}
-	}
-	return &http.Response{StatusCode: status, Header: h, Request: req}
-}
-
-// fzReplyText is all the text a reply could legitimately put into an error:
-// its raw bytes and, when it is JSON, every key and string in it decoded.
-func fzReplyText(body []byte) string {
-	var b strings.Builder
-	b.Write(body)
-	var v any
-	if json.Unmarshal(body, &v) == nil {
-		fzCollect(v, &b)
-	}
-	return b.String()
-}
-
-func fzCollect(v any, b *strings.Builder) {
-	switch t := v.(type) {
-	case string:
-		b.WriteString("\n" + t)
-	case []any:
-		for _, e := range t {
-			fzCollect(e, b)
-		}
-	case map[string]any:
-		for k, e := range t {
-			b.WriteString("\n" + k)
-			fzCollect(e, b)
-		}
-	}
-}
-
-// fzQueryURL finds a URL with a query string; group 1 is the query.
-var fzQueryURL = regexp.MustCompile(`(?i)https?://[^\s?]*\?(\S*)`)
-
-// fzCheckError asserts what every error the client returns must satisfy:
-// an *outbound.Error of this vendor with a known Kind and a non-negative
-// RetryAfter, a UTF-8 message of bounded length, neither key anywhere in
-// its text, and no URL query string except one redacted or sent by the
-// reply itself.
-func fzCheckError(t *testing.T, err error, reply []byte) *outbound.Error {
-	t.Helper()
-	var e *outbound.Error
-	require.True(t, errors.As(err, &e), "want *outbound.Error, got %T: %v", err, err)
-	assert.Equal(t, vendorName, e.Vendor)
-	assert.False(t, strings.HasPrefix(e.Kind.String(), "kind("), "unknown kind %d", e.Kind)
-	assert.GreaterOrEqual(t, e.RetryAfter, time.Duration(0), "negative RetryAfter")
-	assert.True(t, utf8.ValidString(e.Message), "message is not UTF-8: %q", e.Message)
-	assert.LessOrEqual(t, len(e.Message), maxMessage+len("..."), "message is not bounded")
-	text := err.Error()
-	for _, s := range []string{fzSecret, fzAccessSecret} {
-		assert.NotContains(t, text, s, "key leaked into the error text")
-		if e.Err != nil {
-			assert.NotContains(t, e.Err.Error(), s, "key leaked into the cause")
-		}
-	}
-	src := fzReplyText(reply)
-	for _, m := range fzQueryURL.FindAllStringSubmatch(text, -1) {
-		if strings.HasPrefix(m[1], "REDACTED") {
-			continue
-		}
-		prefix := strings.TrimSuffix(m[0], m[1])
-		assert.Contains(t, src, prefix, "error text has a URL with a query string the reply did not send: %s", text)
-	}
-	return e
+// fz is what the targets check every error against: a message of bounded
+// length, neither key anywhere in its text or cause, whatever the reply.
+var fz = outboundtest.Vendor{
+	Name:       vendorName,
+	Secrets:    []string{fzSecret, fzAccessSecret},
+	Scrubbed:   true,
+	MaxMessage: maxMessage + len("..."),
+	RequestURL: fzRequestURL,
 }
 
 // fzReplies are realistic bodies, success and failure, for every call.
@@ -182,9 +104,9 @@ func FuzzCheckResponse(f *testing.F) {
 	}
 	c := fzClient(f, DefaultBaseURL, nil)
 	f.Fuzz(func(t *testing.T, code uint16, retryAfter string, body []byte) {
-		status := fzStatus(code)
+		status := outboundtest.Status(code)
 		ok := status >= 200 && status < 300
-		e := checkResponse(fzResponse(status, retryAfter), body)
+		e := checkResponse(fz.Response(status, retryAfter), body)
 		if e == nil {
 			require.True(t, ok, "status %d must fail", status)
 			return
@@ -199,7 +121,7 @@ func FuzzCheckResponse(f *testing.F) {
 			assert.Equal(t, outbound.KindForStatus(status), e.Kind)
 		}
 		e.Vendor = vendorName // outbound.Do fills it in
-		fzCheckError(t, c.scrub(e), body)
+		fz.CheckError(t, c.scrub(e), body)
 	})
 }
 
@@ -237,7 +159,7 @@ func FuzzDecodeReplies(f *testing.F) {
 
 		var page pageReply
 		if outbound.DecodeJSON(body, &page) == nil {
-			fzRoundTrip(t, &page, &pageReply{})
+			outboundtest.RoundTrip(t, &page, &pageReply{})
 		}
 
 		cust, found, err := decodeCustomer(body)
@@ -264,60 +186,13 @@ func fzItems(items []ConfigItem) []ConfigItem {
 	return items
 }
 
-// fzRoundTrip checks encode(decode(encode(v))) == encode(v).
-func fzRoundTrip(t *testing.T, v, fresh any) {
-	t.Helper()
-	enc, err := json.Marshal(v)
-	require.NoError(t, err, "a decoded reply must re-encode")
-	require.NoError(t, json.Unmarshal(enc, fresh), "re-encoded reply must decode: %s", enc)
-	enc2, err := json.Marshal(fresh)
-	require.NoError(t, err)
-	assert.Equal(t, string(enc), string(enc2))
-}
-
-// fzServer answers every request with the reply of the current input,
-// with "$URL" and "$KEY" in it replaced by what the request carried. Fuzz
-// inputs run one at a time within a process; the lock is for the server's
-// goroutines.
-type fzServer struct {
-	mu         sync.Mutex
-	status     int
-	retryAfter string
-	body       []byte
-	truncate   bool
-	sent       [][]byte // the bodies actually sent for this input
-}
-
-func (s *fzServer) set(status int, retryAfter string, body []byte, truncate bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.status, s.retryAfter, s.body, s.truncate, s.sent = status, retryAfter, body, truncate, nil
-}
-
-func (s *fzServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	status, retryAfter, truncate := s.status, s.retryAfter, s.truncate
-	body := bytes.ReplaceAll(s.body, []byte("$URL"), []byte("http://"+r.Host+r.URL.String()))
-	body = bytes.ReplaceAll(body, []byte("$KEY"), []byte(r.URL.Query().Get("apiKey")))
-	s.sent = append(s.sent, body)
-	s.mu.Unlock()
-	if retryAfter != "" {
-		w.Header()["Retry-After"] = []string{retryAfter}
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if truncate {
-		// Promise more than is sent: the client sees the connection close
-		// mid-body, a transport error.
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)+8))
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
-}
-
-func (s *fzServer) sentBodies() []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return bytes.Join(s.sent, []byte("\n"))
+// fzEcho is FuzzClient's server route: "$URL" and "$KEY" in the reply
+// become the request URL and the api key it carried, as an echoing vendor
+// would send them.
+func fzEcho(r *http.Request, reply outboundtest.Reply) (outboundtest.Reply, bool) {
+	reply.Body = bytes.ReplaceAll(reply.Body, []byte("$URL"), []byte("http://"+r.Host+r.URL.String()))
+	reply.Body = bytes.ReplaceAll(reply.Body, []byte("$KEY"), []byte(r.URL.Query().Get("apiKey")))
+	return reply, true
 }
 
 // FuzzClient runs whole client calls, built with the real constructor,
@@ -329,19 +204,11 @@ func FuzzClient(f *testing.F) {
 	for i, r := range fzReplies {
 		f.Add(uint8(i), uint16(r.status), r.retryAfter, []byte(r.body), i%9 == 4)
 	}
-	srv := &fzServer{}
-	ts := httptest.NewServer(srv)
-	f.Cleanup(ts.Close)
-	hc := ts.Client()
-	hc.Timeout = 5 * time.Second
-	c := fzClient(f, ts.URL+"/prefix", hc)
+	srv := outboundtest.NewServer(f, fzEcho)
+	c := fzClient(f, srv.URL+"/prefix", srv.Client)
 
 	f.Fuzz(func(t *testing.T, op uint8, code uint16, retryAfter string, body []byte, truncate bool) {
-		status := fzStatus(code)
-		if status < 200 {
-			status += 100 // a 1xx is an interim reply, not one a handler can end with
-		}
-		srv.set(status, retryAfter, body, truncate)
+		status := srv.Answer(code, retryAfter, body, truncate)
 		ctx := context.Background()
 		var err error
 		switch op % 7 {
@@ -383,13 +250,6 @@ func FuzzClient(f *testing.F) {
 		if err == nil {
 			return
 		}
-		e := fzCheckError(t, err, srv.sentBodies())
-		if e.HTTPStatus == 0 {
-			assert.Contains(t, []outbound.Kind{outbound.KindUnavailable, outbound.KindTimeout}, e.Kind, "no reply is a transport failure: %v", err)
-		} else if e.HTTPStatus != status {
-			// A reply the client could not use after a 2xx is reported as
-			// the 200 the call expected.
-			assert.True(t, status >= 200 && status < 300 && e.HTTPStatus == http.StatusOK, "HTTPStatus %d for a %d reply: %v", e.HTTPStatus, status, err)
-		}
+		fz.CheckCallError(t, err, srv.Sent(), status)
 	})
 }

@@ -3,24 +3,17 @@ package cordial
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"io/fs"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
-	"time"
-	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/outbound/outboundtest"
 )
 
 // The fuzz targets below feed arbitrary replies to every decoder the client
@@ -33,101 +26,24 @@ import (
 // fzSecret is the fuzzed client's fake API key: no error may show it.
 const fzSecret = "KEY-SECRET-FUZZ"
 
-// fzStatus maps a fuzzed number onto an HTTP status in 100-599; the seeds'
-// real statuses pass through unchanged.
-func fzStatus(n uint16) int {
-	s := int(n)
-	if s < 100 || s > 599 {
-		s = 100 + s%500
-	}
-	return s
-}
-
-func fzResponse(status int, retryAfter string) *http.Response {
-	req, _ := http.NewRequest(http.MethodGet, "https://api.cordial.io/v2/accountlists?name=x&key="+fzSecret, nil)
-	h := http.Header{}
-	if retryAfter != "" {
-		h["Retry-After"] = []string{retryAfter}
-	}
-	return &http.Response{StatusCode: status, Header: h, Request: req}
-}
-
-// fzReplyText is all the text a reply could legitimately put into an error:
-// its raw bytes and, when it is JSON, every key and string in it decoded.
-func fzReplyText(body []byte) string {
-	var b strings.Builder
-	b.Write(body)
-	var v any
-	if json.Unmarshal(body, &v) == nil {
-		fzCollect(v, &b)
-	}
-	return b.String()
-}
-
-func fzCollect(v any, b *strings.Builder) {
-	switch t := v.(type) {
-	case string:
-		b.WriteString("\n" + t)
-	case []any:
-		for _, e := range t {
-			fzCollect(e, b)
-		}
-	case map[string]any:
-		for k, e := range t {
-			b.WriteString("\n" + k)
-			fzCollect(e, b)
-		}
-	}
-}
-
-// fzQueryURL finds a URL with a query string; group 1 is the query.
-var fzQueryURL = regexp.MustCompile(`(?i)https?://[^\s?]*\?(\S*)`)
-
-// fzCheckError asserts what every error the client returns must satisfy:
-// an *outbound.Error of this vendor with a known Kind and a non-negative
-// RetryAfter, a UTF-8 message of bounded length, and neither the key nor a
-// URL with a query string in its text unless the reply itself sent that
-// text (Cordial's messages are passed on as Cordial wrote them).
-func fzCheckError(t *testing.T, err error, reply []byte) *outbound.Error {
-	t.Helper()
-	var e *outbound.Error
-	require.True(t, errors.As(err, &e), "want *outbound.Error, got %T: %v", err, err)
-	assert.Equal(t, vendorName, e.Vendor)
-	assert.False(t, strings.HasPrefix(e.Kind.String(), "kind("), "unknown kind %d", e.Kind)
-	assert.GreaterOrEqual(t, e.RetryAfter, time.Duration(0), "negative RetryAfter")
-	assert.True(t, utf8.ValidString(e.Message), "message is not UTF-8: %q", e.Message)
-	assert.LessOrEqual(t, len(e.Message), maxMessage+len("…"), "message is not bounded")
-	text := err.Error()
-	src := fzReplyText(reply)
-	if !strings.Contains(src, fzSecret) {
-		assert.NotContains(t, text, fzSecret)
-	}
-	for _, m := range fzQueryURL.FindAllStringSubmatch(text, -1) {
-		if strings.HasPrefix(m[1], "REDACTED") {
-			continue
-		}
-		prefix := strings.TrimSuffix(m[0], m[1])
-		assert.Contains(t, src, prefix, "error text has a URL with a query string the reply did not send: %s", text)
-	}
-	return e
+// fz is what the targets check every error against: a message of bounded
+// length, and neither the key nor a URL with a query string in its text
+// unless the reply itself sent that text (Cordial's messages are passed on
+// as Cordial wrote them).
+var fz = outboundtest.Vendor{
+	Name:       vendorName,
+	Secrets:    []string{fzSecret},
+	MaxMessage: maxMessage + len("…"),
+	RequestURL: "https://api.cordial.io/v2/accountlists?name=x&key=" + fzSecret,
 }
 
 // fzCassettes calls add with the status and body of every recorded
 // Cordial reply in the shared fixtures, when they are present.
 func fzCassettes(add func(status int, body string)) {
-	root := filepath.Join("..", "..", "..", "shared", "fixtures", "cordial", "vcr")
-	_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".yml") {
-			return nil
-		}
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			return nil
-		}
+	outboundtest.Fixtures("cordial/vcr", ".yml", func(raw []byte) {
 		if status, body, ok := fzCassette(string(raw)); ok {
 			add(status, body)
 		}
-		return nil
 	})
 }
 
@@ -220,13 +136,11 @@ func FuzzCheckResponse(f *testing.F) {
 	}
 	fzCassettes(func(status int, body string) { f.Add(uint16(status), "", []byte(body)) })
 	f.Fuzz(func(t *testing.T, code uint16, retryAfter string, body []byte) {
-		status := fzStatus(code)
-		e := checkResponse(fzResponse(status, retryAfter), body)
-		if status >= 200 && status < 300 {
-			require.Nil(t, e, "a 2xx is a success")
+		status := outboundtest.Status(code)
+		e := checkResponse(fz.Response(status, retryAfter), body)
+		if !outboundtest.NonSuccess(t, status, e) {
 			return
 		}
-		require.NotNil(t, e, "status %d is an error", status)
 		assert.Equal(t, status, e.HTTPStatus)
 		want := outbound.KindForStatus(status)
 		switch {
@@ -238,7 +152,7 @@ func FuzzCheckResponse(f *testing.F) {
 		assert.Equal(t, want, e.Kind)
 		assert.Equal(t, strings.TrimSpace(e.Code), e.Code)
 		e.Vendor = vendorName // outbound.Do fills it in
-		fzCheckError(t, e, body)
+		fz.CheckError(t, e, body)
 	})
 }
 
@@ -313,40 +227,6 @@ func fzCanonicalList(t *testing.T, w wireList) wireList {
 	return again
 }
 
-// fzServer answers every request with the reply of the current input.
-// Fuzz inputs run one at a time within a process; the lock is for the
-// server's goroutines.
-type fzServer struct {
-	mu         sync.Mutex
-	status     int
-	retryAfter string
-	body       []byte
-	truncate   bool
-}
-
-func (s *fzServer) set(status int, retryAfter string, body []byte, truncate bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.status, s.retryAfter, s.body, s.truncate = status, retryAfter, body, truncate
-}
-
-func (s *fzServer) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
-	s.mu.Lock()
-	status, retryAfter, body, truncate := s.status, s.retryAfter, s.body, s.truncate
-	s.mu.Unlock()
-	if retryAfter != "" {
-		w.Header()["Retry-After"] = []string{retryAfter}
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if truncate {
-		// Promise more than is sent: the client sees the connection close
-		// mid-body, a transport error.
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)+8))
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
-}
-
 // FuzzClient runs whole client calls, built with the real constructor,
 // against a server answering with the fuzzed status, Retry-After and body
 // (or a body cut short): every call either succeeds with a well-formed
@@ -357,21 +237,13 @@ func FuzzClient(f *testing.F) {
 		f.Add(uint8(i), uint16(r.status), r.retryAfter, []byte(r.body), i%9 == 4)
 	}
 	fzCassettes(func(status int, body string) { f.Add(uint8(status), uint16(status), "", []byte(body), false) })
-	srv := &fzServer{}
-	ts := httptest.NewServer(srv)
-	f.Cleanup(ts.Close)
-	hc := ts.Client()
-	hc.Timeout = 5 * time.Second
-	c, err := New(Config{APIKey: fzSecret, BaseURL: ts.URL + "/v2/", HTTPClient: hc})
+	srv := outboundtest.NewServer(f, nil)
+	c, err := New(Config{APIKey: fzSecret, BaseURL: srv.URL + "/v2/", HTTPClient: srv.Client})
 	require.NoError(f, err)
 	name := "safe_drivers"
 
 	f.Fuzz(func(t *testing.T, op uint8, code uint16, retryAfter string, body []byte, truncate bool) {
-		status := fzStatus(code)
-		if status < 200 {
-			status += 100 // a 1xx is an interim reply, not one a handler can end with
-		}
-		srv.set(status, retryAfter, body, truncate)
+		status := srv.Answer(code, retryAfter, body, truncate)
 		ctx := context.Background()
 		var err error
 		switch op % 8 {
@@ -415,13 +287,6 @@ func FuzzClient(f *testing.F) {
 		if err == nil {
 			return
 		}
-		e := fzCheckError(t, err, body)
-		if e.HTTPStatus == 0 {
-			assert.Contains(t, []outbound.Kind{outbound.KindUnavailable, outbound.KindTimeout}, e.Kind, "no reply is a transport failure: %v", err)
-		} else if e.HTTPStatus != status {
-			// A reply the client could not use after a 2xx is reported as
-			// the 200 the call expected.
-			assert.True(t, status >= 200 && status < 300 && e.HTTPStatus == http.StatusOK, "HTTPStatus %d for a %d reply: %v", e.HTTPStatus, status, err)
-		}
+		fz.CheckCallError(t, err, body, status)
 	})
 }

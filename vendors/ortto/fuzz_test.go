@@ -3,23 +3,14 @@ package ortto
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"regexp"
-	"strconv"
-	"strings"
-	"sync"
 	"testing"
-	"time"
-	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/outbound/outboundtest"
 )
 
 // The fuzz targets below feed arbitrary replies to every decoder the client
@@ -29,99 +20,24 @@ import (
 //
 // (one -fuzz target per run; likewise FuzzDecodeReplies and FuzzClient).
 
-// fzSecret is the fake API key of the fuzzed clients: no error may show it.
+// fzSecret is the fake API key of the fuzzed clients: no error may show it
+// unless the reply itself sent it (Ortto's messages are passed on as Ortto
+// wrote them).
 const fzSecret = "KEY-SECRET-FUZZ"
 
-// fzStatus maps a fuzzed number onto an HTTP status in 100-599; the seeds'
-// real statuses pass through unchanged.
-func fzStatus(n uint16) int {
-	s := int(n)
-	if s < 100 || s > 599 {
-		s = 100 + s%500
-	}
-	return s
-}
-
-// fzResponse is the reply checkResponse is shown. Its request URL carries
-// the secret in its query, so a decoder that ever copied request text into
-// an error would be caught.
-func fzResponse(status int, retryAfter string) *http.Response {
-	req, _ := http.NewRequest(http.MethodPost, "https://api.ap3api.com/v1/accounts/archive?key="+fzSecret, nil)
-	h := http.Header{}
-	if retryAfter != "" {
-		h["Retry-After"] = []string{retryAfter}
-	}
-	return &http.Response{StatusCode: status, Header: h, Request: req}
-}
-
-// fzReplyText is all the text a reply could legitimately put into an error:
-// its raw bytes and, when it is JSON, every key and string in it decoded.
-func fzReplyText(body []byte) string {
-	var b strings.Builder
-	b.Write(body)
-	var v any
-	if json.Unmarshal(body, &v) == nil {
-		fzCollect(v, &b)
-	}
-	return b.String()
-}
-
-func fzCollect(v any, b *strings.Builder) {
-	switch t := v.(type) {
-	case string:
-		b.WriteString("\n" + t)
-	case []any:
-		for _, e := range t {
-			fzCollect(e, b)
-		}
-	case map[string]any:
-		for k, e := range t {
-			b.WriteString("\n" + k)
-			fzCollect(e, b)
-		}
-	}
-}
-
-// fzQueryURL finds a URL with a query string; group 1 is the query.
-var fzQueryURL = regexp.MustCompile(`(?i)https?://[^\s?]*\?(\S*)`)
-
-// fzCheckError asserts what every error the client returns must satisfy:
-// it is an *outbound.Error of this vendor with a known Kind and a
-// non-negative RetryAfter, its message is valid UTF-8, and its text holds
-// neither the secret nor a URL with a query string unless the reply itself
-// sent that text (Ortto's messages are passed on as Ortto wrote them).
-func fzCheckError(t *testing.T, err error, reply []byte) *outbound.Error {
-	t.Helper()
-	var e *outbound.Error
-	require.True(t, errors.As(err, &e), "want *outbound.Error, got %T: %v", err, err)
-	assert.Equal(t, vendorName, e.Vendor)
-	assert.False(t, strings.HasPrefix(e.Kind.String(), "kind("), "unknown kind %d", e.Kind)
-	assert.GreaterOrEqual(t, e.RetryAfter, time.Duration(0), "negative RetryAfter")
-	assert.True(t, utf8.ValidString(e.Message), "message is not UTF-8: %q", e.Message)
-	text := err.Error()
-	src := fzReplyText(reply)
-	if !strings.Contains(src, fzSecret) {
-		assert.NotContains(t, text, fzSecret)
-	}
-	for _, m := range fzQueryURL.FindAllStringSubmatch(text, -1) {
-		if strings.HasPrefix(m[1], "REDACTED") {
-			continue
-		}
-		prefix := strings.TrimSuffix(m[0], m[1])
-		assert.Contains(t, src, prefix, "error text has a URL with a query string the reply did not send: %s", text)
-	}
-	return e
+// fz is what the targets check every error against; the fake request's
+// URL carries the secret in its query.
+var fz = outboundtest.Vendor{
+	Name:       vendorName,
+	Secrets:    []string{fzSecret},
+	Method:     http.MethodPost,
+	RequestURL: "https://api.ap3api.com/v1/accounts/archive?key=" + fzSecret,
 }
 
 // fzFixtures calls add with the status and body of every recorded Ortto
 // reply in the shared fixtures, when they are present.
 func fzFixtures(add func(status int, body string)) {
-	files, _ := filepath.Glob(filepath.Join("..", "..", "..", "shared", "fixtures", "ortto", "*", "*.json"))
-	for _, p := range files {
-		raw, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
+	outboundtest.Fixtures("ortto", ".json", func(raw []byte) {
 		var fx struct {
 			StatusCode int    `json:"statusCode"`
 			Data       string `json:"data"`
@@ -129,7 +45,7 @@ func fzFixtures(add func(status int, body string)) {
 		if json.Unmarshal(raw, &fx) == nil && fx.StatusCode != 0 {
 			add(fx.StatusCode, fx.Data)
 		}
-	}
+	})
 }
 
 // fzReplies are realistic bodies, success and error, for every endpoint.
@@ -177,13 +93,11 @@ func FuzzCheckResponse(f *testing.F) {
 	}
 	fzFixtures(func(status int, body string) { f.Add(uint16(status), "", []byte(body)) })
 	f.Fuzz(func(t *testing.T, code uint16, retryAfter string, body []byte) {
-		status := fzStatus(code)
-		e := checkResponse(fzResponse(status, retryAfter), body)
-		if status >= 200 && status < 300 {
-			require.Nil(t, e, "a 2xx is a success")
+		status := outboundtest.Status(code)
+		e := checkResponse(fz.Response(status, retryAfter), body)
+		if !outboundtest.NonSuccess(t, status, e) {
 			return
 		}
-		require.NotNil(t, e, "status %d is an error", status)
 		if want := outbound.KindForStatus(status); status >= 400 && status < 500 && status != 408 && status != 429 {
 			// A plain 4xx may be refined by Ortto's body (not-archived is a
 			// failed precondition), but only into a caller's-side kind.
@@ -196,7 +110,7 @@ func FuzzCheckResponse(f *testing.F) {
 			assert.True(t, e.Retryable)
 		}
 		e.Vendor = vendorName // outbound.Do fills it in
-		fzCheckError(t, e, body)
+		fz.CheckError(t, e, body)
 	})
 }
 
@@ -225,58 +139,13 @@ func FuzzDecodeReplies(f *testing.F) {
 
 		var reply subscriptionsReply
 		if outbound.DecodeJSON(body, &reply) == nil {
-			fzRoundTrip(t, &reply, &subscriptionsReply{})
+			outboundtest.RoundTrip(t, &reply, &subscriptionsReply{})
 		}
 		var sub Subscription
 		if json.Unmarshal(body, &sub) == nil {
-			fzRoundTrip(t, &sub, &Subscription{})
+			outboundtest.RoundTrip(t, &sub, &Subscription{})
 		}
 	})
-}
-
-// fzRoundTrip checks encode(decode(encode(v))) == encode(v).
-func fzRoundTrip(t *testing.T, v, fresh any) {
-	t.Helper()
-	enc, err := json.Marshal(v)
-	require.NoError(t, err, "a decoded reply must re-encode")
-	require.NoError(t, json.Unmarshal(enc, fresh), "re-encoded reply must decode: %s", enc)
-	enc2, err := json.Marshal(fresh)
-	require.NoError(t, err)
-	assert.Equal(t, string(enc), string(enc2))
-}
-
-// fzServer answers every request with the reply of the current input.
-// Fuzz inputs run one at a time within a process; the lock is for the
-// server's goroutines.
-type fzServer struct {
-	mu         sync.Mutex
-	status     int
-	retryAfter string
-	body       []byte
-	truncate   bool
-}
-
-func (s *fzServer) set(status int, retryAfter string, body []byte, truncate bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.status, s.retryAfter, s.body, s.truncate = status, retryAfter, body, truncate
-}
-
-func (s *fzServer) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
-	s.mu.Lock()
-	status, retryAfter, body, truncate := s.status, s.retryAfter, s.body, s.truncate
-	s.mu.Unlock()
-	if retryAfter != "" {
-		w.Header()["Retry-After"] = []string{retryAfter}
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if truncate {
-		// Promise more than is sent: the client sees the connection close
-		// mid-body, a transport error.
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)+8))
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
 }
 
 // FuzzClient runs whole client calls, built with the real constructor,
@@ -292,22 +161,14 @@ func FuzzClient(f *testing.F) {
 			f.Add(op, uint16(status), "", []byte(body), false)
 		}
 	})
-	srv := &fzServer{}
-	ts := httptest.NewServer(srv)
-	f.Cleanup(ts.Close)
-	hc := ts.Client()
-	hc.Timeout = 5 * time.Second
-	c, err := New(Config{APIKey: fzSecret, BaseURL: ts.URL + "/prefix", HTTPClient: hc})
+	srv := outboundtest.NewServer(f, nil)
+	c, err := New(Config{APIKey: fzSecret, BaseURL: srv.URL + "/prefix", HTTPClient: srv.Client})
 	require.NoError(f, err)
 	refs := []PersonRef{{Email: "Subscription.Test@example.com"}, {PersonID: "0069091a7c13f062f778ad00"}, {ExternalID: "ext-1"}}
 	sel := AccountSelection{InclusionIDs: []string{"106905f9252dad244f055800", "206905f9252dad244f055800"}}
 
 	f.Fuzz(func(t *testing.T, op uint8, code uint16, retryAfter string, body []byte, truncate bool) {
-		status := fzStatus(code)
-		if status < 200 {
-			status += 100 // a 1xx is an interim reply, not one a handler can end with
-		}
-		srv.set(status, retryAfter, body, truncate)
+		status := srv.Answer(code, retryAfter, body, truncate)
 		ctx := context.Background()
 		var err error
 		switch op % 4 {
@@ -329,13 +190,6 @@ func FuzzClient(f *testing.F) {
 			assert.True(t, status >= 200 && status < 300, "status %d must fail", status)
 			return
 		}
-		e := fzCheckError(t, err, body)
-		if e.HTTPStatus == 0 {
-			assert.Contains(t, []outbound.Kind{outbound.KindUnavailable, outbound.KindTimeout}, e.Kind, "no reply is a transport failure: %v", err)
-		} else if e.HTTPStatus != status {
-			// A reply the client could not use after a 2xx is reported as
-			// the 200 the call expected.
-			assert.True(t, status >= 200 && status < 300 && e.HTTPStatus == http.StatusOK, "HTTPStatus %d for a %d reply: %v", e.HTTPStatus, status, err)
-		}
+		fz.CheckCallError(t, err, body, status)
 	})
 }
