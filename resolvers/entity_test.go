@@ -1,11 +1,9 @@
 package resolvers_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,88 +13,33 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchyard/switchyard/internal/auth"
-	"github.com/switchyard/switchyard/internal/config"
-	"github.com/switchyard/switchyard/internal/gateway"
-	"github.com/switchyard/switchyard/internal/sandbox"
+	"github.com/switchyard/switchyard/internal/gatewaytest"
 	"github.com/switchyard/switchyard/internal/simkit"
 	"github.com/switchyard/switchyard/vendors/appdirect/appdirectsim"
 )
 
-// subgraph is a gateway on a fresh sandbox, queried the way a federation
-// router queries a subgraph: POST /query with _entities or _service.
-type subgraph struct {
-	t   *testing.T
-	sb  *sandbox.Sandbox
-	url string
-}
-
-func newSubgraph(t *testing.T, opts gateway.Options) *subgraph {
-	t.Helper()
-	sb, err := sandbox.Start("")
-	require.NoError(t, err)
-	t.Cleanup(sb.Close)
-	cfg, err := config.Load(func(string) string { return "" })
-	require.NoError(t, err)
-	sb.Configure(cfg)
-	opts.Simulated = true
-	gw, err := gateway.New(cfg, opts)
-	require.NoError(t, err)
-	srv := httptest.NewServer(gw)
-	t.Cleanup(srv.Close)
-	t.Cleanup(func() { _ = gw.Close() })
-	return &subgraph{t: t, sb: sb, url: srv.URL}
-}
-
-type gqlResponse struct {
-	Data   map[string]json.RawMessage `json:"data"`
-	Errors []struct {
-		Message    string         `json:"message"`
-		Path       []any          `json:"path"`
-		Extensions map[string]any `json:"extensions"`
-	} `json:"errors"`
-}
-
-func (s *subgraph) post(token, query string, vars map[string]any) gqlResponse {
-	s.t.Helper()
-	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
-	require.NoError(s.t, err)
-	req, err := http.NewRequest(http.MethodPost, s.url+"/query", bytes.NewReader(body))
-	require.NoError(s.t, err)
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+// post queries the gateway s the way a federation router queries a
+// subgraph (POST /query with _entities or _service), as the holder of
+// token, if any.
+func post(s *gatewaytest.Env, token, query string, vars map[string]any) *gatewaytest.Response {
+	s.T.Helper()
+	if token == "" {
+		return s.Query(query, vars)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(s.t, err)
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	require.NoError(s.t, err)
-	var out gqlResponse
-	require.NoError(s.t, json.Unmarshal(raw, &out), string(raw))
-	return out
+	return s.Query(query, vars, "Authorization", "Bearer "+token)
 }
 
 // entities runs _entities over reps and returns each entity as JSON.
-func (s *subgraph) entities(token, selection string, reps ...map[string]any) ([]json.RawMessage, gqlResponse) {
-	s.t.Helper()
-	r := s.post(token, `query($reps: [_Any!]!) { _entities(representations: $reps) { __typename `+selection+` } }`, map[string]any{"reps": reps})
-	var list []json.RawMessage
-	if raw, ok := r.Data["_entities"]; ok {
-		require.NoError(s.t, json.Unmarshal(raw, &list))
+func entities(s *gatewaytest.Env, token, selection string, reps ...map[string]any) ([]json.RawMessage, *gatewaytest.Response) {
+	s.T.Helper()
+	r := post(s, token, `query($reps: [_Any!]!) { _entities(representations: $reps) { __typename `+selection+` } }`, map[string]any{"reps": reps})
+	var data struct {
+		Entities []json.RawMessage `json:"_entities"`
 	}
-	return list, r
-}
-
-// calls lists the requests a simulator received, AppDirect's token
-// requests left out.
-func (s *subgraph) calls(vendor string) []simkit.Entry {
-	var out []simkit.Entry
-	for _, e := range s.sb.Recorder.Entries() {
-		if e.Vendor == vendor && !strings.HasSuffix(e.Path, "/oauth2/token") {
-			out = append(out, e)
-		}
+	if len(r.Data) > 0 {
+		require.NoError(s.T, json.Unmarshal(r.Data, &data), r.Raw)
 	}
-	return out
+	return data.Entities, r
 }
 
 func rep(typename, key, value string) map[string]any {
@@ -113,8 +56,8 @@ const allEntities = `
 // of the representations, and an id the vendor does not know, or could
 // not hold, is null rather than an error.
 func TestEntitiesResolveByKey(t *testing.T) {
-	s := newSubgraph(t, gateway.Options{})
-	got, r := s.entities("", allEntities,
+	s := gatewaytest.Start(t)
+	got, r := entities(s, "", allEntities,
 		rep("Account", "id", appdirectsim.DemoBarbaraAccountID),
 		rep("Account", "id", "00000000-0000-0000-0000-000000000000"),
 		rep("Customer", "id", "1001"),
@@ -137,16 +80,16 @@ func TestEntitiesResolveByKey(t *testing.T) {
 	for _, i := range []int{1, 3, 4, 7, 9, 10} {
 		assert.JSONEq(t, `null`, string(got[i]), "representation %d", i)
 	}
-	assert.Len(t, s.calls("apptivo"), 2, "the non-numeric customer id is not sent to Apptivo")
-	assert.Len(t, s.calls("cordial"), 3, "two lists and one count; the id x is not sent to Cordial")
+	assert.Len(t, s.APICalls("apptivo"), 2, "the non-numeric customer id is not sent to Apptivo")
+	assert.Len(t, s.APICalls("cordial"), 3, "two lists and one count; the id x is not sent to Cordial")
 }
 
 // Every Person representation of a request, by id or by email, costs one
 // Ortto call together (the multi entity resolver goes through the
 // request's person loader).
 func TestPersonEntitiesAreOneOrttoCall(t *testing.T) {
-	s := newSubgraph(t, gateway.Options{})
-	got, r := s.entities("", `... on Person { id subscriptions { subscribed } }`,
+	s := gatewaytest.Start(t)
+	got, r := entities(s, "", `... on Person { id subscriptions { subscribed } }`,
 		rep("Person", "email", "ada.lovelace@example.com"),
 		rep("Person", "id", "00650c1f2b7d9e4a6c3f5b00"),
 		rep("Person", "email", "alan.turing@example.com"),
@@ -161,7 +104,7 @@ func TestPersonEntitiesAreOneOrttoCall(t *testing.T) {
 		require.NoError(t, json.Unmarshal(got[i], &p))
 		assert.Equal(t, want, p.ID, "representation %d", i)
 	}
-	calls := s.calls("ortto")
+	calls := s.APICalls("ortto")
 	require.Len(t, calls, 1, "one Ortto call for every person")
 	var body struct{ People []map[string]string }
 	require.NoError(t, json.Unmarshal([]byte(calls[0].Body), &body))
@@ -174,9 +117,9 @@ func TestPersonEntitiesAreOneOrttoCall(t *testing.T) {
 // A failing Ortto call fails the Person representations, each at its own
 // path, and leaves the other entities of the request alone.
 func TestPersonEntityFailureStaysWithItsRepresentations(t *testing.T) {
-	s := newSubgraph(t, gateway.Options{})
-	s.sb.Faults.Set(simkit.Fault{Vendor: "ortto", Status: http.StatusInternalServerError})
-	got, r := s.entities("", `... on Person { id } ... on Customer { id }`,
+	s := gatewaytest.Start(t)
+	s.Sandbox.Faults.Set(simkit.Fault{Vendor: "ortto", Status: http.StatusInternalServerError})
+	got, r := entities(s, "", `... on Person { id } ... on Customer { id }`,
 		rep("Person", "email", "ada.lovelace@example.com"),
 		rep("Customer", "id", "1001"),
 		rep("Person", "id", "00650c1f2b7d9e4a6c3f5b00"),
@@ -196,12 +139,12 @@ func TestPersonEntityFailureStaysWithItsRepresentations(t *testing.T) {
 // The router's selection under `... on Account` is what AppDirect is asked
 // for, as with the account root field.
 func TestAccountEntityForwardsOnlySelectedFields(t *testing.T) {
-	s := newSubgraph(t, gateway.Options{})
-	got, r := s.entities("", `... on Account { countryCode } ... on Customer { name }`, rep("Account", "id", appdirectsim.DemoAdaAccountID))
+	s := gatewaytest.Start(t)
+	got, r := entities(s, "", `... on Account { countryCode } ... on Customer { name }`, rep("Account", "id", appdirectsim.DemoAdaAccountID))
 	require.Empty(t, r.Errors)
 	require.Len(t, got, 1)
 	assert.Contains(t, string(got[0]), `"countryCode"`)
-	calls := s.calls("appdirect")
+	calls := s.APICalls("appdirect")
 	require.Len(t, calls, 1)
 	var body struct{ Query string }
 	require.NoError(t, json.Unmarshal([]byte(calls[0].Body), &body))
@@ -215,10 +158,10 @@ func TestEntitiesNeedTheReadScope(t *testing.T) {
 	require.NoError(t, os.WriteFile(keys, []byte(auth.HashKey("reader-key")+" read\n"+auth.HashKey("writer-key")+" write\n"), 0o600))
 	a, err := auth.New(auth.Config{APIKeysFile: keys})
 	require.NoError(t, err)
-	s := newSubgraph(t, gateway.Options{Auth: a})
+	s := gatewaytest.Start(t, func(s *gatewaytest.Setup) { s.Options.Auth = a })
 	reps := []map[string]any{rep("Account", "id", appdirectsim.DemoAdaAccountID), rep("Customer", "id", "1001"), rep("Person", "email", "ada.lovelace@example.com"), rep("AccountList", "id", "1")}
 
-	got, r := s.entities("writer-key", allEntities, reps...)
+	got, r := entities(s, "writer-key", allEntities, reps...)
 	require.Len(t, got, 4)
 	for i := range got {
 		assert.JSONEq(t, `null`, string(got[i]))
@@ -228,9 +171,9 @@ func TestEntitiesNeedTheReadScope(t *testing.T) {
 		assert.Equal(t, "FORBIDDEN", e.Extensions["code"])
 		assert.Equal(t, "read", e.Extensions["scope"])
 	}
-	assert.Empty(t, s.sb.Recorder.Entries(), "no vendor is called without the scope")
+	assert.Empty(t, s.Sandbox.Recorder.Entries(), "no vendor is called without the scope")
 
-	got, r = s.entities("reader-key", allEntities, reps...)
+	got, r = entities(s, "reader-key", allEntities, reps...)
 	require.Empty(t, r.Errors)
 	for i := range got {
 		assert.NotEqual(t, `null`, string(got[i]))
@@ -240,11 +183,14 @@ func TestEntitiesNeedTheReadScope(t *testing.T) {
 // A router reads the subgraph SDL from _service: it has the federation
 // link and the keys. Clients read GET /schema.graphql: it has neither.
 func TestServiceSDLIsTheSubgraphSchema(t *testing.T) {
-	s := newSubgraph(t, gateway.Options{})
-	r := s.post("", `{ _service { sdl } }`, nil)
+	s := gatewaytest.Start(t)
+	r := post(s, "", `{ _service { sdl } }`, nil)
 	require.Empty(t, r.Errors)
-	var svc struct{ SDL string }
-	require.NoError(t, json.Unmarshal(r.Data["_service"], &svc))
+	var data struct {
+		Service struct{ SDL string } `json:"_service"`
+	}
+	r.Into(t, &data)
+	svc := data.Service
 	for _, want := range []string{
 		`@link(url: "https://specs.apollo.dev/federation/v2.7"`,
 		`extend type Account @key(fields: "id")`,
@@ -256,7 +202,7 @@ func TestServiceSDLIsTheSubgraphSchema(t *testing.T) {
 		assert.True(t, strings.Contains(svc.SDL, want), "the subgraph SDL lacks %q", want)
 	}
 
-	resp, err := http.Get(s.url + "/schema.graphql")
+	resp, err := http.Get(s.Server.URL + "/schema.graphql")
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	client, err := io.ReadAll(resp.Body)

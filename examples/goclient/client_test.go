@@ -3,9 +3,7 @@ package goclient_test
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -15,9 +13,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/switchyard/switchyard/examples/goclient"
-	"github.com/switchyard/switchyard/internal/config"
-	"github.com/switchyard/switchyard/internal/gateway"
-	"github.com/switchyard/switchyard/internal/sandbox"
+	"github.com/switchyard/switchyard/internal/gatewaytest"
 )
 
 // newClient serves a sandbox gateway (every vendor simulated over
@@ -25,18 +21,7 @@ import (
 // genqlient client of its /query endpoint.
 func newClient(t *testing.T) graphql.Client {
 	t.Helper()
-	sb, err := sandbox.Start("")
-	require.NoError(t, err)
-	t.Cleanup(sb.Close)
-	cfg, err := config.Load(func(string) string { return "" })
-	require.NoError(t, err)
-	sb.Configure(cfg)
-	gw, err := gateway.New(cfg, gateway.Options{Simulated: true, Logger: slog.New(slog.DiscardHandler)})
-	require.NoError(t, err)
-	srv := httptest.NewServer(gw)
-	t.Cleanup(srv.Close)
-	t.Cleanup(func() { _ = gw.Close() })
-	return graphql.NewClient(srv.URL+"/query", http.DefaultClient)
+	return graphql.NewClient(gatewaytest.Start(t).Server.URL+"/query", http.DefaultClient)
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -16,18 +16,18 @@ func (e *env) graphqlSent() []struct {
 	Query     string         `json:"query"`
 	Variables map[string]any `json:"variables"`
 } {
-	e.t.Helper()
+	e.T.Helper()
 	var out []struct {
 		Query     string         `json:"query"`
 		Variables map[string]any `json:"variables"`
 	}
-	for _, c := range e.calls("appdirect") {
+	for _, c := range e.Calls("appdirect") {
 		if strings.HasSuffix(c.Path, "/api/graphql") {
 			var doc struct {
 				Query     string         `json:"query"`
 				Variables map[string]any `json:"variables"`
 			}
-			require.NoError(e.t, json.Unmarshal([]byte(c.Body), &doc))
+			require.NoError(e.T, json.Unmarshal([]byte(c.Body), &doc))
 			out = append(out, doc)
 		}
 	}
@@ -36,7 +36,7 @@ func (e *env) graphqlSent() []struct {
 
 func TestAccountsProjectionSendsOnlySelectedFields(t *testing.T) {
 	e := newEnv(t)
-	r := e.query(`{ accounts(first: 2) { nodes { name } } }`, nil)
+	r := e.Query(`{ accounts(first: 2) { nodes { name } } }`, nil)
 	require.Empty(t, r.Errors, r.Raw)
 	sent := e.graphqlSent()
 	require.Len(t, sent, 1)
@@ -51,7 +51,7 @@ func TestAccountsProjectionSendsOnlySelectedFields(t *testing.T) {
 
 func TestAccountsProjectionFollowsFragmentsAliasesAndDirectives(t *testing.T) {
 	e := newEnv(t)
-	r := e.query(`query($withSite: Boolean!) {
+	r := e.Query(`query($withSite: Boolean!) {
 		accounts(first: 3, orderBy: {field: NAME, direction: DESC}, filter: {accountStatus: ENABLED}) {
 			edges { cursor node { ...Basics } }
 			pageInfo { hasNextPage }
@@ -81,7 +81,7 @@ func TestAccountsProjectionFollowsFragmentsAliasesAndDirectives(t *testing.T) {
 			TotalCount int `json:"totalCount"`
 		} `json:"accounts"`
 	}
-	r.into(t, &data)
+	r.Into(t, &data)
 	require.NotEmpty(t, data.Accounts.Edges)
 	assert.Equal(t, "Switchyard Channel Partners", data.Accounts.Edges[0].Node.Label, "sorted by name, descending, enabled only")
 	assert.Equal(t, 3, data.Accounts.TotalCount)
@@ -89,7 +89,7 @@ func TestAccountsProjectionFollowsFragmentsAliasesAndDirectives(t *testing.T) {
 
 func TestAccountLookupsAndCompany(t *testing.T) {
 	e := newEnv(t)
-	r := e.query(`query($id: ID!) {
+	r := e.Query(`query($id: ID!) {
 		account(id: $id) { id name company { id industry createdOn } }
 		byExt: accountByExternalId(externalId: "ext-grace-002") { id status accessTypes company { name } }
 		missing: account(id: "00000000-0000-0000-0000-000000000000") { id }
@@ -115,7 +115,7 @@ func TestAccountLookupsAndCompany(t *testing.T) {
 		Company   struct{ Name string }
 		NoCompany *struct{} `json:"noCompany"`
 	}
-	r.into(t, &data)
+	r.Into(t, &data)
 	assert.Equal(t, "Analytical Engines Ltd", data.Account.Name)
 	assert.Equal(t, appdirectsim.DemoAdaAccountID, data.Account.Company.ID)
 	assert.Equal(t, "COMPUTER_SOFTWARE", data.Account.Company.Industry)
@@ -126,7 +126,7 @@ func TestAccountLookupsAndCompany(t *testing.T) {
 	assert.Nil(t, data.NoCompany)
 
 	restCalls := 0
-	for _, c := range e.calls("appdirect") {
+	for _, c := range e.Calls("appdirect") {
 		if strings.Contains(c.Path, "/companies/"+appdirectsim.DemoAdaAccountID) {
 			restCalls++
 		}
@@ -143,13 +143,13 @@ func TestDeleteAccountRules(t *testing.T) {
 		{appdirectsim.DemoAlanAccountID, "FAILED_PRECONDITION"},
 		{"00000000-0000-0000-0000-000000000000", "NOT_FOUND"},
 	} {
-		r := e.query(`mutation($id: ID!) { deleteAccount(input: {accountId: $id}) { success } }`, map[string]any{"id": tc.id})
-		assert.Equal(t, []string{tc.code}, r.codes(), r.Raw)
+		r := e.Query(`mutation($id: ID!) { deleteAccount(input: {accountId: $id}) { success } }`, map[string]any{"id": tc.id})
+		assert.Equal(t, []string{tc.code}, r.Codes(), r.Raw)
 		assert.JSONEq(t, `{"deleteAccount":null}`, string(r.Data))
 	}
-	r := e.query(`mutation($id: ID!) { deleteAccount(input: {accountId: $id}) { success } }`, map[string]any{"id": appdirectsim.DemoKatherineAccountID})
+	r := e.Query(`mutation($id: ID!) { deleteAccount(input: {accountId: $id}) { success } }`, map[string]any{"id": appdirectsim.DemoKatherineAccountID})
 	require.Empty(t, r.Errors, r.Raw)
 	assert.JSONEq(t, `{"deleteAccount":{"success":true}}`, string(r.Data))
-	r = e.query(`query($id: ID!) { account(id: $id) { id } }`, map[string]any{"id": appdirectsim.DemoKatherineAccountID})
+	r = e.Query(`query($id: ID!) { account(id: $id) { id } }`, map[string]any{"id": appdirectsim.DemoKatherineAccountID})
 	assert.JSONEq(t, `{"account":null}`, string(r.Data))
 }

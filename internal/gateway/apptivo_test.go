@@ -11,7 +11,7 @@ import (
 
 func TestCustomersPagingAndGet(t *testing.T) {
 	e := newEnv(t)
-	r := e.query(`{ customers(first: 2) { totalCount pageInfo { hasNextPage endCursor } nodes { id name primaryEmail createdAt } } }`, nil)
+	r := e.Query(`{ customers(first: 2) { totalCount pageInfo { hasNextPage endCursor } nodes { id name primaryEmail createdAt } } }`, nil)
 	require.Empty(t, r.Errors, r.Raw)
 	var page struct {
 		Customers struct {
@@ -26,23 +26,23 @@ func TestCustomersPagingAndGet(t *testing.T) {
 			} `json:"nodes"`
 		} `json:"customers"`
 	}
-	r.into(t, &page)
+	r.Into(t, &page)
 	assert.Equal(t, 5, page.Customers.TotalCount)
 	require.Len(t, page.Customers.Nodes, 2)
 	assert.True(t, page.Customers.PageInfo.HasNextPage)
 	assert.Equal(t, "ada.lovelace@example.com", page.Customers.Nodes[0].PrimaryEmail)
 
-	r = e.query(`query($after: String) { customers(first: 10, after: $after) { nodes { id } pageInfo { hasNextPage } } }`, map[string]any{"after": page.Customers.PageInfo.EndCursor})
+	r = e.Query(`query($after: String) { customers(first: 10, after: $after) { nodes { id } pageInfo { hasNextPage } } }`, map[string]any{"after": page.Customers.PageInfo.EndCursor})
 	require.Empty(t, r.Errors, r.Raw)
 	var next struct {
 		Customers struct {
 			Nodes []struct{ ID string } `json:"nodes"`
 		} `json:"customers"`
 	}
-	r.into(t, &next)
+	r.Into(t, &next)
 	assert.Len(t, next.Customers.Nodes, 3)
 
-	r = e.query(`{ customer(id: "1002") { name emailAddresses { address typeCode } } missing: customer(id: "424242") { name } }`, nil)
+	r = e.Query(`{ customer(id: "1002") { name emailAddresses { address typeCode } } missing: customer(id: "424242") { name } }`, nil)
 	require.Empty(t, r.Errors, r.Raw)
 	assert.JSONEq(t, `{"customer":{"name":"Hopper Compilers Inc","emailAddresses":[{"address":"grace.hopper@example.com","typeCode":"BUSINESS"}]},"missing":null}`, string(r.Data))
 }
@@ -50,25 +50,25 @@ func TestCustomersPagingAndGet(t *testing.T) {
 func TestCustomerCreateUpdateDelete(t *testing.T) {
 	e := newEnv(t)
 	name := `Tom & "Jerry" #1 +x=y`
-	r := e.query(`mutation($in: CreateCustomerInput!) { createCustomer(input: $in) { id name primaryEmail } }`,
+	r := e.Query(`mutation($in: CreateCustomerInput!) { createCustomer(input: $in) { id name primaryEmail } }`,
 		map[string]any{"in": map[string]any{"name": name, "emailAddresses": []map[string]any{{"address": "tom@example.com"}}}})
 	require.Empty(t, r.Errors, r.Raw)
 	var created struct {
 		CreateCustomer struct{ ID, Name string } `json:"createCustomer"`
 	}
-	r.into(t, &created)
+	r.Into(t, &created)
 	assert.Equal(t, name, created.CreateCustomer.Name)
 	id := created.CreateCustomer.ID
 
-	r = e.query(`query($id: ID!) { customer(id: $id) { name } }`, map[string]any{"id": id})
+	r = e.Query(`query($id: ID!) { customer(id: $id) { name } }`, map[string]any{"id": id})
 	require.Empty(t, r.Errors, r.Raw)
 	assert.JSONEq(t, `{"customer":{"name":`+mustJSON(t, name)+`}}`, string(r.Data), "the name round-trips byte for byte")
 
-	e.sb.Recorder.Clear()
-	r = e.query(`mutation($id: ID!) { updateCustomer(id: $id, input: {website: "https://tom.example"}) { name website primaryEmail } }`, map[string]any{"id": id})
+	e.Sandbox.Recorder.Clear()
+	r = e.Query(`mutation($id: ID!) { updateCustomer(id: $id, input: {website: "https://tom.example"}) { name website primaryEmail } }`, map[string]any{"id": id})
 	require.Empty(t, r.Errors, r.Raw)
 	assert.JSONEq(t, `{"updateCustomer":{"name":`+mustJSON(t, name)+`,"website":"https://tom.example","primaryEmail":"tom@example.com"}}`, string(r.Data))
-	calls := e.calls("apptivo")
+	calls := e.Calls("apptivo")
 	require.Len(t, calls, 1)
 	q, err := url.ParseQuery(calls[0].Query)
 	require.NoError(t, err)
@@ -77,24 +77,24 @@ func TestCustomerCreateUpdateDelete(t *testing.T) {
 	assert.JSONEq(t, `{"website":"https://tom.example"}`, q.Get("customerData"), "only the given field is sent")
 	assert.Equal(t, "false", q.Get("isEmailAddressUpdate"))
 
-	e.sb.Recorder.Clear()
-	r = e.query(`mutation($id: ID!) { updateCustomer(id: $id, input: {emailAddresses: [{address: "jerry@example.com"}]}) { primaryEmail } }`, map[string]any{"id": id})
+	e.Sandbox.Recorder.Clear()
+	r = e.Query(`mutation($id: ID!) { updateCustomer(id: $id, input: {emailAddresses: [{address: "jerry@example.com"}]}) { primaryEmail } }`, map[string]any{"id": id})
 	require.Empty(t, r.Errors, r.Raw)
-	q, err = url.ParseQuery(e.calls("apptivo")[0].Query)
+	q, err = url.ParseQuery(e.Calls("apptivo")[0].Query)
 	require.NoError(t, err)
 	assert.Equal(t, "true", q.Get("isEmailAddressUpdate"), "the email flag is set when emails change")
 
-	r = e.query(`mutation($id: ID!) { deleteCustomer(id: $id) { id success } }`, map[string]any{"id": id})
+	r = e.Query(`mutation($id: ID!) { deleteCustomer(id: $id) { id success } }`, map[string]any{"id": id})
 	require.Empty(t, r.Errors, r.Raw)
-	r = e.query(`mutation($id: ID!) { deleteCustomer(id: $id) { id success } }`, map[string]any{"id": id})
-	assert.Equal(t, []string{"NOT_FOUND"}, r.codes(), r.Raw)
-	r = e.query(`mutation { updateCustomer(id: "999999", input: {website: "x"}) { id } }`, nil)
-	assert.Equal(t, []string{"NOT_FOUND"}, r.codes(), r.Raw)
+	r = e.Query(`mutation($id: ID!) { deleteCustomer(id: $id) { id success } }`, map[string]any{"id": id})
+	assert.Equal(t, []string{"NOT_FOUND"}, r.Codes(), r.Raw)
+	r = e.Query(`mutation { updateCustomer(id: "999999", input: {website: "x"}) { id } }`, nil)
+	assert.Equal(t, []string{"NOT_FOUND"}, r.Codes(), r.Raw)
 }
 
 func TestSearchCustomersAndConfig(t *testing.T) {
 	e := newEnv(t)
-	r := e.query(`{ searchCustomers(filter: {email: "alan.turing@example.com"}) { totalCount nodes { name } } customerConfig { statuses { id name } } }`, nil)
+	r := e.Query(`{ searchCustomers(filter: {email: "alan.turing@example.com"}) { totalCount nodes { name } } customerConfig { statuses { id name } } }`, nil)
 	require.Empty(t, r.Errors, r.Raw)
 	var data struct {
 		SearchCustomers struct {
@@ -105,12 +105,12 @@ func TestSearchCustomersAndConfig(t *testing.T) {
 			Statuses []struct{ ID, Name string } `json:"statuses"`
 		} `json:"customerConfig"`
 	}
-	r.into(t, &data)
+	r.Into(t, &data)
 	require.Len(t, data.SearchCustomers.Nodes, 1)
 	assert.Equal(t, "Turing Machines Ltd", data.SearchCustomers.Nodes[0].Name)
 	assert.NotEmpty(t, data.CustomerConfig.Statuses)
 
-	r = e.query(`{ searchCustomers(filter: {name: "LTD"}) { nodes { name } } }`, nil)
+	r = e.Query(`{ searchCustomers(filter: {name: "LTD"}) { nodes { name } } }`, nil)
 	require.Empty(t, r.Errors, r.Raw)
 	assert.Contains(t, string(r.Data), "Analytical Engines Ltd")
 	assert.Contains(t, string(r.Data), "Turing Machines Ltd")

@@ -11,8 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchyard/switchyard/internal/auth"
-	"github.com/switchyard/switchyard/internal/config"
-	"github.com/switchyard/switchyard/internal/gateway"
+	"github.com/switchyard/switchyard/internal/gatewaytest"
 )
 
 const (
@@ -22,7 +21,7 @@ const (
 )
 
 // withAPIKeys turns on client authentication with three static keys.
-func withAPIKeys(t *testing.T) envOption {
+func withAPIKeys(t *testing.T) gatewaytest.Option {
 	file := filepath.Join(t.TempDir(), "keys")
 	lines := []string{
 		auth.HashKey(readerKey) + " read",
@@ -32,18 +31,15 @@ func withAPIKeys(t *testing.T) envOption {
 	require.NoError(t, os.WriteFile(file, []byte(strings.Join(lines, "\n")+"\n"), 0o600))
 	authn, err := auth.New(auth.Config{APIKeysFile: file})
 	require.NoError(t, err)
-	return func(_ *config.Config, o *gateway.Options) { o.Auth = authn }
+	return func(s *gatewaytest.Setup) { s.Options.Auth = authn }
 }
 
-func (e *env) queryAs(key, q string) *response {
-	e.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, e.srv.URL+"/query", strings.NewReader(mustJSON(e.t.(*testing.T), map[string]string{"query": q})))
-	require.NoError(e.t, err)
-	req.Header.Set("Content-Type", "application/json")
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
+func (e *env) queryAs(key, q string) *gatewaytest.Response {
+	e.T.Helper()
+	if key == "" {
+		return e.Query(q, nil)
 	}
-	return e.send(req)
+	return e.Query(q, nil, "Authorization", "Bearer "+key)
 }
 
 func TestScopesGuardEveryVendorCall(t *testing.T) {
@@ -52,11 +48,11 @@ func TestScopesGuardEveryVendorCall(t *testing.T) {
 	r := e.queryAs("", `{ accountLists { name } }`)
 	assert.Equal(t, http.StatusUnauthorized, r.Status)
 	assert.True(t, strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Bearer"))
-	assert.Equal(t, []string{"UNAUTHENTICATED"}, r.codes())
+	assert.Equal(t, []string{"UNAUTHENTICATED"}, r.Codes())
 	r = e.queryAs("not-a-key", `{ accountLists { name } }`)
 	assert.Equal(t, http.StatusUnauthorized, r.Status)
 	assert.NotContains(t, r.Raw, "not-a-key")
-	assert.Empty(t, e.sb.Recorder.Entries(), "no vendor call for an unauthenticated client")
+	assert.Empty(t, e.Sandbox.Recorder.Entries(), "no vendor call for an unauthenticated client")
 
 	r = e.queryAs(readerKey, `{ accountLists { name } }`)
 	require.Empty(t, r.Errors, r.Raw)
@@ -71,15 +67,15 @@ func TestScopesGuardEveryVendorCall(t *testing.T) {
 	}
 	for _, key := range []string{readerKey, writerKey} {
 		for _, q := range destructive {
-			e.sb.Recorder.Clear()
+			e.Sandbox.Recorder.Clear()
 			r := e.queryAs(key, q)
-			assert.Equal(t, []string{"FORBIDDEN"}, r.codes(), r.Raw)
+			assert.Equal(t, []string{"FORBIDDEN"}, r.Codes(), r.Raw)
 			assert.Equal(t, "destructive", r.Errors[0].Extensions["scope"])
-			assert.Empty(t, e.sb.Recorder.Entries(), "the vendor is never called without the scope: %s", q)
+			assert.Empty(t, e.Sandbox.Recorder.Entries(), "the vendor is never called without the scope: %s", q)
 		}
 	}
 	r = e.queryAs(readerKey, `mutation { createAccountList(input: {name: "from-reader"}) { id } }`)
-	assert.Equal(t, []string{"FORBIDDEN"}, r.codes(), r.Raw)
+	assert.Equal(t, []string{"FORBIDDEN"}, r.Codes(), r.Raw)
 	r = e.queryAs(writerKey, `mutation { createAccountList(input: {name: "from-writer"}) { id } }`)
 	require.Empty(t, r.Errors, r.Raw)
 	r = e.queryAs(adminKey, `mutation { deleteAccountList(id: "4") { success } }`)

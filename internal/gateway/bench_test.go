@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchyard/switchyard/internal/gatewaytest"
 	"github.com/switchyard/switchyard/internal/simkit"
 )
 
@@ -23,12 +24,12 @@ const P1FanOutQuery = `{
 // limits are lifted, since the point is to measure the gateway, not to
 // queue behind Ortto's 10 requests a second.
 func benchEnv(b *testing.B) *env {
-	return newEnvTB(b, withoutRateLimits())
+	return newEnv(b, gatewaytest.WithoutRateLimits())
 }
 
 func latencyAll(e *env, ms int) {
 	for _, v := range []string{"ortto", "apptivo", "appdirect", "cordial"} {
-		e.sb.Faults.Set(simkit.Fault{Vendor: v, LatencyMs: ms})
+		e.Sandbox.Faults.Set(simkit.Fault{Vendor: v, LatencyMs: ms})
 	}
 }
 
@@ -39,12 +40,12 @@ func latencyAll(e *env, ms int) {
 func BenchmarkP1FanOut(b *testing.B) {
 	e := benchEnv(b)
 	latencyAll(e, 50)
-	e.query(P1FanOutQuery, nil) // token fetch and connection set-up
+	e.Query(P1FanOutQuery, nil) // token fetch and connection set-up
 	durations := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for range b.N {
 		start := time.Now()
-		r := e.query(P1FanOutQuery, nil)
+		r := e.Query(P1FanOutQuery, nil)
 		durations = append(durations, time.Since(start))
 		if len(r.Errors) > 0 {
 			b.Fatalf("errors: %s", r.Raw)
@@ -70,12 +71,12 @@ func BenchmarkP2NoNPlusOne(b *testing.B) {
 			seedLinked(b, e, 100)
 			b.ResetTimer()
 			for range b.N {
-				if r := e.query(tc.query, nil); len(r.Errors) > 0 {
+				if r := e.Query(tc.query, nil); len(r.Errors) > 0 {
 					b.Fatalf("errors: %s", r.Raw)
 				}
 			}
 			b.StopTimer()
-			b.ReportMetric(float64(len(e.calls("apptivo"))+len(e.calls("ortto")))/float64(b.N), "vendor-calls/op")
+			b.ReportMetric(float64(len(e.Calls("apptivo"))+len(e.Calls("ortto")))/float64(b.N), "vendor-calls/op")
 		})
 	}
 }
@@ -86,7 +87,7 @@ func BenchmarkP2NoNPlusOne(b *testing.B) {
 //	go test ./internal/gateway -run '^$' -bench BenchmarkP3 -benchtime 20x
 func BenchmarkP3Dedup(b *testing.B) {
 	e := benchEnv(b)
-	e.sb.Faults.Set(simkit.Fault{Vendor: "cordial", LatencyMs: 50})
+	e.Sandbox.Faults.Set(simkit.Fault{Vendor: "cordial", LatencyMs: 50})
 	const clients = 200
 	b.ResetTimer()
 	for range b.N {
@@ -97,7 +98,7 @@ func BenchmarkP3Dedup(b *testing.B) {
 			go func() {
 				defer wg.Done()
 				<-start
-				if r := e.query(`{ accountLists { id name } }`, nil); len(r.Errors) > 0 {
+				if r := e.Query(`{ accountLists { id name } }`, nil); len(r.Errors) > 0 {
 					panic(fmt.Sprintf("errors: %s", r.Raw))
 				}
 			}()
@@ -106,5 +107,5 @@ func BenchmarkP3Dedup(b *testing.B) {
 		wg.Wait()
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(len(e.calls("cordial")))/float64(b.N*clients), "cordial-calls/request")
+	b.ReportMetric(float64(len(e.Calls("cordial")))/float64(b.N*clients), "cordial-calls/request")
 }

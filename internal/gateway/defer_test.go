@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/switchyard/switchyard/internal/gatewaytest"
 	"github.com/switchyard/switchyard/internal/simkit"
 )
 
@@ -35,11 +36,11 @@ func TestDeferSlowVendor(t *testing.T) {
 	e := newEnv(t)
 	// Long enough that the first part is surely read while Ortto is still
 	// sleeping; well inside the vendor timeout.
-	e.sb.Faults.Set(simkit.Fault{Vendor: "ortto", LatencyMs: 800})
+	e.Sandbox.Faults.Set(simkit.Fault{Vendor: "ortto", LatencyMs: 800})
 
 	b, err := json.Marshal(map[string]any{"query": deferQuery})
 	require.NoError(t, err)
-	req, err := http.NewRequest(http.MethodPost, e.srv.URL+"/query", bytes.NewReader(b))
+	req, err := http.NewRequest(http.MethodPost, e.Server.URL+"/query", bytes.NewReader(b))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "multipart/mixed; deferSpec=20220824, application/json")
@@ -62,13 +63,13 @@ func TestDeferSlowVendor(t *testing.T) {
 				Nodes []map[string]json.RawMessage `json:"nodes"`
 			} `json:"customers"`
 		} `json:"data"`
-		Errors  []gqlError `json:"errors"`
-		HasNext bool       `json:"hasNext"`
+		Errors  []gatewaytest.Error `json:"errors"`
+		HasNext bool                `json:"hasNext"`
 	}
 	raw := readPart(t, parts)
 	require.NotNil(t, raw, "no first part")
 	require.NoError(t, json.Unmarshal(raw, &first), string(raw))
-	assert.Empty(t, e.calls("ortto"), "the first part must come before Ortto has answered")
+	assert.Empty(t, e.Calls("ortto"), "the first part must come before Ortto has answered")
 	assert.Empty(t, first.Errors, string(raw))
 	assert.True(t, first.HasNext, "more parts are announced: %s", raw)
 	require.Len(t, first.Data.Customers.Nodes, 3, string(raw))
@@ -93,8 +94,8 @@ func TestDeferSlowVendor(t *testing.T) {
 				} `json:"subscriptions"`
 			} `json:"person"`
 		} `json:"data"`
-		Path   []any      `json:"path"`
-		Errors []gqlError `json:"errors"`
+		Path   []any               `json:"path"`
+		Errors []gatewaytest.Error `json:"errors"`
 	}
 	got := map[float64]incremental{}
 	hasNext, later := true, 0
@@ -124,7 +125,7 @@ func TestDeferSlowVendor(t *testing.T) {
 			assert.NotEmpty(t, s.AudienceName, "customer %v", i)
 		}
 	}
-	assert.NotEmpty(t, e.calls("ortto"), "the subscriptions came from Ortto")
+	assert.NotEmpty(t, e.Calls("ortto"), "the subscriptions came from Ortto")
 }
 
 // Without the multipart Accept header, a deferring operation is refused
@@ -132,14 +133,14 @@ func TestDeferSlowVendor(t *testing.T) {
 // fields silently missing.
 func TestDeferNeedsMultipart(t *testing.T) {
 	e := newEnv(t)
-	r := e.query(deferQuery, nil)
+	r := e.Query(deferQuery, nil)
 	assert.Equal(t, http.StatusNotAcceptable, r.Status, r.Raw)
-	require.Equal(t, []string{"BAD_REQUEST"}, r.codes(), r.Raw)
+	require.Equal(t, []string{"BAD_REQUEST"}, r.Codes(), r.Raw)
 	assert.Contains(t, r.Errors[0].Message, "multipart/mixed; deferSpec=20220824")
-	assert.Empty(t, e.calls("apptivo"), "nothing ran")
+	assert.Empty(t, e.Calls("apptivo"), "nothing ran")
 
 	// @defer(if: false) defers nothing, so a single result will do.
-	r = e.query(`query($d: Boolean!) { customers(first: 1) { nodes { name ... @defer(if: $d) { person { id } } } } }`, map[string]any{"d": false})
+	r = e.Query(`query($d: Boolean!) { customers(first: 1) { nodes { name ... @defer(if: $d) { person { id } } } } }`, map[string]any{"d": false})
 	assert.Equal(t, http.StatusOK, r.Status, r.Raw)
 	assert.Empty(t, r.Errors, r.Raw)
 	assert.Contains(t, string(r.Data), `"person":{"id":`)
@@ -187,18 +188,18 @@ func TestDeferNegotiation(t *testing.T) {
 			var req *http.Request
 			var err error
 			if tc.method == http.MethodGet {
-				req, err = http.NewRequest(http.MethodGet, e.srv.URL+"/query?query="+url.QueryEscape(tc.query), nil)
+				req, err = http.NewRequest(http.MethodGet, e.Server.URL+"/query?query="+url.QueryEscape(tc.query), nil)
 				require.NoError(t, err)
 				req.Header.Set("Apollo-Require-Preflight", "true")
 			} else {
 				b, jerr := json.Marshal(map[string]any{"query": tc.query})
 				require.NoError(t, jerr)
-				req, err = http.NewRequest(http.MethodPost, e.srv.URL+"/query", bytes.NewReader(b))
+				req, err = http.NewRequest(http.MethodPost, e.Server.URL+"/query", bytes.NewReader(b))
 				require.NoError(t, err)
 				req.Header.Set("Content-Type", "application/json")
 			}
 			req.Header.Set("Accept", tc.accept)
-			r := e.send(req)
+			r := e.Send(req)
 			assert.Equal(t, tc.status, r.Status, r.Raw)
 			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 			require.NoError(t, err)

@@ -28,10 +28,10 @@ func TestDryRunsCallNoVendorMutation(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
-			r := e.query(tc.query, nil)
+			r := e.Query(tc.query, nil)
 			require.Empty(t, r.Errors, r.Raw)
 			assert.JSONEq(t, tc.want, string(r.Data))
-			for _, c := range e.calls(tc.vendor) {
+			for _, c := range e.Calls(tc.vendor) {
 				isMutation := c.Method == "DELETE" || c.Method == "PUT" ||
 					strings.Contains(c.Query, "a=delete") || strings.Contains(c.Body, "deleteAccount")
 				assert.False(t, isMutation, "dry run sent a mutation: %s %s %s", c.Method, c.Path, c.Body)
@@ -41,31 +41,31 @@ func TestDryRunsCallNoVendorMutation(t *testing.T) {
 
 	t.Run("unknown record", func(t *testing.T) {
 		e := newEnv(t)
-		r := e.query(`mutation { deleteAccount(input: {accountId: "00000000-0000-0000-0000-000000000000"}, dryRun: true) { dryRun } }`, nil)
-		assert.Equal(t, []string{"NOT_FOUND"}, r.codes(), r.Raw)
+		r := e.Query(`mutation { deleteAccount(input: {accountId: "00000000-0000-0000-0000-000000000000"}, dryRun: true) { dryRun } }`, nil)
+		assert.Equal(t, []string{"NOT_FOUND"}, r.Codes(), r.Raw)
 	})
 }
 
 func TestOrttoBulkDryRuns(t *testing.T) {
 	e := newEnv(t)
-	r := e.query(`mutation {
+	r := e.Query(`mutation {
 		archiveAccounts(input: {inclusionIds: ["106905f9252dad244f055800", "10690a3d5e2dad244f0c3400", "ffffffffffffffffffffffff"]}, dryRun: true) { dryRun affectedIds affectedCount archivedAccounts }
 	}`, nil)
 	require.Empty(t, r.Errors, r.Raw)
 	assert.JSONEq(t, `{"archiveAccounts":{"dryRun":true,"affectedIds":["106905f9252dad244f055800"],"affectedCount":1,"archivedAccounts":0}}`, string(r.Data),
 		"only the account in the main list would be archived")
-	r = e.query(`mutation { deleteAccounts(input: {allRowsSelected: true, exclusionIds: ["10690a3d5e2dad244f0c3400"]}, dryRun: true) { dryRun affectedIds affectedCount } }`, nil)
+	r = e.Query(`mutation { deleteAccounts(input: {allRowsSelected: true, exclusionIds: ["10690a3d5e2dad244f0c3400"]}, dryRun: true) { dryRun affectedIds affectedCount } }`, nil)
 	require.Empty(t, r.Errors, r.Raw)
 	assert.JSONEq(t, `{"deleteAccounts":{"dryRun":true,"affectedIds":["10690a4e6f2dad244f0d4500"],"affectedCount":1}}`, string(r.Data))
-	for _, c := range e.calls("ortto") {
+	for _, c := range e.Calls("ortto") {
 		assert.Equal(t, "/v1/accounts/get", c.Path, "a dry run only lists accounts")
 	}
-	before, err := e.sb.Ortto.State()
+	before, err := e.Sandbox.Ortto.State()
 	require.NoError(t, err)
-	r = e.query(`mutation { restoreAccounts(input: {allRowsSelected: true}, dryRun: true) { affectedCount } }`, nil)
+	r = e.Query(`mutation { restoreAccounts(input: {allRowsSelected: true}, dryRun: true) { affectedCount } }`, nil)
 	require.Empty(t, r.Errors, r.Raw)
 	assert.JSONEq(t, `{"restoreAccounts":{"affectedCount":2}}`, string(r.Data))
-	after, err := e.sb.Ortto.State()
+	after, err := e.Sandbox.Ortto.State()
 	require.NoError(t, err)
 	assert.JSONEq(t, string(before), string(after), "nothing changed")
 }

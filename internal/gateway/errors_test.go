@@ -13,13 +13,14 @@ import (
 
 	"github.com/switchyard/switchyard/internal/config"
 	"github.com/switchyard/switchyard/internal/gateway"
+	"github.com/switchyard/switchyard/internal/gatewaytest"
 	"github.com/switchyard/switchyard/internal/sandbox"
 	"github.com/switchyard/switchyard/internal/simkit"
 )
 
 func TestDefaultQueryTouchesAllFourVendors(t *testing.T) {
 	e := newEnv(t)
-	r := e.query(gateway.DefaultQuery, nil)
+	r := e.Query(gateway.DefaultQuery, nil)
 	require.Empty(t, r.Errors, r.Raw)
 	var data struct {
 		Accounts struct {
@@ -34,16 +35,16 @@ func TestDefaultQueryTouchesAllFourVendors(t *testing.T) {
 		} `json:"customers"`
 		AccountLists []struct{ ContactCount int } `json:"accountLists"`
 	}
-	r.into(t, &data)
+	r.Into(t, &data)
 	assert.Len(t, data.Accounts.Nodes, 3)
 	require.Len(t, data.Customers.Nodes, 3)
 	assert.NotNil(t, data.Customers.Nodes[0].Person, "Apptivo customer joined to its Ortto person")
 	assert.NotEmpty(t, data.AccountLists)
 	for _, v := range []string{"ortto", "apptivo", "appdirect", "cordial"} {
-		assert.NotEmpty(t, e.calls(v), v)
+		assert.NotEmpty(t, e.Calls(v), v)
 	}
-	assert.Len(t, e.calls("ortto"), 1, "all persons in one Ortto call")
-	assert.Len(t, e.calls("apptivo"), 1)
+	assert.Len(t, e.Calls("ortto"), 1, "all persons in one Ortto call")
+	assert.Len(t, e.Calls("apptivo"), 1)
 }
 
 // A failing vendor nulls only its own fields; the others are data, and
@@ -69,8 +70,8 @@ func TestPartialDataWhenOneVendorFails(t *testing.T) {
 		t.Run(tc.vendor+"/"+tc.code, func(t *testing.T) {
 			e := newEnv(t)
 			tc.fault.Vendor = tc.vendor
-			e.sb.Faults.Set(tc.fault)
-			r := e.query(query, nil)
+			e.Sandbox.Faults.Set(tc.fault)
+			r := e.Query(query, nil)
 			assert.Equal(t, http.StatusOK, r.Status)
 			require.Len(t, r.Errors, 1, r.Raw)
 			got := r.Errors[0]
@@ -84,7 +85,7 @@ func TestPartialDataWhenOneVendorFails(t *testing.T) {
 				assert.EqualValues(t, tc.fault.RetryAfterSeconds, got.Extensions["retryAfterSeconds"])
 			}
 			var data map[string]any
-			r.into(t, &data)
+			r.Into(t, &data)
 			for _, f := range []string{"accounts", "customers", "accountLists", "people"} {
 				if f == tc.field {
 					assert.Nil(t, data[f], f)
@@ -126,25 +127,25 @@ func TestInvalidInputNeverReachesAVendor(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e.sb.Recorder.Clear()
-			r := e.query(tc.query, nil)
+			e.Sandbox.Recorder.Clear()
+			r := e.Query(tc.query, nil)
 			require.NotEmpty(t, r.Errors, r.Raw)
-			for _, c := range r.codes() {
+			for _, c := range r.Codes() {
 				assert.Contains(t, []string{"BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED"}, c, r.Raw)
 			}
-			assert.Empty(t, e.sb.Recorder.Entries(), "nothing is sent to a vendor for invalid input")
+			assert.Empty(t, e.Sandbox.Recorder.Entries(), "nothing is sent to a vendor for invalid input")
 		})
 	}
 }
 
 func TestUnconfiguredVendorIsNotSimulated(t *testing.T) {
-	e := newEnv(t, withOnly(config.Cordial))
-	r := e.query(`{ accountLists { name } customers { nodes { name } } gateway { sandbox vendors { name configured } } }`, nil)
+	e := newEnv(t, gatewaytest.WithOnly(config.Cordial))
+	r := e.Query(`{ accountLists { name } customers { nodes { name } } gateway { sandbox vendors { name configured } } }`, nil)
 	require.Len(t, r.Errors, 1, r.Raw)
 	assert.Equal(t, "VENDOR_NOT_CONFIGURED", r.Errors[0].Extensions["code"])
 	assert.Equal(t, "apptivo", r.Errors[0].Extensions["vendor"])
 	assert.Contains(t, string(r.Data), `"accountLists":[{`)
-	assert.Empty(t, e.calls("apptivo"))
+	assert.Empty(t, e.Calls("apptivo"))
 }
 
 func TestHTTPErrorsFollowGraphQLOverHTTP(t *testing.T) {
@@ -166,7 +167,7 @@ func TestHTTPErrorsFollowGraphQLOverHTTP(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			req, err := http.NewRequest(tc.method, e.srv.URL+"/query", bytes.NewBufferString(tc.body))
+			req, err := http.NewRequest(tc.method, e.Server.URL+"/query", bytes.NewBufferString(tc.body))
 			require.NoError(t, err)
 			if tc.ct != "" {
 				req.Header.Set("Content-Type", tc.ct)
@@ -174,7 +175,7 @@ func TestHTTPErrorsFollowGraphQLOverHTTP(t *testing.T) {
 			if tc.accept != "" {
 				req.Header.Set("Accept", tc.accept)
 			}
-			r := e.send(req)
+			r := e.Send(req)
 			assert.Equal(t, tc.status, r.Status, r.Raw)
 			require.NotEmpty(t, r.Errors, r.Raw)
 			if tc.code != "" {
@@ -183,18 +184,18 @@ func TestHTTPErrorsFollowGraphQLOverHTTP(t *testing.T) {
 		})
 	}
 
-	bad, err := http.NewRequest(http.MethodGet, e.srv.URL+`/query?query=%zz`, nil)
+	bad, err := http.NewRequest(http.MethodGet, e.Server.URL+`/query?query=%zz`, nil)
 	require.NoError(t, err)
 	bad.Header.Set("Apollo-Require-Preflight", "true")
-	r := e.send(bad)
+	r := e.Send(bad)
 	assert.Equal(t, http.StatusBadRequest, r.Status)
-	assert.Equal(t, []string{"BAD_REQUEST"}, r.codes(), "a broken query string gets a coded error (found by FuzzQueryRequest)")
+	assert.Equal(t, []string{"BAD_REQUEST"}, r.Codes(), "a broken query string gets a coded error (found by FuzzQueryRequest)")
 
-	req, err := http.NewRequest(http.MethodGet, e.srv.URL+`/query?query=mutation{deleteAccountList(id:"1"){success}}`, nil)
+	req, err := http.NewRequest(http.MethodGet, e.Server.URL+`/query?query=mutation{deleteAccountList(id:"1"){success}}`, nil)
 	require.NoError(t, err)
-	r = e.send(req)
+	r = e.Send(req)
 	assert.Equal(t, http.StatusMethodNotAllowed, r.Status, "mutations are not allowed over GET: %s", r.Raw)
-	assert.Empty(t, e.calls("cordial"))
+	assert.Empty(t, e.Calls("cordial"))
 }
 
 // No vendor credential appears in a response or a log line, whatever
@@ -205,11 +206,11 @@ func TestSecretsNeverLeak(t *testing.T) {
 		secrets = append(secrets, v)
 	}
 	query := `{ accounts(first: 1) { nodes { name } } customers(first: 1) { nodes { name person { id } } } accountLists { name contactCount } people(refs: [{id: "x"}]) { id } company(id: "x") { name } }`
-	check := func(t *testing.T, e *env, r *response) {
+	check := func(t *testing.T, e *env, r *gatewaytest.Response) {
 		t.Helper()
 		for _, s := range secrets {
 			assert.NotContains(t, r.Raw, s, "response leaks a credential")
-			assert.NotContains(t, e.logs.String(), s, "log leaks a credential")
+			assert.NotContains(t, e.Logs.String(), s, "log leaks a credential")
 			for k, v := range r.Header {
 				assert.NotContains(t, strings.Join(v, " "), s, "header %s leaks a credential", k)
 			}
@@ -217,12 +218,12 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 	faults := []simkit.Fault{{Status: 401}, {Status: 403}, {Status: 500}, {Status: 503, RetryAfterSeconds: 1}, {Status: 429, RetryAfterSeconds: 1}, {Malformed: true}, {Reset: true}, {StallMs: 2000}, {LatencyMs: 2000}}
 	for _, f := range faults {
-		e := newEnv(t, withClientTimeout(300*time.Millisecond))
+		e := newEnv(t, gatewaytest.WithClientTimeout(300*time.Millisecond))
 		for _, v := range []string{"ortto", "apptivo", "appdirect", "cordial"} {
 			f.Vendor = v
-			e.sb.Faults.Set(f)
+			e.Sandbox.Faults.Set(f)
 		}
-		r := e.query(query, nil)
+		r := e.Query(query, nil)
 		require.NotEmpty(t, r.Errors, r.Raw)
 		check(t, e, r)
 	}
@@ -232,12 +233,12 @@ func TestSecretsNeverLeak(t *testing.T) {
 		require.NoError(t, err)
 		dead := "http://" + ln.Addr().String()
 		require.NoError(t, ln.Close())
-		e := newEnv(t, func(c *config.Config, _ *gateway.Options) {
-			sandbox.ConfigureFor(c, dead)
+		e := newEnv(t, func(s *gatewaytest.Setup) {
+			sandbox.ConfigureFor(s.Config, dead)
 		})
-		r := e.query(query, nil)
+		r := e.Query(query, nil)
 		require.NotEmpty(t, r.Errors, r.Raw)
-		for _, c := range r.codes() {
+		for _, c := range r.Codes() {
 			assert.Equal(t, "VENDOR_UNAVAILABLE", c, r.Raw)
 		}
 		check(t, e, r)

@@ -9,8 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/switchyard/switchyard/internal/config"
-	"github.com/switchyard/switchyard/internal/gateway"
+	"github.com/switchyard/switchyard/internal/gatewaytest"
 	"github.com/switchyard/switchyard/internal/simkit"
 )
 
@@ -20,11 +19,11 @@ const (
 )
 
 // withFaultTimeouts sets the deadlines the fault table is written for.
-func withFaultTimeouts() envOption {
-	return func(c *config.Config, o *gateway.Options) {
-		withClientTimeout(faultVendorTimeout)(c, o)
-		withoutRateLimits()(c, o)
-		c.RequestTimeout = faultRequestTimeout
+func withFaultTimeouts() gatewaytest.Option {
+	return func(s *gatewaytest.Setup) {
+		gatewaytest.WithClientTimeout(faultVendorTimeout)(s)
+		gatewaytest.WithoutRateLimits()(s)
+		s.Config.RequestTimeout = faultRequestTimeout
 	}
 }
 
@@ -62,15 +61,15 @@ func TestFaultTable(t *testing.T) {
 			t.Run(f.name+"/"+vendor, func(t *testing.T) {
 				t.Parallel()
 				e := newEnv(t, withFaultTimeouts())
-				warm := e.query(fanOut, nil) // AppDirect's token is fetched here, before the fault
+				warm := e.Query(fanOut, nil) // AppDirect's token is fetched here, before the fault
 				require.Empty(t, warm.Errors, warm.Raw)
-				e.sb.Recorder.Clear()
+				e.Sandbox.Recorder.Clear()
 				fault := f.fault
 				fault.Vendor = vendor
-				e.sb.Faults.Set(fault)
+				e.Sandbox.Faults.Set(fault)
 
 				start := time.Now()
-				r := e.query(fanOut, nil)
+				r := e.Query(fanOut, nil)
 				elapsed := time.Since(start)
 
 				assert.Equal(t, http.StatusOK, r.Status)
@@ -83,7 +82,7 @@ func TestFaultTable(t *testing.T) {
 					assert.EqualValues(t, f.fault.RetryAfterSeconds, r.Errors[0].Extensions["retryAfterSeconds"], r.Raw)
 				}
 				var data map[string]any
-				r.into(t, &data)
+				r.Into(t, &data)
 				for v, other := range vendorField {
 					if v == vendor {
 						assert.Nil(t, data[other])
@@ -94,10 +93,10 @@ func TestFaultTable(t *testing.T) {
 				// The simulator logs a request when its handler returns,
 				// which for a dropped or abandoned call can be just after
 				// the gateway answered.
-				assert.Eventually(t, func() bool { return len(e.apiCalls(vendor)) == f.attempts }, time.Second, 10*time.Millisecond,
-					"%s: want %d attempts, got %d", vendor, f.attempts, len(e.apiCalls(vendor)))
+				assert.Eventually(t, func() bool { return len(e.APICalls(vendor)) == f.attempts }, time.Second, 10*time.Millisecond,
+					"%s: want %d attempts, got %d", vendor, f.attempts, len(e.APICalls(vendor)))
 				time.Sleep(50 * time.Millisecond)
-				assert.Len(t, e.apiCalls(vendor), f.attempts, "no late extra attempt")
+				assert.Len(t, e.APICalls(vendor), f.attempts, "no late extra attempt")
 			})
 		}
 	}
@@ -117,16 +116,16 @@ func TestMutationsAreSentOnce(t *testing.T) {
 				t.Parallel()
 				e := newEnv(t, withFaultTimeouts())
 				if vendor == "appdirect" {
-					require.Empty(t, e.query(`{ accounts(first: 1) { nodes { id } } }`, nil).Errors)
+					require.Empty(t, e.Query(`{ accounts(first: 1) { nodes { id } } }`, nil).Errors)
 				}
-				e.sb.Recorder.Clear()
+				e.Sandbox.Recorder.Clear()
 				fault.Vendor = vendor
-				e.sb.Faults.Set(fault)
-				r := e.query(m, nil)
+				e.Sandbox.Faults.Set(fault)
+				r := e.Query(m, nil)
 				require.Len(t, r.Errors, 1, r.Raw)
-				assert.Eventually(t, func() bool { return len(e.apiCalls(vendor)) == 1 }, time.Second, 10*time.Millisecond)
+				assert.Eventually(t, func() bool { return len(e.APICalls(vendor)) == 1 }, time.Second, 10*time.Millisecond)
 				time.Sleep(300 * time.Millisecond)
-				assert.Len(t, e.apiCalls(vendor), 1, "a mutation is sent exactly once")
+				assert.Len(t, e.APICalls(vendor), 1, "a mutation is sent exactly once")
 			})
 		}
 	}

@@ -16,8 +16,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/switchyard/switchyard/internal/config"
 	"github.com/switchyard/switchyard/internal/gateway"
+	"github.com/switchyard/switchyard/internal/gatewaytest"
 	"github.com/switchyard/switchyard/internal/logging"
 	"github.com/switchyard/switchyard/internal/sandbox"
 )
@@ -137,11 +137,11 @@ func FuzzQueryRequest(f *testing.F) {
 
 	creds := sandbox.Credentials()
 	logScan := &fzLogScan{creds: creds}
-	e := newEnvTB(f, func(_ *config.Config, o *gateway.Options) {
-		// As the harness does: the production handler, no secret registered.
-		o.Logger = slog.New(logging.NewHandler(slog.NewTextHandler(logScan, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	e := newEnv(f, func(s *gatewaytest.Setup) {
+		// As gatewaytest.Start does: the production handler, no secret registered.
+		s.Options.Logger = slog.New(logging.NewHandler(slog.NewTextHandler(logScan, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	})
-	h := e.srv.Config.Handler
+	h := e.Server.Config.Handler
 	methods := []string{http.MethodOptions, http.MethodPut, http.MethodDelete, http.MethodHead, http.MethodPatch, "BREW", http.MethodConnect, http.MethodTrace}
 
 	f.Fuzz(func(t *testing.T, mode uint8, contentType string, body []byte, query, variables, opName, raw, accept, idemKey, authz string) {

@@ -45,11 +45,11 @@ func seedLinked(t testing.TB, e *env, n int) {
 	}
 	doc, err := json.Marshal(map[string]any{"customers": customers})
 	require.NoError(t, err)
-	require.NoError(t, e.sb.Apptivo.SetState(doc))
+	require.NoError(t, e.Sandbox.Apptivo.SetState(doc))
 	doc, err = json.Marshal(map[string]any{"people": people, "accounts": []any{}})
 	require.NoError(t, err)
-	require.NoError(t, e.sb.Ortto.SetState(doc))
-	e.sb.Recorder.Clear()
+	require.NoError(t, e.Sandbox.Ortto.SetState(doc))
+	e.Sandbox.Recorder.Clear()
 }
 
 // P2: a page of customers with each one's Ortto person costs one Apptivo
@@ -63,14 +63,14 @@ func TestCustomersWithPeopleCostTwoCalls(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
 			seedLinked(t, e, 100)
-			r := e.query(tc.query, nil)
+			r := e.Query(tc.query, nil)
 			require.Empty(t, r.Errors, r.Raw)
-			assert.Len(t, e.calls("apptivo"), 1, "one Apptivo call")
-			assert.Len(t, e.calls("ortto"), 1, "one Ortto call for all 100 people")
+			assert.Len(t, e.Calls("apptivo"), 1, "one Apptivo call")
+			assert.Len(t, e.Calls("ortto"), 1, "one Ortto call for all 100 people")
 			var data map[string]struct {
 				Nodes []map[string]any `json:"nodes"`
 			}
-			r.into(t, &data)
+			r.Into(t, &data)
 			for alias, conn := range data {
 				require.Len(t, conn.Nodes, 100, alias)
 				for _, n := range conn.Nodes {
@@ -91,9 +91,9 @@ func TestPeopleBatchesAtVendorLimit(t *testing.T) {
 	for i := range 150 {
 		refs = append(refs, map[string]any{"email": fmt.Sprintf("person%03d@example.com", i)})
 	}
-	r := e.query(`query($refs: [PersonRef!]!) { people(refs: $refs) { id } }`, map[string]any{"refs": refs})
+	r := e.Query(`query($refs: [PersonRef!]!) { people(refs: $refs) { id } }`, map[string]any{"refs": refs})
 	require.Empty(t, r.Errors, r.Raw)
-	calls := e.calls("ortto")
+	calls := e.Calls("ortto")
 	require.Len(t, calls, 2)
 	for _, c := range calls {
 		var body struct {
@@ -106,7 +106,7 @@ func TestPeopleBatchesAtVendorLimit(t *testing.T) {
 
 func TestPersonCustomersLink(t *testing.T) {
 	e := newEnv(t)
-	r := e.query(`{ people(refs: [{email: "ada.lovelace@example.com"}, {email: "edsger.dijkstra@example.com"}, {id: "00650c1e8a2f4b6d3e9a1c00"}]) { email customers { name } } }`, nil)
+	r := e.Query(`{ people(refs: [{email: "ada.lovelace@example.com"}, {email: "edsger.dijkstra@example.com"}, {id: "00650c1e8a2f4b6d3e9a1c00"}]) { email customers { name } } }`, nil)
 	require.Empty(t, r.Errors, r.Raw)
 	var data struct {
 		People []struct {
@@ -116,18 +116,18 @@ func TestPersonCustomersLink(t *testing.T) {
 			} `json:"customers"`
 		} `json:"people"`
 	}
-	r.into(t, &data)
+	r.Into(t, &data)
 	require.Len(t, data.People, 3)
 	require.Len(t, data.People[0].Customers, 1)
 	assert.Equal(t, "Analytical Engines Ltd", data.People[0].Customers[0].Name)
 	assert.Empty(t, data.People[1].Customers, "Edsger has no Apptivo customer")
-	assert.Len(t, e.calls("apptivo"), 2, "one search per distinct email; the person found by id is the same person as the first but carries no email")
+	assert.Len(t, e.Calls("apptivo"), 2, "one search per distinct email; the person found by id is the same person as the first but carries no email")
 }
 
 // P3: identical reads in flight at once share one upstream call.
 func TestConcurrentIdenticalReadsShareUpstreamCalls(t *testing.T) {
 	e := newEnv(t)
-	e.sb.Faults.Set(simkit.Fault{Vendor: "cordial", LatencyMs: 50})
+	e.Sandbox.Faults.Set(simkit.Fault{Vendor: "cordial", LatencyMs: 50})
 	const clients = 200
 	var wg sync.WaitGroup
 	errs := make(chan string, clients)
@@ -137,7 +137,7 @@ func TestConcurrentIdenticalReadsShareUpstreamCalls(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			r := e.query(`{ accountLists { id name } }`, nil)
+			r := e.Query(`{ accountLists { id name } }`, nil)
 			if len(r.Errors) > 0 {
 				errs <- r.Raw
 			}
@@ -149,20 +149,20 @@ func TestConcurrentIdenticalReadsShareUpstreamCalls(t *testing.T) {
 	for raw := range errs {
 		t.Fatalf("request failed: %s", raw)
 	}
-	calls := len(e.calls("cordial"))
+	calls := len(e.Calls("cordial"))
 	t.Logf("%d Cordial calls for %d client requests (%.3f per request)", calls, clients, float64(calls)/clients)
 	assert.Less(t, float64(calls)/clients, 0.7)
 }
 
 func TestMutationsAreNeverShared(t *testing.T) {
 	e := newEnv(t)
-	e.sb.Faults.Set(simkit.Fault{Vendor: "cordial", LatencyMs: 30})
+	e.Sandbox.Faults.Set(simkit.Fault{Vendor: "cordial", LatencyMs: 30})
 	var wg sync.WaitGroup
 	for i := range 5 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			e.query(fmt.Sprintf(`mutation { createAccountList(input: {name: "list-%d"}) { id } }`, i), nil)
+			e.Query(fmt.Sprintf(`mutation { createAccountList(input: {name: "list-%d"}) { id } }`, i), nil)
 		}()
 	}
 	wg.Wait()
@@ -170,12 +170,12 @@ func TestMutationsAreNeverShared(t *testing.T) {
 	for range 2 {
 		go func() {
 			defer wg.Done()
-			e.query(`mutation { clearAccountList(id: "2") { success } }`, nil)
+			e.Query(`mutation { clearAccountList(id: "2") { success } }`, nil)
 		}()
 	}
 	wg.Wait()
 	posts, clears := 0, 0
-	for _, c := range e.calls("cordial") {
+	for _, c := range e.Calls("cordial") {
 		switch {
 		case c.Method == "POST":
 			posts++

@@ -102,7 +102,7 @@ func TestGraphQLOverHTTP(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			req, err := http.NewRequest(tc.method, e.srv.URL+"/query"+tc.target, strings.NewReader(tc.body))
+			req, err := http.NewRequest(tc.method, e.Server.URL+"/query"+tc.target, strings.NewReader(tc.body))
 			require.NoError(t, err)
 			switch {
 			case tc.ct == "-":
@@ -118,7 +118,7 @@ func TestGraphQLOverHTTP(t *testing.T) {
 			// prevention lets GETs and odd content types through to the
 			// checks under test.
 			req.Header.Set(getPreflight, "true")
-			r := e.send(req)
+			r := e.Send(req)
 
 			assert.Equal(t, tc.status, r.Status, r.Raw)
 			assert.Equal(t, tc.media, mediaType(r.Header.Get("Content-Type")), r.Raw)
@@ -138,7 +138,7 @@ func TestGraphQLOverHTTP(t *testing.T) {
 			}
 		})
 	}
-	assert.Empty(t, e.calls("cordial"), "no mutation ran")
+	assert.Empty(t, e.Calls("cordial"), "no mutation ran")
 }
 
 // The operation's result is unchanged by the negotiated type: only the
@@ -150,13 +150,13 @@ func TestGraphQLOverHTTPSameResultEitherType(t *testing.T) {
 	for _, accept := range []string{"", mediaJSON, mediaGQLResp} {
 		b, err := json.Marshal(map[string]any{"query": q})
 		require.NoError(t, err)
-		req, err := http.NewRequest(http.MethodPost, e.srv.URL+"/query", bytes.NewReader(b))
+		req, err := http.NewRequest(http.MethodPost, e.Server.URL+"/query", bytes.NewReader(b))
 		require.NoError(t, err)
 		req.Header.Set("Content-Type", mediaJSON)
 		if accept != "" {
 			req.Header.Set("Accept", accept)
 		}
-		r := e.send(req)
+		r := e.Send(req)
 		require.Equal(t, 200, r.Status, r.Raw)
 		require.Empty(t, r.Errors, r.Raw)
 		bodies = append(bodies, r.Raw)

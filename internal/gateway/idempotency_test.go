@@ -1,23 +1,19 @@
 package gateway_test
 
 import (
-	"bytes"
 	"net/http"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/switchyard/switchyard/internal/gatewaytest"
 )
 
-func (e *env) mutateWithKey(key, q string, vars map[string]any) *response {
-	e.t.Helper()
-	body := mustJSON(e.t.(*testing.T), map[string]any{"query": q, "variables": vars})
-	req, err := http.NewRequest(http.MethodPost, e.srv.URL+"/query", bytes.NewBufferString(body))
-	require.NoError(e.t, err)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", key)
-	return e.send(req)
+func (e *env) mutateWithKey(key, q string, vars map[string]any) *gatewaytest.Response {
+	e.T.Helper()
+	return e.Query(q, vars, "Idempotency-Key", key)
 }
 
 func TestIdempotencyKeyMakesOneVendorCall(t *testing.T) {
@@ -29,7 +25,7 @@ func TestIdempotencyKeyMakesOneVendorCall(t *testing.T) {
 	assert.Equal(t, first.Raw, again.Raw, "the stored result is returned")
 	assert.Equal(t, "true", again.Header.Get("Idempotent-Replayed"))
 	posts := 0
-	for _, c := range e.calls("cordial") {
+	for _, c := range e.Calls("cordial") {
 		if c.Method == http.MethodPost {
 			posts++
 		}
@@ -38,10 +34,10 @@ func TestIdempotencyKeyMakesOneVendorCall(t *testing.T) {
 
 	other := e.mutateWithKey("key-1", q, map[string]any{"name": "something-else"})
 	assert.Equal(t, http.StatusConflict, other.Status)
-	assert.Equal(t, []string{"CONFLICT"}, other.codes())
+	assert.Equal(t, []string{"CONFLICT"}, other.Codes())
 
 	// Concurrent retries of one destructive mutation: one vendor call.
-	e.sb.Recorder.Clear()
+	e.Sandbox.Recorder.Clear()
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Add(1)
@@ -51,5 +47,5 @@ func TestIdempotencyKeyMakesOneVendorCall(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	assert.Len(t, e.calls("cordial"), 1)
+	assert.Len(t, e.Calls("cordial"), 1)
 }

@@ -22,9 +22,9 @@ func TestLoadUnderTogglingFaultsLeaksNothing(t *testing.T) {
 		e := newEnv(t, withFaultTimeouts())
 		defer func() {
 			// What newEnv's cleanups would do, but before the leak check.
-			e.srv.Close()
-			_ = e.gw.Close()
-			e.sb.Close()
+			e.Server.Close()
+			_ = e.Gateway.Close()
+			e.Sandbox.Close()
 			http.DefaultClient.CloseIdleConnections()
 		}()
 		stop := make(chan struct{})
@@ -42,9 +42,9 @@ func TestLoadUnderTogglingFaultsLeaksNothing(t *testing.T) {
 				}
 				f := modes[i%len(modes)]
 				f.Vendor, f.Rate = vendors[i%len(vendors)], 0.5
-				e.sb.Faults.Set(f)
+				e.Sandbox.Faults.Set(f)
 				if i%5 == 4 {
-					e.sb.Faults.Clear()
+					e.Sandbox.Faults.Clear()
 				}
 			}
 		}()
@@ -56,7 +56,7 @@ func TestLoadUnderTogglingFaultsLeaksNothing(t *testing.T) {
 			go func() {
 				defer clients.Done()
 				for time.Now().Before(deadline) {
-					r := e.query(fanOut, nil)
+					r := e.Query(fanOut, nil)
 					if r.Status == http.StatusOK && (r.Data != nil || r.Errors != nil) {
 						wellFormed.Add(1)
 					} else {

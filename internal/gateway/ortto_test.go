@@ -11,7 +11,7 @@ import (
 
 func TestPeopleOneCallInOrderWithNulls(t *testing.T) {
 	e := newEnv(t)
-	r := e.query(`query($refs: [PersonRef!]!) { people(refs: $refs) { id email status subscriptions { audienceName subscribed memberFrom } } }`,
+	r := e.Query(`query($refs: [PersonRef!]!) { people(refs: $refs) { id email status subscriptions { audienceName subscribed memberFrom } } }`,
 		map[string]any{"refs": []map[string]any{
 			{"email": "GRACE.HOPPER@example.com"},
 			{"id": "00650c1e8a2f4b6d3e9a1c00"},
@@ -31,7 +31,7 @@ func TestPeopleOneCallInOrderWithNulls(t *testing.T) {
 			} `json:"subscriptions"`
 		} `json:"people"`
 	}
-	r.into(t, &data)
+	r.Into(t, &data)
 	require.Len(t, data.People, 5)
 	assert.Equal(t, "00650c1f2b7d9e4a6c3f5b00", data.People[0].ID)
 	assert.Equal(t, "00650c1e8a2f4b6d3e9a1c00", data.People[1].ID)
@@ -42,7 +42,7 @@ func TestPeopleOneCallInOrderWithNulls(t *testing.T) {
 	assert.Equal(t, "Weekly updates", data.People[1].Subscriptions[0].AudienceName)
 	assert.Equal(t, "2024-03-11T09:15:02Z", data.People[1].Subscriptions[0].MemberFrom)
 
-	calls := e.calls("ortto")
+	calls := e.Calls("ortto")
 	require.Len(t, calls, 1, "one Ortto call for the whole list")
 	assert.Equal(t, "/v1/person/subscriptions", calls[0].Path)
 	var sent struct {
@@ -59,7 +59,7 @@ func TestPersonByEachIdentifier(t *testing.T) {
 		{"email": "katherine.johnson@example.com"},
 		{"externalId": "crm-1918"},
 	} {
-		r := e.query(`query($ref: PersonRef!) { person(ref: $ref) { id smsPermissions iosPermissions } }`, map[string]any{"ref": ref})
+		r := e.Query(`query($ref: PersonRef!) { person(ref: $ref) { id smsPermissions iosPermissions } }`, map[string]any{"ref": ref})
 		require.Empty(t, r.Errors, r.Raw)
 		var data struct {
 			Person struct {
@@ -67,7 +67,7 @@ func TestPersonByEachIdentifier(t *testing.T) {
 				IosPermissions bool   `json:"iosPermissions"`
 			} `json:"person"`
 		}
-		r.into(t, &data)
+		r.Into(t, &data)
 		assert.Equal(t, "00650c21e9f1a3b5c7d9eb00", data.Person.ID, "ref %v", ref)
 		assert.True(t, data.Person.IosPermissions)
 	}
@@ -79,26 +79,26 @@ func TestOrttoBulkRules(t *testing.T) {
 	archived := "10690a3d5e2dad244f0c3400"
 
 	// Restore and delete act on archived accounts only.
-	r := e.query(`mutation($ids: [ID!]) { deleteAccounts(input: {inclusionIds: $ids}) { scheduledAccounts deletedAccounts } }`, map[string]any{"ids": []string{active}})
+	r := e.Query(`mutation($ids: [ID!]) { deleteAccounts(input: {inclusionIds: $ids}) { scheduledAccounts deletedAccounts } }`, map[string]any{"ids": []string{active}})
 	require.Empty(t, r.Errors, r.Raw)
 	assert.JSONEq(t, `{"deleteAccounts":{"scheduledAccounts":0,"deletedAccounts":0}}`, string(r.Data))
 
-	r = e.query(`mutation($ids: [ID!]) { archiveAccounts(input: {inclusionIds: $ids}) { scheduledAccounts archivedAccounts } }`, map[string]any{"ids": []string{active}})
+	r = e.Query(`mutation($ids: [ID!]) { archiveAccounts(input: {inclusionIds: $ids}) { scheduledAccounts archivedAccounts } }`, map[string]any{"ids": []string{active}})
 	require.Empty(t, r.Errors, r.Raw)
 	assert.JSONEq(t, `{"archiveAccounts":{"scheduledAccounts":0,"archivedAccounts":1}}`, string(r.Data))
 
-	r = e.query(`mutation($ids: [ID!]) { restoreAccounts(input: {inclusionIds: $ids}) { restoredAccounts } }`, map[string]any{"ids": []string{archived}})
+	r = e.Query(`mutation($ids: [ID!]) { restoreAccounts(input: {inclusionIds: $ids}) { restoredAccounts } }`, map[string]any{"ids": []string{archived}})
 	require.Empty(t, r.Errors, r.Raw)
 	assert.JSONEq(t, `{"restoreAccounts":{"restoredAccounts":1}}`, string(r.Data))
 
 	// All rows of the archived list, minus one: the remaining archived
 	// accounts are the one archived above and the demo's other one.
-	r = e.query(`mutation($ex: [ID!]) { deleteAccounts(input: {allRowsSelected: true, exclusionIds: $ex}) { scheduledAccounts deletedAccounts } }`, map[string]any{"ex": []string{active}})
+	r = e.Query(`mutation($ex: [ID!]) { deleteAccounts(input: {allRowsSelected: true, exclusionIds: $ex}) { scheduledAccounts deletedAccounts } }`, map[string]any{"ex": []string{active}})
 	require.Empty(t, r.Errors, r.Raw)
 	var del struct {
 		DeleteAccounts struct{ ScheduledAccounts, DeletedAccounts int } `json:"deleteAccounts"`
 	}
-	r.into(t, &del)
+	r.Into(t, &del)
 	assert.Equal(t, 1, del.DeleteAccounts.ScheduledAccounts+del.DeleteAccounts.DeletedAccounts, "only the non-excluded archived account is deleted")
 
 	var state struct {
@@ -107,7 +107,7 @@ func TestOrttoBulkRules(t *testing.T) {
 			Archived bool   `json:"archived"`
 		} `json:"accounts"`
 	}
-	doc, err := e.sb.Ortto.State()
+	doc, err := e.Sandbox.Ortto.State()
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(doc, &state))
 	ids := map[string]bool{}
@@ -126,7 +126,7 @@ func TestOrttoBulkSplitsOverVendorLimit(t *testing.T) {
 	for i := range 250 {
 		ids = append(ids, fmt.Sprintf("%024x", i))
 	}
-	r := e.query(`mutation($ids: [ID!]) { archiveAccounts(input: {inclusionIds: $ids}) { archivedAccounts } }`, map[string]any{"ids": ids})
+	r := e.Query(`mutation($ids: [ID!]) { archiveAccounts(input: {inclusionIds: $ids}) { archivedAccounts } }`, map[string]any{"ids": ids})
 	require.Empty(t, r.Errors, r.Raw)
-	assert.Len(t, e.calls("ortto"), 3, "250 ids go out as 100+100+50")
+	assert.Len(t, e.Calls("ortto"), 3, "250 ids go out as 100+100+50")
 }

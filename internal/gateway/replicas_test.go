@@ -5,21 +5,17 @@
 package gateway_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/switchyard/switchyard/internal/config"
-	"github.com/switchyard/switchyard/internal/gateway"
+	"github.com/switchyard/switchyard/internal/gatewaytest"
 	"github.com/switchyard/switchyard/internal/persisted"
 	"github.com/switchyard/switchyard/internal/sandbox"
 	"github.com/switchyard/switchyard/internal/store"
@@ -31,20 +27,12 @@ import (
 // vendor clients.
 func newReplica(t *testing.T, sb *sandbox.Sandbox, redisURL string) *env {
 	t.Helper()
-	cfg, err := config.Load(func(string) string { return "" })
-	require.NoError(t, err)
-	sb.Configure(cfg)
-	logs := &syncBuffer{}
-	logger := slog.New(slog.NewTextHandler(logs, nil))
-	stores, err := store.Open(context.Background(), store.Config{RedisURL: redisURL}, logger)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = stores.Close() })
-	gw, err := gateway.New(cfg, gateway.Options{Simulated: true, Logger: logger, APQCache: stores.APQ, Idempotency: stores.Idempotency})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = gw.Close() })
-	srv := httptest.NewServer(gw)
-	t.Cleanup(srv.Close)
-	return &env{t: t, sb: sb, gw: gw, srv: srv, logs: logs}
+	return &env{gatewaytest.StartOn(t, sb, func(s *gatewaytest.Setup) {
+		stores, err := store.Open(context.Background(), store.Config{RedisURL: redisURL}, s.Options.Logger)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = stores.Close() })
+		s.Options.APQCache, s.Options.Idempotency = stores.APQ, stores.Idempotency
+	})}
 }
 
 func sha256Hex(s string) string {
@@ -65,15 +53,6 @@ func persistedRequest(t *testing.T, query, hash string, vars map[string]any) []b
 	return []byte(mustJSON(t, body))
 }
 
-func (e *env) postWithKey(key string, body []byte) *response {
-	e.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, e.srv.URL+"/query", bytes.NewReader(body))
-	require.NoError(e.t, err)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", key)
-	return e.send(req)
-}
-
 func TestReplicasShareRedis(t *testing.T) {
 	rs := redistest.Start(t)
 	sb, err := sandbox.Start("")
@@ -83,11 +62,11 @@ func TestReplicasShareRedis(t *testing.T) {
 
 	t.Run("a query registered on A is served by hash on B", func(t *testing.T) {
 		q := "query Lists { accountLists { id name } }"
-		miss := a.post("application/json", persistedRequest(t, "", sha256Hex(q), nil))
-		assert.Equal(t, []string{persisted.CodeNotFound}, miss.codes(), miss.Raw)
-		reg := a.post("application/json", persistedRequest(t, q, sha256Hex(q), nil))
+		miss := a.Post("application/json", persistedRequest(t, "", sha256Hex(q), nil))
+		assert.Equal(t, []string{persisted.CodeNotFound}, miss.Codes(), miss.Raw)
+		reg := a.Post("application/json", persistedRequest(t, q, sha256Hex(q), nil))
 		require.Empty(t, reg.Errors, reg.Raw)
-		onB := b.post("application/json", persistedRequest(t, "", sha256Hex(q), nil))
+		onB := b.Post("application/json", persistedRequest(t, "", sha256Hex(q), nil))
 		require.Empty(t, onB.Errors, onB.Raw)
 		assert.JSONEq(t, string(reg.Data), string(onB.Data))
 	})
@@ -101,7 +80,7 @@ func TestReplicasShareRedis(t *testing.T) {
 		assert.Equal(t, first.Raw, again.Raw, "B replays A's bytes")
 		assert.Equal(t, "true", again.Header.Get("Idempotent-Replayed"))
 		posts := 0
-		for _, c := range a.calls("cordial") {
+		for _, c := range a.Calls("cordial") {
 			if c.Method == http.MethodPost {
 				posts++
 			}
@@ -109,19 +88,19 @@ func TestReplicasShareRedis(t *testing.T) {
 		assert.Equal(t, 1, posts, "one vendor call in total")
 		other := b.mutateWithKey("replica-key-1", m, map[string]any{"name": "something-else"})
 		assert.Equal(t, http.StatusConflict, other.Status)
-		assert.Equal(t, []string{"CONFLICT"}, other.codes())
+		assert.Equal(t, []string{"CONFLICT"}, other.Codes())
 	})
 
 	t.Run("a mutation registered on A and retried by hash on B is replayed", func(t *testing.T) {
 		sb.Recorder.Clear()
 		m := `mutation CreateList($name: String!) { createAccountList(input: {name: $name}) { id } }`
 		vars := map[string]any{"name": "replicated-by-hash"}
-		first := a.postWithKey("replica-key-2", persistedRequest(t, m, sha256Hex(m), vars))
+		first := a.Post("application/json", persistedRequest(t, m, sha256Hex(m), vars), "Idempotency-Key", "replica-key-2")
 		require.Empty(t, first.Errors, first.Raw)
-		again := b.postWithKey("replica-key-2", persistedRequest(t, "", sha256Hex(m), vars))
+		again := b.Post("application/json", persistedRequest(t, "", sha256Hex(m), vars), "Idempotency-Key", "replica-key-2")
 		assert.Equal(t, first.Raw, again.Raw)
 		assert.Equal(t, "true", again.Header.Get("Idempotent-Replayed"))
-		assert.Len(t, a.calls("cordial"), 1)
+		assert.Len(t, a.Calls("cordial"), 1)
 	})
 
 	t.Run("concurrent retries on both replicas make one vendor call", func(t *testing.T) {
@@ -139,7 +118,7 @@ func TestReplicasShareRedis(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		assert.Len(t, a.calls("cordial"), 1)
+		assert.Len(t, a.Calls("cordial"), 1)
 	})
 }
 
@@ -151,11 +130,11 @@ func TestSafelistGateway(t *testing.T) {
 		"operations": []map[string]any{{"id": "version-v1", "body": listed, "name": "Version", "type": "query"}},
 	})))
 	require.NoError(t, err)
-	e := newEnv(t, func(_ *config.Config, o *gateway.Options) { o.Manifest, o.PersistedOnly = m, true })
+	e := newEnv(t, func(s *gatewaytest.Setup) { s.Options.Manifest, s.Options.PersistedOnly = m, true })
 
-	ok := e.query(listed, nil)
+	ok := e.Query(listed, nil)
 	require.Empty(t, ok.Errors, ok.Raw)
-	byID := e.post("application/json", persistedRequest(t, "", "version-v1", nil))
+	byID := e.Post("application/json", persistedRequest(t, "", "version-v1", nil))
 	require.Empty(t, byID.Errors, byID.Raw)
 	assert.JSONEq(t, string(ok.Data), string(byID.Data))
 
@@ -167,18 +146,14 @@ func TestSafelistGateway(t *testing.T) {
 		t.Run("refuses unlisted "+name, func(t *testing.T) {
 			// A request error: 400 under application/graphql-response+json
 			// (under application/json GraphQL over HTTP wants 200).
-			req, err := http.NewRequest(http.MethodPost, e.srv.URL+"/query", bytes.NewReader(body))
-			require.NoError(t, err)
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Accept", "application/graphql-response+json")
-			r := e.send(req)
+			r := gatewaytest.Post(t, e.Server.URL+"/query", "application/json", body, "Accept", "application/graphql-response+json")
 			assert.Equal(t, http.StatusBadRequest, r.Status, r.Raw)
-			assert.Equal(t, []string{persisted.CodeNotAllowed}, r.codes())
-			assert.False(t, len(r.Data) > 0 && string(r.Data) != "null", "nothing ran")
+			assert.Equal(t, []string{persisted.CodeNotAllowed}, r.Codes())
+			assert.False(t, r.HasData(), "nothing ran")
 		})
 	}
-	e.sb.Recorder.Clear()
+	e.Sandbox.Recorder.Clear()
 	m2 := e.mutateWithKey("k", `mutation { deleteAccountList(id: "4") { success } }`, nil)
-	assert.Equal(t, []string{persisted.CodeNotAllowed}, m2.codes(), "an unlisted mutation is refused even with a key")
-	assert.Empty(t, e.sb.Recorder.Entries())
+	assert.Equal(t, []string{persisted.CodeNotAllowed}, m2.Codes(), "an unlisted mutation is refused even with a key")
+	assert.Empty(t, e.Sandbox.Recorder.Entries())
 }

@@ -21,7 +21,7 @@ const committedSDL = "../../graph/schema.graphql"
 //	go test ./internal/gateway -run TestCommittedSDL -update
 func TestCommittedSDLMatchesServedSchema(t *testing.T) {
 	e := newEnv(t)
-	resp, err := http.Get(e.srv.URL + "/schema.graphql")
+	resp, err := http.Get(e.Server.URL + "/schema.graphql")
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	served, err := io.ReadAll(resp.Body)
@@ -39,7 +39,7 @@ func TestCommittedSDLMatchesServedSchema(t *testing.T) {
 
 func TestHealthAndReadiness(t *testing.T) {
 	e := newEnv(t)
-	resp, err := http.Get(e.srv.URL + "/readyz")
+	resp, err := http.Get(e.Server.URL + "/readyz")
 	require.NoError(t, err)
 	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -49,7 +49,7 @@ func TestHealthAndReadiness(t *testing.T) {
 		"ortto":{"configured":true,"simulated":true,"breaker":"closed"},"apptivo":{"configured":true,"simulated":true,"breaker":"closed"},
 		"appdirect":{"configured":true,"simulated":true,"breaker":"closed"},"cordial":{"configured":true,"simulated":true,"breaker":"closed"}}}`, string(body))
 
-	resp, err = http.Get(e.srv.URL + "/")
+	resp, err = http.Get(e.Server.URL + "/")
 	require.NoError(t, err)
 	page, err := io.ReadAll(resp.Body)
 	resp.Body.Close()

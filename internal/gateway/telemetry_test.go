@@ -14,6 +14,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/config"
 	"github.com/switchyard/switchyard/internal/gateway"
+	"github.com/switchyard/switchyard/internal/gatewaytest"
 	"github.com/switchyard/switchyard/internal/logging"
 	"github.com/switchyard/switchyard/internal/sandbox"
 	"github.com/switchyard/switchyard/internal/simkit"
@@ -22,7 +23,7 @@ import (
 
 // withTelemetry wires a Telemetry the way server.go does, but without
 // touching otel's globals, so that only the explicit wiring is tested.
-func withTelemetry(t *testing.T) (envOption, *telemetry.Telemetry) {
+func withTelemetry(t *testing.T) (gatewaytest.Option, *telemetry.Telemetry) {
 	t.Helper()
 	tel, err := telemetry.New(context.Background(), telemetry.Options{
 		ServiceVersion: gateway.Version,
@@ -31,7 +32,7 @@ func withTelemetry(t *testing.T) (envOption, *telemetry.Telemetry) {
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tel.Shutdown(context.Background()) })
-	return func(_ *config.Config, o *gateway.Options) { o.Telemetry = tel }, tel
+	return func(s *gatewaytest.Setup) { s.Options.Telemetry = tel }, tel
 }
 
 const (
@@ -48,16 +49,16 @@ func TestTraceparentReachesEveryVendor(t *testing.T) {
 	e := newEnv(t, opt)
 	body, err := json.Marshal(map[string]any{"query": fanOut})
 	require.NoError(t, err)
-	req, err := http.NewRequest(http.MethodPost, e.srv.URL+"/query", strings.NewReader(string(body)))
+	req, err := http.NewRequest(http.MethodPost, e.Server.URL+"/query", strings.NewReader(string(body)))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Traceparent", "00-"+callerTrace+"-"+callerSpan+"-01")
-	r := e.send(req)
+	r := e.Send(req)
 	require.Equal(t, http.StatusOK, r.Status, r.Raw)
 	require.Empty(t, r.Errors, r.Raw)
 
 	for _, v := range config.Vendors {
-		calls := e.apiCalls(v)
+		calls := e.APICalls(v)
 		require.NotEmpty(t, calls, "%s was called", v)
 		for _, c := range calls {
 			m := traceparentRE.FindStringSubmatch(c.Headers["Traceparent"])
@@ -68,14 +69,14 @@ func TestTraceparentReachesEveryVendor(t *testing.T) {
 	}
 
 	var found bool
-	for line := range strings.SplitSeq(e.logs.String(), "\n") {
+	for line := range strings.SplitSeq(e.Logs.String(), "\n") {
 		if strings.Contains(line, "msg=request") && strings.Contains(line, "path=/query") {
 			found = true
 			assert.Contains(t, line, logging.TraceIDKey+"="+callerTrace)
 			assert.Regexp(t, logging.SpanIDKey+`=[0-9a-f]{16}`, line)
 		}
 	}
-	assert.True(t, found, "an access log line for /query in\n%s", e.logs.String())
+	assert.True(t, found, "an access log line for /query in\n%s", e.Logs.String())
 }
 
 // /metrics after real requests: operations by name and outcome, vendor
@@ -84,13 +85,13 @@ func TestTraceparentReachesEveryVendor(t *testing.T) {
 func TestMetricsExposition(t *testing.T) {
 	opt, _ := withTelemetry(t)
 	e := newEnv(t, opt)
-	require.Empty(t, e.query(`query Overview `+fanOut, nil).Errors)
-	e.sb.Faults.Set(simkit.Fault{Vendor: "cordial", Status: http.StatusInternalServerError})
-	require.NotEmpty(t, e.query(`query Partial `+fanOut, nil).Errors)
-	e.sb.Faults.Clear()
-	e.query(`query Broken {`, nil)
+	require.Empty(t, e.Query(`query Overview `+fanOut, nil).Errors)
+	e.Sandbox.Faults.Set(simkit.Fault{Vendor: "cordial", Status: http.StatusInternalServerError})
+	require.NotEmpty(t, e.Query(`query Partial `+fanOut, nil).Errors)
+	e.Sandbox.Faults.Clear()
+	e.Query(`query Broken {`, nil)
 
-	resp, err := http.Get(e.srv.URL + "/metrics")
+	resp, err := http.Get(e.Server.URL + "/metrics")
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)

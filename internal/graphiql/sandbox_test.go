@@ -1,10 +1,7 @@
 package graphiql_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,10 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/switchyard/switchyard/internal/config"
 	"github.com/switchyard/switchyard/internal/gateway"
+	"github.com/switchyard/switchyard/internal/gatewaytest"
 	"github.com/switchyard/switchyard/internal/graphiql"
-	"github.com/switchyard/switchyard/internal/sandbox"
 )
 
 // startGateway serves a real gateway in front of the vendor simulators,
@@ -24,30 +20,22 @@ import (
 // gateway.New mounts them.
 func startGateway(t *testing.T) *httptest.Server {
 	t.Helper()
-	sb, err := sandbox.Start("")
-	require.NoError(t, err)
-	t.Cleanup(sb.Close)
-	cfg, err := config.Load(func(string) string { return "" })
-	require.NoError(t, err)
-	sb.Configure(cfg)
-	gw, err := gateway.New(cfg, gateway.Options{Simulated: true, Logger: slog.New(slog.DiscardHandler)})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = gw.Close() })
-
 	page := graphiql.Handler(graphiql.Options{
 		Endpoint:     "/query",
 		DefaultQuery: gateway.DefaultQuery,
 		Tabs:         graphiql.Examples(),
 	})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/" || strings.HasPrefix(r.URL.Path, graphiql.AssetPath) {
-			page.ServeHTTP(w, r)
-			return
+	return gatewaytest.Start(t, func(s *gatewaytest.Setup) {
+		s.Wrap = func(gw http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/" || strings.HasPrefix(r.URL.Path, graphiql.AssetPath) {
+					page.ServeHTTP(w, r)
+					return
+				}
+				gw.ServeHTTP(w, r)
+			})
 		}
-		gw.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	}).Server
 }
 
 // Every example tab runs without an error against the sandbox, as a user
@@ -62,21 +50,14 @@ func TestExamplesRunAgainstTheSandbox(t *testing.T) {
 			}
 			body, err := json.Marshal(req)
 			require.NoError(t, err)
-			resp, err := http.Post(srv.URL+"/query", "application/json", bytes.NewReader(body))
-			require.NoError(t, err)
-			defer resp.Body.Close()
-			raw, err := io.ReadAll(resp.Body)
-			require.NoError(t, err)
-			require.Equal(t, http.StatusOK, resp.StatusCode, string(raw))
-			var out struct {
-				Data   map[string]json.RawMessage `json:"data"`
-				Errors []json.RawMessage          `json:"errors"`
-			}
-			require.NoError(t, json.Unmarshal(raw, &out), string(raw))
-			assert.Empty(t, out.Errors, string(raw))
-			require.Len(t, out.Data, 1, string(raw))
-			for field, v := range out.Data {
-				assert.NotEqual(t, "null", string(v), "%s is null: %s", field, raw)
+			r := gatewaytest.Post(t, srv.URL+"/query", "application/json", body)
+			require.Equal(t, http.StatusOK, r.Status, r.Raw)
+			assert.Empty(t, r.Errors, r.Raw)
+			var data map[string]json.RawMessage
+			r.Into(t, &data)
+			require.Len(t, data, 1, r.Raw)
+			for field, v := range data {
+				assert.NotEqual(t, "null", string(v), "%s is null: %s", field, r.Raw)
 			}
 		})
 	}

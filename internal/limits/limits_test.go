@@ -1,7 +1,6 @@
 package limits_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -24,6 +23,7 @@ import (
 	"github.com/switchyard/switchyard/graph/model"
 	"github.com/switchyard/switchyard/internal/errcode"
 	"github.com/switchyard/switchyard/internal/gateway"
+	"github.com/switchyard/switchyard/internal/gatewaytest"
 	"github.com/switchyard/switchyard/internal/limits"
 	"github.com/switchyard/switchyard/resolvers"
 )
@@ -52,50 +52,18 @@ func newServer(t *testing.T, cfg limits.Config) *httptest.Server {
 	return ts
 }
 
-type result struct {
-	status int
-	raw    string
-	Data   json.RawMessage `json:"data"`
-	Errors []struct {
-		Message    string         `json:"message"`
-		Extensions map[string]any `json:"extensions"`
-	} `json:"errors"`
-}
-
-func (r result) codes() []string {
-	var out []string
-	for _, e := range r.Errors {
-		c, _ := e.Extensions["code"].(string)
-		out = append(out, c)
-	}
-	return out
-}
-
 // refused reports whether the operation was refused before execution:
 // errors and no data at all.
-func (r result) refused() bool {
-	return len(r.Errors) > 0 && (len(r.Data) == 0 || string(r.Data) == "null")
-}
+func refused(r *gatewaytest.Response) bool { return len(r.Errors) > 0 && !r.HasData() }
 
-func post(t *testing.T, ts *httptest.Server, body any) result {
+func post(t *testing.T, ts *httptest.Server, body any) *gatewaytest.Response {
 	t.Helper()
 	b, err := json.Marshal(body)
 	require.NoError(t, err)
-	req, err := http.NewRequest(http.MethodPost, ts.URL, bytes.NewReader(b))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/graphql-response+json")
-	resp, err := ts.Client().Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	r := result{status: resp.StatusCode, raw: string(raw)}
-	require.NoError(t, json.Unmarshal(raw, &r), string(raw))
-	return r
+	return gatewaytest.Post(t, ts.URL, "application/json", b, "Accept", "application/graphql-response+json")
 }
 
-func query(t *testing.T, ts *httptest.Server, q string, vars map[string]any) result {
+func query(t *testing.T, ts *httptest.Server, q string, vars map[string]any) *gatewaytest.Response {
 	t.Helper()
 	return post(t, ts, map[string]any{"query": q, "variables": vars})
 }
@@ -169,17 +137,17 @@ func TestLimits(t *testing.T) {
 			ts := newServer(t, tc.cfg)
 			r := query(t, ts, tc.query, tc.vars)
 			if tc.code == "" {
-				assert.Equal(t, http.StatusOK, r.status, r.raw)
-				assert.NotEqual(t, "null", string(r.Data), r.raw)
-				require.NotEmpty(t, r.Data, r.raw)
-				for _, c := range r.codes() {
-					assert.Contains(t, []string{"VENDOR_NOT_CONFIGURED"}, c, r.raw)
+				assert.Equal(t, http.StatusOK, r.Status, r.Raw)
+				assert.NotEqual(t, "null", string(r.Data), r.Raw)
+				require.NotEmpty(t, r.Data, r.Raw)
+				for _, c := range r.Codes() {
+					assert.Contains(t, []string{"VENDOR_NOT_CONFIGURED"}, c, r.Raw)
 				}
 				return
 			}
-			assert.Equal(t, http.StatusBadRequest, r.status, r.raw)
-			assert.True(t, r.refused(), "expected a request error with no data: %s", r.raw)
-			assert.Equal(t, []string{tc.code}, r.codes(), r.raw)
+			assert.Equal(t, http.StatusBadRequest, r.Status, r.Raw)
+			assert.True(t, refused(r), "expected a request error with no data: %s", r.Raw)
+			assert.Equal(t, []string{tc.code}, r.Codes(), r.Raw)
 		})
 	}
 }
@@ -203,18 +171,18 @@ func TestOneOperationPerRequest(t *testing.T) {
 
 	t.Run("JSON array batch is refused", func(t *testing.T) {
 		r := post(t, ts, []map[string]any{{"query": `{ gateway { version } }`}, {"query": `{ gateway { sandbox } }`}})
-		assert.Equal(t, http.StatusBadRequest, r.status, r.raw)
-		assert.True(t, r.refused(), r.raw)
+		assert.Equal(t, http.StatusBadRequest, r.Status, r.Raw)
+		assert.True(t, refused(r), r.Raw)
 	})
 	t.Run("several operations without operationName are refused", func(t *testing.T) {
 		r := query(t, ts, two, nil)
-		assert.Equal(t, http.StatusBadRequest, r.status, r.raw)
-		assert.True(t, r.refused(), r.raw)
-		assert.Equal(t, []string{"GRAPHQL_VALIDATION_FAILED"}, r.codes(), r.raw)
+		assert.Equal(t, http.StatusBadRequest, r.Status, r.Raw)
+		assert.True(t, refused(r), r.Raw)
+		assert.Equal(t, []string{"GRAPHQL_VALIDATION_FAILED"}, r.Codes(), r.Raw)
 	})
 	t.Run("operationName picks one", func(t *testing.T) {
 		r := post(t, ts, map[string]any{"query": two, "operationName": "B"})
-		assert.Equal(t, http.StatusOK, r.status, r.raw)
+		assert.Equal(t, http.StatusOK, r.Status, r.Raw)
 		assert.JSONEq(t, `{"gateway":{"sandbox":false}}`, string(r.Data))
 	})
 }

@@ -1,12 +1,10 @@
 package persisted_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -24,6 +22,7 @@ import (
 	"github.com/switchyard/switchyard/graph/generated"
 	"github.com/switchyard/switchyard/graph/model"
 	"github.com/switchyard/switchyard/internal/errcode"
+	"github.com/switchyard/switchyard/internal/gatewaytest"
 	"github.com/switchyard/switchyard/internal/persisted"
 	"github.com/switchyard/switchyard/resolvers"
 )
@@ -55,27 +54,6 @@ func newServer(t *testing.T, q *persisted.Queries) *httptest.Server {
 	return ts
 }
 
-type result struct {
-	Status int
-	Raw    string
-	Data   json.RawMessage `json:"data"`
-	Errors []struct {
-		Message    string         `json:"message"`
-		Extensions map[string]any `json:"extensions"`
-	} `json:"errors"`
-}
-
-func (r result) codes() []string {
-	var out []string
-	for _, e := range r.Errors {
-		c, _ := e.Extensions["code"].(string)
-		out = append(out, c)
-	}
-	return out
-}
-
-func (r result) hasData() bool { return len(r.Data) > 0 && string(r.Data) != "null" }
-
 // request is a GraphQL POST body: query text, persisted-query hash, or both.
 func request(query, hash string) map[string]any {
 	body := map[string]any{}
@@ -88,28 +66,16 @@ func request(query, hash string) map[string]any {
 	return body
 }
 
-func post(t *testing.T, ts *httptest.Server, body map[string]any, accept string) result {
+func post(t *testing.T, ts *httptest.Server, body map[string]any, accept string) *gatewaytest.Response {
 	t.Helper()
 	raw, err := json.Marshal(body)
 	require.NoError(t, err)
-	req, err := http.NewRequest(http.MethodPost, ts.URL, bytes.NewReader(raw))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
+	var header []string
 	if accept != "" {
-		req.Header.Set("Accept", accept)
+		header = []string{"Accept", accept}
 	}
-	return do(t, req)
-}
-
-func do(t *testing.T, req *http.Request) result {
-	t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	r := result{Status: resp.StatusCode, Raw: string(raw)}
-	require.NoError(t, json.Unmarshal(raw, &r), string(raw))
+	r := gatewaytest.Post(t, ts.URL, "application/json", raw, header...)
+	require.Contains(t, r.Header.Get("Content-Type"), "json", "a GraphQL reply: %s", r.Raw)
 	return r
 }
 
@@ -122,8 +88,8 @@ func TestAutomaticPersistedQueries(t *testing.T) {
 
 	first := post(t, ts, request("", hash), "")
 	assert.Equal(t, http.StatusOK, first.Status, first.Raw)
-	assert.Equal(t, []string{persisted.CodeNotFound}, first.codes(), "an unknown hash asks for the query")
-	assert.False(t, first.hasData())
+	assert.Equal(t, []string{persisted.CodeNotFound}, first.Codes(), "an unknown hash asks for the query")
+	assert.False(t, first.HasData())
 
 	register := post(t, ts, request(versionQuery, hash), "")
 	assert.Empty(t, register.Errors, register.Raw)
@@ -139,7 +105,7 @@ func TestAutomaticPersistedQueries(t *testing.T) {
 	wrong := post(t, ts, request(sandboxQuery, hash), "")
 	require.Len(t, wrong.Errors, 1, wrong.Raw)
 	assert.Contains(t, wrong.Errors[0].Message, "hash does not match")
-	assert.False(t, wrong.hasData())
+	assert.False(t, wrong.HasData())
 }
 
 func TestAPQDoesNotRegisterLargeQueries(t *testing.T) {
@@ -151,11 +117,11 @@ func TestAPQDoesNotRegisterLargeQueries(t *testing.T) {
 
 	full := post(t, ts, request(versionQuery, hash), "")
 	assert.Empty(t, full.Errors, "a query over the bound still runs: %s", full.Raw)
-	assert.True(t, full.hasData())
+	assert.True(t, full.HasData())
 	_, ok := cache.Get(context.Background(), hash)
 	assert.False(t, ok, "but is not registered")
 	again := post(t, ts, request("", hash), "")
-	assert.Equal(t, []string{persisted.CodeNotFound}, again.codes())
+	assert.Equal(t, []string{persisted.CodeNotFound}, again.Codes())
 }
 
 func TestManifestBesideAPQ(t *testing.T) {
@@ -228,8 +194,8 @@ func TestSafelist(t *testing.T) {
 		t.Run("refuses "+tt.name, func(t *testing.T) {
 			r := post(t, ts, tt.body, tt.accept)
 			assert.Equal(t, tt.status, r.Status, r.Raw)
-			assert.Equal(t, []string{persisted.CodeNotAllowed}, r.codes(), r.Raw)
-			assert.False(t, r.hasData(), "nothing ran")
+			assert.Equal(t, []string{persisted.CodeNotAllowed}, r.Codes(), r.Raw)
+			assert.False(t, r.HasData(), "nothing ran")
 		})
 	}
 
@@ -248,16 +214,16 @@ func TestSafelist(t *testing.T) {
 		v.Set("extensions", `{"persistedQuery":{"version":1,"sha256Hash":"`+customID+`"}}`)
 		req, err := http.NewRequest(http.MethodGet, ts.URL+"?"+v.Encode(), nil)
 		require.NoError(t, err)
-		r := do(t, req)
+		r := gatewaytest.Send(t, req)
 		assert.Empty(t, r.Errors, r.Raw)
 		assert.JSONEq(t, `{"gateway":{"version":"test"}}`, string(r.Data))
 
 		v.Set("extensions", `{"persistedQuery":{"version":1,"sha256Hash":"`+hashOf(adHoc)+`"}}`)
 		req, err = http.NewRequest(http.MethodGet, ts.URL+"?"+v.Encode(), nil)
 		require.NoError(t, err)
-		r = do(t, req)
+		r = gatewaytest.Send(t, req)
 		assert.Equal(t, http.StatusBadRequest, r.Status)
-		assert.Equal(t, []string{persisted.CodeNotAllowed}, r.codes())
+		assert.Equal(t, []string{persisted.CodeNotAllowed}, r.Codes())
 	})
 
 	t.Run("the refusal does not echo the query", func(t *testing.T) {

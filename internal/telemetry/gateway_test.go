@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,28 +14,20 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace/noop"
 
-	"github.com/switchyard/switchyard/internal/config"
-	"github.com/switchyard/switchyard/internal/gateway"
+	"github.com/switchyard/switchyard/internal/gatewaytest"
 	"github.com/switchyard/switchyard/internal/logging"
-	"github.com/switchyard/switchyard/internal/sandbox"
 	"github.com/switchyard/switchyard/internal/telemetry"
 )
 
-// gatewayEnv is the production gateway (gateway.New, as server.go builds
-// it) over the simulators, wrapped in the telemetry middleware. Its
+// newGatewayEnv is the production gateway (gateway.New, as server.go
+// builds it) over the simulators, wrapped in the telemetry middleware. Its
 // vendor chains are built without telemetry options, so they trace
 // through otel's globals, which telemetry.New installs: this is what
 // carries the trace to the vendors even before the gateway passes the
 // provider explicitly.
-type gatewayEnv struct {
-	sb   *sandbox.Sandbox
-	srv  *httptest.Server
-	logs *syncBuffer
-}
-
-func newGatewayEnv(t *testing.T) *gatewayEnv {
+func newGatewayEnv(t *testing.T) *gatewaytest.Env {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &gatewaytest.LogBuffer{}
 	logger := slog.New(logging.NewHandler(slog.NewJSONHandler(logs, nil)))
 	tel, err := telemetry.New(context.Background(), telemetry.Options{Getenv: env(), Logger: logger})
 	require.NoError(t, err)
@@ -45,18 +36,9 @@ func newGatewayEnv(t *testing.T) *gatewayEnv {
 		otel.SetTracerProvider(noop.NewTracerProvider())
 		otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator())
 	})
-	sb, err := sandbox.Start("")
-	require.NoError(t, err)
-	t.Cleanup(sb.Close)
-	cfg, err := config.Load(func(string) string { return "" })
-	require.NoError(t, err)
-	sb.Configure(cfg)
-	gw, err := gateway.New(cfg, gateway.Options{Simulated: true, Logger: logger})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = gw.Close() })
-	srv := httptest.NewServer(tel.Middleware(gw))
-	t.Cleanup(srv.Close)
-	return &gatewayEnv{sb: sb, srv: srv, logs: logs}
+	return gatewaytest.Start(t, func(s *gatewaytest.Setup) {
+		s.Logs, s.Options.Logger, s.Wrap = logs, logger, tel.Middleware
+	})
 }
 
 var traceparentRE = regexp.MustCompile(`^00-([0-9a-f]{32})-([0-9a-f]{16})-(0[01])$`)
@@ -68,11 +50,11 @@ func TestTraceparentReachesEveryVendor(t *testing.T) {
 	e := newGatewayEnv(t)
 	for _, flags := range []string{"01", "00"} {
 		t.Run("flags "+flags, func(t *testing.T) {
-			e.sb.Recorder.Clear()
-			r := post(t, e.srv.URL+"/query", overview, "Traceparent", "00-"+incomingTrace+"-"+incomingSpan+"-"+flags)
+			e.Sandbox.Recorder.Clear()
+			r := gatewaytest.Query(t, e.Server.URL+"/query", overview, nil, "Traceparent", "00-"+incomingTrace+"-"+incomingSpan+"-"+flags)
 			require.Empty(t, r.Errors)
 			for _, v := range vendors {
-				tps := traceparents(e.sb, v)
+				tps := traceparents(e.Sandbox, v)
 				require.NotEmpty(t, tps, "%s was called", v)
 				for _, tp := range tps {
 					m := traceparentRE.FindStringSubmatch(tp)
@@ -85,11 +67,11 @@ func TestTraceparentReachesEveryVendor(t *testing.T) {
 		})
 	}
 	t.Run("no traceparent: one new trace for the whole request", func(t *testing.T) {
-		e.sb.Recorder.Clear()
-		require.Empty(t, post(t, e.srv.URL+"/query", overview).Errors)
+		e.Sandbox.Recorder.Clear()
+		require.Empty(t, gatewaytest.Query(t, e.Server.URL+"/query", overview, nil).Errors)
 		ids := map[string]bool{}
 		for _, v := range vendors {
-			for _, tp := range traceparents(e.sb, v) {
+			for _, tp := range traceparents(e.Sandbox, v) {
 				m := traceparentRE.FindStringSubmatch(tp)
 				require.NotNil(t, m, "%s got traceparent %q", v, tp)
 				ids[m[1]] = true
@@ -103,9 +85,9 @@ func TestTraceparentReachesEveryVendor(t *testing.T) {
 // The access log line of a request carries its trace id.
 func TestLogLineCarriesTraceID(t *testing.T) {
 	e := newGatewayEnv(t)
-	require.Empty(t, post(t, e.srv.URL+"/query", overview, "Traceparent", "00-"+incomingTrace+"-"+incomingSpan+"-01").Errors)
+	require.Empty(t, e.Query(overview, nil, "Traceparent", "00-"+incomingTrace+"-"+incomingSpan+"-01").Errors)
 	var found bool
-	for line := range strings.SplitSeq(strings.TrimSpace(e.logs.String()), "\n") {
+	for line := range strings.SplitSeq(strings.TrimSpace(e.Logs.String()), "\n") {
 		var rec map[string]any
 		require.NoError(t, json.Unmarshal([]byte(line), &rec), line)
 		if rec["msg"] != "request" || rec["path"] != "/query" {
@@ -116,5 +98,5 @@ func TestLogLineCarriesTraceID(t *testing.T) {
 		assert.Regexp(t, `^[0-9a-f]{16}$`, rec[logging.SpanIDKey], line)
 		assert.NotEqual(t, incomingSpan, rec[logging.SpanIDKey], "the span is the gateway's server span")
 	}
-	assert.True(t, found, "an access log line for /query in\n%s", e.logs.String())
+	assert.True(t, found, "an access log line for /query in\n%s", e.Logs.String())
 }

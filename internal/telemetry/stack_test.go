@@ -3,14 +3,12 @@ package telemetry_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -24,11 +22,11 @@ import (
 	"github.com/switchyard/switchyard/graph/model"
 	"github.com/switchyard/switchyard/internal/config"
 	"github.com/switchyard/switchyard/internal/errcode"
+	"github.com/switchyard/switchyard/internal/gatewaytest"
 	"github.com/switchyard/switchyard/internal/limits"
 	"github.com/switchyard/switchyard/internal/loaders"
 	"github.com/switchyard/switchyard/internal/outbound"
 	"github.com/switchyard/switchyard/internal/sandbox"
-	"github.com/switchyard/switchyard/internal/simkit"
 	"github.com/switchyard/switchyard/internal/telemetry"
 	"github.com/switchyard/switchyard/resolvers"
 	"github.com/switchyard/switchyard/vendors/appdirect"
@@ -113,38 +111,10 @@ func newStack(t *testing.T, opts telemetry.Options) *stack {
 	return &stack{t: t, tel: tel, sb: sb, srv: hs}
 }
 
-type gqlResponse struct {
-	Data   map[string]json.RawMessage `json:"data"`
-	Errors []struct {
-		Message    string         `json:"message"`
-		Extensions map[string]any `json:"extensions"`
-	} `json:"errors"`
-}
-
 // query POSTs a GraphQL request with extra headers (name, value pairs).
-func (s *stack) query(q string, header ...string) gqlResponse {
+func (s *stack) query(q string, header ...string) *gatewaytest.Response {
 	s.t.Helper()
-	return post(s.t, s.srv.URL+"/query", q, header...)
-}
-
-func post(t *testing.T, url, q string, header ...string) gqlResponse {
-	t.Helper()
-	body, err := json.Marshal(map[string]any{"query": q})
-	require.NoError(t, err)
-	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	var out gqlResponse
-	require.NoError(t, json.Unmarshal(raw, &out), string(raw))
-	return out
+	return gatewaytest.Query(s.t, s.srv.URL+"/query", q, nil, header...)
 }
 
 // scrape reads /metrics and returns every sample as `name{k="v",...}`
@@ -210,36 +180,8 @@ func labelValues(samples map[string]float64, prefix, label string) []string {
 // outside any request, excluded).
 func traceparents(sb *sandbox.Sandbox, vendor string) []string {
 	var out []string
-	for _, e := range apiCalls(sb, vendor) {
+	for _, e := range gatewaytest.APICalls(sb, vendor) {
 		out = append(out, e.Headers["Traceparent"])
 	}
 	return out
-}
-
-func apiCalls(sb *sandbox.Sandbox, vendor string) []simkit.Entry {
-	var out []simkit.Entry
-	for _, e := range sb.Recorder.Entries() {
-		if e.Vendor == vendor && !strings.HasSuffix(e.Path, "/oauth2/token") {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-// syncBuffer is a log sink written by the server's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
