@@ -119,8 +119,9 @@ func TestMutationsAreSentOnce(t *testing.T) {
 					require.Empty(t, e.Query(`{ accounts(first: 1) { nodes { id } } }`, nil).Errors)
 				}
 				e.Sandbox.Recorder.Clear()
-				fault.Vendor = vendor
-				e.Sandbox.Faults.Set(fault)
+				f := fault // each parallel subtest sets its own copy
+				f.Vendor = vendor
+				e.Sandbox.Faults.Set(f)
 				r := e.Query(m, nil)
 				require.Len(t, r.Errors, 1, r.Raw)
 				assert.Eventually(t, func() bool { return len(e.APICalls(vendor)) == 1 }, time.Second, 10*time.Millisecond)
