@@ -130,18 +130,7 @@ func (c *Client) CreateCustomer(ctx context.Context, in Customer) (*Customer, er
 		return nil, badInput(op, "customer cannot be encoded", err)
 	}
 	params := url.Values{"a": {"save"}, "customerData": {string(data)}}
-	var raw json.RawMessage
-	if err := c.call(ctx, http.MethodPost, params, &raw); err != nil {
-		return nil, err
-	}
-	cust, found, err := decodeCustomer(raw)
-	if err != nil {
-		return nil, upstream(op, err)
-	}
-	if !found {
-		return nil, &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: "reply holds no customer record"}
-	}
-	return cust, nil
+	return c.saveCall(ctx, op, params)
 }
 
 // UpdateCustomer changes only the attributes in fields (keys are Apptivo
@@ -187,6 +176,12 @@ func (c *Client) UpdateCustomer(ctx context.Context, id string, fields map[strin
 	if hasKey(fields, "customAttributes") {
 		params.Set("isCustomAttributesUpdate", "true")
 	}
+	return c.saveCall(ctx, op, params)
+}
+
+// saveCall sends a save or update and reads back the record Apptivo
+// returns under "customer".
+func (c *Client) saveCall(ctx context.Context, op string, params url.Values) (*Customer, error) {
 	var raw json.RawMessage
 	if err := c.call(ctx, http.MethodPost, params, &raw); err != nil {
 		return nil, err
