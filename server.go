@@ -28,15 +28,16 @@ import (
 
 func main() {
 	// Until the configuration is read, log as the environment says.
-	logger := logging.New(strings.EqualFold(os.Getenv("SWITCHYARD_ENV"), "production"), os.Stderr)
-	slog.SetDefault(logger)
-	if err := run(logger); err != nil {
-		logger.Error("switchyard stopped", "error", err)
+	// run replaces it with one that also knows every credential, so the
+	// last error goes through the default logger, whichever it is then.
+	slog.SetDefault(logging.New(strings.EqualFold(os.Getenv("SWITCHYARD_ENV"), "production"), os.Stderr))
+	if err := run(); err != nil {
+		slog.Error("switchyard stopped", "error", err)
 		os.Exit(1)
 	}
 }
 
-func run(logger *slog.Logger) error {
+func run() error {
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
 		return err
@@ -57,7 +58,7 @@ func run(logger *slog.Logger) error {
 	}
 	// Every credential the process holds is registered with the logger,
 	// the one place secrets are scrubbed from log lines.
-	logger = logging.New(cfg.Production, os.Stderr, append([]string{
+	logger := logging.New(cfg.Production, os.Stderr, append([]string{
 		cfg.OrttoAPIKey, cfg.ApptivoAPIKey, cfg.ApptivoAccessKey,
 		cfg.AppDirectClientSecret, cfg.CordialAPIKey, authCfg.JWTSecret}, storeCfg.Secrets()...)...)
 	slog.SetDefault(logger)

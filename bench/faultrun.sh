@@ -11,24 +11,12 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-60s}
 SIM=127.0.0.1:${SIM_PORT:-19290}
 GW_PORT=${GW_PORT:-18290}
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-
-go build -o "$work/switchyard" .
-go build -o "$work/vendorsim" ./cmd/vendorsim
-go build -o "$work/loadgen" ./cmd/loadgen
-
-"$work/vendorsim" -addr "$SIM" >"$work/vendorsim.log" 2>&1 &
-for _ in $(seq 50); do curl -sf "http://$SIM/_sim/requests" >/dev/null && break; sleep 0.1; done
-eval "$(grep '^  export' "$work/vendorsim.log")"
-export PORT=$GW_PORT ORTTO_RATE_LIMIT=0 SWITCHYARD_REQUEST_TIMEOUT=3s \
+. bench/stack.sh
+start_stack SWITCHYARD_REQUEST_TIMEOUT=3s \
   ORTTO_TIMEOUT=1s APPTIVO_TIMEOUT=1s APPDIRECT_TIMEOUT=1s CORDIAL_TIMEOUT=1s
-"$work/switchyard" >"$work/gateway.log" 2>&1 &
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$GW_PORT/healthz" >/dev/null && break; sleep 0.1; done
 
 q='{ accounts(first: 3) { nodes { id name } } customers(first: 3) { nodes { id name } } accountLists { id name } people(refs: [{email: "ada.lovelace@example.com"}]) { id } }'
-curl -s -H 'Content-Type: application/json' -d "{\"query\":$(printf %s "$q" | python3 -c 'import json,sys;print(json.dumps(sys.stdin.read()))')}" \
-  "http://127.0.0.1:$GW_PORT/query" >/dev/null
+"$work/loadgen" -url "http://127.0.0.1:$GW_PORT/query" -workers 1 -duration 1s -query "$q" >/dev/null # warm up
 echo "goroutines before: $(curl -s "http://127.0.0.1:$GW_PORT/healthz")"
 
 "$work/loadgen" -url "http://127.0.0.1:$GW_PORT/query" -workers 200 -duration "$DURATION" -query "$q" >"$work/report.json" &
@@ -48,5 +36,5 @@ echo "fault switches: $i"
 echo "report: $(cat "$work/report.json")"
 sleep 5
 echo "goroutines after (5 s idle): $(curl -s "http://127.0.0.1:$GW_PORT/healthz")"
-grep -E 'VmHWM' "/proc/$(pgrep -f "$work/switchyard" | head -1)/status" || true
+grep -E 'VmHWM' "/proc/$gw/status" || true
 echo "breakers: $(curl -s "http://127.0.0.1:$GW_PORT/readyz")"

@@ -10,21 +10,8 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
 SIM=127.0.0.1:${SIM_PORT:-19190}
 GW_PORT=${GW_PORT:-18190}
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-
-go build -o "$work/switchyard" .
-go build -o "$work/vendorsim" ./cmd/vendorsim
-go build -o "$work/loadgen" ./cmd/loadgen
-
-"$work/vendorsim" -addr "$SIM" >"$work/vendorsim.log" 2>&1 &
-for _ in $(seq 50); do curl -sf "http://$SIM/_sim/requests" >/dev/null && break; sleep 0.1; done
-eval "$(grep '^  export' "$work/vendorsim.log")"
-# Measure the gateway, not Ortto's documented 10 requests a second.
-export ORTTO_RATE_LIMIT=0 PORT=$GW_PORT
-"$work/switchyard" >"$work/gateway.log" 2>&1 &
-gw=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$GW_PORT/healthz" >/dev/null && break; sleep 0.1; done
+. bench/stack.sh
+start_stack
 
 echo "## P4: accounts(first: 20) { nodes { id name status } }, 50 concurrent clients, $DURATION"
 q='{ accounts(first: 20) { nodes { id name status } } }'
