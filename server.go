@@ -17,12 +17,12 @@ import (
 	"time"
 
 	"github.com/switchyard/switchyard/internal/auth"
-	"github.com/switchyard/switchyard/internal/config"
-	"github.com/switchyard/switchyard/internal/gateway"
+	"github.com/switchyard/switchyard/internal/app/config"
+	"github.com/switchyard/switchyard/internal/app/gateway"
 	"github.com/switchyard/switchyard/internal/logging"
 	"github.com/switchyard/switchyard/internal/persisted"
-	"github.com/switchyard/switchyard/internal/sandbox"
-	"github.com/switchyard/switchyard/internal/store"
+	"github.com/switchyard/switchyard/internal/app/sandbox"
+	"github.com/switchyard/switchyard/internal/sharedstate"
 	"github.com/switchyard/switchyard/internal/telemetry"
 )
 
@@ -51,7 +51,7 @@ func run() error {
 		sb.Configure(cfg) // every vendor, with the simulators' credentials
 	}
 	authCfg := auth.ConfigFromEnv(os.Getenv)
-	storeCfg := store.ConfigFromEnv(os.Getenv)
+	storeCfg := sharedstate.ConfigFromEnv(os.Getenv)
 	persistedCfg, err := persisted.ConfigFromEnv(os.Getenv)
 	if err != nil {
 		return err
@@ -87,7 +87,7 @@ func run() error {
 	}
 	// The stores outlive the gateway: deferred first, closed last, after
 	// the requests in flight finish.
-	stores, err := store.Open(context.Background(), storeCfg, logger)
+	stores, err := sharedstate.Open(context.Background(), storeCfg, logger)
 	if err != nil {
 		return err
 	}

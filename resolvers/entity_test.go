@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchyard/switchyard/internal/auth"
-	"github.com/switchyard/switchyard/internal/gatewaytest"
+	"github.com/switchyard/switchyard/internal/app/gatewaytest"
 	"github.com/switchyard/switchyard/internal/simkit"
 	"github.com/switchyard/switchyard/vendors/appdirect/appdirectsim"
 )
@@ -210,6 +210,6 @@ func TestServiceSDLIsTheSubgraphSchema(t *testing.T) {
 	require.True(t, strings.Contains(string(client), "type Person"), "GET /schema.graphql has no Person type")
 	for _, federation := range []string{"@key", "@link", "_entities", "_service", "_Any", "@entityResolver"} {
 		assert.False(t, strings.Contains(string(client), federation),
-			"GET /schema.graphql has %q: internal/gateway.SDL must print sdl.ClientSDL", federation)
+			"GET /schema.graphql has %q: internal/app/gateway.SDL must print sdl.ClientSDL", federation)
 	}
 }

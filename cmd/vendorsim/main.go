@@ -15,7 +15,7 @@ import (
 	"sort"
 	"syscall"
 
-	"github.com/switchyard/switchyard/internal/sandbox"
+	"github.com/switchyard/switchyard/internal/app/sandbox"
 )
 
 func main() {

@@ -13,7 +13,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/switchyard/switchyard/examples/goclient"
-	"github.com/switchyard/switchyard/internal/gatewaytest"
+	"github.com/switchyard/switchyard/internal/app/gatewaytest"
 )
 
 // newClient serves a sandbox gateway (every vendor simulated over

@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/switchyard/switchyard/internal/gateway"
-	"github.com/switchyard/switchyard/internal/gatewaytest"
+	"github.com/switchyard/switchyard/internal/app/gateway"
+	"github.com/switchyard/switchyard/internal/app/gatewaytest"
 	"github.com/switchyard/switchyard/internal/graphiql"
 )
 

@@ -20,13 +20,13 @@ import (
 
 	"github.com/switchyard/switchyard/graph/generated"
 	"github.com/switchyard/switchyard/graph/model"
-	"github.com/switchyard/switchyard/internal/config"
+	"github.com/switchyard/switchyard/internal/app/config"
 	"github.com/switchyard/switchyard/internal/errcode"
-	"github.com/switchyard/switchyard/internal/gatewaytest"
-	"github.com/switchyard/switchyard/internal/limits"
+	"github.com/switchyard/switchyard/internal/app/gatewaytest"
+	"github.com/switchyard/switchyard/internal/querylimits"
 	"github.com/switchyard/switchyard/internal/loaders"
 	"github.com/switchyard/switchyard/internal/outbound"
-	"github.com/switchyard/switchyard/internal/sandbox"
+	"github.com/switchyard/switchyard/internal/app/sandbox"
 	"github.com/switchyard/switchyard/internal/telemetry"
 	"github.com/switchyard/switchyard/resolvers"
 	"github.com/switchyard/switchyard/vendors/appdirect"
@@ -94,11 +94,11 @@ func newStack(t *testing.T, opts telemetry.Options) *stack {
 	require.NoError(t, err)
 
 	allow := func(ctx context.Context, _ any, next graphql.Resolver, _ model.Scope) (any, error) { return next(ctx) }
-	es := generated.NewExecutableSchema(generated.Config{Resolvers: r, Directives: generated.DirectiveRoot{HasScope: allow}, Complexity: limits.Complexity()})
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: r, Directives: generated.DirectiveRoot{HasScope: allow}, Complexity: querylimits.Complexity()})
 	srv := handler.New(es)
 	srv.AddTransport(transport.MultipartMixed{}) // before POST, which would take these requests too
 	srv.AddTransport(transport.POST{})
-	limits.Install(srv, limits.Config{MaxDepth: 4})
+	querylimits.Install(srv, querylimits.Config{MaxDepth: 4})
 	srv.Use(tel.Extension())
 	srv.SetErrorPresenter(errcode.Presenter)
 	srv.AroundFields(errcode.FieldMiddleware)

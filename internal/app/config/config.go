@@ -1,0 +1,285 @@
+// Package config reads Switchyard's configuration from the environment and
+// decides between the sandbox and real vendors. It holds no behaviour
+// beyond that decision, so that the rules (never mix simulated and real
+// vendors, never sandbox in production) live in one place and are tested.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"github.com/switchyard/switchyard/internal/crossorigin"
+	"github.com/switchyard/switchyard/internal/querylimits"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/switchyard/switchyard/internal/outbound"
+)
+
+// Vendor names, used as keys everywhere (metrics, errors, simulators).
+const (
+	Ortto     = "ortto"
+	Apptivo   = "apptivo"
+	AppDirect = "appdirect"
+	Cordial   = "cordial"
+)
+
+// Vendors lists every vendor in a stable order.
+var Vendors = []string{Ortto, Apptivo, AppDirect, Cordial}
+
+// Config is the whole gateway configuration.
+type Config struct {
+	Port       int
+	Production bool // SWITCHYARD_ENV=production
+	Sandbox    bool // decided by Load: no vendor configured, or SWITCHYARD_SANDBOX=1
+
+	OrttoAPIKey, OrttoRegion, OrttoBaseURL   string
+	ApptivoAPIKey, ApptivoAccessKey          string
+	ApptivoBaseURL                           string
+	AppDirectBaseURL                         string
+	AppDirectClientID, AppDirectClientSecret string
+	CordialAPIKey, CordialBaseURL            string
+
+	// RequestTimeout bounds one client request end to end
+	// (SWITCHYARD_REQUEST_TIMEOUT, default 10s).
+	RequestTimeout time.Duration
+	// VendorTimeouts bound one call to each vendor (ORTTO_TIMEOUT,
+	// APPTIVO_TIMEOUT, APPDIRECT_TIMEOUT, CORDIAL_TIMEOUT, default 5s).
+	VendorTimeouts map[string]time.Duration
+	// OrttoBatchSize is the most people per Ortto subscriptions call
+	// (ORTTO_BATCH_SIZE, default and maximum 100, Ortto's payload cap).
+	OrttoBatchSize int
+
+	// QueryLimits bound each operation before it runs
+	// (SWITCHYARD_MAX_DEPTH, SWITCHYARD_MAX_ALIASES, SWITCHYARD_MAX_COMPLEXITY).
+	QueryLimits querylimits.Config
+	// Introspection is on in the sandbox, off otherwise unless
+	// SWITCHYARD_INTROSPECTION=1.
+	Introspection bool
+	// Browser is CORS and CSRF prevention (SWITCHYARD_CORS_ORIGINS,
+	// SWITCHYARD_CSRF_PREVENTION).
+	Browser crossorigin.Config
+
+	// Limits pace each vendor's outbound chain, keyed by vendor name.
+	Limits map[string]VendorLimits
+	// BreakerFailures is how many consecutive failed calls to a vendor
+	// open its circuit breaker (SWITCHYARD_BREAKER_FAILURES, default 5).
+	BreakerFailures int
+	// BreakerOpen is how long an open breaker fails fast before it probes
+	// the vendor again (SWITCHYARD_BREAKER_OPEN, default 10s).
+	BreakerOpen time.Duration
+}
+
+// VendorLimits are one vendor's client-side limits.
+type VendorLimits struct {
+	// RatePerSecond is the most requests per second sent to the vendor,
+	// 0 for unlimited (<VENDOR>_RATE_LIMIT; default DefaultRateLimits).
+	RatePerSecond float64
+	// MaxConcurrency bounds the requests in flight to the vendor
+	// (<VENDOR>_MAX_CONCURRENCY, default 16).
+	MaxConcurrency int
+	// RetryAttempts is the most attempts one read gets, 1 for no retries
+	// (<VENDOR>_RETRY_ATTEMPTS, default 3, at most 5). Mutations are never
+	// retried.
+	RetryAttempts int
+}
+
+// DefaultRateLimits are the documented vendor rate limits, in requests per
+// second. Ortto's Professional plan allows 10 (Business/Enterprise 30;
+// raise ORTTO_RATE_LIMIT on those). Cordial sets its per-second limits per
+// account and publishes no number; Apptivo and AppDirect document none: they
+// are unlimited unless configured.
+var DefaultRateLimits = map[string]float64{Ortto: 10}
+
+// Defaults for the durations and sizes above.
+const (
+	DefaultRequestTimeout = 10 * time.Second
+	DefaultVendorTimeout  = 5 * time.Second
+	MaxOrttoBatchSize     = 100
+
+	DefaultMaxConcurrency  = 16
+	DefaultRetryAttempts   = 3
+	MaxRetryAttempts       = 5
+	DefaultBreakerFailures = 5
+	DefaultBreakerOpen     = 10 * time.Second
+)
+
+// ChainOptions are the outbound chain settings for vendor: its timeout,
+// limits and the breaker thresholds, so that each vendor is wired with
+// one call.
+func (c *Config) ChainOptions(vendor string) outbound.ChainOptions {
+	l := c.Limits[vendor]
+	return outbound.ChainOptions{
+		Vendor:          vendor,
+		Timeout:         c.VendorTimeouts[vendor],
+		RatePerSecond:   l.RatePerSecond,
+		MaxConcurrent:   l.MaxConcurrency,
+		RetryAttempts:   l.RetryAttempts,
+		BreakerFailures: c.BreakerFailures,
+		BreakerOpen:     c.BreakerOpen,
+	}
+}
+
+// Configured reports whether vendor has credentials.
+func (c *Config) Configured(vendor string) bool {
+	switch vendor {
+	case Ortto:
+		return c.OrttoAPIKey != ""
+	case Apptivo:
+		return c.ApptivoAPIKey != "" && c.ApptivoAccessKey != ""
+	case AppDirect:
+		return c.AppDirectBaseURL != "" && c.AppDirectClientID != "" && c.AppDirectClientSecret != ""
+	case Cordial:
+		return c.CordialAPIKey != ""
+	}
+	return false
+}
+
+// Load reads the configuration through getenv (os.Getenv in production,
+// a map in tests).
+func Load(getenv func(string) string) (*Config, error) {
+	c := &Config{
+		Port:                  8080,
+		Production:            strings.EqualFold(getenv("SWITCHYARD_ENV"), "production"),
+		OrttoAPIKey:           getenv("ORTTO_API_KEY"),
+		OrttoRegion:           getenv("ORTTO_REGION"),
+		OrttoBaseURL:          getenv("ORTTO_BASE_URL"),
+		ApptivoAPIKey:         getenv("APPTIVO_API_KEY"),
+		ApptivoAccessKey:      getenv("APPTIVO_ACCESS_KEY"),
+		ApptivoBaseURL:        getenv("APPTIVO_BASE_URL"),
+		AppDirectBaseURL:      getenv("APPDIRECT_BASE_URL"),
+		AppDirectClientID:     getenv("APPDIRECT_CLIENT_ID"),
+		AppDirectClientSecret: getenv("APPDIRECT_CLIENT_SECRET"),
+		CordialAPIKey:         getenv("CORDIAL_API_KEY"),
+		CordialBaseURL:        getenv("CORDIAL_BASE_URL"),
+	}
+	var errs []string
+	var err error
+	if c.RequestTimeout, err = duration(getenv, "SWITCHYARD_REQUEST_TIMEOUT", DefaultRequestTimeout); err != nil {
+		errs = append(errs, err.Error())
+	}
+	c.VendorTimeouts = map[string]time.Duration{}
+	for _, v := range Vendors {
+		if c.VendorTimeouts[v], err = duration(getenv, strings.ToUpper(v)+"_TIMEOUT", DefaultVendorTimeout); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	c.Limits = map[string]VendorLimits{}
+	for _, v := range Vendors {
+		l, lerrs := loadLimits(getenv, v)
+		c.Limits[v] = l
+		errs = append(errs, lerrs...)
+	}
+	if c.BreakerFailures, err = intIn(getenv, "SWITCHYARD_BREAKER_FAILURES", DefaultBreakerFailures, 1, math.MaxInt32); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if c.BreakerOpen, err = duration(getenv, "SWITCHYARD_BREAKER_OPEN", DefaultBreakerOpen); err != nil {
+		errs = append(errs, err.Error())
+	}
+	c.OrttoBatchSize = MaxOrttoBatchSize
+	if b := getenv("ORTTO_BATCH_SIZE"); b != "" {
+		n, err := strconv.Atoi(b)
+		if err != nil || n < 1 || n > MaxOrttoBatchSize {
+			errs = append(errs, fmt.Sprintf("ORTTO_BATCH_SIZE must be 1..%d, got %q", MaxOrttoBatchSize, b))
+		}
+		c.OrttoBatchSize = n
+	}
+	if len(errs) > 0 {
+		return nil, errors.New(strings.Join(errs, "; "))
+	}
+	if p := getenv("PORT"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 || n > 65535 {
+			return nil, fmt.Errorf("PORT must be a port number, got %q", p)
+		}
+		c.Port = n
+	}
+	var partial []string
+	if (c.ApptivoAPIKey == "") != (c.ApptivoAccessKey == "") {
+		partial = append(partial, "apptivo needs both APPTIVO_API_KEY and APPTIVO_ACCESS_KEY")
+	}
+	adSet := 0
+	for _, v := range []string{c.AppDirectBaseURL, c.AppDirectClientID, c.AppDirectClientSecret} {
+		if v != "" {
+			adSet++
+		}
+	}
+	if adSet != 0 && adSet != 3 {
+		partial = append(partial, "appdirect needs APPDIRECT_BASE_URL, APPDIRECT_CLIENT_ID and APPDIRECT_CLIENT_SECRET")
+	}
+	if len(partial) > 0 {
+		return nil, errors.New("incomplete vendor configuration: " + strings.Join(partial, "; "))
+	}
+	any := false
+	for _, v := range Vendors {
+		any = any || c.Configured(v)
+	}
+	forced := getenv("SWITCHYARD_SANDBOX")
+	switch {
+	case forced == "1" || strings.EqualFold(forced, "true"):
+		c.Sandbox = true
+	case !any:
+		c.Sandbox = true
+	}
+	if c.Sandbox && c.Production {
+		return nil, errors.New("SWITCHYARD_ENV=production refuses to start in sandbox mode: configure vendor credentials (see README)")
+	}
+	if c.QueryLimits, err = querylimits.ConfigFromEnv(getenv); err != nil {
+		return nil, err
+	}
+	c.Introspection = querylimits.IntrospectionEnabled(c.Sandbox, getenv)
+	if c.Browser, err = crossorigin.ConfigFromEnv(c.Sandbox, c.Production, getenv); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// loadLimits reads vendor's <VENDOR>_RATE_LIMIT, _MAX_CONCURRENCY and
+// _RETRY_ATTEMPTS.
+func loadLimits(getenv func(string) string, vendor string) (VendorLimits, []string) {
+	prefix := strings.ToUpper(vendor)
+	l := VendorLimits{RatePerSecond: DefaultRateLimits[vendor]}
+	var errs []string
+	if v := getenv(prefix + "_RATE_LIMIT"); v != "" {
+		r, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil || r < 0 || math.IsInf(r, 0) || math.IsNaN(r) {
+			errs = append(errs, fmt.Sprintf("%s_RATE_LIMIT must be requests per second, 0 or more (0: unlimited), got %q", prefix, v))
+		}
+		l.RatePerSecond = r
+	}
+	var err error
+	if l.MaxConcurrency, err = intIn(getenv, prefix+"_MAX_CONCURRENCY", DefaultMaxConcurrency, 1, 1<<16); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if l.RetryAttempts, err = intIn(getenv, prefix+"_RETRY_ATTEMPTS", DefaultRetryAttempts, 1, MaxRetryAttempts); err != nil {
+		errs = append(errs, err.Error())
+	}
+	return l, errs
+}
+
+// intIn reads an integer in lo..hi from name, or def when unset.
+func intIn(getenv func(string) string, name string, def, lo, hi int) (int, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("%s must be a whole number in %d..%d, got %q", name, lo, hi, v)
+	}
+	return n, nil
+}
+
+// duration reads a Go duration such as 300ms from name, or def when unset.
+func duration(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s must be a positive Go duration such as 300ms or 5s, got %q", name, v)
+	}
+	return d, nil
+}

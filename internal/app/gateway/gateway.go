@@ -1,0 +1,293 @@
+// Package gateway assembles Switchyard's HTTP handler: the GraphQL
+// executor with its error presenter, the per-request loaders, and the
+// routes. server.go and the end-to-end tests build it the same way, so the
+// tests exercise exactly what runs in production.
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/switchyard/switchyard/graph/generated"
+	"github.com/switchyard/switchyard/graph/model"
+	"github.com/switchyard/switchyard/internal/auth"
+	"github.com/switchyard/switchyard/internal/crossorigin"
+	"github.com/switchyard/switchyard/internal/app/config"
+	"github.com/switchyard/switchyard/internal/errcode"
+	"github.com/switchyard/switchyard/internal/graphiql"
+	"github.com/switchyard/switchyard/internal/idempotency"
+	"github.com/switchyard/switchyard/internal/querylimits"
+	"github.com/switchyard/switchyard/internal/loaders"
+	"github.com/switchyard/switchyard/internal/logging"
+	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/persisted"
+	"github.com/switchyard/switchyard/internal/sharedstate"
+	"github.com/switchyard/switchyard/internal/telemetry"
+	"github.com/switchyard/switchyard/resolvers"
+	"github.com/switchyard/switchyard/vendors/appdirect"
+	"github.com/switchyard/switchyard/vendors/apptivo"
+	"github.com/switchyard/switchyard/vendors/cordial"
+	"github.com/switchyard/switchyard/vendors/ortto"
+)
+
+// Version is reported by the gateway field and /healthz.
+var Version = "dev"
+
+// MaxBodyBytes is the largest request body /query accepts.
+const MaxBodyBytes = 1 << 20
+
+// Options are what New needs besides the configuration.
+type Options struct {
+	// APQCache holds automatic persisted queries (sharedstate.Stores.APQ); nil
+	// keeps them in this process.
+	APQCache graphql.Cache[string]
+	// Idempotency holds idempotency keys (sharedstate.Stores.Idempotency); nil
+	// keeps them in this process, in a store Close closes.
+	Idempotency idempotency.Store
+	// Manifest lists operations known ahead, servable by id; with
+	// PersistedOnly nothing else runs (safelist mode).
+	Manifest      *persisted.Manifest
+	PersistedOnly bool
+	// Telemetry records metrics and traces; nil observes nothing.
+	Telemetry *telemetry.Telemetry
+	// Auth authenticates /query; nil serves it open (every caller holds
+	// every scope), as the sandbox does.
+	Auth *auth.Authenticator
+	// Simulated marks vendors served by the built-in simulators.
+	Simulated bool
+	Logger    *slog.Logger
+}
+
+// Gateway is the assembled handler plus what /readyz reports.
+type Gateway struct {
+	handler          http.Handler
+	chains           map[string]*outbound.Chain
+	resolver         *resolvers.Resolver
+	schema           graphql.ExecutableSchema
+	closeIdempotency func() error // closes the in-process store New made, if any
+	sdlOnce          sync.Once
+	sdl              string
+}
+
+// New builds the vendor clients named in cfg and the HTTP handler.
+func New(cfg *config.Config, opts Options) (*Gateway, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	g := &Gateway{chains: map[string]*outbound.Chain{}}
+	for _, v := range config.Vendors {
+		chainOpts := cfg.ChainOptions(v)
+		chainOpts.Logger = opts.Logger
+		chainOpts.Observer = opts.Telemetry
+		chainOpts.TracerProvider = opts.Telemetry.TracerProvider()
+		chainOpts.Propagator = opts.Telemetry.Propagator()
+		g.chains[v] = outbound.NewChain(chainOpts)
+		if err := opts.Telemetry.ObserveChain(v, g.chains[v]); err != nil {
+			return nil, err
+		}
+	}
+	r, err := newResolver(cfg, opts, g.chains)
+	if err != nil {
+		return nil, err
+	}
+	g.resolver = r
+	g.schema = generated.NewExecutableSchema(generated.Config{Resolvers: r, Directives: generated.DirectiveRoot{HasScope: hasScope}, Complexity: querylimits.Complexity()})
+
+	srv := handler.New(g.schema)
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	// Before POST, which would otherwise take every application/json POST:
+	// the guard hands a request to it only when the client accepts
+	// multipart/mixed (incremental delivery of @defer).
+	srv.AddTransport(transport.MultipartMixed{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	apq := opts.APQCache
+	if apq == nil {
+		apq = lru.New[string](sharedstate.DefaultAPQEntries)
+	}
+	pq, err := persisted.New(persisted.Options{Cache: apq, Manifest: opts.Manifest, Only: opts.PersistedOnly})
+	if err != nil {
+		return nil, err
+	}
+	// First among the extensions: it fills in the text of a query sent by
+	// hash, which the others read.
+	pq.Install(srv)
+	if cfg.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	querylimits.Install(srv, cfg.QueryLimits)
+	srv.Use(logging.Operation{})
+	srv.Use(opts.Telemetry.Extension())
+	srv.SetErrorPresenter(errcode.Presenter)
+	srv.AroundFields(errcode.FieldMiddleware)
+	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
+		opts.Logger.ErrorContext(ctx, "resolver panicked", "panic", fmt.Sprint(p))
+		return &gqlerror.Error{Message: "internal error", Extensions: map[string]any{"code": errcode.InternalServerError}}
+	})
+
+	mux := http.NewServeMux()
+	query := loaders.Middleware(r.Clients(), r.LoaderOptions, srv)
+	if opts.Auth == nil {
+		if opts.Auth, err = auth.New(auth.Config{}); err != nil {
+			return nil, err
+		}
+	}
+	// Authentication sits outside the guard, so an unauthenticated body is
+	// never read.
+	idem := opts.Idempotency
+	if idem == nil {
+		mem := idempotency.NewMemoryStore(idempotency.MemoryOptions{})
+		idem, g.closeIdempotency = mem, mem.Close
+	}
+	query = idempotency.Middleware(idempotency.Options{
+		Store:  idem,
+		Scope:  clientIdentity,
+		Logger: opts.Logger,
+		// A mutation sent by hash is fingerprinted by its text, so its
+		// retry is recognised on any replica.
+		PersistedQuery: pq.Lookup,
+		// A mutation refused before anything happened may be retried with
+		// the same key; one whose outcome is unknown (a timeout) may not.
+		Retryable: idempotency.FailedWith(errcode.VendorRateLimited, errcode.VendorNotConfigured, persisted.CodeNotFound, persisted.CodeNotAllowed),
+	}, query)
+	// CORS outermost, so preflights are answered before authentication and
+	// error replies carry CORS headers; CSRF inside the guard, so a
+	// text/plain POST still gets its 415.
+	mux.Handle("/query", crossorigin.CORS(cfg.Browser, opts.Auth.Middleware(guardQuery(crossorigin.CSRF(cfg.Browser, withDeadline(cfg.RequestTimeout, query))))))
+	playground := graphiql.Handler(graphiql.Options{Endpoint: "/query", DefaultQuery: DefaultQuery, Tabs: graphiql.Examples()})
+	mux.Handle("GET /{$}", playground)
+	mux.Handle("GET "+graphiql.AssetPath, playground)
+	mux.HandleFunc("GET /schema.graphql", g.serveSDL)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		// The goroutine count lets a load run check that the gateway
+		// returns to its baseline once traffic stops.
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": Version, "goroutines": runtime.NumGoroutine()})
+	})
+	mux.HandleFunc("GET /readyz", g.readyz)
+	if opts.Telemetry != nil {
+		mux.Handle("GET /metrics", opts.Telemetry.MetricsHandler())
+	}
+	g.handler = logging.RequestID(opts.Telemetry.Middleware(logging.AccessLog(opts.Logger, mux)))
+	return g, nil
+}
+
+// Close releases what the gateway holds between requests.
+func (g *Gateway) Close() error {
+	for _, c := range g.chains {
+		c.CloseIdleConnections()
+	}
+	if g.closeIdempotency != nil {
+		return g.closeIdempotency()
+	}
+	return nil
+}
+
+// clientIdentity scopes idempotency keys to the authenticated client, so
+// one client's key can never replay another's response.
+func clientIdentity(r *http.Request) string {
+	if p, ok := auth.FromContext(r.Context()); ok {
+		return p.Method + ":" + p.Subject
+	}
+	return ""
+}
+
+// ServeHTTP serves every route.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.handler.ServeHTTP(w, r) }
+
+func newResolver(cfg *config.Config, opts Options, chains map[string]*outbound.Chain) (*resolvers.Resolver, error) {
+	r := &resolvers.Resolver{
+		Info:          model.GatewayInfo{Version: Version, Sandbox: cfg.Sandbox},
+		LoaderOptions: loaders.Options{PersonBatchSize: cfg.OrttoBatchSize},
+	}
+	var err error
+	if cfg.Configured(config.Ortto) {
+		if r.Ortto, err = ortto.New(ortto.Config{APIKey: cfg.OrttoAPIKey, Region: cfg.OrttoRegion, BaseURL: cfg.OrttoBaseURL, HTTPClient: chains[config.Ortto].Client()}); err != nil {
+			return nil, fmt.Errorf("ortto: %w", err)
+		}
+	}
+	if cfg.Configured(config.Apptivo) {
+		if r.Apptivo, err = apptivo.New(apptivo.Config{APIKey: cfg.ApptivoAPIKey, AccessKey: cfg.ApptivoAccessKey, BaseURL: cfg.ApptivoBaseURL, HTTPClient: chains[config.Apptivo].Client()}); err != nil {
+			return nil, fmt.Errorf("apptivo: %w", err)
+		}
+	}
+	if cfg.Configured(config.AppDirect) {
+		if r.AppDirect, err = appdirect.New(appdirect.Config{BaseURL: cfg.AppDirectBaseURL, ClientID: cfg.AppDirectClientID, ClientSecret: cfg.AppDirectClientSecret, HTTPClient: chains[config.AppDirect].Client()}); err != nil {
+			return nil, fmt.Errorf("appdirect: %w", err)
+		}
+	}
+	if cfg.Configured(config.Cordial) {
+		if r.Cordial, err = cordial.New(cordial.Config{APIKey: cfg.CordialAPIKey, BaseURL: cfg.CordialBaseURL, HTTPClient: chains[config.Cordial].Client()}); err != nil {
+			return nil, fmt.Errorf("cordial: %w", err)
+		}
+	}
+	for _, v := range config.Vendors {
+		r.Info.Vendors = append(r.Info.Vendors, model.VendorInfo{Name: v, Configured: cfg.Configured(v), Simulated: opts.Simulated && cfg.Configured(v)})
+	}
+	return r, nil
+}
+
+func (g *Gateway) readyz(w http.ResponseWriter, _ *http.Request) {
+	type vendor struct {
+		Configured bool   `json:"configured"`
+		Simulated  bool   `json:"simulated"`
+		Breaker    string `json:"breaker"`
+	}
+	body := struct {
+		Status  string            `json:"status"`
+		Sandbox bool              `json:"sandbox"`
+		Vendors map[string]vendor `json:"vendors"`
+	}{Status: "ready", Sandbox: g.resolver.Info.Sandbox, Vendors: map[string]vendor{}}
+	for _, v := range g.resolver.Info.Vendors {
+		body.Vendors[v.Name] = vendor{Configured: v.Configured, Simulated: v.Simulated, Breaker: g.chains[v.Name].BreakerState()}
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// withDeadline gives every request an overall deadline, carried by its
+// context to every vendor call: a vendor still busy when it passes fails
+// with VENDOR_TIMEOUT, and the response goes out with what is done.
+func withDeadline(d time.Duration, next http.Handler) http.Handler {
+	if d <= 0 {
+		d = config.DefaultRequestTimeout
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// hasScope implements @hasScope: the field runs only when the caller's
+// principal holds the scope, so a vendor is never called for a client
+// that may not use the field.
+func hasScope(ctx context.Context, _ any, next graphql.Resolver, scope model.Scope) (any, error) {
+	s, ok := auth.ParseScope(string(scope))
+	if !ok {
+		return nil, fmt.Errorf("unknown scope %q", scope)
+	}
+	if err := auth.Require(ctx, s); err != nil {
+		return nil, err
+	}
+	return next(ctx)
+}

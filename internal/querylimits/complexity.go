@@ -1,0 +1,164 @@
+package querylimits
+
+import (
+	"github.com/99designs/gqlgen/complexity"
+
+	"github.com/switchyard/switchyard/graph/generated"
+	"github.com/switchyard/switchyard/graph/model"
+)
+
+// Costs used by Complexity.
+const (
+	// VendorCall is the cost of one call to a vendor.
+	VendorCall = 10
+	// SubCall is the cost of a per-record vendor call that is de-duplicated
+	// by id within a request (AppDirect company, Cordial contact count).
+	SubCall = 5
+	// DefaultPageSize is the page size assumed when `first`/`last` is not
+	// given, and the size assumed for lists the vendor does not page.
+	DefaultPageSize = 20
+	// MaxPageSize is the largest page the resolvers accept; a larger
+	// `first` is refused by the resolver as BAD_USER_INPUT, so it is
+	// costed as MaxPageSize rather than reported as too complex.
+	MaxPageSize = 100
+	// OrttoBatch is the number of people or account ids Ortto takes per
+	// call; Switchyard splits longer lists into that many calls.
+	OrttoBatch = 100
+)
+
+// scalarsAreFree makes scalar and enum fields cost 0, so that the cost
+// counts vendor calls and the objects they return, and selecting every
+// field of a record costs the same as selecting one.
+var scalarsAreFree = complexity.WithFixedScalarValue(0)
+
+// Complexity returns the field costs the complexity limit adds up. Pass it
+// as generated.Config.Complexity. "child" is the cost of the field's own
+// selection; a page of n items costs n times its child, since the
+// selection is resolved for each item.
+//
+//	field                                          cost
+//	scalar and enum fields                         0
+//	object fields not listed here                  1 + child
+//	Query.accounts(first|last)                     10 + n × child   (n = first or last, default 20, at most 100)
+//	Query.customers(first)                         10 + n × child
+//	Query.searchCustomers(first)                   10 + n × child
+//	Query.accountLists(name)                       10 + 20 × child, or 10 + child with a name
+//	Query.people(refs)                             10 × ⌈refs/100⌉ + refs × child
+//	Query.account, accountByExternalId,            10 + child
+//	  company, companyByExternalId, customer,
+//	  customerConfig, accountList, person
+//	Query.gateway                                  1 + child (no vendor call)
+//	Account.company                                5 + child (one REST call per distinct id)
+//	AccountList.contactCount                       5 (one count call per list)
+//	Customer.person                                1 + child (batched: one Ortto call per 100 people)
+//	Person.customers                               10 + child (one Apptivo search per person)
+//	Mutation.archiveAccounts, restoreAccounts,     10 × ⌈inclusionIds/100⌉ (at least 10) + child
+//	  deleteAccounts
+//	every other mutation                           10 + child
+//	_entities(representations)                     10 per representation (people: 10 per 100) + reps × child
+//
+// For example, `{ customers(first: 20) { nodes { name person { id } } } }`
+// costs 10 + 20 × (1 + 1) = 50; the default limit is 1000.
+func Complexity() generated.ComplexityRoot {
+	var c generated.ComplexityRoot
+	call := func(child int) int { return VendorCall + child }
+
+	q := &c.Query
+	q.Accounts = func(child int, first *int, _ *string, last *int, _ *string, _ *model.AccountFilter, _ *model.AccountOrder) int {
+		n := pageSize(first)
+		switch {
+		case first == nil && last != nil:
+			n = pageSize(last)
+		case last != nil: // both: the resolver refuses it, cost the larger
+			n = max(n, pageSize(last))
+		}
+		return page(n, child)
+	}
+	q.Customers = func(child int, first *int, _ *string) int { return page(pageSize(first), child) }
+	q.SearchCustomers = func(child int, _ model.CustomerSearchInput, first *int, _ *string) int {
+		return page(pageSize(first), child)
+	}
+	q.AccountLists = func(child int, name *string) int {
+		if name != nil {
+			return call(child)
+		}
+		return page(DefaultPageSize, child)
+	}
+	q.People = func(child int, refs []model.PersonRef) int {
+		return add(mul(VendorCall, batches(len(refs))), mul(len(refs), child))
+	}
+	q.Account = func(child int, _ string) int { return call(child) }
+	q.AccountByExternalID = func(child int, _ string) int { return call(child) }
+	q.Company = func(child int, _ string) int { return call(child) }
+	q.CompanyByExternalID = func(child int, _ string) int { return call(child) }
+	q.Customer = func(child int, _ string) int { return call(child) }
+	q.CustomerConfig = call
+	q.AccountList = func(child int, _ string) int { return call(child) }
+	q.Person = func(child int, _ model.PersonRef) int { return call(child) }
+
+	c.Account.Company = func(child int) int { return SubCall + child }
+	c.AccountList.ContactCount = func(int) int { return SubCall }
+	c.Customer.Person = func(child int) int { return 1 + child }
+	c.Person.Customers = call
+
+	m := &c.Mutation
+	bulk := func(child int, in model.AccountSelectionInput, _ *bool) int {
+		return add(mul(VendorCall, batches(len(in.InclusionIds))), child)
+	}
+	m.ArchiveAccounts, m.RestoreAccounts, m.DeleteAccounts = bulk, bulk, bulk
+	m.DeleteAccount = func(child int, _ model.DeleteAccountInput, _ *bool) int { return call(child) }
+	m.CreateCustomer = func(child int, _ model.CreateCustomerInput) int { return call(child) }
+	m.UpdateCustomer = func(child int, _ string, _ model.UpdateCustomerInput) int { return call(child) }
+	m.DeleteCustomer = func(child int, _ string, _ *bool) int { return call(child) }
+	m.CreateAccountList = func(child int, _ model.CreateAccountListInput) int { return call(child) }
+	m.UpdateAccountList = func(child int, _ string, _ model.UpdateAccountListInput) int { return call(child) }
+	m.ClearAccountList = func(child int, _ string, _ *bool) int { return call(child) }
+	m.DeleteAccountList = func(child int, _ string, _ *bool) int { return call(child) }
+	// A router's _entities: one vendor call per representation, except
+	// people, who are batched like Query.people.
+	c.SetEntitiesComplexity(func(child int, reps []map[string]any) int {
+		people := 0
+		for _, r := range reps {
+			if r["__typename"] == "Person" {
+				people++
+			}
+		}
+		calls := len(reps) - people
+		if people > 0 {
+			calls += batches(people)
+		}
+		return add(mul(VendorCall, calls), mul(len(reps), child))
+	})
+	return c
+}
+
+// pageSize is the number of items a page argument asks for, as the
+// resolvers will serve it.
+func pageSize(arg *int) int {
+	if arg == nil {
+		return DefaultPageSize
+	}
+	return min(max(*arg, 0), MaxPageSize)
+}
+
+// page is the cost of one vendor call returning n items.
+func page(n, child int) int { return add(VendorCall, mul(n, child)) }
+
+// batches is the number of Ortto calls n ids or refs take (at least one).
+func batches(n int) int { return max(1, (n+OrttoBatch-1)/OrttoBatch) }
+
+const maxInt = int(^uint(0) >> 1)
+
+// mul and add saturate instead of overflowing: a document built to wrap
+// the cost round to a small number is refused instead.
+func mul(a, b int) int {
+	if a <= 0 || b <= 0 {
+		return 0
+	}
+	if a > maxInt/b {
+		return maxInt
+	}
+	return a * b
+}
+
+func add(a, b int) int { return saturatingAdd(a, b) }

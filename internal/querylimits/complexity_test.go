@@ -1,0 +1,82 @@
+package querylimits
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/99designs/gqlgen/complexity"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/validator"
+
+	"github.com/switchyard/switchyard/graph/generated"
+)
+
+// TestCostTable checks the costs documented on Complexity, one row at a
+// time, with the same calculation the limit runs.
+func TestCostTable(t *testing.T) {
+	es := generated.NewExecutableSchema(generated.Config{Complexity: Complexity()})
+	ids := func(n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = fmt.Sprint(i)
+		}
+		return out
+	}
+	refs := func(n int) []map[string]any {
+		out := make([]map[string]any, n)
+		for i := range out {
+			out[i] = map[string]any{"id": fmt.Sprint(i)}
+		}
+		return out
+	}
+	cases := []struct {
+		query string
+		vars  map[string]any
+		want  int
+	}{
+		{`{ gateway { version sandbox } }`, nil, 1},
+		{`{ gateway { vendors { name } } }`, nil, 2},
+		{`{ customers(first: 20) { nodes { name person { id } } } }`, nil, 10 + 20*(1+1)},
+		{`{ customers { totalCount nodes { id } } }`, nil, 10 + 20*1},
+		{`{ customers(first: 500) { nodes { id } } }`, nil, 10 + 100*1},
+		{`{ searchCustomers(filter: {email: "a@b.c"}, first: 5) { nodes { id } } }`, nil, 10 + 5*1},
+		{`{ accounts(first: 10) { nodes { id company { industry } } } }`, nil, 10 + 10*(1+5)},
+		{`{ accounts(last: 3) { edges { node { id } } } }`, nil, 10 + 3*(1+1)},
+		{`{ account(id: "a") { name company { name } } }`, nil, 10 + 5},
+		{`{ company(id: "a") { name } customerConfig { statuses { name } } }`, nil, 10 + 10 + 1},
+		{`{ accountLists { name contactCount } }`, nil, 10 + 20*5},
+		{`{ accountLists(name: "x") { contactCount } }`, nil, 10 + 5},
+		{`{ accountList(id: "1") { name } }`, nil, 10},
+		{`{ people(refs: [{id: "a"}, {id: "b"}]) { id subscriptions { audienceId } } }`, nil, 10 + 2*1},
+		{`query($r: [PersonRef!]!) { people(refs: $r) { subscriptions { audienceId } } }`, map[string]any{"r": refs(250)}, 3*10 + 250*1},
+		{`{ person(ref: {id: "a"}) { customers { name } } }`, nil, 10 + 10},
+		{`{ customer(id: "1") { person { customers { id } } } }`, nil, 10 + 1 + 10},
+		{`mutation { createAccountList(input: {name: "x"}) { id } }`, nil, 10},
+		{`mutation { deleteCustomer(id: "1", dryRun: true) { customer { id } } }`, nil, 10 + 1},
+		{`mutation { archiveAccounts(input: {allRowsSelected: true}) { dryRun } }`, nil, 10},
+		{`mutation($ids: [ID!]) { archiveAccounts(input: {inclusionIds: $ids}) { dryRun } }`, map[string]any{"ids": ids(250)}, 30},
+		{`mutation($ids: [ID!]) { deleteAccounts(input: {inclusionIds: $ids}) { dryRun } }`, map[string]any{"ids": ids(100)}, 10},
+		{`{ __schema { types { name fields { name } } } }`, nil, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.query, func(t *testing.T) {
+			doc, errs := gqlparser.LoadQuery(es.Schema(), tc.query)
+			require.Empty(t, errs)
+			op := doc.Operations[0]
+			vars, err := validator.VariableValues(es.Schema(), op, tc.vars)
+			require.NoError(t, err)
+			got := complexity.Calculate(context.Background(), es, op, vars, scalarsAreFree)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+func TestSaturatingArithmetic(t *testing.T) {
+	assert.Equal(t, maxInt, mul(maxInt/2, 3))
+	assert.Equal(t, maxInt, add(maxInt, 1))
+	assert.Equal(t, 0, mul(0, 5))
+	assert.Equal(t, 12, mul(3, 4))
+}

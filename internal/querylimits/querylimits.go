@@ -1,0 +1,299 @@
+// Package querylimits refuses, before any resolver runs, GraphQL operations that
+// would cost the gateway or its vendors too much: too deep, too many
+// aliases, or too complex. Each limit is a gqlgen handler extension that
+// runs after parsing and validation and before execution, so a refused
+// operation sends nothing to any vendor.
+//
+// Refusals are GraphQL request errors (no "data") with extensions.code
+// QUERY_TOO_DEEP or QUERY_TOO_COMPLEX. They are registered with gqlgen as
+// protocol errors, so the HTTP status is the one gqlgen gives parse and
+// validation errors: 400 when the client accepts
+// application/graphql-response+json, 422 with plain application/json.
+//
+// What gqlgen already does, so nothing is added here: a JSON array
+// (batched operations) in a POST body is refused with 400, and a document
+// with several operations and no operationName is refused with
+// GRAPHQL_VALIDATION_FAILED ("operation  not found"), so exactly one
+// operation runs per request.
+package querylimits
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	gqlerrcode "github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// The extensions.code values of a refused operation.
+const (
+	// QueryTooDeep: the selection tree nests deeper than MaxDepth.
+	QueryTooDeep = "QUERY_TOO_DEEP"
+	// QueryTooComplex: more aliases than MaxAliases, or an estimated cost
+	// above MaxComplexity.
+	QueryTooComplex = "QUERY_TOO_COMPLEX"
+)
+
+// Defaults used when the environment does not set a limit.
+const (
+	DefaultMaxDepth      = 10
+	DefaultMaxAliases    = 30
+	DefaultMaxComplexity = 1000
+)
+
+// The environment variables ConfigFromEnv reads.
+const (
+	EnvMaxDepth      = "SWITCHYARD_MAX_DEPTH"
+	EnvMaxAliases    = "SWITCHYARD_MAX_ALIASES"
+	EnvMaxComplexity = "SWITCHYARD_MAX_COMPLEXITY"
+	EnvIntrospection = "SWITCHYARD_INTROSPECTION"
+)
+
+func init() {
+	// Without this gqlgen treats unknown codes as user errors and answers
+	// 200, as if the operation had run.
+	gqlerrcode.RegisterErrorType(QueryTooDeep, gqlerrcode.KindProtocol)
+	gqlerrcode.RegisterErrorType(QueryTooComplex, gqlerrcode.KindProtocol)
+}
+
+// Config holds the limits. Zero turns a limit off.
+type Config struct {
+	MaxDepth      int
+	MaxAliases    int
+	MaxComplexity int
+}
+
+// ConfigFromEnv reads the limits from SWITCHYARD_MAX_DEPTH,
+// SWITCHYARD_MAX_ALIASES and SWITCHYARD_MAX_COMPLEXITY. An unset variable
+// takes the default; a value that is not a non-negative integer is an
+// error, so that a typo does not silently remove a limit.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	cfg := Config{MaxDepth: DefaultMaxDepth, MaxAliases: DefaultMaxAliases, MaxComplexity: DefaultMaxComplexity}
+	for _, v := range []struct {
+		name string
+		dst  *int
+	}{{EnvMaxDepth, &cfg.MaxDepth}, {EnvMaxAliases, &cfg.MaxAliases}, {EnvMaxComplexity, &cfg.MaxComplexity}} {
+		s := strings.TrimSpace(getenv(v.name))
+		if s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			return Config{}, fmt.Errorf("%s must be a non-negative integer (0 turns the limit off), got %q", v.name, s)
+		}
+		*v.dst = n
+	}
+	return cfg, nil
+}
+
+// IntrospectionEnabled reports whether the schema may be introspected:
+// SWITCHYARD_INTROSPECTION (1/true or 0/false) decides when set, otherwise
+// introspection is on in the sandbox and off elsewhere, so that a
+// production gateway does not hand its schema to anyone who asks. A value
+// that is not a boolean is ignored.
+func IntrospectionEnabled(sandbox bool, getenv func(string) string) bool {
+	if on, err := strconv.ParseBool(strings.TrimSpace(getenv(EnvIntrospection))); err == nil {
+		return on
+	}
+	return sandbox
+}
+
+// Install adds the depth, alias and complexity limits to srv, cheapest
+// first. The complexity limit uses the costs the executable schema was
+// built with (see Complexity).
+func Install(srv *handler.Server, cfg Config) {
+	if cfg.MaxDepth > 0 {
+		srv.Use(DepthLimit(cfg.MaxDepth))
+	}
+	if cfg.MaxAliases > 0 {
+		srv.Use(AliasLimit(cfg.MaxAliases))
+	}
+	if cfg.MaxComplexity > 0 {
+		srv.Use(ComplexityLimit(cfg.MaxComplexity))
+	}
+}
+
+// DepthLimit refuses operations whose selection tree is deeper than max.
+// A root field is at depth 1; fragment spreads and inline fragments add
+// no depth. The subtrees of __schema and __type are not counted: a
+// standard introspection query (GraphiQL's) nests ofType about ten deep,
+// and gqlparser's MaxIntrospectionDepth validation rule already bounds
+// introspection.
+func DepthLimit(max int) graphql.HandlerExtension { return depthLimit{max: max} }
+
+type depthLimit struct{ max int }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = depthLimit{}
+
+func (depthLimit) ExtensionName() string                   { return "SwitchyardDepthLimit" }
+func (depthLimit) Validate(graphql.ExecutableSchema) error { return nil }
+func (l depthLimit) MutateOperationContext(_ context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+	if d := Depth(opCtx.Doc, opCtx.Operation); d > l.max {
+		return refusal(QueryTooDeep, "operation has depth %d, which exceeds the limit of %d", d, l.max)
+	}
+	return nil
+}
+
+// AliasLimit refuses operations with more than max aliased fields. Aliases
+// are counted as they would run: a fragment spread three times counts its
+// aliases three times. An alias equal to the field name ("id: id") is not
+// counted.
+func AliasLimit(max int) graphql.HandlerExtension { return aliasLimit{max: max} }
+
+type aliasLimit struct{ max int }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = aliasLimit{}
+
+func (aliasLimit) ExtensionName() string                   { return "SwitchyardAliasLimit" }
+func (aliasLimit) Validate(graphql.ExecutableSchema) error { return nil }
+func (l aliasLimit) MutateOperationContext(_ context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+	if n := Aliases(opCtx.Doc, opCtx.Operation); n > l.max {
+		return refusal(QueryTooComplex, "operation has %d aliases, which exceeds the limit of %d", n, l.max)
+	}
+	return nil
+}
+
+// ComplexityLimit is gqlgen's extension.ComplexityLimit with scalar and
+// enum fields costing nothing (see Complexity) and its error code replaced
+// by QUERY_TOO_COMPLEX. extension.GetComplexityStats still reports the
+// computed cost.
+func ComplexityLimit(max int) graphql.HandlerExtension {
+	return &complexityLimit{inner: extension.FixedComplexityLimit(max, scalarsAreFree)}
+}
+
+type complexityLimit struct{ inner *extension.ComplexityLimit }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = &complexityLimit{}
+
+func (c *complexityLimit) ExtensionName() string { return c.inner.ExtensionName() }
+func (c *complexityLimit) Validate(es graphql.ExecutableSchema) error {
+	return c.inner.Validate(es)
+}
+func (c *complexityLimit) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+	err := c.inner.MutateOperationContext(ctx, opCtx)
+	if err != nil {
+		gqlerrcode.Set(err, QueryTooComplex)
+	}
+	return err
+}
+
+func refusal(code, format string, args ...any) *gqlerror.Error {
+	err := gqlerror.Errorf(format, args...)
+	gqlerrcode.Set(err, code)
+	return err
+}
+
+// Depth is the depth of op's selection tree (see DepthLimit). It follows
+// fragment spreads by name in doc, so it also works on a document that has
+// not been validated, and it stops at a fragment cycle instead of looping.
+func Depth(doc *ast.QueryDocument, op *ast.OperationDefinition) int {
+	if op == nil {
+		return 0
+	}
+	w := walker{doc: doc, memo: map[string]int{}}
+	return w.depth(op.SelectionSet)
+}
+
+// Aliases is the number of aliased fields op would resolve (see
+// AliasLimit), following fragment spreads like Depth.
+func Aliases(doc *ast.QueryDocument, op *ast.OperationDefinition) int {
+	if op == nil {
+		return 0
+	}
+	w := walker{doc: doc, memo: map[string]int{}}
+	return w.aliases(op.SelectionSet)
+}
+
+// walker measures a selection set. memo holds each fragment's result once
+// computed, so that fragments spreading other fragments many times cost
+// linear time, not exponential; inProgress marks a fragment being
+// measured, which a cycle would reach again.
+const inProgress = -1
+
+type walker struct {
+	doc  *ast.QueryDocument
+	memo map[string]int
+}
+
+func (w walker) fragment(name string, measure func(ast.SelectionSet) int) int {
+	if v, ok := w.memo[name]; ok {
+		if v == inProgress {
+			return 0 // a cycle: validation refuses it; do not loop
+		}
+		return v
+	}
+	var def *ast.FragmentDefinition
+	if w.doc != nil {
+		def = w.doc.Fragments.ForName(name)
+	}
+	if def == nil {
+		return 0
+	}
+	w.memo[name] = inProgress
+	v := measure(def.SelectionSet)
+	w.memo[name] = v
+	return v
+}
+
+func (w walker) depth(set ast.SelectionSet) int {
+	deepest := 0
+	for _, sel := range set {
+		d := 0
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.Name == "__schema" || s.Name == "__type" {
+				d = 1
+			} else {
+				d = 1 + w.depth(s.SelectionSet)
+			}
+		case *ast.InlineFragment:
+			d = w.depth(s.SelectionSet)
+		case *ast.FragmentSpread:
+			d = w.fragment(s.Name, w.depth)
+		}
+		deepest = max(deepest, d)
+	}
+	return deepest
+}
+
+func (w walker) aliases(set ast.SelectionSet) int {
+	n := 0
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.Alias != "" && s.Alias != s.Name {
+				n = saturatingAdd(n, 1)
+			}
+			n = saturatingAdd(n, w.aliases(s.SelectionSet))
+		case *ast.InlineFragment:
+			n = saturatingAdd(n, w.aliases(s.SelectionSet))
+		case *ast.FragmentSpread:
+			n = saturatingAdd(n, w.fragment(s.Name, w.aliases))
+		}
+	}
+	return n
+}
+
+// saturatingAdd keeps a document built to overflow the count from
+// wrapping round to a small number.
+func saturatingAdd(a, b int) int {
+	if c := a + b; c >= a {
+		return c
+	}
+	return int(^uint(0) >> 1)
+}
