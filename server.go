@@ -16,12 +16,11 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/switchyard/switchyard/internal/auth"
 	"github.com/switchyard/switchyard/internal/app/config"
 	"github.com/switchyard/switchyard/internal/app/gateway"
-	"github.com/switchyard/switchyard/internal/logging"
-	"github.com/switchyard/switchyard/internal/persisted"
 	"github.com/switchyard/switchyard/internal/app/sandbox"
+	"github.com/switchyard/switchyard/internal/auth"
+	"github.com/switchyard/switchyard/internal/logging"
 	"github.com/switchyard/switchyard/internal/sharedstate"
 	"github.com/switchyard/switchyard/internal/telemetry"
 )
@@ -50,26 +49,15 @@ func run() error {
 		defer sb.Close()
 		sb.Configure(cfg) // every vendor, with the simulators' credentials
 	}
-	authCfg := auth.ConfigFromEnv(os.Getenv)
-	storeCfg := sharedstate.ConfigFromEnv(os.Getenv)
-	persistedCfg, err := persisted.ConfigFromEnv(os.Getenv)
-	if err != nil {
-		return err
-	}
 	// Every credential the process holds is registered with the logger,
 	// the one place secrets are scrubbed from log lines.
-	logger := logging.New(cfg.Production, os.Stderr, append([]string{
-		cfg.OrttoAPIKey, cfg.ApptivoAPIKey, cfg.ApptivoAccessKey,
-		cfg.AppDirectClientSecret, cfg.CordialAPIKey, authCfg.JWTSecret}, storeCfg.Secrets()...)...)
+	logger := logging.New(cfg.Production, os.Stderr, cfg.Secrets()...)
 	slog.SetDefault(logger)
 	if cfg.Sandbox {
 		logger.Info("sandbox mode: no vendor is configured, so every vendor is Switchyard's built-in simulator with demo data; set vendor credentials to use real vendors (see README)",
 			"simulators", sb.URL(), "control_api", sb.URL()+"/_sim/")
 	}
-	if err := auth.RequireProductionAuth(cfg.Production, authCfg); err != nil {
-		return err
-	}
-	authn, err := auth.New(authCfg, auth.WithLogger(logger))
+	authn, err := auth.New(cfg.Auth, auth.WithLogger(logger))
 	if err != nil {
 		return err
 	}
@@ -78,16 +66,16 @@ func run() error {
 	} else {
 		logger.Info("client authentication: " + authn.Describe())
 	}
-	manifest, err := persistedCfg.LoadManifest()
+	manifest, err := cfg.Persisted.LoadManifest()
 	if err != nil {
 		return err
 	}
 	if manifest != nil {
-		logger.Info("persisted query manifest loaded", "operations", manifest.Len(), "safelist", persistedCfg.Only)
+		logger.Info("persisted query manifest loaded", "operations", manifest.Len(), "safelist", cfg.Persisted.Only)
 	}
 	// The stores outlive the gateway: deferred first, closed last, after
 	// the requests in flight finish.
-	stores, err := sharedstate.Open(context.Background(), storeCfg, logger)
+	stores, err := sharedstate.Open(context.Background(), cfg.Stores, logger)
 	if err != nil {
 		return err
 	}
@@ -109,7 +97,7 @@ func run() error {
 		Telemetry: tel,
 		Auth:      authn, Simulated: cfg.Sandbox, Logger: logger,
 		APQCache: stores.APQ, Idempotency: stores.Idempotency,
-		Manifest: manifest, PersistedOnly: persistedCfg.Only,
+		Manifest: manifest, PersistedOnly: cfg.Persisted.Only,
 	})
 	if err != nil {
 		return err

@@ -15,9 +15,6 @@ import (
 
 // Company is the resolver for the company field.
 func (r *accountResolver) Company(ctx context.Context, obj *model.Account) (*model.Company, error) {
-	if _, err := configured(r.AppDirect, "appdirect"); err != nil {
-		return nil, err
-	}
 	c, err := r.loaders(ctx).Company.Load(ctx, obj.ID)
 	if isNotFound(err) {
 		return nil, nil
@@ -34,7 +31,7 @@ func (r *mutationResolver) DeleteAccount(ctx context.Context, input model.Delete
 	if err != nil {
 		return nil, err
 	}
-	c, err := configured(r.AppDirect, "appdirect")
+	c, err := r.appDirect()
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +41,7 @@ func (r *mutationResolver) DeleteAccount(ctx context.Context, input model.Delete
 			return nil, err
 		}
 		if a == nil {
-			return nil, errNotFound("appdirect", "account", id)
+			return nil, errNotFound(appdirect.Name, "account", id)
 		}
 		return &model.DeleteAccountPayload{DryRun: true, Account: toAccount(a)}, nil
 	}
@@ -60,7 +57,7 @@ func (r *queryResolver) Accounts(ctx context.Context, first *int, after *string,
 	if err != nil {
 		return nil, err
 	}
-	c, err := configured(r.AppDirect, "appdirect")
+	c, err := r.appDirect()
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +74,7 @@ func (r *queryResolver) Account(ctx context.Context, id string) (*model.Account,
 	if err != nil {
 		return nil, err
 	}
-	return fetchOne(r.AppDirect, "appdirect", func(c *appdirect.Client) (*appdirect.Account, error) {
+	return fetchOne(r.appDirect, func(c *appdirect.Client) (*appdirect.Account, error) {
 		return c.Account(ctx, id, selectedAccountFields(ctx))
 	}, toAccount)
 }
@@ -88,7 +85,7 @@ func (r *queryResolver) AccountByExternalID(ctx context.Context, externalID stri
 	if err != nil {
 		return nil, err
 	}
-	return fetchOne(r.AppDirect, "appdirect", func(c *appdirect.Client) (*appdirect.Account, error) {
+	return fetchOne(r.appDirect, func(c *appdirect.Client) (*appdirect.Account, error) {
 		return c.AccountByExternalID(ctx, externalID, selectedAccountFields(ctx))
 	}, toAccount)
 }
@@ -97,9 +94,6 @@ func (r *queryResolver) AccountByExternalID(ctx context.Context, externalID stri
 func (r *queryResolver) Company(ctx context.Context, id string) (*model.Company, error) {
 	id, err := nonBlank("id", id)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := configured(r.AppDirect, "appdirect"); err != nil {
 		return nil, err
 	}
 	c, err := r.loaders(ctx).Company.Load(ctx, id)
@@ -118,7 +112,7 @@ func (r *queryResolver) CompanyByExternalID(ctx context.Context, externalID stri
 	if err != nil {
 		return nil, err
 	}
-	return fetchOne(r.AppDirect, "appdirect", func(c *appdirect.Client) (*appdirect.Company, error) {
+	return fetchOne(r.appDirect, func(c *appdirect.Client) (*appdirect.Company, error) {
 		return c.GetCompanyByExternalID(ctx, externalID)
 	}, toCompany)
 }

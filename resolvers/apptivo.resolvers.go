@@ -11,7 +11,6 @@ import (
 
 	"github.com/switchyard/switchyard/graph/generated"
 	"github.com/switchyard/switchyard/graph/model"
-	"github.com/switchyard/switchyard/internal/loaders"
 	"github.com/switchyard/switchyard/vendors/apptivo"
 	"github.com/switchyard/switchyard/vendors/ortto"
 )
@@ -22,10 +21,7 @@ func (r *customerResolver) Person(ctx context.Context, obj *model.Customer) (*mo
 	if email == "" {
 		return nil, nil
 	}
-	if _, err := configured(r.Ortto, "ortto"); err != nil {
-		return nil, err
-	}
-	p, err := r.loaders(ctx).Person.Load(ctx, loaders.PersonKey(ortto.PersonRef{Email: email}))
+	p, err := r.loaders(ctx).Person.Load(ctx, personKey(ortto.PersonRef{Email: email}))
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +34,7 @@ func (r *mutationResolver) CreateCustomer(ctx context.Context, input model.Creat
 	if err != nil {
 		return nil, err
 	}
-	c, err := configured(r.Apptivo, "apptivo")
+	c, err := r.apptivo()
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +55,7 @@ func (r *mutationResolver) UpdateCustomer(ctx context.Context, id string, input 
 	if err != nil {
 		return nil, err
 	}
-	c, err := configured(r.Apptivo, "apptivo")
+	c, err := r.apptivo()
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +72,7 @@ func (r *mutationResolver) DeleteCustomer(ctx context.Context, id string, dryRun
 	if err != nil {
 		return nil, err
 	}
-	c, err := configured(r.Apptivo, "apptivo")
+	c, err := r.apptivo()
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +109,7 @@ func (r *queryResolver) Customer(ctx context.Context, id string) (*model.Custome
 	if err != nil {
 		return nil, err
 	}
-	return fetchOne(r.Apptivo, "apptivo", func(c *apptivo.Client) (*apptivo.Customer, error) {
+	return fetchOne(r.apptivo, func(c *apptivo.Client) (*apptivo.Customer, error) {
 		return c.GetCustomer(ctx, id)
 	}, toCustomer)
 }
@@ -128,7 +124,7 @@ func (r *queryResolver) SearchCustomers(ctx context.Context, filter model.Custom
 	if err != nil {
 		return nil, err
 	}
-	c, err := configured(r.Apptivo, "apptivo")
+	c, err := r.apptivo()
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +141,7 @@ func (r *queryResolver) SearchCustomers(ctx context.Context, filter model.Custom
 
 // CustomerConfig is the resolver for the customerConfig field.
 func (r *queryResolver) CustomerConfig(ctx context.Context) (*model.CustomerConfig, error) {
-	c, err := configured(r.Apptivo, "apptivo")
+	c, err := r.apptivo()
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/switchyard/switchyard/graph/model"
 	"github.com/switchyard/switchyard/internal/errcode"
-	"github.com/switchyard/switchyard/internal/loaders"
 	"github.com/switchyard/switchyard/vendors/apptivo"
 )
 
@@ -275,14 +274,11 @@ func searchQuery(in model.CustomerSearchInput) (apptivo.SearchQuery, error) {
 // customerPage loads one page of the customer list through the request's
 // loader, so the same page under two aliases costs one call.
 func (r *Resolver) customerPage(ctx context.Context, start, count int) (*apptivo.Page, error) {
-	if _, err := configured(r.Apptivo, "apptivo"); err != nil {
-		return nil, err
-	}
 	if count > 0 {
-		return r.loaders(ctx).CustomerPage.Load(ctx, loaders.PageKey{Start: start, Count: count})
+		return r.loaders(ctx).CustomerPage.Load(ctx, pageKey{Start: start, Count: count})
 	}
 	// first: 0 still wants totalCount: ask for the smallest page.
-	page, err := r.loaders(ctx).CustomerPage.Load(ctx, loaders.PageKey{Start: start, Count: 1})
+	page, err := r.loaders(ctx).CustomerPage.Load(ctx, pageKey{Start: start, Count: 1})
 	if err != nil {
 		return nil, err
 	}

@@ -20,9 +20,6 @@ func (r *accountListResolver) ContactCount(ctx context.Context, obj *model.Accou
 	if err != nil {
 		return 0, err
 	}
-	if _, err := configured(r.Cordial, "cordial"); err != nil {
-		return 0, err
-	}
 	lc, err := r.loaders(ctx).ListCount.Load(ctx, id)
 	if err != nil {
 		return 0, err
@@ -36,7 +33,7 @@ func (r *mutationResolver) CreateAccountList(ctx context.Context, input model.Cr
 	if err != nil {
 		return nil, err
 	}
-	c, err := configured(r.Cordial, "cordial")
+	c, err := r.cordial()
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +59,7 @@ func (r *mutationResolver) UpdateAccountList(ctx context.Context, id string, inp
 			return nil, err
 		}
 	}
-	c, err := configured(r.Cordial, "cordial")
+	c, err := r.cordial()
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +90,7 @@ func (r *queryResolver) AccountLists(ctx context.Context, name *string) ([]model
 		}
 		filter = n
 	}
-	c, err := configured(r.Cordial, "cordial")
+	c, err := r.cordial()
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +111,7 @@ func (r *queryResolver) AccountList(ctx context.Context, id string) (*model.Acco
 	if err != nil {
 		return nil, err
 	}
-	return fetchOne(r.Cordial, "cordial", func(c *cordial.Client) (*cordial.AccountList, error) {
+	return fetchOne(r.cordial, func(c *cordial.Client) (*cordial.AccountList, error) {
 		return c.GetList(ctx, n)
 	}, toAccountList)
 }

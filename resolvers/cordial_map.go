@@ -41,7 +41,7 @@ func (r *mutationResolver) listMutation(ctx context.Context, id string, dryRun *
 	if err != nil {
 		return nil, err
 	}
-	c, err := configured(r.Cordial, "cordial")
+	c, err := r.cordial()
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/switchyard/switchyard/graph/model"
 	"github.com/switchyard/switchyard/internal/auth"
-	"github.com/switchyard/switchyard/internal/loaders"
 	"github.com/switchyard/switchyard/vendors/ortto"
 )
 
@@ -63,7 +62,7 @@ func personEntityKeys(reps []model.PersonRepresentation) (keys []ortto.PersonRef
 			continue
 		}
 		at[i] = len(keys)
-		keys = append(keys, loaders.PersonKey(ref))
+		keys = append(keys, personKey(ref))
 	}
 	return keys, at
 }

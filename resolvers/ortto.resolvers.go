@@ -13,7 +13,6 @@ import (
 	"github.com/switchyard/switchyard/graph/generated"
 	"github.com/switchyard/switchyard/graph/model"
 	"github.com/switchyard/switchyard/internal/errcode"
-	"github.com/switchyard/switchyard/internal/loaders"
 	"github.com/switchyard/switchyard/vendors/ortto"
 )
 
@@ -50,9 +49,6 @@ func (r *personResolver) Customers(ctx context.Context, obj *model.Person) ([]mo
 	if email == "" {
 		return []model.Customer{}, nil
 	}
-	if _, err := configured(r.Apptivo, "apptivo"); err != nil {
-		return nil, err
-	}
 	found, err := r.loaders(ctx).CustomersByEmail.Load(ctx, email)
 	if err != nil {
 		return nil, err
@@ -75,10 +71,7 @@ func (r *queryResolver) People(ctx context.Context, refs []model.PersonRef) ([]*
 		if err != nil {
 			return nil, err
 		}
-		keys[i] = loaders.PersonKey(ref)
-	}
-	if _, err := configured(r.Ortto, "ortto"); err != nil {
-		return nil, err
+		keys[i] = personKey(ref)
 	}
 	found, err := r.loaders(ctx).Person.LoadAll(ctx, keys)
 	if err != nil {
@@ -97,10 +90,7 @@ func (r *queryResolver) Person(ctx context.Context, ref model.PersonRef) (*model
 	if err != nil {
 		return nil, err
 	}
-	if _, err := configured(r.Ortto, "ortto"); err != nil {
-		return nil, err
-	}
-	p, err := r.loaders(ctx).Person.Load(ctx, loaders.PersonKey(key))
+	p, err := r.loaders(ctx).Person.Load(ctx, personKey(key))
 	if err != nil {
 		return nil, err
 	}

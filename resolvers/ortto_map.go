@@ -122,7 +122,7 @@ func (r *mutationResolver) bulk(ctx context.Context, name string, input model.Ac
 	if err != nil {
 		return nil, err
 	}
-	c, err := configured(r.Ortto, "ortto")
+	c, err := r.ortto()
 	if err != nil {
 		return nil, err
 	}

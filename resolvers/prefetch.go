@@ -6,7 +6,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"github.com/switchyard/switchyard/internal/loaders"
 	"github.com/switchyard/switchyard/vendors/apptivo"
 	"github.com/switchyard/switchyard/vendors/ortto"
 )
@@ -17,13 +16,13 @@ import (
 // call per batch of 100 however the resolvers happen to be scheduled,
 // rather than relying on them all arriving within the loader's wait.
 func (r *Resolver) prefetchPeople(ctx context.Context, customers []apptivo.Customer) {
-	if r.Ortto == nil || !selectsCustomerPerson(ctx) {
+	if _, err := r.ortto(); err != nil || !selectsCustomerPerson(ctx) {
 		return
 	}
 	keys := make([]ortto.PersonRef, 0, len(customers))
 	for i := range customers {
 		if email := customers[i].PrimaryEmail(); email != "" {
-			keys = append(keys, loaders.PersonKey(ortto.PersonRef{Email: email}))
+			keys = append(keys, personKey(ortto.PersonRef{Email: email}))
 		}
 	}
 	if len(keys) > 0 {

@@ -1,15 +1,14 @@
-// Package resolvers holds Switchyard's GraphQL resolvers. They stay thin:
-// check the input the schema cannot express, call a loader or a vendor
-// client, and map the vendor's types to graph/model (one *_map.go file per
-// vendor). They return errors; the error presenter in internal/errcode
-// turns them into GraphQL errors.
+// Package resolvers holds Switchyard's GraphQL resolvers and, beside them
+// as in gqlgen's dataloader example, the per-request loaders they read
+// through. They stay thin: check the input the schema cannot express, call
+// a loader or a vendor client, and map the vendor's types to graph/model
+// (one *_map.go file per vendor). They return errors; the error presenter
+// in internal/errcode turns them into GraphQL errors.
 package resolvers
 
 import (
-	"context"
-
 	"github.com/switchyard/switchyard/graph/model"
-	"github.com/switchyard/switchyard/internal/loaders"
+	"github.com/switchyard/switchyard/internal/outbound"
 	"github.com/switchyard/switchyard/vendors/appdirect"
 	"github.com/switchyard/switchyard/vendors/apptivo"
 	"github.com/switchyard/switchyard/vendors/cordial"
@@ -17,39 +16,35 @@ import (
 )
 
 // Resolver is the root resolver: hand-owned dependency injection of the
-// concrete vendor clients. A nil client is a vendor that is not
-// configured; its fields fail with VENDOR_NOT_CONFIGURED.
+// vendor clients and the loaders' tuning.
 type Resolver struct {
-	Ortto     *ortto.Client
-	Apptivo   *apptivo.Client
-	AppDirect *appdirect.Client
-	Cordial   *cordial.Client
-
+	Clients
 	// LoaderOptions tune the per-request loaders.
-	LoaderOptions loaders.Options
+	LoaderOptions LoaderOptions
 	// Info is what the `gateway` field reports.
 	Info model.GatewayInfo
 }
 
-// Clients returns the vendor clients as the loaders want them.
-func (r *Resolver) Clients() loaders.Clients {
-	return loaders.Clients{Ortto: r.Ortto, Apptivo: r.Apptivo, AppDirect: r.AppDirect, Cordial: r.Cordial}
+// Clients are the vendor clients of this deployment. A nil client is a
+// vendor without credentials: its fields fail with VENDOR_NOT_CONFIGURED.
+// The accessors below are the one place that decides it; resolvers and
+// loaders reach a vendor only through them.
+type Clients struct {
+	Ortto     *ortto.Client
+	Apptivo   *apptivo.Client
+	AppDirect *appdirect.Client
+	Cordial   *cordial.Client
 }
 
-// loaders returns the request's loaders, or a fresh set when the request
-// did not go through loaders.Middleware (a direct executor call).
-func (r *Resolver) loaders(ctx context.Context) *loaders.Loaders {
-	if l := loaders.For(ctx); l != nil {
-		return l
-	}
-	return loaders.New(r.Clients(), r.LoaderOptions)
-}
+func (c *Clients) ortto() (*ortto.Client, error)         { return need(c.Ortto, ortto.Name) }
+func (c *Clients) apptivo() (*apptivo.Client, error)     { return need(c.Apptivo, apptivo.Name) }
+func (c *Clients) appDirect() (*appdirect.Client, error) { return need(c.AppDirect, appdirect.Name) }
+func (c *Clients) cordial() (*cordial.Client, error)     { return need(c.Cordial, cordial.Name) }
 
-// configured returns c, or VENDOR_NOT_CONFIGURED when the vendor has no
-// client in this deployment.
-func configured[C any](c *C, vendor string) (*C, error) {
-	if c == nil {
-		return nil, loaders.NotConfigured(vendor)
+// need returns client, or VENDOR_NOT_CONFIGURED for vendor when it is nil.
+func need[C any](client *C, vendor string) (*C, error) {
+	if client == nil {
+		return nil, &outbound.Error{Vendor: vendor, Kind: outbound.KindNotConfigured, Message: "vendor is not configured in this deployment"}
 	}
-	return c, nil
+	return client, nil
 }

@@ -52,15 +52,15 @@ func errNotFound(vendor, what, id string) error {
 	return &outbound.Error{Vendor: vendor, Operation: "dry run", Kind: outbound.KindNotFound, Message: what + " " + id + " does not exist"}
 }
 
-// fetchOne is one single-record vendor read behind a nullable field: no
-// client is VENDOR_NOT_CONFIGURED, and the vendor's "not found" is null
+// fetchOne is one single-record vendor read behind a nullable field: an
+// unconfigured vendor (client's error) is VENDOR_NOT_CONFIGURED, and the vendor's "not found" is null
 // rather than an error.
-func fetchOne[C, W, M any](c *C, vendor string, get func(*C) (*W, error), to func(*W) *M) (*M, error) {
-	client, err := configured(c, vendor)
+func fetchOne[C, W, M any](client func() (*C, error), get func(*C) (*W, error), to func(*W) *M) (*M, error) {
+	c, err := client()
 	if err != nil {
 		return nil, err
 	}
-	found, err := get(client)
+	found, err := get(c)
 	if isNotFound(err) {
 		return nil, nil
 	}

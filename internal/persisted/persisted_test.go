@@ -21,8 +21,8 @@ import (
 
 	"github.com/switchyard/switchyard/graph/generated"
 	"github.com/switchyard/switchyard/graph/model"
-	"github.com/switchyard/switchyard/internal/errcode"
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
+	"github.com/switchyard/switchyard/internal/errcode"
 	"github.com/switchyard/switchyard/internal/persisted"
 	"github.com/switchyard/switchyard/resolvers"
 )

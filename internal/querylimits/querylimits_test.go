@@ -21,9 +21,9 @@ import (
 
 	"github.com/switchyard/switchyard/graph/generated"
 	"github.com/switchyard/switchyard/graph/model"
-	"github.com/switchyard/switchyard/internal/errcode"
 	"github.com/switchyard/switchyard/internal/app/gateway"
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
+	"github.com/switchyard/switchyard/internal/errcode"
 	"github.com/switchyard/switchyard/internal/querylimits"
 	"github.com/switchyard/switchyard/resolvers"
 )

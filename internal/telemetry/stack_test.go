@@ -21,12 +21,11 @@ import (
 	"github.com/switchyard/switchyard/graph/generated"
 	"github.com/switchyard/switchyard/graph/model"
 	"github.com/switchyard/switchyard/internal/app/config"
-	"github.com/switchyard/switchyard/internal/errcode"
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
-	"github.com/switchyard/switchyard/internal/querylimits"
-	"github.com/switchyard/switchyard/internal/loaders"
-	"github.com/switchyard/switchyard/internal/outbound"
 	"github.com/switchyard/switchyard/internal/app/sandbox"
+	"github.com/switchyard/switchyard/internal/errcode"
+	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/querylimits"
 	"github.com/switchyard/switchyard/internal/telemetry"
 	"github.com/switchyard/switchyard/resolvers"
 	"github.com/switchyard/switchyard/vendors/appdirect"
@@ -43,7 +42,7 @@ const overview = `query Overview {
   people(refs: [{email: "ada.lovelace@example.com"}]) { id }
 }`
 
-var vendors = []string{config.Ortto, config.Apptivo, config.AppDirect, config.Cordial}
+var vendors = []string{ortto.Name, apptivo.Name, appdirect.Name, cordial.Name}
 
 // stack is the real executor over the real resolvers, vendor clients and
 // chains, talking to the simulators, with telemetry wired the way the
@@ -84,13 +83,13 @@ func newStack(t *testing.T, opts telemetry.Options) *stack {
 		require.NoError(t, tel.ObserveChain(v, chains[v]))
 	}
 	r := &resolvers.Resolver{Info: model.GatewayInfo{Version: "test", Sandbox: true}}
-	r.Ortto, err = ortto.New(ortto.Config{APIKey: cfg.OrttoAPIKey, BaseURL: cfg.OrttoBaseURL, HTTPClient: chains[config.Ortto].Client()})
+	r.Ortto, err = ortto.New(ortto.Config{APIKey: cfg.OrttoAPIKey, BaseURL: cfg.OrttoBaseURL, HTTPClient: chains[ortto.Name].Client()})
 	require.NoError(t, err)
-	r.Apptivo, err = apptivo.New(apptivo.Config{APIKey: cfg.ApptivoAPIKey, AccessKey: cfg.ApptivoAccessKey, BaseURL: cfg.ApptivoBaseURL, HTTPClient: chains[config.Apptivo].Client()})
+	r.Apptivo, err = apptivo.New(apptivo.Config{APIKey: cfg.ApptivoAPIKey, AccessKey: cfg.ApptivoAccessKey, BaseURL: cfg.ApptivoBaseURL, HTTPClient: chains[apptivo.Name].Client()})
 	require.NoError(t, err)
-	r.AppDirect, err = appdirect.New(appdirect.Config{BaseURL: cfg.AppDirectBaseURL, ClientID: cfg.AppDirectClientID, ClientSecret: cfg.AppDirectClientSecret, HTTPClient: chains[config.AppDirect].Client()})
+	r.AppDirect, err = appdirect.New(appdirect.Config{BaseURL: cfg.AppDirectBaseURL, ClientID: cfg.AppDirectClientID, ClientSecret: cfg.AppDirectClientSecret, HTTPClient: chains[appdirect.Name].Client()})
 	require.NoError(t, err)
-	r.Cordial, err = cordial.New(cordial.Config{APIKey: cfg.CordialAPIKey, BaseURL: cfg.CordialBaseURL, HTTPClient: chains[config.Cordial].Client()})
+	r.Cordial, err = cordial.New(cordial.Config{APIKey: cfg.CordialAPIKey, BaseURL: cfg.CordialBaseURL, HTTPClient: chains[cordial.Name].Client()})
 	require.NoError(t, err)
 
 	allow := func(ctx context.Context, _ any, next graphql.Resolver, _ model.Scope) (any, error) { return next(ctx) }
@@ -104,7 +103,7 @@ func newStack(t *testing.T, opts telemetry.Options) *stack {
 	srv.AroundFields(errcode.FieldMiddleware)
 
 	mux := http.NewServeMux()
-	mux.Handle("/query", loaders.Middleware(r.Clients(), r.LoaderOptions, srv))
+	mux.Handle("/query", r.Loaders(srv))
 	mux.Handle("GET /metrics", tel.MetricsHandler())
 	hs := httptest.NewServer(tel.Middleware(mux))
 	t.Cleanup(hs.Close)

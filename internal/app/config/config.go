@@ -1,34 +1,39 @@
-// Package config reads Switchyard's configuration from the environment and
-// decides between the sandbox and real vendors. It holds no behaviour
-// beyond that decision, so that the rules (never mix simulated and real
-// vendors, never sandbox in production) live in one place and are tested.
+// Package config reads the whole of Switchyard's configuration from the
+// environment in one call, Load, and decides between the sandbox and real
+// vendors. Each policy package parses its own section (auth, shared
+// state, persisted queries, query limits, CORS/CSRF) from the getenv Load
+// hands it, so a variable is read in exactly one place and its default is
+// written once, beside the code it tunes; Load is the only caller, and
+// config_test proves that every variable the README documents lands in
+// Config. The rules that span sections (never mix simulated and real
+// vendors, never sandbox in production) live here.
 package config
 
 import (
 	"errors"
 	"fmt"
-	"github.com/switchyard/switchyard/internal/crossorigin"
-	"github.com/switchyard/switchyard/internal/querylimits"
 	"math"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/switchyard/switchyard/internal/auth"
+	"github.com/switchyard/switchyard/internal/crossorigin"
 	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/persisted"
+	"github.com/switchyard/switchyard/internal/querylimits"
+	"github.com/switchyard/switchyard/internal/sharedstate"
+	"github.com/switchyard/switchyard/vendors/appdirect"
+	"github.com/switchyard/switchyard/vendors/apptivo"
+	"github.com/switchyard/switchyard/vendors/cordial"
+	"github.com/switchyard/switchyard/vendors/ortto"
 )
 
-// Vendor names, used as keys everywhere (metrics, errors, simulators).
-const (
-	Ortto     = "ortto"
-	Apptivo   = "apptivo"
-	AppDirect = "appdirect"
-	Cordial   = "cordial"
-)
+// Vendors lists every vendor by its package's Name, in a stable order.
+var Vendors = []string{ortto.Name, apptivo.Name, appdirect.Name, cordial.Name}
 
-// Vendors lists every vendor in a stable order.
-var Vendors = []string{Ortto, Apptivo, AppDirect, Cordial}
-
-// Config is the whole gateway configuration.
+// Config is the whole gateway configuration: every variable the README
+// documents ends up in one of its fields.
 type Config struct {
 	Port       int
 	Production bool // SWITCHYARD_ENV=production
@@ -69,6 +74,23 @@ type Config struct {
 	// BreakerOpen is how long an open breaker fails fast before it probes
 	// the vendor again (SWITCHYARD_BREAKER_OPEN, default 10s).
 	BreakerOpen time.Duration
+
+	// Auth is client authentication (SWITCHYARD_API_KEYS_FILE,
+	// SWITCHYARD_JWT_*).
+	Auth auth.Config
+	// Stores says where shared state lives (SWITCHYARD_REDIS_URL,
+	// SWITCHYARD_REDIS_PREFIX).
+	Stores sharedstate.Config
+	// Persisted is the persisted-query manifest and safelist
+	// (SWITCHYARD_PERSISTED_MANIFEST, SWITCHYARD_PERSISTED_ONLY).
+	Persisted persisted.Config
+}
+
+// Secrets are every credential the configuration holds, for the log
+// handler that scrubs them.
+func (c *Config) Secrets() []string {
+	return append([]string{c.OrttoAPIKey, c.ApptivoAPIKey, c.ApptivoAccessKey,
+		c.AppDirectClientSecret, c.CordialAPIKey, c.Auth.JWTSecret}, c.Stores.Secrets()...)
 }
 
 // VendorLimits are one vendor's client-side limits.
@@ -77,11 +99,11 @@ type VendorLimits struct {
 	// 0 for unlimited (<VENDOR>_RATE_LIMIT; default DefaultRateLimits).
 	RatePerSecond float64
 	// MaxConcurrency bounds the requests in flight to the vendor
-	// (<VENDOR>_MAX_CONCURRENCY, default 16).
+	// (<VENDOR>_MAX_CONCURRENCY, default outbound.DefaultMaxConcurrent).
 	MaxConcurrency int
 	// RetryAttempts is the most attempts one read gets, 1 for no retries
-	// (<VENDOR>_RETRY_ATTEMPTS, default 3, at most 5). Mutations are never
-	// retried.
+	// (<VENDOR>_RETRY_ATTEMPTS, default outbound.DefaultRetryAttempts, at
+	// most 5). Mutations are never retried.
 	RetryAttempts int
 }
 
@@ -90,19 +112,17 @@ type VendorLimits struct {
 // raise ORTTO_RATE_LIMIT on those). Cordial sets its per-second limits per
 // account and publishes no number; Apptivo and AppDirect document none: they
 // are unlimited unless configured.
-var DefaultRateLimits = map[string]float64{Ortto: 10}
+var DefaultRateLimits = map[string]float64{ortto.Name: 10}
 
-// Defaults for the durations and sizes above.
+// Defaults the gateway chooses. The outbound chain's own defaults
+// (concurrency, retries, breaker) and Ortto's batch cap are used as they
+// are, not restated here.
 const (
 	DefaultRequestTimeout = 10 * time.Second
 	DefaultVendorTimeout  = 5 * time.Second
-	MaxOrttoBatchSize     = 100
-
-	DefaultMaxConcurrency  = 16
-	DefaultRetryAttempts   = 3
-	MaxRetryAttempts       = 5
-	DefaultBreakerFailures = 5
-	DefaultBreakerOpen     = 10 * time.Second
+	// MaxRetryAttempts keeps a configuration from turning one read into a
+	// retry storm.
+	MaxRetryAttempts = 5
 )
 
 // ChainOptions are the outbound chain settings for vendor: its timeout,
@@ -124,13 +144,13 @@ func (c *Config) ChainOptions(vendor string) outbound.ChainOptions {
 // Configured reports whether vendor has credentials.
 func (c *Config) Configured(vendor string) bool {
 	switch vendor {
-	case Ortto:
+	case ortto.Name:
 		return c.OrttoAPIKey != ""
-	case Apptivo:
+	case apptivo.Name:
 		return c.ApptivoAPIKey != "" && c.ApptivoAccessKey != ""
-	case AppDirect:
+	case appdirect.Name:
 		return c.AppDirectBaseURL != "" && c.AppDirectClientID != "" && c.AppDirectClientSecret != ""
-	case Cordial:
+	case cordial.Name:
 		return c.CordialAPIKey != ""
 	}
 	return false
@@ -171,19 +191,14 @@ func Load(getenv func(string) string) (*Config, error) {
 		c.Limits[v] = l
 		errs = append(errs, lerrs...)
 	}
-	if c.BreakerFailures, err = intIn(getenv, "SWITCHYARD_BREAKER_FAILURES", DefaultBreakerFailures, 1, math.MaxInt32); err != nil {
+	if c.BreakerFailures, err = intIn(getenv, "SWITCHYARD_BREAKER_FAILURES", outbound.DefaultBreakerFailures, 1, math.MaxInt32); err != nil {
 		errs = append(errs, err.Error())
 	}
-	if c.BreakerOpen, err = duration(getenv, "SWITCHYARD_BREAKER_OPEN", DefaultBreakerOpen); err != nil {
+	if c.BreakerOpen, err = duration(getenv, "SWITCHYARD_BREAKER_OPEN", outbound.DefaultBreakerOpen); err != nil {
 		errs = append(errs, err.Error())
 	}
-	c.OrttoBatchSize = MaxOrttoBatchSize
-	if b := getenv("ORTTO_BATCH_SIZE"); b != "" {
-		n, err := strconv.Atoi(b)
-		if err != nil || n < 1 || n > MaxOrttoBatchSize {
-			errs = append(errs, fmt.Sprintf("ORTTO_BATCH_SIZE must be 1..%d, got %q", MaxOrttoBatchSize, b))
-		}
-		c.OrttoBatchSize = n
+	if c.OrttoBatchSize, err = intIn(getenv, "ORTTO_BATCH_SIZE", ortto.MaxBatch, 1, ortto.MaxBatch); err != nil {
+		errs = append(errs, err.Error())
 	}
 	if len(errs) > 0 {
 		return nil, errors.New(strings.Join(errs, "; "))
@@ -232,6 +247,14 @@ func Load(getenv func(string) string) (*Config, error) {
 	if c.Browser, err = crossorigin.ConfigFromEnv(c.Sandbox, c.Production, getenv); err != nil {
 		return nil, err
 	}
+	c.Auth = auth.ConfigFromEnv(getenv)
+	if err := auth.RequireProductionAuth(c.Production, c.Auth); err != nil {
+		return nil, err
+	}
+	c.Stores = sharedstate.ConfigFromEnv(getenv)
+	if c.Persisted, err = persisted.ConfigFromEnv(getenv); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -249,10 +272,10 @@ func loadLimits(getenv func(string) string, vendor string) (VendorLimits, []stri
 		l.RatePerSecond = r
 	}
 	var err error
-	if l.MaxConcurrency, err = intIn(getenv, prefix+"_MAX_CONCURRENCY", DefaultMaxConcurrency, 1, 1<<16); err != nil {
+	if l.MaxConcurrency, err = intIn(getenv, prefix+"_MAX_CONCURRENCY", outbound.DefaultMaxConcurrent, 1, 1<<16); err != nil {
 		errs = append(errs, err.Error())
 	}
-	if l.RetryAttempts, err = intIn(getenv, prefix+"_RETRY_ATTEMPTS", DefaultRetryAttempts, 1, MaxRetryAttempts); err != nil {
+	if l.RetryAttempts, err = intIn(getenv, prefix+"_RETRY_ATTEMPTS", outbound.DefaultRetryAttempts, 1, MaxRetryAttempts); err != nil {
 		errs = append(errs, err.Error())
 	}
 	return l, errs

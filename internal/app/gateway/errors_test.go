@@ -11,11 +11,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/switchyard/switchyard/internal/app/config"
 	"github.com/switchyard/switchyard/internal/app/gateway"
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
 	"github.com/switchyard/switchyard/internal/app/sandbox"
+	"github.com/switchyard/switchyard/internal/graphqlhttp"
 	"github.com/switchyard/switchyard/internal/simkit"
+	"github.com/switchyard/switchyard/vendors/cordial"
 )
 
 func TestDefaultQueryTouchesAllFourVendors(t *testing.T) {
@@ -139,7 +140,7 @@ func TestInvalidInputNeverReachesAVendor(t *testing.T) {
 }
 
 func TestUnconfiguredVendorIsNotSimulated(t *testing.T) {
-	e := newEnv(t, gatewaytest.WithOnly(config.Cordial))
+	e := newEnv(t, gatewaytest.WithOnly(cordial.Name))
 	r := e.Query(`{ accountLists { name } customers { nodes { name } } gateway { sandbox vendors { name configured } } }`, nil)
 	require.Len(t, r.Errors, 1, r.Raw)
 	assert.Equal(t, "VENDOR_NOT_CONFIGURED", r.Errors[0].Extensions["code"])
@@ -162,7 +163,7 @@ func TestHTTPErrorsFollowGraphQLOverHTTP(t *testing.T) {
 		{"unknown field", "POST", "application/json", `{"query":"{ nope }"}`, "application/graphql-response+json", 400, "GRAPHQL_VALIDATION_FAILED"},
 		{"not JSON", "POST", "application/json", `{"query":`, "application/json", 400, ""},
 		{"wrong content type", "POST", "text/plain", `{"query":"{ gateway { version } }"}`, "", 415, "BAD_REQUEST"},
-		{"too large", "POST", "application/json", `{"query":"` + strings.Repeat(" ", gateway.MaxBodyBytes) + `{ gateway { version } }"}`, "", 413, "PAYLOAD_TOO_LARGE"},
+		{"too large", "POST", "application/json", `{"query":"` + strings.Repeat(" ", graphqlhttp.MaxBodyBytes) + `{ gateway { version } }"}`, "", 413, "PAYLOAD_TOO_LARGE"},
 		{"wrong method", "DELETE", "", "", "", 405, "BAD_REQUEST"},
 	}
 	for _, tc := range cases {

@@ -18,8 +18,9 @@ import (
 
 	"github.com/switchyard/switchyard/internal/app/gateway"
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
-	"github.com/switchyard/switchyard/internal/logging"
 	"github.com/switchyard/switchyard/internal/app/sandbox"
+	"github.com/switchyard/switchyard/internal/graphqlhttp"
+	"github.com/switchyard/switchyard/internal/logging"
 )
 
 // FuzzQueryRequest sends arbitrary requests to /query of a gateway wired
@@ -36,7 +37,7 @@ import (
 //
 // mode picks the request shape: bits 0-1 the method (POST, GET with an
 // encoded query string, GET with raw as its query string, or another
-// method by bits 4-6), bit 2 pads a POST body past gateway.MaxBodyBytes,
+// method by bits 4-6), bit 2 pads a POST body past graphqlhttp.MaxBodyBytes,
 // bit 3 hides a POST body's length (as a chunked upload does), bit 7 adds
 // Apollo-Require-Preflight, without which CSRF prevention refuses every
 // GET before gqlgen sees it.
@@ -168,7 +169,7 @@ func FuzzQueryRequest(f *testing.F) {
 			rawQuery = fzURLSafe(raw)
 		}
 		if method == http.MethodPost && mode&4 != 0 {
-			body = append(body[:len(body):len(body)], bytes.Repeat([]byte(" "), gateway.MaxBodyBytes+1-len(body)%gateway.MaxBodyBytes)...)
+			body = append(body[:len(body):len(body)], bytes.Repeat([]byte(" "), graphqlhttp.MaxBodyBytes+1-len(body)%graphqlhttp.MaxBodyBytes)...)
 		}
 		req := httptest.NewRequest(method, target, bytes.NewReader(body))
 		req.URL.RawQuery = rawQuery

@@ -24,31 +24,24 @@ import (
 
 	"github.com/switchyard/switchyard/graph/generated"
 	"github.com/switchyard/switchyard/graph/model"
+	"github.com/switchyard/switchyard/internal/app/config"
 	"github.com/switchyard/switchyard/internal/auth"
 	"github.com/switchyard/switchyard/internal/crossorigin"
-	"github.com/switchyard/switchyard/internal/app/config"
 	"github.com/switchyard/switchyard/internal/errcode"
 	"github.com/switchyard/switchyard/internal/graphiql"
+	"github.com/switchyard/switchyard/internal/graphqlhttp"
 	"github.com/switchyard/switchyard/internal/idempotency"
-	"github.com/switchyard/switchyard/internal/querylimits"
-	"github.com/switchyard/switchyard/internal/loaders"
 	"github.com/switchyard/switchyard/internal/logging"
 	"github.com/switchyard/switchyard/internal/outbound"
 	"github.com/switchyard/switchyard/internal/persisted"
+	"github.com/switchyard/switchyard/internal/querylimits"
 	"github.com/switchyard/switchyard/internal/sharedstate"
 	"github.com/switchyard/switchyard/internal/telemetry"
 	"github.com/switchyard/switchyard/resolvers"
-	"github.com/switchyard/switchyard/vendors/appdirect"
-	"github.com/switchyard/switchyard/vendors/apptivo"
-	"github.com/switchyard/switchyard/vendors/cordial"
-	"github.com/switchyard/switchyard/vendors/ortto"
 )
 
 // Version is reported by the gateway field and /healthz.
 var Version = "dev"
-
-// MaxBodyBytes is the largest request body /query accepts.
-const MaxBodyBytes = 1 << 20
 
 // Options are what New needs besides the configuration.
 type Options struct {
@@ -140,35 +133,48 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		return &gqlerror.Error{Message: "internal error", Extensions: map[string]any{"code": errcode.InternalServerError}}
 	})
 
-	mux := http.NewServeMux()
-	query := loaders.Middleware(r.Clients(), r.LoaderOptions, srv)
 	if opts.Auth == nil {
 		if opts.Auth, err = auth.New(auth.Config{}); err != nil {
 			return nil, err
 		}
 	}
-	// Authentication sits outside the guard, so an unauthenticated body is
-	// never read.
 	idem := opts.Idempotency
 	if idem == nil {
 		mem := idempotency.NewMemoryStore(idempotency.MemoryOptions{})
 		idem, g.closeIdempotency = mem, mem.Close
 	}
-	query = idempotency.Middleware(idempotency.Options{
-		Store:  idem,
-		Scope:  clientIdentity,
-		Logger: opts.Logger,
-		// A mutation sent by hash is fingerprinted by its text, so its
-		// retry is recognised on any replica.
-		PersistedQuery: pq.Lookup,
-		// A mutation refused before anything happened may be retried with
-		// the same key; one whose outcome is unknown (a timeout) may not.
-		Retryable: idempotency.FailedWith(errcode.VendorRateLimited, errcode.VendorNotConfigured, persisted.CodeNotFound, persisted.CodeNotAllowed),
-	}, query)
-	// CORS outermost, so preflights are answered before authentication and
-	// error replies carry CORS headers; CSRF inside the guard, so a
-	// text/plain POST still gets its 415.
-	mux.Handle("/query", crossorigin.CORS(cfg.Browser, opts.Auth.Middleware(guardQuery(crossorigin.CSRF(cfg.Browser, withDeadline(cfg.RequestTimeout, query))))))
+	idempotent := func(next http.Handler) http.Handler {
+		return idempotency.Middleware(idempotency.Options{
+			Store:  idem,
+			Scope:  clientIdentity,
+			Logger: opts.Logger,
+			// A mutation sent by hash is fingerprinted by its text, so its
+			// retry is recognised on any replica.
+			PersistedQuery: pq.Lookup,
+			// A mutation refused before anything happened may be retried
+			// with the same key; one whose outcome is unknown (a timeout)
+			// may not.
+			Retryable: idempotency.FailedWith(errcode.VendorRateLimited, errcode.VendorNotConfigured, persisted.CodeNotFound, persisted.CodeNotAllowed),
+		}, next)
+	}
+
+	mux := http.NewServeMux()
+	// /query's middleware in the order a request meets them.
+	mux.Handle("/query", inOrder(srv,
+		// CORS first, so preflights are answered before authentication
+		// and error replies carry CORS headers.
+		func(h http.Handler) http.Handler { return crossorigin.CORS(cfg.Browser, h) },
+		// Authentication before the body is read, so an unauthenticated
+		// body never is.
+		opts.Auth.Middleware,
+		// GraphQL-over-HTTP: methods, media types, body size, Accept.
+		graphqlhttp.Guard,
+		// CSRF after the guard, so a text/plain POST still gets its 415.
+		func(h http.Handler) http.Handler { return crossorigin.CSRF(cfg.Browser, h) },
+		withDeadline(cfg.RequestTimeout),
+		idempotent,
+		r.Loaders,
+	))
 	playground := graphiql.Handler(graphiql.Options{Endpoint: "/query", DefaultQuery: DefaultQuery, Tabs: graphiql.Examples()})
 	mux.Handle("GET /{$}", playground)
 	mux.Handle("GET "+graphiql.AssetPath, playground)
@@ -182,8 +188,21 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	if opts.Telemetry != nil {
 		mux.Handle("GET /metrics", opts.Telemetry.MetricsHandler())
 	}
-	g.handler = logging.RequestID(opts.Telemetry.Middleware(logging.AccessLog(opts.Logger, mux)))
+	g.handler = inOrder(mux,
+		logging.RequestID,
+		opts.Telemetry.Middleware,
+		func(h http.Handler) http.Handler { return logging.AccessLog(opts.Logger, h) },
+	)
 	return g, nil
+}
+
+// inOrder wraps h in middleware so that a request meets them in the order
+// listed: the first is the outermost.
+func inOrder(h http.Handler, middleware ...func(http.Handler) http.Handler) http.Handler {
+	for i := len(middleware) - 1; i >= 0; i-- {
+		h = middleware[i](h)
+	}
+	return h
 }
 
 // Close releases what the gateway holds between requests.
@@ -210,30 +229,18 @@ func clientIdentity(r *http.Request) string {
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.handler.ServeHTTP(w, r) }
 
 func newResolver(cfg *config.Config, opts Options, chains map[string]*outbound.Chain) (*resolvers.Resolver, error) {
+	hcs := map[string]*http.Client{}
+	for v, c := range chains {
+		hcs[v] = c.Client()
+	}
+	clients, err := buildClients(cfg, hcs)
+	if err != nil {
+		return nil, err
+	}
 	r := &resolvers.Resolver{
+		Clients:       clients,
+		LoaderOptions: resolvers.LoaderOptions{PersonBatchSize: cfg.OrttoBatchSize},
 		Info:          model.GatewayInfo{Version: Version, Sandbox: cfg.Sandbox},
-		LoaderOptions: loaders.Options{PersonBatchSize: cfg.OrttoBatchSize},
-	}
-	var err error
-	if cfg.Configured(config.Ortto) {
-		if r.Ortto, err = ortto.New(ortto.Config{APIKey: cfg.OrttoAPIKey, Region: cfg.OrttoRegion, BaseURL: cfg.OrttoBaseURL, HTTPClient: chains[config.Ortto].Client()}); err != nil {
-			return nil, fmt.Errorf("ortto: %w", err)
-		}
-	}
-	if cfg.Configured(config.Apptivo) {
-		if r.Apptivo, err = apptivo.New(apptivo.Config{APIKey: cfg.ApptivoAPIKey, AccessKey: cfg.ApptivoAccessKey, BaseURL: cfg.ApptivoBaseURL, HTTPClient: chains[config.Apptivo].Client()}); err != nil {
-			return nil, fmt.Errorf("apptivo: %w", err)
-		}
-	}
-	if cfg.Configured(config.AppDirect) {
-		if r.AppDirect, err = appdirect.New(appdirect.Config{BaseURL: cfg.AppDirectBaseURL, ClientID: cfg.AppDirectClientID, ClientSecret: cfg.AppDirectClientSecret, HTTPClient: chains[config.AppDirect].Client()}); err != nil {
-			return nil, fmt.Errorf("appdirect: %w", err)
-		}
-	}
-	if cfg.Configured(config.Cordial) {
-		if r.Cordial, err = cordial.New(cordial.Config{APIKey: cfg.CordialAPIKey, BaseURL: cfg.CordialBaseURL, HTTPClient: chains[config.Cordial].Client()}); err != nil {
-			return nil, fmt.Errorf("cordial: %w", err)
-		}
 	}
 	for _, v := range config.Vendors {
 		r.Info.Vendors = append(r.Info.Vendors, model.VendorInfo{Name: v, Configured: cfg.Configured(v), Simulated: opts.Simulated && cfg.Configured(v)})
@@ -267,15 +274,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // withDeadline gives every request an overall deadline, carried by its
 // context to every vendor call: a vendor still busy when it passes fails
 // with VENDOR_TIMEOUT, and the response goes out with what is done.
-func withDeadline(d time.Duration, next http.Handler) http.Handler {
+func withDeadline(d time.Duration) func(http.Handler) http.Handler {
 	if d <= 0 {
 		d = config.DefaultRequestTimeout
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), d)
-		defer cancel()
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx, cancel := context.WithTimeout(r.Context(), d)
+			defer cancel()
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
 }
 
 // hasScope implements @hasScope: the field runs only when the caller's

@@ -3,10 +3,12 @@ package gateway_test
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/switchyard/switchyard/internal/app/gatewaytest"
 )
 
 func TestPeopleOneCallInOrderWithNulls(t *testing.T) {
@@ -129,4 +131,20 @@ func TestOrttoBulkSplitsOverVendorLimit(t *testing.T) {
 	r := e.Query(`mutation($ids: [ID!]) { archiveAccounts(input: {inclusionIds: $ids}) { archivedAccounts } }`, map[string]any{"ids": ids})
 	require.Empty(t, r.Errors, r.Raw)
 	assert.Len(t, e.Calls("ortto"), 3, "250 ids go out as 100+100+50")
+}
+
+// ORTTO_BATCH_SIZE reaches the Ortto client, not only the person loader:
+// a bulk archive of three ids with a batch of two is two Ortto calls.
+func TestOrttoBatchSizeReachesTheClient(t *testing.T) {
+	e := newEnv(t, func(s *gatewaytest.Setup) { s.Config.OrttoBatchSize = 2 })
+	ids := []string{"10690a3d5e2dad244f0c3400", "10690a3d5e2dad244f0c3401", "10690a3d5e2dad244f0c3402"}
+	r := e.Query(`mutation($ids: [ID!]) { archiveAccounts(input: {inclusionIds: $ids}) { scheduledAccounts } }`, map[string]any{"ids": ids})
+	require.Empty(t, r.Errors)
+	var archive int
+	for _, c := range e.APICalls("ortto") {
+		if strings.HasSuffix(c.Path, "/accounts/archive") {
+			archive++
+		}
+	}
+	assert.Equal(t, 2, archive, "three ids in batches of two")
 }

@@ -16,8 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
-	"github.com/switchyard/switchyard/internal/persisted"
 	"github.com/switchyard/switchyard/internal/app/sandbox"
+	"github.com/switchyard/switchyard/internal/persisted"
 	"github.com/switchyard/switchyard/internal/sharedstate"
 	"github.com/switchyard/switchyard/internal/sharedstate/redistest"
 )

@@ -13,7 +13,7 @@ import (
 
 var updateSDL = flag.Bool("update", false, "rewrite graph/schema.graphql from the served schema")
 
-const committedSDL = "../../graph/schema.graphql"
+const committedSDL = "../../../graph/schema.graphql"
 
 // The SDL codegen clients read is committed, and must be exactly what the
 // server serves at /schema.graphql. Regenerate with:

@@ -27,9 +27,13 @@ import (
 
 	"github.com/switchyard/switchyard/internal/app/config"
 	"github.com/switchyard/switchyard/internal/app/gateway"
-	"github.com/switchyard/switchyard/internal/logging"
 	"github.com/switchyard/switchyard/internal/app/sandbox"
+	"github.com/switchyard/switchyard/internal/logging"
 	"github.com/switchyard/switchyard/internal/simkit"
+	"github.com/switchyard/switchyard/vendors/appdirect"
+	"github.com/switchyard/switchyard/vendors/apptivo"
+	"github.com/switchyard/switchyard/vendors/cordial"
+	"github.com/switchyard/switchyard/vendors/ortto"
 )
 
 // Env is one gateway wired to simulators over loopback and served by an
@@ -108,16 +112,16 @@ func WithOnly(vendors ...string) Option {
 			keep[v] = true
 		}
 		c := s.Config
-		if !keep[config.Ortto] {
+		if !keep[ortto.Name] {
 			c.OrttoAPIKey = ""
 		}
-		if !keep[config.Apptivo] {
+		if !keep[apptivo.Name] {
 			c.ApptivoAPIKey, c.ApptivoAccessKey = "", ""
 		}
-		if !keep[config.AppDirect] {
+		if !keep[appdirect.Name] {
 			c.AppDirectBaseURL, c.AppDirectClientID, c.AppDirectClientSecret = "", "", ""
 		}
-		if !keep[config.Cordial] {
+		if !keep[cordial.Name] {
 			c.CordialAPIKey = ""
 		}
 	}

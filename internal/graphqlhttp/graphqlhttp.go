@@ -1,4 +1,10 @@
-package gateway
+// Package graphqlhttp holds the GraphQL-over-HTTP rules /query follows
+// where gqlgen's transports alone do not: method and content-type checks,
+// a bounded body, Accept negotiation (JSON, graphql-response+json and
+// multipart/mixed for @defer) and request errors without "data". It sits
+// in front of the gqlgen handler as one middleware (Guard), apart from the
+// HTTP wiring, so the spec's rules can be read and tested in one place.
+package graphqlhttp
 
 import (
 	"bytes"
@@ -18,6 +24,9 @@ import (
 )
 
 // The response media types /query serves.
+// MaxBodyBytes is the largest request body /query accepts.
+const MaxBodyBytes = 1 << 20
+
 const (
 	mediaJSON            = "application/json"
 	mediaGraphQLResponse = "application/graphql-response+json"
@@ -31,7 +40,7 @@ const (
 	acceptMultipart = mediaMultipart + "; deferSpec=" + deferSpec
 )
 
-// guardQuery makes /query follow GraphQL over HTTP where gqlgen's
+// Guard makes /query follow GraphQL over HTTP where gqlgen's
 // transports alone do not:
 //
 //   - wrong methods (405, with Allow), wrong content types (415), bodies
@@ -49,7 +58,7 @@ const (
 //   - request errors (parse, validation, variable coercion) carry no
 //     "data" key, and under application/json get 200 rather than gqlgen's
 //     422.
-func guardQuery(next http.Handler) http.Handler {
+func Guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var params requestParams
 		switch r.Method {
@@ -464,4 +473,10 @@ func (s *specWriter) finish() {
 	s.Header().Del("Content-Length")
 	s.ResponseWriter.WriteHeader(s.status)
 	_, _ = s.ResponseWriter.Write(body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
 }

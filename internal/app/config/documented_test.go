@@ -1,0 +1,157 @@
+package config_test
+
+import (
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchyard/switchyard/internal/app/config"
+)
+
+// landing says where one variable must land: env is what the case sets
+// (the variable itself plus anything it needs to be accepted), got reads
+// the place it must reach and want is what must be there.
+type landing struct {
+	env  map[string]string
+	got  func(*config.Config) any
+	want any
+}
+
+// perVendor expands a <VENDOR>_ variable into one case per vendor.
+func perVendor(suffix, value string, got func(*config.Config, string) any, want any) map[string]landing {
+	out := map[string]landing{}
+	for _, v := range config.Vendors {
+		name := strings.ToUpper(v) + suffix
+		out[name] = landing{env: map[string]string{name: value}, got: func(c *config.Config) any { return got(c, v) }, want: want}
+	}
+	return out
+}
+
+const jwtSecret = "0123456789abcdef0123456789abcdef"
+
+// TestEveryDocumentedVariableLands sets each variable the README names,
+// one at a time, and checks the field (or the outbound chain option) it
+// must reach, and that the value differs from what Load gives without it.
+// A variable documented without a case here, or a case for a variable the
+// README does not mention, fails the test, so the README and Load cannot
+// drift apart. OTEL_* variables are the OpenTelemetry SDK's own, read by
+// internal/telemetry, and are not Switchyard's to list.
+func TestEveryDocumentedVariableLands(t *testing.T) {
+	cases := map[string]landing{
+		"PORT":                           {env: map[string]string{"PORT": "9191"}, got: func(c *config.Config) any { return c.Port }, want: 9191},
+		"SWITCHYARD_ENV":                 {env: map[string]string{"SWITCHYARD_ENV": "production", "ORTTO_API_KEY": "k", "SWITCHYARD_JWT_SECRET": jwtSecret}, got: func(c *config.Config) any { return c.Production }, want: true},
+		"SWITCHYARD_SANDBOX":             {env: map[string]string{"SWITCHYARD_SANDBOX": "1", "CORDIAL_API_KEY": "k"}, got: func(c *config.Config) any { return c.Sandbox }, want: true},
+		"ORTTO_API_KEY":                  {env: map[string]string{"ORTTO_API_KEY": "o-key"}, got: func(c *config.Config) any { return c.OrttoAPIKey }, want: "o-key"},
+		"ORTTO_REGION":                   {env: map[string]string{"ORTTO_REGION": "eu"}, got: func(c *config.Config) any { return c.OrttoRegion }, want: "eu"},
+		"ORTTO_BASE_URL":                 {env: map[string]string{"ORTTO_BASE_URL": "http://o.test"}, got: func(c *config.Config) any { return c.OrttoBaseURL }, want: "http://o.test"},
+		"ORTTO_BATCH_SIZE":               {env: map[string]string{"ORTTO_BATCH_SIZE": "25"}, got: func(c *config.Config) any { return c.OrttoBatchSize }, want: 25},
+		"APPTIVO_API_KEY":                {env: map[string]string{"APPTIVO_API_KEY": "a1", "APPTIVO_ACCESS_KEY": "a2"}, got: func(c *config.Config) any { return c.ApptivoAPIKey }, want: "a1"},
+		"APPTIVO_ACCESS_KEY":             {env: map[string]string{"APPTIVO_API_KEY": "a1", "APPTIVO_ACCESS_KEY": "a2"}, got: func(c *config.Config) any { return c.ApptivoAccessKey }, want: "a2"},
+		"APPTIVO_BASE_URL":               {env: map[string]string{"APPTIVO_BASE_URL": "http://a.test"}, got: func(c *config.Config) any { return c.ApptivoBaseURL }, want: "http://a.test"},
+		"APPDIRECT_BASE_URL":             {env: appDirect(), got: func(c *config.Config) any { return c.AppDirectBaseURL }, want: "http://m.test"},
+		"APPDIRECT_CLIENT_ID":            {env: appDirect(), got: func(c *config.Config) any { return c.AppDirectClientID }, want: "id"},
+		"APPDIRECT_CLIENT_SECRET":        {env: appDirect(), got: func(c *config.Config) any { return c.AppDirectClientSecret }, want: "secret"},
+		"CORDIAL_API_KEY":                {env: map[string]string{"CORDIAL_API_KEY": "c-key"}, got: func(c *config.Config) any { return c.CordialAPIKey }, want: "c-key"},
+		"CORDIAL_BASE_URL":               {env: map[string]string{"CORDIAL_BASE_URL": "http://c.test"}, got: func(c *config.Config) any { return c.CordialBaseURL }, want: "http://c.test"},
+		"SWITCHYARD_REQUEST_TIMEOUT":     {env: map[string]string{"SWITCHYARD_REQUEST_TIMEOUT": "3s"}, got: func(c *config.Config) any { return c.RequestTimeout }, want: 3 * time.Second},
+		"SWITCHYARD_BREAKER_FAILURES":    {env: map[string]string{"SWITCHYARD_BREAKER_FAILURES": "9"}, got: func(c *config.Config) any { return c.ChainOptions("ortto").BreakerFailures }, want: 9},
+		"SWITCHYARD_BREAKER_OPEN":        {env: map[string]string{"SWITCHYARD_BREAKER_OPEN": "3s"}, got: func(c *config.Config) any { return c.ChainOptions("cordial").BreakerOpen }, want: 3 * time.Second},
+		"SWITCHYARD_MAX_DEPTH":           {env: map[string]string{"SWITCHYARD_MAX_DEPTH": "4"}, got: func(c *config.Config) any { return c.QueryLimits.MaxDepth }, want: 4},
+		"SWITCHYARD_MAX_ALIASES":         {env: map[string]string{"SWITCHYARD_MAX_ALIASES": "5"}, got: func(c *config.Config) any { return c.QueryLimits.MaxAliases }, want: 5},
+		"SWITCHYARD_MAX_COMPLEXITY":      {env: map[string]string{"SWITCHYARD_MAX_COMPLEXITY": "77"}, got: func(c *config.Config) any { return c.QueryLimits.MaxComplexity }, want: 77},
+		"SWITCHYARD_INTROSPECTION":       {env: map[string]string{"SWITCHYARD_INTROSPECTION": "0"}, got: func(c *config.Config) any { return c.Introspection }, want: false},
+		"SWITCHYARD_CORS_ORIGINS":        {env: map[string]string{"SWITCHYARD_CORS_ORIGINS": "https://app.example.com"}, got: func(c *config.Config) any { return c.Browser.AllowedOrigins }, want: []string{"https://app.example.com"}},
+		"SWITCHYARD_CSRF_PREVENTION":     {env: map[string]string{"SWITCHYARD_CSRF_PREVENTION": "0"}, got: func(c *config.Config) any { return c.Browser.CSRF }, want: false},
+		"SWITCHYARD_API_KEYS_FILE":       {env: map[string]string{"SWITCHYARD_API_KEYS_FILE": "/etc/keys"}, got: func(c *config.Config) any { return c.Auth.APIKeysFile }, want: "/etc/keys"},
+		"SWITCHYARD_JWT_SECRET":          {env: map[string]string{"SWITCHYARD_JWT_SECRET": jwtSecret}, got: func(c *config.Config) any { return c.Auth.JWTSecret }, want: jwtSecret},
+		"SWITCHYARD_JWT_PUBLIC_KEY_FILE": {env: map[string]string{"SWITCHYARD_JWT_PUBLIC_KEY_FILE": "/etc/jwt.pem"}, got: func(c *config.Config) any { return c.Auth.JWTPublicKeyFile }, want: "/etc/jwt.pem"},
+		"SWITCHYARD_JWT_AUDIENCE":        {env: map[string]string{"SWITCHYARD_JWT_AUDIENCE": "aud"}, got: func(c *config.Config) any { return c.Auth.JWTAudience }, want: "aud"},
+		"SWITCHYARD_JWT_ISSUER":          {env: map[string]string{"SWITCHYARD_JWT_ISSUER": "iss"}, got: func(c *config.Config) any { return c.Auth.JWTIssuer }, want: "iss"},
+		"SWITCHYARD_REDIS_URL":           {env: map[string]string{"SWITCHYARD_REDIS_URL": "redis://r.test:6379/0"}, got: func(c *config.Config) any { return c.Stores.RedisURL }, want: "redis://r.test:6379/0"},
+		"SWITCHYARD_REDIS_PREFIX":        {env: map[string]string{"SWITCHYARD_REDIS_PREFIX": "staging:"}, got: func(c *config.Config) any { return c.Stores.Prefix }, want: "staging:"},
+		"SWITCHYARD_PERSISTED_MANIFEST":  {env: map[string]string{"SWITCHYARD_PERSISTED_MANIFEST": "/ops.json"}, got: func(c *config.Config) any { return c.Persisted.ManifestPath }, want: "/ops.json"},
+		"SWITCHYARD_PERSISTED_ONLY":      {env: map[string]string{"SWITCHYARD_PERSISTED_ONLY": "1", "SWITCHYARD_PERSISTED_MANIFEST": "/ops.json"}, got: func(c *config.Config) any { return c.Persisted.Only }, want: true},
+	}
+	for _, group := range []map[string]landing{
+		perVendor("_TIMEOUT", "1234ms", func(c *config.Config, v string) any { return c.ChainOptions(v).Timeout }, 1234*time.Millisecond),
+		perVendor("_RATE_LIMIT", "3.5", func(c *config.Config, v string) any { return c.ChainOptions(v).RatePerSecond }, 3.5),
+		perVendor("_MAX_CONCURRENCY", "7", func(c *config.Config, v string) any { return c.ChainOptions(v).MaxConcurrent }, 7),
+		perVendor("_RETRY_ATTEMPTS", "2", func(c *config.Config, v string) any { return c.ChainOptions(v).RetryAttempts }, 2),
+	} {
+		for k, v := range group {
+			cases[k] = v
+		}
+	}
+
+	documented := documentedVariables(t)
+	for name := range cases {
+		assert.Contains(t, documented, name, "%s is read by Load but not documented in README.md", name)
+	}
+	for _, name := range documented {
+		tc, ok := cases[name]
+		if !assert.True(t, ok, "README.md documents %s but no case checks where it lands", name) {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			with, err := config.Load(func(k string) string { return tc.env[k] })
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, tc.got(with), "%s did not reach its field", name)
+			without := map[string]string{}
+			for k, v := range tc.env {
+				if k != name {
+					without[k] = v
+				}
+			}
+			if name == "SWITCHYARD_ENV" {
+				without["ORTTO_API_KEY"] = "k" // production needs a vendor; keep the comparison about the variable
+			}
+			def, err := config.Load(func(k string) string { return without[k] })
+			if err != nil { // a vendor's credentials come together: drop the set
+				prefix, _, _ := strings.Cut(name, "_")
+				for k := range without {
+					if strings.HasPrefix(k, prefix+"_") {
+						delete(without, k)
+					}
+				}
+				def, err = config.Load(func(k string) string { return without[k] })
+			}
+			require.NoError(t, err)
+			assert.NotEqual(t, tc.got(def), tc.got(with), "%s=%q changes nothing: its value equals the default", name, tc.env[name])
+		})
+	}
+}
+
+func appDirect() map[string]string {
+	return map[string]string{"APPDIRECT_BASE_URL": "http://m.test", "APPDIRECT_CLIENT_ID": "id", "APPDIRECT_CLIENT_SECRET": "secret"}
+}
+
+// documentedVariables lists the environment variables README.md names in
+// backquotes, with <VENDOR>_X expanded to each vendor.
+func documentedVariables(t *testing.T) []string {
+	readme, err := os.ReadFile("../../../README.md")
+	require.NoError(t, err)
+	re := regexp.MustCompile("`((?:SWITCHYARD|ORTTO|APPTIVO|APPDIRECT|CORDIAL|<VENDOR>)_[A-Z_]+|PORT)(?:=[^`]*)?`")
+	var out []string
+	for _, m := range re.FindAllStringSubmatch(string(readme), -1) {
+		names := []string{m[1]}
+		if rest, ok := strings.CutPrefix(m[1], "<VENDOR>"); ok {
+			names = names[:0]
+			for _, v := range config.Vendors {
+				names = append(names, strings.ToUpper(v)+rest)
+			}
+		}
+		for _, n := range names {
+			if !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	require.NotEmpty(t, out)
+	return out
+}
