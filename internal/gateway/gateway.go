@@ -89,8 +89,11 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		opts.Logger = slog.Default()
 	}
 	g := &Gateway{chains: map[string]*outbound.Chain{}}
+	// Each chain reads its vendor's replies the way the vendor's client does.
+	descriptors := map[string]outbound.Vendor{config.Ortto: ortto.Vendor, config.Apptivo: apptivo.Vendor, config.AppDirect: appdirect.Vendor, config.Cordial: cordial.Vendor}
 	for _, v := range config.Vendors {
 		chainOpts := cfg.ChainOptions(v)
+		chainOpts.Descriptor = descriptors[v]
 		chainOpts.Logger = opts.Logger
 		chainOpts.Observer = opts.Telemetry
 		chainOpts.TracerProvider = opts.Telemetry.TracerProvider()

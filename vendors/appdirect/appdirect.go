@@ -16,8 +16,13 @@ import (
 	"github.com/switchyard/switchyard/internal/outbound"
 )
 
-// vendorName is the Vendor of every *outbound.Error this package returns.
-const vendorName = "appdirect"
+// Name is the Vendor of every *outbound.Error this package returns.
+const Name = "appdirect"
+
+// Vendor is how the outbound chain and the shared client read AppDirect's
+// replies: by status, with the code and message of whichever error body
+// came (see checkResponse).
+var Vendor = outbound.Vendor{Name: Name, Check: checkResponse}
 
 // DefaultGraphQLPath is AppDirect's production GraphQL endpoint, relative
 // to the marketplace base URL ("api/graphql/preview" is the preview one).
@@ -102,13 +107,13 @@ func New(cfg Config) (*Client, error) {
 // NewRequest builds a request for a path relative to BaseURL. A leading
 // slash is refused: it would silently drop a base path prefix.
 func (c *Client) NewRequest(method, path string, body any) (*http.Request, error) {
-	return outbound.NewJSONRequest(c.BaseURL, vendorName, method, path, body)
+	return outbound.NewJSONRequest(c.BaseURL, Name, method, path, body)
 }
 
 // Do sends req with ctx and decodes a successful JSON reply into v; every
 // failure is an *outbound.Error.
 func (c *Client) Do(ctx context.Context, req *http.Request, v any) error {
-	return outbound.Do(c.client, req.WithContext(ctx), vendorName, operation(ctx), checkResponse, v)
+	return outbound.Do(c.client, req.WithContext(ctx), Name, operation(ctx), checkResponse, v)
 }
 
 type opKey struct{}

@@ -54,7 +54,7 @@ func (t *bearerTransport) tokenError(err error) *outbound.Error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
 		e := &outbound.Error{
-			Vendor:    vendorName,
+			Vendor:    Name,
 			Operation: opFetchToken,
 			Kind:      outbound.KindAuth,
 			Code:      truncate(t.scrub(re.ErrorCode)),
@@ -80,12 +80,12 @@ func (t *bearerTransport) tokenError(err error) *outbound.Error {
 	var ue *url.Error
 	var ne net.Error
 	if errors.As(err, &ue) || errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return outbound.FromTransport(vendorName, opFetchToken, err)
+		return outbound.FromTransport(Name, opFetchToken, err)
 	}
 	// A 2xx reply the oauth2 package could not use (no access_token, not
 	// JSON): the vendor's fault, not ours.
 	return &outbound.Error{
-		Vendor:    vendorName,
+		Vendor:    Name,
 		Operation: opFetchToken,
 		Kind:      outbound.KindUpstream,
 		Message:   "unusable token reply: " + truncate(t.scrub(outbound.RedactURLs(err.Error()))),

@@ -94,11 +94,11 @@ func (c *Client) getCompany(ctx context.Context, op, id, segment string) (*Compa
 	// "." and ".." would be resolved away as dot segments and fetch
 	// another resource.
 	if strings.TrimSpace(id) == "" || segment == "." || segment == ".." {
-		return nil, &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindBadInput, Message: "id must not be empty or a dot segment"}
+		return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindBadInput, Message: "id must not be empty or a dot segment"}
 	}
 	req, err := c.NewRequest(http.MethodGet, "api/account/v2/companies/"+url.PathEscape(segment), nil)
 	if err != nil {
-		return nil, &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindBadInput, Message: "invalid id", Err: err}
+		return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindBadInput, Message: "invalid id", Err: err}
 	}
 	var co Company
 	if err := c.Do(withOperation(ctx, op), req, &co); err != nil {

@@ -34,7 +34,7 @@ const fzSecret = "KEY-SECRET-FUZZ"
 // with a query string unless the reply sent it (AppDirect's messages are
 // passed on as AppDirect wrote them).
 var fz = outboundtest.Vendor{
-	Name:       vendorName,
+	Name:       Name,
 	Secrets:    []string{fzSecret},
 	MaxMessage: len("unusable token reply: ") + maxMessage + len("…"),
 	RequestURL: "https://marketplace.example.com/api/account/v2/companies/x?token=" + fzSecret,
@@ -99,7 +99,7 @@ func FuzzCheckResponse(f *testing.F) {
 		assert.Equal(t, outbound.KindForStatus(status), e.Kind)
 		assert.Equal(t, status, e.HTTPStatus)
 		assert.Equal(t, outbound.RetryableStatus(status), e.Retryable)
-		e.Vendor = vendorName // outbound.Do fills it in
+		e.Vendor = Name // outbound.Do fills it in
 		fz.CheckError(t, e, body)
 	})
 }

@@ -28,7 +28,7 @@ func (d gqlDoer) Do(req *http.Request) (*http.Response, error) {
 	req.Header.Del("Accept-Encoding")
 	req.Header.Set("Accept", "application/json")
 	var raw json.RawMessage
-	if err := outbound.Do(d.hc, req, vendorName, operation(req.Context()), checkResponse, &raw); err != nil {
+	if err := outbound.Do(d.hc, req, Name, operation(req.Context()), checkResponse, &raw); err != nil {
 		return nil, err
 	}
 	return &http.Response{
@@ -104,7 +104,7 @@ func toError(op string, err error) error {
 	}
 	var hs graphql.Errors
 	if !errors.As(err, &hs) {
-		return &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindUpstream, Message: "graphql call failed"}
+		return &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindUpstream, Message: "graphql call failed"}
 	}
 	server := make([]gqlErr, 0, len(hs))
 	for _, h := range hs {
@@ -114,13 +114,13 @@ func toError(op string, err error) error {
 			if code == graphql.ErrRequestError {
 				msg = "request could not be sent"
 			}
-			return &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: msg}
+			return &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: msg}
 		}
 		server = append(server, gqlErr{Message: h.Message, Extensions: h.Extensions})
 	}
 	code, msg := gqlCodeAndMessage(server)
 	return &outbound.Error{
-		Vendor:     vendorName,
+		Vendor:     Name,
 		Operation:  op,
 		Kind:       kindForGraphQLCode(code),
 		HTTPStatus: http.StatusOK,
@@ -137,7 +137,7 @@ func (c *Client) execRaw(ctx context.Context, op, query string, vars map[string]
 		return toError(op, err)
 	}
 	if err := outbound.DecodeJSON(data, v); err != nil {
-		return &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: "malformed reply", Err: err}
+		return &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: "malformed reply", Err: err}
 	}
 	return nil
 }

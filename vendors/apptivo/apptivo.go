@@ -16,8 +16,14 @@ import (
 // "customers" resolve below it.
 const DefaultBaseURL = "https://api.apptivo.com/app/dao/v6/"
 
-// vendorName is the Vendor of every *outbound.Error this package returns.
-const vendorName = "apptivo"
+// Name is the Vendor of every *outbound.Error this package returns.
+const Name = "apptivo"
+
+// Vendor is how the outbound chain and the shared client read Apptivo's
+// replies. Apptivo reports most failures, its rate limit included, as HTTP
+// 200 with status FAILURE, so the chain must read 2xx replies too for a
+// rate-limited read to be retried.
+var Vendor = outbound.Vendor{Name: Name, Check: checkResponse, ErrorsIn2xx: true}
 
 // customersObjectID is Apptivo's object id for the customers app; update
 // and advanced search must name it (objectId=3).
@@ -140,7 +146,7 @@ func (c *Client) NewRequest(method, path string, params url.Values) (*http.Reque
 // checkResponse; the operation name is taken from the a= parameter.
 func (c *Client) Do(ctx context.Context, req *http.Request, v any) error {
 	req = req.WithContext(ctx)
-	err := outbound.Do(c.client, req, vendorName, operationName(req.URL.Query().Get("a")), checkResponse, v)
+	err := outbound.Do(c.client, req, Name, operationName(req.URL.Query().Get("a")), checkResponse, v)
 	return c.scrub(err)
 }
 
@@ -148,7 +154,7 @@ func (c *Client) Do(ctx context.Context, req *http.Request, v any) error {
 func (c *Client) call(ctx context.Context, method string, params url.Values, v any) error {
 	req, err := c.NewRequest(method, "customers", params)
 	if err != nil {
-		return &outbound.Error{Vendor: vendorName, Operation: operationName(params.Get("a")), Kind: outbound.KindBadInput, Err: err}
+		return &outbound.Error{Vendor: Name, Operation: operationName(params.Get("a")), Kind: outbound.KindBadInput, Err: err}
 	}
 	return c.Do(ctx, req, v)
 }

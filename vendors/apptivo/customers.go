@@ -191,7 +191,7 @@ func (c *Client) saveCall(ctx context.Context, op string, params url.Values) (*C
 		return nil, upstream(op, err)
 	}
 	if !found {
-		return nil, &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: "reply holds no customer record"}
+		return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: "reply holds no customer record"}
 	}
 	return cust, nil
 }
@@ -214,7 +214,7 @@ func (c *Client) GetCustomer(ctx context.Context, id string) (*Customer, error) 
 		return nil, upstream(op, err)
 	}
 	if !found {
-		return nil, &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindNotFound, HTTPStatus: http.StatusOK, Message: "customer not found"}
+		return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindNotFound, HTTPStatus: http.StatusOK, Message: "customer not found"}
 	}
 	return cust, nil
 }
@@ -458,9 +458,9 @@ func hasKey(m map[string]any, k string) bool {
 }
 
 func badInput(op, msg string, err error) *outbound.Error {
-	return &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindBadInput, Message: msg, Err: err}
+	return &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindBadInput, Message: msg, Err: err}
 }
 
 func upstream(op string, err error) *outbound.Error {
-	return &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: "malformed reply", Err: err}
+	return &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: "malformed reply", Err: err}
 }

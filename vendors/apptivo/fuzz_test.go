@@ -36,7 +36,7 @@ const fzRequestURL = "https://api.apptivo.com/app/dao/v6/customers?a=getAll&acce
 // fz is what the targets check every error against: a message of bounded
 // length, neither key anywhere in its text or cause, whatever the reply.
 var fz = outboundtest.Vendor{
-	Name:       vendorName,
+	Name:       Name,
 	Secrets:    []string{fzSecret, fzAccessSecret},
 	Scrubbed:   true,
 	MaxMessage: maxMessage + len("..."),
@@ -120,7 +120,7 @@ func FuzzCheckResponse(f *testing.F) {
 		default:
 			assert.Equal(t, outbound.KindForStatus(status), e.Kind)
 		}
-		e.Vendor = vendorName // outbound.Do fills it in
+		e.Vendor = Name // outbound.Do fills it in
 		fz.CheckError(t, c.scrub(e), body)
 	})
 }

@@ -147,7 +147,7 @@ func (c *Client) GetList(ctx context.Context, id int64) (*AccountList, error) {
 		return nil, upstreamErr(op, err)
 	}
 	if !found {
-		return nil, &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindNotFound, HTTPStatus: http.StatusOK, Message: "reply holds no list"}
+		return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindNotFound, HTTPStatus: http.StatusOK, Message: "reply holds no list"}
 	}
 	l := w.list()
 	if l.ID == 0 {
@@ -276,11 +276,11 @@ func isRecordNotFound(err error) bool {
 }
 
 func upstream(op, msg string) *outbound.Error {
-	return &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: msg}
+	return &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: msg}
 }
 
 func upstreamErr(op string, err error) *outbound.Error {
-	return &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: "malformed reply", Err: err}
+	return &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: "malformed reply", Err: err}
 }
 
 // flexInt decodes an id or count sent as an integral JSON number (the spec

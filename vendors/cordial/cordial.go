@@ -14,8 +14,12 @@ import (
 // Accounts on other hosts (usw2.admin.cordial.io) must configure theirs.
 const DefaultBaseURL = "https://api.cordial.io/"
 
-// vendorName is the vendor key used in errors, faults and metrics.
-const vendorName = "cordial"
+// Name is the vendor key used in errors, faults and metrics.
+const Name = "cordial"
+
+// Vendor is how the outbound chain and the shared client read Cordial's
+// replies: by status, refined by its error body (see checkResponse).
+var Vendor = outbound.Vendor{Name: Name, Check: checkResponse}
 
 // Config is what the gateway knows about its Cordial account.
 type Config struct {
@@ -41,7 +45,7 @@ type Client struct {
 // KindNotConfigured rather than as a 401 on every call.
 func New(cfg Config) (*Client, error) {
 	if strings.TrimSpace(cfg.APIKey) == "" {
-		return nil, &outbound.Error{Vendor: vendorName, Operation: "configure", Kind: outbound.KindNotConfigured, Message: "api key is empty"}
+		return nil, &outbound.Error{Vendor: Name, Operation: "configure", Kind: outbound.KindNotConfigured, Message: "api key is empty"}
 	}
 	raw := cfg.BaseURL
 	if strings.TrimSpace(raw) == "" {
@@ -85,7 +89,7 @@ func (a *basicAuth) RoundTrip(req *http.Request) (*http.Response, error) {
 // encoded as JSON when it is not nil. Absolute paths are refused because
 // they would escape a base URL's path prefix.
 func (c *Client) NewRequest(method, path string, body any) (*http.Request, error) {
-	return outbound.NewJSONRequest(c.BaseURL, vendorName, method, path, body)
+	return outbound.NewJSONRequest(c.BaseURL, Name, method, path, body)
 }
 
 // Do sends req under ctx and decodes a successful JSON reply into v (nil
@@ -100,7 +104,7 @@ func (c *Client) do(ctx context.Context, op string, req *http.Request, v any) er
 	if ctx == nil {
 		return errors.New("cordial: nil context")
 	}
-	return outbound.Do(c.client, req.WithContext(ctx), vendorName, op, checkResponse, v)
+	return outbound.Do(c.client, req.WithContext(ctx), Name, op, checkResponse, v)
 }
 
 // call is NewRequest plus do for the resource methods.

@@ -31,7 +31,7 @@ const fzSecret = "KEY-SECRET-FUZZ"
 // unless the reply itself sent that text (Cordial's messages are passed on
 // as Cordial wrote them).
 var fz = outboundtest.Vendor{
-	Name:       vendorName,
+	Name:       Name,
 	Secrets:    []string{fzSecret},
 	MaxMessage: maxMessage + len("…"),
 	RequestURL: "https://api.cordial.io/v2/accountlists?name=x&key=" + fzSecret,
@@ -151,7 +151,7 @@ func FuzzCheckResponse(f *testing.F) {
 		}
 		assert.Equal(t, want, e.Kind)
 		assert.Equal(t, strings.TrimSpace(e.Code), e.Code)
-		e.Vendor = vendorName // outbound.Do fills it in
+		e.Vendor = Name // outbound.Do fills it in
 		fz.CheckError(t, e, body)
 	})
 }

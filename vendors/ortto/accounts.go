@@ -205,7 +205,7 @@ func (c *Client) AccountIDs(ctx context.Context, archived bool) ([]string, error
 	seen := map[string]bool{}
 	for page := 0; ; page++ {
 		if page == MaxListPages {
-			return nil, &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindUpstream,
+			return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindUpstream,
 				Message: fmt.Sprintf("the account list is longer than %d pages of %d; refusing to page further", MaxListPages, MaxListLimit)}
 		}
 		req, err := c.NewRequest(ctx, http.MethodPost, "v1/accounts/get", body)
@@ -226,7 +226,7 @@ func (c *Client) AccountIDs(ctx context.Context, archived bool) ([]string, error
 			return ids, nil
 		}
 		if reply.NextOffset <= body.Offset {
-			return nil, &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindUpstream,
+			return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindUpstream,
 				Message: fmt.Sprintf("has_more with next_offset %d not after offset %d", reply.NextOffset, body.Offset)}
 		}
 		body.Offset = reply.NextOffset

@@ -28,7 +28,7 @@ const fzSecret = "KEY-SECRET-FUZZ"
 // fz is what the targets check every error against; the fake request's
 // URL carries the secret in its query.
 var fz = outboundtest.Vendor{
-	Name:       vendorName,
+	Name:       Name,
 	Secrets:    []string{fzSecret},
 	Method:     http.MethodPost,
 	RequestURL: "https://api.ap3api.com/v1/accounts/archive?key=" + fzSecret,
@@ -109,7 +109,7 @@ func FuzzCheckResponse(f *testing.F) {
 		if status == http.StatusTooManyRequests {
 			assert.True(t, e.Retryable)
 		}
-		e.Vendor = vendorName // outbound.Do fills it in
+		e.Vendor = Name // outbound.Do fills it in
 		fz.CheckError(t, e, body)
 	})
 }

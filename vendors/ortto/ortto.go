@@ -28,9 +28,14 @@ const (
 // people of one subscriptions lookup.
 const MaxBatch = 100
 
-// vendorName is the vendor key in every *outbound.Error and in the
+// Name is the vendor key in every *outbound.Error and in the
 // simulator's path prefix and fault key.
-const vendorName = "ortto"
+const Name = "ortto"
+
+// Vendor is how the outbound chain and the shared client read Ortto's
+// replies: status first, then its two error bodies, whose rate-limit form
+// carries the wait as try-in-seconds (see checkResponse).
+var Vendor = outbound.Vendor{Name: Name, Check: checkResponse}
 
 // Config configures a Client.
 type Config struct {
@@ -121,7 +126,7 @@ func (t *apiKeyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // absolute path ("/v1/...") is refused because it would drop the base
 // URL's path prefix.
 func (c *Client) NewRequest(ctx context.Context, method, path string, body any) (*http.Request, error) {
-	req, err := outbound.NewJSONRequest(c.BaseURL, vendorName, method, path, body)
+	req, err := outbound.NewJSONRequest(c.BaseURL, Name, method, path, body)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +152,7 @@ func (c *Client) Do(ctx context.Context, req *http.Request, v any) error {
 	if !ok {
 		op = req.Method + " " + rel
 	}
-	return outbound.Do(c.client, req.WithContext(ctx), vendorName, op, checkResponse, v)
+	return outbound.Do(c.client, req.WithContext(ctx), Name, op, checkResponse, v)
 }
 
 // errorBody is the union of Ortto's two error shapes:
@@ -262,5 +267,5 @@ func chunkError(err error, pending []string, done, total int) error {
 
 // badInput is the error for a request refused before any call is made.
 func badInput(op, msg string) error {
-	return &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindBadInput, Message: msg}
+	return &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindBadInput, Message: msg}
 }
