@@ -22,6 +22,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/outbound/outboundtest"
 	"github.com/switchyard/switchyard/vendors/ortto"
 )
 
@@ -105,13 +106,20 @@ func call(t *testing.T, ctx context.Context, c *outbound.Chain, method, url, bod
 	}
 	req, err := http.NewRequestWithContext(ctx, method, url, r)
 	require.NoError(t, err)
-	err = outbound.Do(c.Client(), req, "acme", "test op", check, nil)
+	err = doVia(c.Client(), req, "test op", check, nil)
 	if err == nil {
 		return nil
 	}
 	var e *outbound.Error
 	require.ErrorAs(t, err, &e)
 	return e
+}
+
+// doVia sends req the way a vendor client does: through an
+// outbound.Client on hc whose vendor reads replies with check.
+func doVia(hc *http.Client, req *http.Request, op string, check outbound.CheckFunc, v any) error {
+	c := &outbound.Client{BaseURL: req.URL, Vendor: outbound.Vendor{Name: "acme", Check: check}, HTTPClient: hc}
+	return c.Do(outbound.WithOperation(req.Context(), op), req, v)
 }
 
 func status(code int, header ...string) func(http.ResponseWriter) {
@@ -222,7 +230,7 @@ func TestRetryNeverWaitsPastTheDeadline(t *testing.T) {
 			require.NoError(t, err)
 			var body []byte
 			start := time.Now()
-			err = outbound.Do(c.Client(), req, "acme", "read", func(resp *http.Response, b []byte) *outbound.Error {
+			err = doVia(c.Client(), req, "read", func(resp *http.Response, b []byte) *outbound.Error {
 				body = b
 				return check(resp, b)
 			}, nil)
@@ -522,7 +530,7 @@ func TestDedupSharesReadsNotMutations(t *testing.T) {
 	// entered counts callers that reached the chain, seen from where a
 	// vendor client's auth layer sits.
 	var entered atomic.Int64
-	hc := outbound.WithTransport(c.Client(), outbound.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
+	hc := outbound.WithTransport(c.Client(), outboundtest.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
 		entered.Add(1)
 		return outbound.Base(c.Client()).RoundTrip(r)
 	}))
@@ -535,7 +543,7 @@ func TestDedupSharesReadsNotMutations(t *testing.T) {
 					return
 				}
 				var got struct{ OK bool }
-				assert.NoError(t, outbound.Do(hc, req, "acme", "op", check, &got))
+				assert.NoError(t, doVia(hc, req, "op", check, &got))
 				assert.True(t, got.OK)
 			})
 		}
@@ -662,6 +670,6 @@ func TestVendorTimeoutIsPerAttempt(t *testing.T) {
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, v.URL, nil)
 	require.NoError(t, err)
-	require.NoError(t, outbound.Do(c.Client(), req, "acme", "read", check, nil))
+	require.NoError(t, doVia(c.Client(), req, "read", check, nil))
 	assert.Equal(t, 2, v.count())
 }

@@ -24,13 +24,13 @@ const MaxBodyBytes = 16 << 20
 // vendor client has exactly one.
 type CheckFunc func(resp *http.Response, body []byte) *Error
 
-// Do sends req with hc, turns transport failures into *Error, lets check
+// do sends req with hc, turns transport failures into *Error, lets check
 // classify the reply, and decodes a successful JSON body into v (when v is
-// not nil). Every vendor client funnels its calls through here so that
-// error construction, body limits and redaction are written once. The
-// operation travels in the request's context (WithOperation), so that the
-// chain can name the call in its metrics and spans.
-func Do(hc *http.Client, req *http.Request, vendor, op string, check CheckFunc, v any) error {
+// not nil). Client.Do funnels every vendor call through here so that
+// error construction and body limits are written once. The operation
+// travels in the request's context (WithOperation), so that the chain can
+// name the call in its metrics and spans.
+func do(hc *http.Client, req *http.Request, vendor, op string, check CheckFunc, v any) error {
 	resp, err := hc.Do(req.WithContext(WithOperation(req.Context(), op)))
 	if err != nil {
 		return FromTransport(vendor, op, err)
@@ -139,39 +139,6 @@ func RedactedError(err error) error {
 		return redactedCause{ue.Err}
 	}
 	return redactedCause{err}
-}
-
-// NewJSONRequest builds a request for path relative to base, with body
-// encoded as JSON when it is not nil (HTML characters left as they are).
-// A leading slash is refused: it would silently drop a base path prefix,
-// such as the /ortto of a simulator mounted under one.
-func NewJSONRequest(base *url.URL, vendor, method, path string, body any) (*http.Request, error) {
-	if strings.HasPrefix(path, "/") {
-		return nil, fmt.Errorf("%s: resource path %q must be relative to the base URL", vendor, path)
-	}
-	u, err := base.Parse(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: resource path: %w", vendor, RedactedError(err))
-	}
-	var r io.Reader
-	if body != nil {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(body); err != nil {
-			return nil, fmt.Errorf("%s: encode request: %w", vendor, err)
-		}
-		r = bytes.NewReader(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
-	}
-	req, err := http.NewRequest(method, u.String(), r)
-	if err != nil {
-		return nil, fmt.Errorf("%s: build request: %w", vendor, RedactedError(err))
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Accept", "application/json")
-	return req, nil
 }
 
 // maxWait caps a vendor-given wait: a day is already far beyond any

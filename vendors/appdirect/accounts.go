@@ -325,8 +325,8 @@ func (c *Client) DeleteAccount(ctx context.Context, accountID string) error {
 		} `graphql:"deleteAccount(input: $input)"`
 	}
 	vars := map[string]any{"input": deleteAccountInput{AccountID: accountID}}
-	if err := c.mutate(withOperation(ctx, opDeleteAccount), &m, vars); err != nil {
-		return toError(opDeleteAccount, err)
+	if err := c.mutate(outbound.WithOperation(ctx, opDeleteAccount), &m, vars); err != nil {
+		return c.Scrub(toError(opDeleteAccount, err))
 	}
 	if m.DeleteAccount.Success {
 		return nil
@@ -339,12 +339,12 @@ func (c *Client) DeleteAccount(ctx context.Context, accountID string) error {
 		}
 		msgs = append(msgs, ue.Message)
 	}
-	e.Message = truncate(strings.Join(msgs, "; "))
+	e.Message = strings.Join(msgs, "; ")
 	e.Kind = kindForUserError(e.Code)
 	if e.Code == "" && e.Message == "" {
 		e.Kind, e.Message = outbound.KindUpstream, "delete refused without a reason"
 	}
-	return e
+	return c.Scrub(e)
 }
 
 // mutate is hasura's Mutate with its decoder's panics turned into an

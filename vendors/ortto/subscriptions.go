@@ -192,7 +192,7 @@ func (c *Client) subscriptionsCall(ctx context.Context, refs []PersonRef) ([]*Pe
 	// A lookup changes nothing at Ortto, though it is a POST: let the
 	// chain share and retry it.
 	ctx = outbound.IdempotentRead(ctx)
-	req, err := c.NewRequest(ctx, http.MethodPost, "v1/person/subscriptions", subscriptionsRequest{People: refs})
+	req, err := c.NewRequest(ctx, "get subscriptions", http.MethodPost, "v1/person/subscriptions", nil, subscriptionsRequest{People: refs})
 	if err != nil {
 		return nil, err
 	}
