@@ -19,7 +19,7 @@ type ChainOptions struct {
 	// Descriptor is how the vendor's replies are read: the retry layer
 	// retries a read whose reply Descriptor.Check calls Retryable, after
 	// its RetryAfter. The zero value reads status codes only
-	// (DefaultCheck).
+	// (defaultCheck).
 	Descriptor Vendor
 	// Timeout bounds one attempt at a vendor call, from sending the request
 	// to the last byte of the body (default 30s). Retries and the waits
@@ -156,7 +156,7 @@ type Chain struct {
 	opts      ChainOptions
 	client    *http.Client
 	transport *http.Transport
-	dedup     *Dedup
+	dedup     *dedupTransport
 	breaker   *breakerTransport
 }
 
@@ -174,7 +174,7 @@ func NewChain(opts ChainOptions) *Chain {
 	c.breaker = newBreakerTransport(rt, opts)
 	rt = c.breaker
 	if !opts.NoDedup {
-		c.dedup = NewDedup(rt)
+		c.dedup = newDedup(rt)
 		rt = c.dedup
 	}
 	rt = newObserveTransport(rt, opts)

@@ -16,14 +16,14 @@ import (
 )
 
 // MaxMessage bounds, in bytes, the vendor text an *Error carries in
-// Message and Code (a cut is marked with "…", see Truncate), so that an
+// Message and Code (a cut is marked with "…", see truncate), so that an
 // unexpected page-sized body cannot bloat logs and GraphQL replies. The
 // shared Client applies it once, after scrubbing credentials, so that a
 // credential echoed across the cut cannot leak its first half.
 const MaxMessage = 500
 
-// Redacted replaces a credential found in vendor text.
-const Redacted = "REDACTED"
+// redacted replaces a credential found in vendor text.
+const redacted = "REDACTED"
 
 // Client is the part of a vendor client that is the same for every
 // vendor, go-github style: a vendor client embeds *Client, so that
@@ -49,7 +49,7 @@ type Client struct {
 // NewRequest builds a request for the operation op (its human name, e.g.
 // "archive accounts", used in errors, metrics and spans) on path, which is
 // relative to BaseURL: a leading slash is refused, since it would silently
-// drop a base path prefix. query is added to the URL (Apptivo takes every
+// drop a base path prefix. query is added to the URL (a vendor may take every
 // argument there; url.Values does the escaping), and body, when not nil,
 // is sent as JSON (HTML characters left as they are). The operation
 // travels in the request's context (WithOperation); credentials are added
@@ -128,8 +128,8 @@ func (c *Client) Scrub(err error) error {
 	if !errors.As(err, &e) {
 		return err
 	}
-	e.Message = Truncate(c.Secrets.Replace(e.Message), MaxMessage)
-	e.Code = Truncate(c.Secrets.Replace(e.Code), MaxMessage)
+	e.Message = truncate(c.Secrets.Replace(e.Message), MaxMessage)
+	e.Code = truncate(c.Secrets.Replace(e.Code), MaxMessage)
 	if e.Err != nil && c.Secrets.In(e.Err.Error()) {
 		e.Err = scrubbedError{err: e.Err, secrets: c.Secrets}
 	}
@@ -257,7 +257,7 @@ func (s *Secrets) Replace(text string) string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for _, v := range s.all {
-		text = strings.ReplaceAll(text, v, Redacted)
+		text = strings.ReplaceAll(text, v, redacted)
 	}
 	return text
 }

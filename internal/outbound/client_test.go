@@ -61,7 +61,7 @@ func TestClientDoNamesTheOperation(t *testing.T) {
 	require.ErrorAs(t, c.Do(ctx, req, nil), &e)
 	assert.Equal(t, "get thing", e.Operation)
 	assert.Equal(t, "acme", e.Vendor)
-	assert.Equal(t, outbound.KindNotFound, e.Kind, "DefaultCheck without a vendor Check")
+	assert.Equal(t, outbound.KindNotFound, e.Kind, "status codes only without a vendor Check")
 
 	req, err = c.NewRequest(ctx, "", http.MethodGet, "v1/things/1", nil, nil)
 	require.NoError(t, err)

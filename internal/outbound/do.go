@@ -14,10 +14,10 @@ import (
 	"unicode/utf8"
 )
 
-// MaxBodyBytes caps what we read from a vendor reply. No documented reply
+// maxBodyBytes caps what we read from a vendor reply. No documented reply
 // comes near it; a vendor sending more is treated as malformed rather than
 // allowed to exhaust memory.
-const MaxBodyBytes = 16 << 20
+const maxBodyBytes = 16 << 20
 
 // CheckFunc inspects a complete reply and returns nil when it is a success,
 // or the vendor's typed error built from its status and error body. Each
@@ -36,11 +36,11 @@ func do(hc *http.Client, req *http.Request, vendor, op string, check CheckFunc, 
 		return FromTransport(vendor, op, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	if err != nil {
 		return FromTransport(vendor, op, err)
 	}
-	if len(body) > MaxBodyBytes {
+	if len(body) > maxBodyBytes {
 		return &Error{Vendor: vendor, Operation: op, Kind: KindUpstream, HTTPStatus: resp.StatusCode, Message: "reply larger than the gateway accepts"}
 	}
 	if e := check(resp, body); e != nil {
@@ -109,7 +109,7 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 
 // ParseBaseURL parses a vendor base URL and makes sure its path ends in a
 // slash, so that relative resource paths resolve below it: a simulator
-// mounted at http://127.0.0.1:9090/ortto must get /ortto/v1/..., not /v1/....
+// mounted at http://127.0.0.1:9090/acme must get /acme/v1/..., not /v1/....
 func ParseBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
@@ -145,8 +145,8 @@ func RedactedError(err error) error {
 // deadline, and a larger number would overflow time.Duration.
 const maxWait = 24 * time.Hour
 
-// Seconds turns a vendor's wait in seconds (Retry-After, Ortto's
-// try-in-seconds) into a Duration, 0 for nonsense (negative, NaN) and at
+// Seconds turns a vendor's wait in seconds (Retry-After, or a wait a
+// vendor puts in its body) into a Duration, 0 for nonsense (negative, NaN) and at
 // most a day, so that no reply can produce a negative or overflowed wait.
 func Seconds(secs float64) time.Duration {
 	if !(secs > 0) { // also NaN
@@ -158,9 +158,9 @@ func Seconds(secs float64) time.Duration {
 	return time.Duration(secs * float64(time.Second))
 }
 
-// Truncate bounds vendor text copied into an error to max bytes without
+// truncate bounds vendor text copied into an error to max bytes without
 // cutting a UTF-8 character in half, marking the cut with an ellipsis.
-func Truncate(s string, max int) string {
+func truncate(s string, max int) string {
 	if len(s) <= max {
 		return s
 	}

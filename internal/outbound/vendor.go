@@ -15,7 +15,8 @@ type Vendor struct {
 	// Check is the vendor's one classifier of replies: nil for a success,
 	// else the *Error with Kind, Code, Message, Retryable and RetryAfter
 	// (the Retry-After header through StatusError, or whatever wait the
-	// vendor puts in its body). Nil means DefaultCheck.
+	// vendor puts in its body). Nil means by status alone: 2xx is a
+	// success, anything else StatusError.
 	Check CheckFunc
 	// ErrorsIn2xx says the vendor reports failures inside 2xx replies, so
 	// the retry layer must read the 2xx replies of reads too. Vendors that
@@ -23,19 +24,19 @@ type Vendor struct {
 	ErrorsIn2xx bool
 }
 
-// DefaultCheck is the classifier of a vendor that sends nothing beyond
+// defaultCheck is the classifier of a vendor that sends nothing beyond
 // its status: 2xx is a success, anything else StatusError.
-func DefaultCheck(resp *http.Response, _ []byte) *Error {
+func defaultCheck(resp *http.Response, _ []byte) *Error {
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return nil
 	}
 	return StatusError(resp)
 }
 
-// check is v's classifier, DefaultCheck when it has none.
+// check is v's classifier, defaultCheck when it has none.
 func (v Vendor) check() CheckFunc {
 	if v.Check == nil {
-		return DefaultCheck
+		return defaultCheck
 	}
 	return v.Check
 }

@@ -105,14 +105,14 @@ type Fault struct {
 	Malformed         bool    `json:"malformed"`
 	Reset             bool    `json:"reset"`
 	StallMs           int     `json:"stallMs"`
-	// Echo answers with Status (default EchoStatus) and the vendor's error
+	// Echo answers with Status (default 400) and the vendor's error
 	// body whose message echoes the request, credentials included.
 	Echo bool `json:"echo"`
 }
 
-// EchoStatus is the status of an echo fault that sets none: a plain
+// echoStatus is the status of an echo fault that sets none: a plain
 // client error, which every vendor answers with its usual error body.
-const EchoStatus = http.StatusBadRequest
+const echoStatus = http.StatusBadRequest
 
 // Faults holds the active fault per vendor. Safe for concurrent use.
 type Faults struct {
@@ -198,9 +198,9 @@ func Middleware(vendor string, rec *Recorder, faults *Faults, body FaultBody, ne
 			case fault.Status != 0 || fault.Echo:
 				status, message := fault.Status, ""
 				if fault.Echo {
-					message = EchoRequest(r)
+					message = echoRequest(r)
 					if status == 0 {
-						status = EchoStatus
+						status = echoStatus
 					}
 				}
 				if fault.RetryAfterSeconds > 0 {
@@ -243,9 +243,9 @@ func Middleware(vendor string, rec *Recorder, faults *Faults, body FaultBody, ne
 	})
 }
 
-// EchoRequest is the text an echo fault puts in its error message: the
+// echoRequest is the text an echo fault puts in its error message: the
 // request as received, credentials unredacted, headers sorted by name.
-func EchoRequest(r *http.Request) string {
+func echoRequest(r *http.Request) string {
 	var b strings.Builder
 	b.WriteString("echo: " + r.Method + " " + r.URL.Path)
 	if r.URL.RawQuery != "" {
