@@ -21,7 +21,7 @@ func (r *customerResolver) Person(ctx context.Context, obj *model.Customer) (*mo
 	if email == "" {
 		return nil, nil
 	}
-	p, err := r.loaders(ctx).Person.Load(ctx, personKey(ortto.PersonRef{Email: email}))
+	p, err := r.loaders(ctx).Person.Load(ctx, ortto.PersonRef{Email: email}.Canonical())
 	if err != nil {
 		return nil, err
 	}

@@ -62,7 +62,7 @@ func personEntityKeys(reps []model.PersonRepresentation) (keys []ortto.PersonRef
 			continue
 		}
 		at[i] = len(keys)
-		keys = append(keys, personKey(ref))
+		keys = append(keys, ref.Canonical())
 	}
 	return keys, at
 }

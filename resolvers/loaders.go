@@ -10,7 +10,6 @@ package resolvers
 import (
 	"context"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -52,7 +51,7 @@ type pageKey struct{ Start, Count int }
 
 // loaders is one request's set of loaders.
 type loaders struct {
-	// Person is keyed by the canonical ref (see personKey).
+	// Person is keyed by the canonical ref (ortto.PersonRef.Canonical).
 	Person *dataloadgen.Loader[ortto.PersonRef, *ortto.Person]
 	// CustomersByEmail is keyed by the lower-cased email.
 	CustomersByEmail *dataloadgen.Loader[string, []apptivo.Customer]
@@ -132,20 +131,6 @@ func eachKey[K comparable, V any](limit int, fetch func(context.Context, K) (V, 
 		}
 		_ = g.Wait()
 		return vals, errs
-	}
-}
-
-// personKey normalises a ref to the one identifier Ortto will use for it
-// (person_id, then email, then external_id), so that the same person asked
-// for in different ways within a request is fetched once.
-func personKey(r ortto.PersonRef) ortto.PersonRef {
-	switch {
-	case strings.TrimSpace(r.PersonID) != "":
-		return ortto.PersonRef{PersonID: strings.TrimSpace(r.PersonID)}
-	case strings.TrimSpace(r.Email) != "":
-		return ortto.PersonRef{Email: strings.ToLower(strings.TrimSpace(r.Email))}
-	default:
-		return ortto.PersonRef{ExternalID: strings.TrimSpace(r.ExternalID)}
 	}
 }
 

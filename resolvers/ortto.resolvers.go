@@ -71,7 +71,7 @@ func (r *queryResolver) People(ctx context.Context, refs []model.PersonRef) ([]*
 		if err != nil {
 			return nil, err
 		}
-		keys[i] = personKey(ref)
+		keys[i] = ref.Canonical()
 	}
 	found, err := r.loaders(ctx).Person.LoadAll(ctx, keys)
 	if err != nil {
@@ -90,7 +90,7 @@ func (r *queryResolver) Person(ctx context.Context, ref model.PersonRef) (*model
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.loaders(ctx).Person.Load(ctx, personKey(key))
+	p, err := r.loaders(ctx).Person.Load(ctx, key.Canonical())
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,7 @@ func (r *Resolver) prefetchPeople(ctx context.Context, customers []apptivo.Custo
 	keys := make([]ortto.PersonRef, 0, len(customers))
 	for i := range customers {
 		if email := customers[i].PrimaryEmail(); email != "" {
-			keys = append(keys, personKey(ortto.PersonRef{Email: email}))
+			keys = append(keys, ortto.PersonRef{Email: email}.Canonical())
 		}
 	}
 	if len(keys) > 0 {

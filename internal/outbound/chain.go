@@ -13,9 +13,18 @@ import (
 // means the documented default, so ChainOptions{Vendor: "x"} is a usable
 // chain.
 type ChainOptions struct {
+	// Vendor names the vendor in errors, metrics and spans (default
+	// Descriptor.Name).
 	Vendor string
-	// Timeout bounds one vendor call, body included, retries and queueing
-	// included (default 30s).
+	// Descriptor is how the vendor's replies are read: the retry layer
+	// retries a read whose reply Descriptor.Check calls Retryable, after
+	// its RetryAfter. The zero value reads status codes only
+	// (defaultCheck).
+	Descriptor Vendor
+	// Timeout bounds one attempt at a vendor call, from sending the request
+	// to the last byte of the body (default 30s). Retries and the waits
+	// between them, and queueing for the client-side limits, are not
+	// included: the request's own deadline bounds those.
 	Timeout time.Duration
 	// MaxConns bounds the connections to the vendor (default MaxConcurrent).
 	MaxConns int
@@ -75,6 +84,12 @@ const (
 )
 
 func (o ChainOptions) withDefaults() ChainOptions {
+	if o.Vendor == "" {
+		o.Vendor = o.Descriptor.Name
+	}
+	if o.Descriptor.Name == "" {
+		o.Descriptor.Name = o.Vendor
+	}
 	if o.Timeout <= 0 {
 		o.Timeout = defaultChainTimeout
 	}
@@ -121,7 +136,8 @@ func (o ChainOptions) withDefaults() ChainOptions {
 //	→ observe: a span and a metric per call, as the caller saw it
 //	→ dedup of identical reads in flight
 //	→ circuit breaker: fail fast while the vendor is down
-//	→ retry: reads only, on connection errors, 429 and 502/503/504
+//	→ retry: reads only, on connection errors and replies the vendor's
+//	  Check calls Retryable (429 and 502/503/504 by default)
 //	→ concurrency limit, then rate limit: queue rather than earn 429s
 //	→ attempt timeout: the vendor timeout, per attempt, body included
 //	→ wire: a client span per attempt, its traceparent sent to the vendor
@@ -140,7 +156,7 @@ type Chain struct {
 	opts      ChainOptions
 	client    *http.Client
 	transport *http.Transport
-	dedup     *Dedup
+	dedup     *dedupTransport
 	breaker   *breakerTransport
 }
 
@@ -158,7 +174,7 @@ func NewChain(opts ChainOptions) *Chain {
 	c.breaker = newBreakerTransport(rt, opts)
 	rt = c.breaker
 	if !opts.NoDedup {
-		c.dedup = NewDedup(rt)
+		c.dedup = newDedup(rt)
 		rt = c.dedup
 	}
 	rt = newObserveTransport(rt, opts)

@@ -15,8 +15,8 @@ import (
 
 type readKey struct{}
 
-// IdempotentRead marks ctx so that a POST sent under it (Ortto's
-// person/subscriptions, an AppDirect GraphQL query) counts as a read: the
+// IdempotentRead marks ctx so that a POST sent under it (a lookup sent as
+// POST, a GraphQL query) counts as a read: the
 // chain may share it with identical reads in flight and retry it. GET
 // requests are reads without marking. A vendor client marks only calls it
 // knows change nothing; mutations are never marked.
@@ -37,21 +37,21 @@ func IsRead(req *http.Request) bool {
 // requests different callers' requests.
 var credentialHeaders = []string{"Authorization", "X-Api-Key", "Cookie"}
 
-// Dedup shares one upstream call among identical reads in flight at the
-// same moment: same method, URL (Apptivo's keys are in it), body and
+// dedupTransport shares one upstream call among identical reads in flight at the
+// same moment: same method, URL (a vendor's keys may be in it), body and
 // credentials. Each caller gets its own copy of the reply. Anything that
 // is not a read passes straight through.
-type Dedup struct {
+type dedupTransport struct {
 	next   http.RoundTripper
 	group  singleflight.Group
 	shared atomic.Int64
 }
 
-// NewDedup returns a Dedup in front of next.
-func NewDedup(next http.RoundTripper) *Dedup { return &Dedup{next: next} }
+// newDedup returns a dedupTransport in front of next.
+func newDedup(next http.RoundTripper) *dedupTransport { return &dedupTransport{next: next} }
 
 // Shared counts the calls answered from another caller's call in flight.
-func (d *Dedup) Shared() int64 { return d.shared.Load() }
+func (d *dedupTransport) Shared() int64 { return d.shared.Load() }
 
 type sharedReply struct {
 	resp *http.Response
@@ -59,7 +59,7 @@ type sharedReply struct {
 }
 
 // RoundTrip implements http.RoundTripper.
-func (d *Dedup) RoundTrip(req *http.Request) (*http.Response, error) {
+func (d *dedupTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !IsRead(req) {
 		return d.next.RoundTrip(req)
 	}
@@ -89,7 +89,7 @@ func (d *Dedup) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 		defer resp.Body.Close()
-		body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
+		body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 		if err != nil {
 			return nil, err
 		}

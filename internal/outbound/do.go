@@ -14,33 +14,33 @@ import (
 	"unicode/utf8"
 )
 
-// MaxBodyBytes caps what we read from a vendor reply. No documented reply
+// maxBodyBytes caps what we read from a vendor reply. No documented reply
 // comes near it; a vendor sending more is treated as malformed rather than
 // allowed to exhaust memory.
-const MaxBodyBytes = 16 << 20
+const maxBodyBytes = 16 << 20
 
 // CheckFunc inspects a complete reply and returns nil when it is a success,
 // or the vendor's typed error built from its status and error body. Each
 // vendor client has exactly one.
 type CheckFunc func(resp *http.Response, body []byte) *Error
 
-// Do sends req with hc, turns transport failures into *Error, lets check
+// do sends req with hc, turns transport failures into *Error, lets check
 // classify the reply, and decodes a successful JSON body into v (when v is
-// not nil). Every vendor client funnels its calls through here so that
-// error construction, body limits and redaction are written once. The
-// operation travels in the request's context (WithOperation), so that the
-// chain can name the call in its metrics and spans.
-func Do(hc *http.Client, req *http.Request, vendor, op string, check CheckFunc, v any) error {
+// not nil). Client.Do funnels every vendor call through here so that
+// error construction and body limits are written once. The operation
+// travels in the request's context (WithOperation), so that the chain can
+// name the call in its metrics and spans.
+func do(hc *http.Client, req *http.Request, vendor, op string, check CheckFunc, v any) error {
 	resp, err := hc.Do(req.WithContext(WithOperation(req.Context(), op)))
 	if err != nil {
 		return FromTransport(vendor, op, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	if err != nil {
 		return FromTransport(vendor, op, err)
 	}
-	if len(body) > MaxBodyBytes {
+	if len(body) > maxBodyBytes {
 		return &Error{Vendor: vendor, Operation: op, Kind: KindUpstream, HTTPStatus: resp.StatusCode, Message: "reply larger than the gateway accepts"}
 	}
 	if e := check(resp, body); e != nil {
@@ -109,7 +109,7 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 
 // ParseBaseURL parses a vendor base URL and makes sure its path ends in a
 // slash, so that relative resource paths resolve below it: a simulator
-// mounted at http://127.0.0.1:9090/ortto must get /ortto/v1/..., not /v1/....
+// mounted at http://127.0.0.1:9090/acme must get /acme/v1/..., not /v1/....
 func ParseBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
@@ -141,45 +141,12 @@ func RedactedError(err error) error {
 	return redactedCause{err}
 }
 
-// NewJSONRequest builds a request for path relative to base, with body
-// encoded as JSON when it is not nil (HTML characters left as they are).
-// A leading slash is refused: it would silently drop a base path prefix,
-// such as the /ortto of a simulator mounted under one.
-func NewJSONRequest(base *url.URL, vendor, method, path string, body any) (*http.Request, error) {
-	if strings.HasPrefix(path, "/") {
-		return nil, fmt.Errorf("%s: resource path %q must be relative to the base URL", vendor, path)
-	}
-	u, err := base.Parse(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: resource path: %w", vendor, RedactedError(err))
-	}
-	var r io.Reader
-	if body != nil {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(body); err != nil {
-			return nil, fmt.Errorf("%s: encode request: %w", vendor, err)
-		}
-		r = bytes.NewReader(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
-	}
-	req, err := http.NewRequest(method, u.String(), r)
-	if err != nil {
-		return nil, fmt.Errorf("%s: build request: %w", vendor, RedactedError(err))
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Accept", "application/json")
-	return req, nil
-}
-
 // maxWait caps a vendor-given wait: a day is already far beyond any
 // deadline, and a larger number would overflow time.Duration.
 const maxWait = 24 * time.Hour
 
-// Seconds turns a vendor's wait in seconds (Retry-After, Ortto's
-// try-in-seconds) into a Duration, 0 for nonsense (negative, NaN) and at
+// Seconds turns a vendor's wait in seconds (Retry-After, or a wait a
+// vendor puts in its body) into a Duration, 0 for nonsense (negative, NaN) and at
 // most a day, so that no reply can produce a negative or overflowed wait.
 func Seconds(secs float64) time.Duration {
 	if !(secs > 0) { // also NaN
@@ -191,9 +158,9 @@ func Seconds(secs float64) time.Duration {
 	return time.Duration(secs * float64(time.Second))
 }
 
-// Truncate bounds vendor text copied into an error to max bytes without
+// truncate bounds vendor text copied into an error to max bytes without
 // cutting a UTF-8 character in half, marking the cut with an ellipsis.
-func Truncate(s string, max int) string {
+func truncate(s string, max int) string {
 	if len(s) <= max {
 		return s
 	}

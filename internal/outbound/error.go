@@ -28,11 +28,11 @@ const (
 	KindBadInput
 	// KindNotFound is an unknown record.
 	KindNotFound
-	// KindConflict is a uniqueness or state clash (Cordial duplicate names).
+	// KindConflict is a uniqueness or state clash (a duplicate name).
 	KindConflict
 	// KindFailedPrecondition is a business rule that refuses the operation
-	// in the record's current state (AppDirect memberships, Ortto
-	// not-archived).
+	// in the record's current state (an account that still has
+	// memberships, one that is not archived yet).
 	KindFailedPrecondition
 	// KindAuth is the vendor refusing our credentials (401/403).
 	KindAuth
@@ -72,7 +72,7 @@ func (k Kind) String() string {
 // own message, and a transport error is reduced to its cause before it is
 // wrapped (see FromTransport).
 type Error struct {
-	Vendor     string        // "ortto", "apptivo", "appdirect", "cordial"
+	Vendor     string        // the vendor's Name (see Vendor)
 	Operation  string        // e.g. "archive accounts"
 	Kind       Kind          // what the caller can do about it
 	HTTPStatus int           // 0 when no response arrived
@@ -139,10 +139,12 @@ func KindForStatus(status int) Kind {
 }
 
 // RetryableStatus reports whether a request that got this status could
-// succeed if sent again unchanged.
+// succeed if sent again unchanged: 429, 502, 503 and 504, the statuses the
+// README documents as retried. It is the one list; a vendor whose body
+// says more sets Retryable in its Check.
 func RetryableStatus(status int) bool {
 	switch status {
-	case 408, 429, 502, 503, 504:
+	case 429, 502, 503, 504:
 		return true
 	}
 	return false
@@ -150,7 +152,7 @@ func RetryableStatus(status int) bool {
 
 // FromTransport turns an error from http.Client.Do or from reading a body
 // into an *Error. A *url.Error is unwrapped first, because its text carries
-// the full request URL, and Apptivo's keys travel in the URL. An *Error
+// the full request URL, and a vendor's keys may travel in the URL. An *Error
 // made by the chain itself (breaker open, client-side rate limit) comes
 // back as a copy with vendor and op filled in: the chain does not know the
 // operation, and the original may be shared by deduplicated callers.

@@ -105,14 +105,14 @@ func (t *observeTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if err != nil {
-		finish(StatusOfError(err), err)
+		finish(statusOfError(err), err)
 		return nil, err
 	}
-	status := StatusOfReply(resp.StatusCode)
+	status := statusOfReply(resp.StatusCode)
 	span.SetAttributes(attribute.Int("http.response.status_code", resp.StatusCode))
 	resp.Body = onBodyDone(resp.Body, func(err error) {
 		if err != nil {
-			finish(StatusOfError(err), err)
+			finish(statusOfError(err), err)
 			return
 		}
 		finish(status, nil)
@@ -124,7 +124,7 @@ func (t *observeTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 // request that goes to the vendor, whose context travels in the W3C
 // traceparent (and tracestate) header, so a vendor that traces sees our
 // call as its parent. The span records the method, host and status only:
-// never the URL's path or query (Apptivo's keys travel in the query),
+// never the URL's path or query (a vendor's keys may travel in the query),
 // headers or bodies.
 type wireTransport struct {
 	next     http.RoundTripper
@@ -165,7 +165,7 @@ func (t *wireTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := t.next.RoundTrip(out)
 	if err != nil {
-		finish(StatusOfError(err), err)
+		finish(statusOfError(err), err)
 		return nil, err
 	}
 	span.SetAttributes(attribute.Int("http.response.status_code", resp.StatusCode))
@@ -173,10 +173,10 @@ func (t *wireTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		span.SetAttributes(attribute.String("error.type", strconv.Itoa(resp.StatusCode)))
 		span.SetStatus(codes.Error, "")
 	}
-	status := StatusOfReply(resp.StatusCode)
+	status := statusOfReply(resp.StatusCode)
 	resp.Body = onBodyDone(resp.Body, func(err error) {
 		if err != nil {
-			finish(StatusOfError(err), err)
+			finish(statusOfError(err), err)
 			return
 		}
 		finish(status, nil)
@@ -201,8 +201,8 @@ func propagatorOf(p propagation.TextMapPropagator) propagation.TextMapPropagator
 	return p
 }
 
-// StatusOfReply is the status of a call that got an HTTP reply: its class.
-func StatusOfReply(code int) string {
+// statusOfReply is the status of a call that got an HTTP reply: its class.
+func statusOfReply(code int) string {
 	switch {
 	case code < 200:
 		return Call1xx
@@ -217,9 +217,9 @@ func StatusOfReply(code int) string {
 	}
 }
 
-// StatusOfError is the status of a call that got no reply (or whose reply
+// statusOfError is the status of a call that got no reply (or whose reply
 // broke off), from the error the chain returned.
-func StatusOfError(err error) string {
+func statusOfError(err error) string {
 	var e *Error
 	var ne net.Error
 	switch {

@@ -3,15 +3,12 @@ package outbound
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptrace"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -26,31 +23,42 @@ const maxHonouredWait = 30 * time.Second
 // 429/5xx body is a short error document; more than this is cut.
 const maxBufferedReply = 256 << 10
 
-// maxTryInSeconds keeps an absurd try-in-seconds from overflowing a
-// time.Duration; anything this long is passed on, never waited out.
-const maxTryInSeconds = 24 * 60 * 60
-
 // retryTransport sends a read again when the failure was transient: the
-// connection failed (refused, reset, closed early) or the vendor said
-// 429/502/503/504. Only reads (IsRead) are retried, because sending a
+// connection failed (refused, reset, closed early) or the vendor's own
+// classifier (Vendor.Check) calls the reply Retryable, the same verdict
+// the caller gets. Only reads (IsRead) are retried, because sending a
 // mutation twice could do it twice; a mutation gets exactly one attempt.
 // Waits grow exponentially with full jitter, so that callers that failed
-// together do not come back together; 429 and 503 wait what the vendor
-// asked for (Retry-After, or a JSON body's try-in-seconds). No wait runs
-// past the request's deadline: when the next attempt could not start in
-// time, the last reply goes back at once, for the vendor client to turn
-// into a RateLimited/Unavailable error with the vendor's RetryAfter.
+// together do not come back together; a reply that names its wait
+// (RetryAfter: a Retry-After header, or whatever the vendor puts in its
+// body) gets exactly that wait. No wait runs past the request's deadline:
+// when the next attempt could not start in time, the last reply goes back
+// at once, for the vendor client to turn into its error with the
+// vendor's RetryAfter.
+//
+// Only a reply that may be a failure is read here: a non-2xx one, or any
+// reply of a vendor with ErrorsIn2xx. Other replies pass through as they
+// came, unbuffered.
 type retryTransport struct {
 	next      http.RoundTripper
 	attempts  int
 	base, max time.Duration
+	check     CheckFunc
+	in2xx     bool
 }
 
 func newRetryTransport(next http.RoundTripper, opts ChainOptions) http.RoundTripper {
 	if opts.RetryAttempts <= 1 {
 		return next
 	}
-	return &retryTransport{next: next, attempts: opts.RetryAttempts, base: opts.RetryBase, max: opts.RetryMax}
+	return &retryTransport{
+		next:     next,
+		attempts: opts.RetryAttempts,
+		base:     opts.RetryBase,
+		max:      opts.RetryMax,
+		check:    opts.Descriptor.check(),
+		in2xx:    opts.Descriptor.ErrorsIn2xx,
+	}
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -79,18 +87,18 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			if last || !retryableTransportError(ctx, err) {
 				return nil, err
 			}
-		case last || !retryableReply(resp.StatusCode):
+		case last || !t.mayFail(resp.StatusCode):
 			return resp, nil
 		default:
-			// Keep the reply whole, so that it can be read for the wait it
-			// asks for and still be handed back as it came.
-			var body []byte
-			if resp, body, err = bufferReply(resp); err != nil {
+			var verdict *Error
+			if resp, verdict, err = t.judge(resp); err != nil {
 				if !retryableTransportError(ctx, err) {
 					return nil, err
 				}
-			} else if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
-				asked = retryAfter(resp, body)
+			} else if verdict == nil || !verdict.Retryable {
+				return resp, nil
+			} else {
+				asked = verdict.RetryAfter
 			}
 		}
 		wait := asked
@@ -106,6 +114,11 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		next, gerr := replay(req)
 		if gerr != nil {
 			return resp, err
+		}
+		if resp != nil {
+			// Superseded by the next attempt (a buffered body's Close
+			// does nothing; a long one's lets its connection go).
+			_ = resp.Body.Close()
 		}
 		attemptReq = next
 	}
@@ -162,14 +175,6 @@ func replay(req *http.Request) (*http.Request, error) {
 	return r, nil
 }
 
-func retryableReply(status int) bool {
-	switch status {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	}
-	return false
-}
-
 // retryableTransportError reports whether err is a connection that failed
 // before a reply could exist: refused, reset, closed early. The caller's
 // own context ending is not retried, nor is a timeout (the deadline that
@@ -196,56 +201,35 @@ func retryableTransportError(ctx context.Context, err error) bool {
 	return errors.As(err, &op) && op.Op == "dial"
 }
 
-// bufferReply reads resp's body into memory (up to maxBufferedReply) and
-// closes the original, which frees the connection during the wait.
-func bufferReply(resp *http.Response) (*http.Response, []byte, error) {
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBufferedReply))
-	_ = resp.Body.Close()
+// mayFail reports whether a reply of this status could be a failure the
+// vendor's classifier must see.
+func (t *retryTransport) mayFail(status int) bool {
+	return status < 200 || status >= 300 || t.in2xx
+}
+
+// judge reads resp's body (up to maxBufferedReply) and asks the vendor's
+// classifier about it. The reply comes back whole either way: a body
+// within the bound is kept in memory and the original closed, which frees
+// the connection during a wait; a longer one (no error document is that
+// long) is handed back as what was read followed by the rest, unread.
+func (t *retryTransport) judge(resp *http.Response) (*http.Response, *Error, error) {
+	head, err := io.ReadAll(io.LimitReader(resp.Body, maxBufferedReply+1))
 	if err != nil {
+		_ = resp.Body.Close()
 		return nil, nil, err
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	resp.ContentLength = int64(len(body))
+	verdict := t.check(resp, head)
+	if len(head) > maxBufferedReply {
+		rest := resp.Body
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(head), rest), rest}
+		return resp, verdict, nil
+	}
+	_ = resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(head))
+	resp.ContentLength = int64(len(head))
 	resp.Header.Del("Content-Length")
-	return resp, body, nil
-}
-
-// retryAfter is the wait a 429/503 reply asks for: the Retry-After header
-// in either form, or else a JSON body's try-in-seconds, at the top level
-// or under "error" (Ortto sends no header, only
-// {"error":{"code":"rate-limit","try-in-seconds":10}}).
-func retryAfter(resp *http.Response, body []byte) time.Duration {
-	if d := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); d > 0 {
-		return d
-	}
-	return tryInSeconds(body)
-}
-
-// tryInSeconds reads try-in-seconds from a JSON error body.
-func tryInSeconds(body []byte) time.Duration {
-	var doc struct {
-		Try   json.RawMessage `json:"try-in-seconds"`
-		Error json.RawMessage `json:"error"`
-	}
-	if json.Unmarshal(body, &doc) != nil {
-		return 0
-	}
-	raw := doc.Try
-	if len(raw) == 0 {
-		var nested struct {
-			Try json.RawMessage `json:"try-in-seconds"`
-		}
-		if json.Unmarshal(doc.Error, &nested) != nil {
-			return 0
-		}
-		raw = nested.Try
-	}
-	secs, err := strconv.ParseFloat(strings.Trim(string(raw), `"`), 64)
-	switch {
-	case err != nil || !(secs > 0):
-		return 0
-	case secs > maxTryInSeconds:
-		secs = maxTryInSeconds
-	}
-	return time.Duration(secs * float64(time.Second))
+	return resp, verdict, nil
 }

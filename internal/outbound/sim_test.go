@@ -22,7 +22,7 @@ func TestOrttoThroughTheChain(t *testing.T) {
 	sim, err := orttosim.New(orttosim.Options{})
 	require.NoError(t, err)
 	t.Cleanup(sim.Close)
-	chain := newChain(t, outbound.ChainOptions{Vendor: "ortto", RatePerSecond: 1000, BreakerFailures: 2, BreakerOpen: time.Minute})
+	chain := newChain(t, outbound.ChainOptions{Descriptor: ortto.Vendor, RatePerSecond: 1000, BreakerFailures: 2, BreakerOpen: time.Minute})
 	client, err := ortto.New(ortto.Config{APIKey: orttosim.APIKey, BaseURL: sim.URL(), HTTPClient: chain.Client()})
 	require.NoError(t, err)
 	ada := []ortto.PersonRef{{Email: "ada.lovelace@example.com"}}

@@ -44,12 +44,6 @@ func NewHTTPClient(opts TransportOptions) *http.Client {
 	return &http.Client{Transport: t, Timeout: opts.Timeout}
 }
 
-// RoundTripperFunc adapts a function to http.RoundTripper, for the small
-// layers of the chain (auth, header injection).
-type RoundTripperFunc func(*http.Request) (*http.Response, error)
-
-func (f RoundTripperFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
 // Base returns the RoundTripper of hc, or http.DefaultTransport.
 func Base(hc *http.Client) http.RoundTripper {
 	if hc != nil && hc.Transport != nil {

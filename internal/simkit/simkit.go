@@ -2,6 +2,15 @@
 // recorder and fault injector behind the /_sim/ control API, the loopback
 // listener, and JSON writing. It knows nothing of the gateway; the
 // simulators import it, the gateway never does.
+//
+// A fault (PUT /_sim/faults, see Fault) can delay, fail, corrupt, reset or
+// stall a vendor's replies. With "echo": true the vendor answers with the
+// fault's status (400 when none is set) and an error body in its own shape
+// whose message echoes the request it received: method, path, the raw
+// query (Apptivo's apiKey and accessKey included) and every header value
+// (Authorization and X-Api-Key included). It plays a vendor or proxy that
+// reflects credentials into its error text, to prove the gateway's
+// clients scrub them.
 package simkit
 
 import (
@@ -14,6 +23,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -95,7 +105,14 @@ type Fault struct {
 	Malformed         bool    `json:"malformed"`
 	Reset             bool    `json:"reset"`
 	StallMs           int     `json:"stallMs"`
+	// Echo answers with Status (default 400) and the vendor's error
+	// body whose message echoes the request, credentials included.
+	Echo bool `json:"echo"`
 }
+
+// echoStatus is the status of an echo fault that sets none: a plain
+// client error, which every vendor answers with its usual error body.
+const echoStatus = http.StatusBadRequest
 
 // Faults holds the active fault per vendor. Safe for concurrent use.
 type Faults struct {
@@ -135,8 +152,10 @@ func (f *Faults) Get(vendor string) (Fault, bool) {
 }
 
 // FaultBody renders the vendor's own error body for an injected status,
-// so that clients see the same shape a real failure would have.
-type FaultBody func(status, retryAfterSeconds int) []byte
+// so that clients see the same shape a real failure would have. message,
+// when not empty, is the text the body must carry (an echo fault's);
+// otherwise the simulator chooses its usual text.
+type FaultBody func(status, retryAfterSeconds int, message string) []byte
 
 // Middleware wraps a simulator's handler with recording and fault
 // injection. rec and faults may be nil.
@@ -163,7 +182,7 @@ func Middleware(vendor string, rec *Recorder, faults *Faults, body FaultBody, ne
 		if faults != nil {
 			fault, _ = faults.Get(vendor)
 		}
-		if fault.Rate == 0 && (fault.Status != 0 || fault.Malformed || fault.Reset || fault.StallMs > 0) {
+		if fault.Rate == 0 && (fault.Status != 0 || fault.Malformed || fault.Reset || fault.StallMs > 0 || fault.Echo) {
 			fault.Rate = 1
 		}
 		if fault.LatencyMs > 0 && !sleep(r.Context(), time.Duration(fault.LatencyMs)*time.Millisecond) {
@@ -176,16 +195,23 @@ func Middleware(vendor string, rec *Recorder, faults *Faults, body FaultBody, ne
 				rw.status = 0
 				resetConnection(w)
 				return
-			case fault.Status != 0:
+			case fault.Status != 0 || fault.Echo:
+				status, message := fault.Status, ""
+				if fault.Echo {
+					message = echoRequest(r)
+					if status == 0 {
+						status = echoStatus
+					}
+				}
 				if fault.RetryAfterSeconds > 0 {
 					w.Header().Set("Retry-After", itoa(fault.RetryAfterSeconds))
 				}
 				var b []byte
 				if body != nil {
-					b = body(fault.Status, fault.RetryAfterSeconds)
+					b = body(status, fault.RetryAfterSeconds, message)
 				}
 				w.Header().Set("Content-Type", "application/json")
-				rw.WriteHeader(fault.Status)
+				rw.WriteHeader(status)
 				_, _ = w.Write(b)
 				return
 			case fault.Malformed:
@@ -215,6 +241,25 @@ func Middleware(vendor string, rec *Recorder, faults *Faults, body FaultBody, ne
 		}
 		next.ServeHTTP(rw, r)
 	})
+}
+
+// echoRequest is the text an echo fault puts in its error message: the
+// request as received, credentials unredacted, headers sorted by name.
+func echoRequest(r *http.Request) string {
+	var b strings.Builder
+	b.WriteString("echo: " + r.Method + " " + r.URL.Path)
+	if r.URL.RawQuery != "" {
+		b.WriteString("?" + r.URL.RawQuery)
+	}
+	names := make([]string, 0, len(r.Header))
+	for k := range r.Header {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		b.WriteString("; " + k + ": " + strings.Join(r.Header[k], ", "))
+	}
+	return b.String()
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {

@@ -166,7 +166,7 @@ func selectionSet(op string, fields []string) (string, error) {
 	seen := map[string]bool{"id": true}
 	for _, f := range fields {
 		if !accountFieldSet[f] {
-			return "", &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindBadInput, Message: fmt.Sprintf("unknown account field %q", f)}
+			return "", &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindBadInput, Message: fmt.Sprintf("unknown account field %q", f)}
 		}
 		if !seen[f] {
 			seen[f] = true
@@ -264,7 +264,7 @@ func (c *Client) Accounts(ctx context.Context, sel ConnectionSelection, args Acc
 		return nil, err
 	}
 	if data.Accounts == nil {
-		return nil, &outbound.Error{Vendor: vendorName, Operation: opListAccounts, Kind: outbound.KindUpstream, Message: "reply has no accounts"}
+		return nil, &outbound.Error{Vendor: Name, Operation: opListAccounts, Kind: outbound.KindUpstream, Message: "reply has no accounts"}
 	}
 	return data.Accounts, nil
 }
@@ -286,7 +286,7 @@ func (c *Client) AccountByExternalID(ctx context.Context, externalID string, fie
 // the variable varName.
 func (c *Client) oneAccount(ctx context.Context, op, head, key, varName, value string, fields []string) (*Account, error) {
 	if strings.TrimSpace(value) == "" {
-		return nil, &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindBadInput, Message: varName + " must not be empty"}
+		return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindBadInput, Message: varName + " must not be empty"}
 	}
 	set, err := selectionSet(op, fields)
 	if err != nil {
@@ -313,7 +313,7 @@ func (deleteAccountInput) GetGraphQLType() string { return "DeleteAccountInput" 
 // account KindNotFound, each with AppDirect's code and message.
 func (c *Client) DeleteAccount(ctx context.Context, accountID string) error {
 	if strings.TrimSpace(accountID) == "" {
-		return &outbound.Error{Vendor: vendorName, Operation: opDeleteAccount, Kind: outbound.KindBadInput, Message: "account id must not be empty"}
+		return &outbound.Error{Vendor: Name, Operation: opDeleteAccount, Kind: outbound.KindBadInput, Message: "account id must not be empty"}
 	}
 	var m struct {
 		DeleteAccount struct {
@@ -325,13 +325,13 @@ func (c *Client) DeleteAccount(ctx context.Context, accountID string) error {
 		} `graphql:"deleteAccount(input: $input)"`
 	}
 	vars := map[string]any{"input": deleteAccountInput{AccountID: accountID}}
-	if err := c.mutate(withOperation(ctx, opDeleteAccount), &m, vars); err != nil {
-		return toError(opDeleteAccount, err)
+	if err := c.mutate(outbound.WithOperation(ctx, opDeleteAccount), &m, vars); err != nil {
+		return c.Scrub(toError(opDeleteAccount, err))
 	}
 	if m.DeleteAccount.Success {
 		return nil
 	}
-	e := &outbound.Error{Vendor: vendorName, Operation: opDeleteAccount, Kind: outbound.KindFailedPrecondition, IDs: []string{accountID}}
+	e := &outbound.Error{Vendor: Name, Operation: opDeleteAccount, Kind: outbound.KindFailedPrecondition, IDs: []string{accountID}}
 	msgs := make([]string, 0, len(m.DeleteAccount.UserErrors))
 	for _, ue := range m.DeleteAccount.UserErrors {
 		if e.Code == "" {
@@ -339,12 +339,12 @@ func (c *Client) DeleteAccount(ctx context.Context, accountID string) error {
 		}
 		msgs = append(msgs, ue.Message)
 	}
-	e.Message = truncate(strings.Join(msgs, "; "))
+	e.Message = strings.Join(msgs, "; ")
 	e.Kind = kindForUserError(e.Code)
 	if e.Code == "" && e.Message == "" {
 		e.Kind, e.Message = outbound.KindUpstream, "delete refused without a reason"
 	}
-	return e
+	return c.Scrub(e)
 }
 
 // mutate is hasura's Mutate with its decoder's panics turned into an
@@ -355,7 +355,7 @@ func (c *Client) DeleteAccount(ctx context.Context, accountID string) error {
 func (c *Client) mutate(ctx context.Context, m any, vars map[string]any) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = &outbound.Error{Vendor: vendorName, Operation: opDeleteAccount, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: "malformed reply"}
+			err = &outbound.Error{Vendor: Name, Operation: opDeleteAccount, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: "malformed reply"}
 		}
 	}()
 	return c.gql.Mutate(ctx, m, vars)

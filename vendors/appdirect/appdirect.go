@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	graphql "github.com/hasura/go-graphql-client"
@@ -16,8 +15,13 @@ import (
 	"github.com/switchyard/switchyard/internal/outbound"
 )
 
-// vendorName is the Vendor of every *outbound.Error this package returns.
-const vendorName = "appdirect"
+// Name is the Vendor of every *outbound.Error this package returns.
+const Name = "appdirect"
+
+// Vendor is how the outbound chain and the shared client read AppDirect's
+// replies: by status, with the code and message of whichever error body
+// came (see checkResponse).
+var Vendor = outbound.Vendor{Name: Name, Check: checkResponse}
 
 // DefaultGraphQLPath is AppDirect's production GraphQL endpoint, relative
 // to the marketplace base URL ("api/graphql/preview" is the preview one).
@@ -45,12 +49,14 @@ type Config struct {
 
 // Client talks to one AppDirect marketplace: REST companies and the
 // GraphQL accounts API, both authenticated with one cached OAuth2 token.
+//
+// The embedded *outbound.Client supplies BaseURL (the marketplace root,
+// always ending in "/"), NewRequest and Do; its Secrets hold the client
+// secret, the token endpoint's Basic value and every access token fetched.
 type Client struct {
-	// BaseURL is the marketplace root; always ends in "/".
-	BaseURL *url.URL
+	*outbound.Client
 
-	client *http.Client    // transport chain with the bearer-token layer
-	gql    *graphql.Client // hasura client posting to the GraphQL endpoint
+	gql *graphql.Client // hasura client posting to the GraphQL endpoint through Do
 }
 
 // New builds a Client. The token source is created once here, with the
@@ -91,42 +97,17 @@ func New(cfg Config) (*Client, error) {
 	// The token endpoint is reached through the same transport (pool,
 	// timeouts) as the API, but without the bearer layer on top of it.
 	tokenCtx := context.WithValue(context.Background(), oauth2.HTTPClient, outbound.WithTransport(hc, outbound.Base(hc)))
-	authed := outbound.WithTransport(hc, &bearerTransport{source: cc.TokenSource(tokenCtx), base: outbound.Base(hc), secret: cfg.ClientSecret})
-	return &Client{
-		BaseURL: base,
-		client:  authed,
-		gql:     graphql.NewClient(gqlURL.String(), gqlDoer{hc: authed}),
-	}, nil
+	secrets := outbound.NewSecrets(cfg.ClientSecret)
+	secrets.AddBasic(cfg.ClientID, cfg.ClientSecret)
+	c := &Client{Client: &outbound.Client{
+		BaseURL:    base,
+		Vendor:     Vendor,
+		HTTPClient: outbound.WithTransport(hc, &bearerTransport{source: cc.TokenSource(tokenCtx), base: outbound.Base(hc), secrets: secrets}),
+		Secrets:    secrets,
+	}}
+	c.gql = graphql.NewClient(gqlURL.String(), gqlDoer{c: c.Client})
+	return c, nil
 }
-
-// NewRequest builds a request for a path relative to BaseURL. A leading
-// slash is refused: it would silently drop a base path prefix.
-func (c *Client) NewRequest(method, path string, body any) (*http.Request, error) {
-	return outbound.NewJSONRequest(c.BaseURL, vendorName, method, path, body)
-}
-
-// Do sends req with ctx and decodes a successful JSON reply into v; every
-// failure is an *outbound.Error.
-func (c *Client) Do(ctx context.Context, req *http.Request, v any) error {
-	return outbound.Do(c.client, req.WithContext(ctx), vendorName, operation(ctx), checkResponse, v)
-}
-
-type opKey struct{}
-
-// withOperation names the operation for error messages. The name travels
-// in the context because the GraphQL calls reach the transport through
-// hasura's client, which passes nothing else along.
-func withOperation(ctx context.Context, op string) context.Context {
-	return context.WithValue(ctx, opKey{}, op)
-}
-
-func operation(ctx context.Context) string {
-	op, _ := ctx.Value(opKey{}).(string)
-	return op
-}
-
-// maxMessage bounds the vendor text copied into an error.
-const maxMessage = 500
 
 // checkResponse builds the *outbound.Error for a non-2xx reply from its
 // status and whichever error body AppDirect sent: {code, message} (REST),
@@ -157,8 +138,5 @@ func checkResponse(resp *http.Response, body []byte) *outbound.Error {
 			e.Code, e.Message = gqlCodeAndMessage(errs)
 		}
 	}
-	e.Message = truncate(e.Message)
 	return e
 }
-
-func truncate(s string) string { return outbound.Truncate(s, maxMessage) }

@@ -90,7 +90,7 @@ func TestNewValidatesConfig(t *testing.T) {
 	c, err := appdirect.New(appdirect.Config{BaseURL: "https://mp.example.com/prefix", ClientID: "a", ClientSecret: testSecret})
 	require.NoError(t, err)
 	assert.Equal(t, "https://mp.example.com/prefix/", c.BaseURL.String())
-	_, err = c.NewRequest(http.MethodGet, "/api/absolute", nil)
+	_, err = c.NewRequest(context.Background(), "", http.MethodGet, "/api/absolute", nil, nil)
 	assert.Error(t, err, "absolute paths would drop the base prefix")
 }
 

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -20,17 +19,20 @@ const opFetchToken = "fetch token"
 
 // bearerTransport puts the cached OAuth2 access token on every request.
 // It is the only place credentials touch a request. A failed token fetch
-// becomes an *outbound.Error here, so outbound.Do passes it on unchanged
+// becomes an *outbound.Error here, so the shared Do passes it on unchanged
 // instead of treating it as a transport failure.
 //
 // The token source fetches with the context it was built with, not the
 // request's: oauth2's caching source is shared by all callers, so one
 // caller's cancellation must not fail the fetch for the others. The fetch
 // is still bounded by the HTTP client's timeout.
+//
+// Each token it puts on a request is first added to secrets, so that a
+// vendor echoing the request in an error cannot leak it.
 type bearerTransport struct {
-	source oauth2.TokenSource
-	base   http.RoundTripper
-	secret string // only to scrub it from any text, defensively
+	source  oauth2.TokenSource
+	base    http.RoundTripper
+	secrets *outbound.Secrets
 }
 
 func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -41,6 +43,7 @@ func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, t.tokenError(err)
 	}
+	t.secrets.AddRotating(tok.AccessToken)
 	r := req.Clone(req.Context())
 	tok.SetAuthHeader(r)
 	return t.base.RoundTrip(r)
@@ -54,11 +57,11 @@ func (t *bearerTransport) tokenError(err error) *outbound.Error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
 		e := &outbound.Error{
-			Vendor:    vendorName,
+			Vendor:    Name,
 			Operation: opFetchToken,
 			Kind:      outbound.KindAuth,
-			Code:      truncate(t.scrub(re.ErrorCode)),
-			Message:   truncate(t.scrub(re.ErrorDescription)),
+			Code:      re.ErrorCode,
+			Message:   re.ErrorDescription,
 		}
 		if resp := re.Response; resp != nil {
 			e.HTTPStatus = resp.StatusCode
@@ -80,21 +83,14 @@ func (t *bearerTransport) tokenError(err error) *outbound.Error {
 	var ue *url.Error
 	var ne net.Error
 	if errors.As(err, &ue) || errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return outbound.FromTransport(vendorName, opFetchToken, err)
+		return outbound.FromTransport(Name, opFetchToken, err)
 	}
 	// A 2xx reply the oauth2 package could not use (no access_token, not
 	// JSON): the vendor's fault, not ours.
 	return &outbound.Error{
-		Vendor:    vendorName,
+		Vendor:    Name,
 		Operation: opFetchToken,
 		Kind:      outbound.KindUpstream,
-		Message:   "unusable token reply: " + truncate(t.scrub(outbound.RedactURLs(err.Error()))),
+		Message:   "unusable token reply: " + outbound.RedactURLs(err.Error()),
 	}
-}
-
-func (t *bearerTransport) scrub(s string) string {
-	if t.secret == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, t.secret, "REDACTED")
 }

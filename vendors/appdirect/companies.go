@@ -94,14 +94,14 @@ func (c *Client) getCompany(ctx context.Context, op, id, segment string) (*Compa
 	// "." and ".." would be resolved away as dot segments and fetch
 	// another resource.
 	if strings.TrimSpace(id) == "" || segment == "." || segment == ".." {
-		return nil, &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindBadInput, Message: "id must not be empty or a dot segment"}
+		return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindBadInput, Message: "id must not be empty or a dot segment"}
 	}
-	req, err := c.NewRequest(http.MethodGet, "api/account/v2/companies/"+url.PathEscape(segment), nil)
+	req, err := c.NewRequest(ctx, op, http.MethodGet, "api/account/v2/companies/"+url.PathEscape(segment), nil, nil)
 	if err != nil {
-		return nil, &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindBadInput, Message: "invalid id", Err: err}
+		return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindBadInput, Message: "invalid id", Err: err}
 	}
 	var co Company
-	if err := c.Do(withOperation(ctx, op), req, &co); err != nil {
+	if err := c.Do(ctx, req, &co); err != nil {
 		return nil, err
 	}
 	return &co, nil

@@ -12,8 +12,9 @@
 // KindUnavailable. The client secret never appears in an error.
 //
 // GraphQL calls go through github.com/hasura/go-graphql-client, whose HTTP
-// client is a thin adapter over outbound.Do, so GraphQL and REST share the
-// transport, body limit, checkResponse and error mapping. The account
+// client is a thin adapter over the shared client's Do (outbound.Client),
+// so GraphQL and REST share the transport, body limit, checkResponse,
+// error mapping and scrubbing. The account
 // queries are built from a field selection (ConnectionSelection, the
 // fields argument) and contain only what the caller needs plus "id";
 // every argument travels as a GraphQL variable, and the text is

@@ -29,14 +29,14 @@ import (
 const fzSecret = "KEY-SECRET-FUZZ"
 
 // fz is what the targets check every error against: a message of bounded
-// length (a token error prefixes its own words), no secret unless the
-// reply (of an endpoint that never saw the secret) sent it, and no URL
-// with a query string unless the reply sent it (AppDirect's messages are
-// passed on as AppDirect wrote them).
+// length, no secret even where the reply sent it (the shared client
+// scrubs), and no URL with a query string unless the reply sent it
+// (AppDirect's messages are passed on as AppDirect wrote them).
 var fz = outboundtest.Vendor{
-	Name:       vendorName,
+	Name:       Name,
 	Secrets:    []string{fzSecret},
-	MaxMessage: len("unusable token reply: ") + maxMessage + len("…"),
+	Scrubbed:   true,
+	MaxMessage: outbound.MaxMessage + len("…"),
 	RequestURL: "https://marketplace.example.com/api/account/v2/companies/x?token=" + fzSecret,
 }
 
@@ -83,13 +83,23 @@ var fzReplies = []struct {
 	{100, "", `{}`},
 }
 
+// fzScrubber is a client with the fake secret, to scrub and bound the
+// errors the targets build outside a call, as the client's Do does.
+func fzScrubber(tb testing.TB) *Client {
+	c, err := New(Config{BaseURL: "https://marketplace.example.com/", ClientID: "fuzz-client", ClientSecret: fzSecret})
+	require.NoError(tb, err)
+	return c
+}
+
 // FuzzCheckResponse: checkResponse never panics; a 2xx is a success and
 // anything else an error classified by status, with the code and message
-// of whichever of AppDirect's error shapes the body has, bounded.
+// of whichever of AppDirect's error shapes the body has, bounded once
+// scrubbed as the client's Do does.
 func FuzzCheckResponse(f *testing.F) {
 	for _, r := range fzReplies {
 		f.Add(uint16(r.status), r.retryAfter, []byte(r.body))
 	}
+	c := fzScrubber(f)
 	f.Fuzz(func(t *testing.T, code uint16, retryAfter string, body []byte) {
 		status := outboundtest.Status(code)
 		e := checkResponse(fz.Response(status, retryAfter), body)
@@ -99,8 +109,8 @@ func FuzzCheckResponse(f *testing.F) {
 		assert.Equal(t, outbound.KindForStatus(status), e.Kind)
 		assert.Equal(t, status, e.HTTPStatus)
 		assert.Equal(t, outbound.RetryableStatus(status), e.Retryable)
-		e.Vendor = vendorName // outbound.Do fills it in
-		fz.CheckError(t, e, body)
+		e.Vendor = Name // the client's Do fills it in
+		fz.CheckError(t, c.Scrub(e), body)
 	})
 }
 
@@ -119,6 +129,7 @@ func FuzzDecodeReplies(f *testing.F) {
 	}
 	f.Add([]byte(`{"accounts":{"nodes":[{"id":"a","createdOn":-62135596800001}],"totalCount":null}}`))
 	f.Add([]byte(`[{"message":"m","extensions":{"code":"NOT_FOUND"}},{"message":"","extensions":null}]`))
+	c := fzScrubber(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var co Company
 		if outbound.DecodeJSON(body, &co) == nil {
@@ -139,7 +150,7 @@ func FuzzDecodeReplies(f *testing.F) {
 
 		var errs graphql.Errors
 		if json.Unmarshal(body, &errs) == nil {
-			err := toError(opListAccounts, errs)
+			err := c.Scrub(toError(opListAccounts, errs))
 			require.Error(t, err)
 			e := fz.CheckError(t, err, body)
 			assert.Equal(t, http.StatusOK, e.HTTPStatus)

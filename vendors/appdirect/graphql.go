@@ -15,20 +15,20 @@ import (
 )
 
 // gqlDoer is the http client hasura's GraphQL client posts through. It
-// sends with outbound.Do, so a GraphQL call gets exactly the REST calls'
-// transport-error mapping, body limit and checkResponse; hasura only ever
-// sees a clean 200 with the reply body, or an *outbound.Error, which it
-// wraps and which toError unwraps again.
-type gqlDoer struct{ hc *http.Client }
+// sends with the shared client's Do, so a GraphQL call gets exactly the
+// REST calls' transport-error mapping, body limit, checkResponse and
+// scrubbing; hasura only ever sees a clean 200 with the reply body, or an
+// *outbound.Error, which it wraps and which toError unwraps again.
+type gqlDoer struct{ c *outbound.Client }
 
 func (d gqlDoer) Do(req *http.Request) (*http.Response, error) {
 	// hasura asks for gzip and would then decode it itself; dropping the
 	// header lets net/http negotiate and decompress transparently, so
-	// outbound.Do and checkResponse see plain JSON.
+	// Do and checkResponse see plain JSON.
 	req.Header.Del("Accept-Encoding")
 	req.Header.Set("Accept", "application/json")
 	var raw json.RawMessage
-	if err := outbound.Do(d.hc, req, vendorName, operation(req.Context()), checkResponse, &raw); err != nil {
+	if err := d.c.Do(req.Context(), req, &raw); err != nil {
 		return nil, err
 	}
 	return &http.Response{
@@ -104,7 +104,7 @@ func toError(op string, err error) error {
 	}
 	var hs graphql.Errors
 	if !errors.As(err, &hs) {
-		return &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindUpstream, Message: "graphql call failed"}
+		return &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindUpstream, Message: "graphql call failed"}
 	}
 	server := make([]gqlErr, 0, len(hs))
 	for _, h := range hs {
@@ -114,30 +114,32 @@ func toError(op string, err error) error {
 			if code == graphql.ErrRequestError {
 				msg = "request could not be sent"
 			}
-			return &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: msg}
+			return &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: msg}
 		}
 		server = append(server, gqlErr{Message: h.Message, Extensions: h.Extensions})
 	}
 	code, msg := gqlCodeAndMessage(server)
 	return &outbound.Error{
-		Vendor:     vendorName,
+		Vendor:     Name,
 		Operation:  op,
 		Kind:       kindForGraphQLCode(code),
 		HTTPStatus: http.StatusOK,
 		Code:       code,
-		Message:    truncate(msg),
+		Message:    msg,
 	}
 }
 
 // execRaw runs a hand-built query through hasura and decodes its data
-// into v.
+// into v. The operation travels in the context (outbound.WithOperation)
+// because hasura passes nothing else to gqlDoer.
 func (c *Client) execRaw(ctx context.Context, op, query string, vars map[string]any, v any) error {
-	data, err := c.gql.ExecRaw(outbound.IdempotentRead(withOperation(ctx, op)), query, vars)
+	data, err := c.gql.ExecRaw(outbound.IdempotentRead(outbound.WithOperation(ctx, op)), query, vars)
 	if err != nil {
-		return toError(op, err)
+		// Errors a 200 listed carry vendor text Do never saw.
+		return c.Scrub(toError(op, err))
 	}
 	if err := outbound.DecodeJSON(data, v); err != nil {
-		return &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: "malformed reply", Err: err}
+		return &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: "malformed reply", Err: err}
 	}
 	return nil
 }

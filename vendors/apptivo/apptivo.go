@@ -16,8 +16,14 @@ import (
 // "customers" resolve below it.
 const DefaultBaseURL = "https://api.apptivo.com/app/dao/v6/"
 
-// vendorName is the Vendor of every *outbound.Error this package returns.
-const vendorName = "apptivo"
+// Name is the Vendor of every *outbound.Error this package returns.
+const Name = "apptivo"
+
+// Vendor is how the outbound chain and the shared client read Apptivo's
+// replies. Apptivo reports most failures, its rate limit included, as HTTP
+// 200 with status FAILURE, so the chain must read 2xx replies too for a
+// rate-limited read to be retried.
+var Vendor = outbound.Vendor{Name: Name, Check: checkResponse, ErrorsIn2xx: true}
 
 // customersObjectID is Apptivo's object id for the customers app; update
 // and advanced search must name it (objectId=3).
@@ -37,12 +43,11 @@ type Config struct {
 }
 
 // Client talks to the Apptivo customers API. It is safe for concurrent use.
+// The embedded *outbound.Client supplies BaseURL (the API root, always
+// ending in "/") and Do; NewRequest is its own, to keep the keys out of
+// callers' parameters.
 type Client struct {
-	// BaseURL is the API root, always ending in "/".
-	BaseURL *url.URL
-
-	client  *http.Client
-	secrets []string
+	*outbound.Client
 }
 
 // New builds a Client. The key pair is required because Apptivo refuses
@@ -71,11 +76,12 @@ func New(cfg Config) (*Client, error) {
 		host:      base.Host,
 		next:      outbound.Base(hc),
 	}
-	return &Client{
-		BaseURL: base,
-		client:  outbound.WithTransport(hc, auth),
-		secrets: []string{apiKey, accessKey},
-	}, nil
+	return &Client{&outbound.Client{
+		BaseURL:    base,
+		Vendor:     Vendor,
+		HTTPClient: outbound.WithTransport(hc, auth),
+		Secrets:    outbound.NewSecrets(apiKey, accessKey),
+	}}, nil
 }
 
 // authTransport adds apiKey and accessKey to the URL query of each request.
@@ -103,124 +109,28 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.next.RoundTrip(r2)
 }
 
-// NewRequest builds a request for path (relative to BaseURL, e.g.
-// "customers") with params as its URL query. Apptivo takes every argument,
-// JSON documents included, as a query parameter, and url.Values does the
-// escaping so that no value can break out of its parameter. The keys are
-// not added here; the auth transport adds them when the request is sent.
-func (c *Client) NewRequest(method, path string, params url.Values) (*http.Request, error) {
-	if strings.HasPrefix(path, "/") {
-		return nil, fmt.Errorf("apptivo: request path %q must be relative to the base URL", path)
-	}
-	rel, err := url.Parse(path)
-	if err != nil {
-		return nil, fmt.Errorf("apptivo: request path: %w", outbound.RedactedError(err))
-	}
-	u := c.BaseURL.ResolveReference(rel)
-	q := u.Query()
-	for k, vs := range params {
+// NewRequest is outbound.Client's NewRequest (path relative to BaseURL,
+// e.g. "customers"; query carries every Apptivo argument, JSON documents
+// included, and url.Values does the escaping so that no value can break
+// out of its parameter). It refuses apiKey and accessKey among the
+// parameters: the keys are added by the auth transport when the request is
+// sent, and nowhere else.
+func (c *Client) NewRequest(ctx context.Context, op, method, path string, query url.Values, body any) (*http.Request, error) {
+	for k := range query {
 		if strings.EqualFold(k, "apiKey") || strings.EqualFold(k, "accessKey") {
 			return nil, errors.New("apptivo: credentials are added by the client; do not pass them as parameters")
 		}
-		for _, v := range vs {
-			q.Add(k, v)
-		}
 	}
-	u.RawQuery = q.Encode()
-	req, err := http.NewRequest(method, u.String(), nil)
-	if err != nil {
-		return nil, fmt.Errorf("apptivo: new request: %w", outbound.RedactedError(err))
-	}
-	req.Header.Set("Accept", "application/json")
-	return req, nil
-}
-
-// Do sends req under ctx and decodes a successful JSON reply into v (when v
-// is not nil). Failures come back as *outbound.Error built by
-// checkResponse; the operation name is taken from the a= parameter.
-func (c *Client) Do(ctx context.Context, req *http.Request, v any) error {
-	req = req.WithContext(ctx)
-	err := outbound.Do(c.client, req, vendorName, operationName(req.URL.Query().Get("a")), checkResponse, v)
-	return c.scrub(err)
+	return c.Client.NewRequest(ctx, op, method, path, query, body)
 }
 
 // call is the shared body of every operation: build, send, decode.
-func (c *Client) call(ctx context.Context, method string, params url.Values, v any) error {
-	req, err := c.NewRequest(method, "customers", params)
+func (c *Client) call(ctx context.Context, op, method string, params url.Values, v any) error {
+	req, err := c.NewRequest(ctx, op, method, "customers", params, nil)
 	if err != nil {
-		return &outbound.Error{Vendor: vendorName, Operation: operationName(params.Get("a")), Kind: outbound.KindBadInput, Err: err}
+		return &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindBadInput, Err: err}
 	}
 	return c.Do(ctx, req, v)
-}
-
-// scrub removes the key values from an error's text. The URL is already
-// kept out by outbound.Do; this guards against the vendor (or a proxy)
-// echoing a key back in its reason text.
-func (c *Client) scrub(err error) error {
-	var e *outbound.Error
-	if !errors.As(err, &e) {
-		return err
-	}
-	defer func() { e.Message = outbound.Truncate(e.Message, maxMessage) }()
-	if !c.containsSecret(e.Error()) && (e.Err == nil || !c.containsSecret(e.Err.Error())) {
-		return err
-	}
-	e.Message = c.redact(e.Message)
-	if e.Err != nil {
-		e.Err = scrubbedError{err: e.Err, redact: c.redact}
-	}
-	return err
-}
-
-func (c *Client) containsSecret(s string) bool {
-	for _, k := range c.secrets {
-		if k != "" && strings.Contains(s, k) {
-			return true
-		}
-	}
-	return false
-}
-
-func (c *Client) redact(s string) string {
-	for _, k := range c.secrets {
-		if k != "" {
-			s = strings.ReplaceAll(s, k, "REDACTED")
-		}
-	}
-	return s
-}
-
-// scrubbedError keeps the cause inspectable while its text has the keys
-// replaced.
-type scrubbedError struct {
-	err    error
-	redact func(string) string
-}
-
-func (s scrubbedError) Error() string { return s.redact(s.err.Error()) }
-func (s scrubbedError) Unwrap() error { return s.err }
-
-// operationName maps Apptivo's a= method to the operation named in errors.
-func operationName(a string) string {
-	switch a {
-	case "getConfigData":
-		return "get config data"
-	case "save":
-		return "create customer"
-	case "update":
-		return "update customer"
-	case "getAll":
-		return "list customers"
-	case "getAllByAdvancedSearch":
-		return "search customers"
-	case "getById":
-		return "get customer"
-	case "delete":
-		return "delete customer"
-	case "":
-		return "customers"
-	}
-	return "customers " + a
 }
 
 // failureBody is Apptivo's error reply: HTTP 200 (usually) with
@@ -230,9 +140,6 @@ type failureBody struct {
 	Reason  string `json:"reason"`
 	Message string `json:"message"`
 }
-
-// maxMessage bounds how much vendor text goes into an error.
-const maxMessage = 300
 
 // checkResponse is the one place Apptivo replies are judged. Apptivo
 // reports most failures as HTTP 200 with a FAILURE body, so the body is
@@ -249,8 +156,9 @@ func checkResponse(resp *http.Response, body []byte) *outbound.Error {
 	if reason == "" {
 		reason = strings.TrimSpace(fb.Message)
 	}
-	// Not cut here: Do scrubs the keys first and cuts after (see scrub),
-	// so that a key echoed across the cut cannot leak its first half.
+	// Not cut here: outbound.Client.Do scrubs the keys first and cuts
+	// after, so that a key echoed across the cut cannot leak its first
+	// half.
 	reason = outbound.RedactURLs(reason)
 
 	var e *outbound.Error

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/outbound/outboundtest"
 	"github.com/switchyard/switchyard/internal/simkit"
 	"github.com/switchyard/switchyard/vendors/apptivo"
 	"github.com/switchyard/switchyard/vendors/apptivo/apptivosim"
@@ -517,7 +518,7 @@ func TestFailureMapping(t *testing.T) {
 	ctx := context.Background()
 	rawCall := func(params url.Values) func(c *apptivo.Client) error {
 		return func(c *apptivo.Client) error {
-			req, err := c.NewRequest(http.MethodPost, "customers", params)
+			req, err := c.NewRequest(context.Background(), "", http.MethodPost, "customers", params, nil)
 			if err != nil {
 				return err
 			}
@@ -642,7 +643,7 @@ func TestTransportErrorHasNoSecret(t *testing.T) {
 // fails with the full request URL (keys included) in both the *url.Error
 // and its cause, as proxies and some transports do.
 func TestTransportErrorEmbeddingKeyedURL(t *testing.T) {
-	hc := &http.Client{Transport: outbound.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
+	hc := &http.Client{Transport: outboundtest.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
 		require.Equal(t, testAPIKey, r.URL.Query().Get("apiKey"), "the transport below auth sees the keys")
 		return nil, &url.Error{Op: "Get", URL: r.URL.String(), Err: errors.New("proxy refused " + r.URL.String() + " key=" + r.URL.Query().Get("accessKey"))}
 	})}
@@ -796,8 +797,8 @@ func TestPageCountVariants(t *testing.T) {
 func TestAuthTransport(t *testing.T) {
 	t.Run("caller's request is not modified", func(t *testing.T) {
 		e := newEnv(t)
-		req, err := e.c.NewRequest(http.MethodGet, "customers", url.Values{"a": {"getById"}, "customerId": {"1001"}})
-		require.NoError(t, err)
+		req, err := e.c.NewRequest(context.Background(), "", http.MethodGet, "customers", url.Values{"a": {"getById"}, "customerId": {"1001"}}, nil)
+		require.NoError(t, err, nil)
 		before := req.URL.String()
 		var v map[string]any
 		require.NoError(t, e.c.Do(context.Background(), req, &v))
@@ -827,17 +828,17 @@ func TestAuthTransport(t *testing.T) {
 
 	t.Run("new request refuses credential params and absolute paths", func(t *testing.T) {
 		e := newEnv(t)
-		_, err := e.c.NewRequest(http.MethodGet, "customers", url.Values{"apikey": {"x"}})
-		require.Error(t, err)
-		_, err = e.c.NewRequest(http.MethodGet, "/customers", nil)
-		require.Error(t, err)
+		_, err := e.c.NewRequest(context.Background(), "", http.MethodGet, "customers", url.Values{"apikey": {"x"}}, nil)
+		require.Error(t, err, nil)
+		_, err = e.c.NewRequest(context.Background(), "", http.MethodGet, "/customers", nil, nil)
+		require.Error(t, err, nil)
 	})
 
 	t.Run("caller's HTTP client transport is used below auth", func(t *testing.T) {
 		e := newEnv(t)
 		var seen []string
 		var mu sync.Mutex
-		hc := &http.Client{Transport: outbound.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
+		hc := &http.Client{Transport: outboundtest.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
 			mu.Lock()
 			seen = append(seen, r.URL.Query().Get("accessKey"))
 			mu.Unlock()

@@ -147,7 +147,7 @@ func (d *ConfigData) UnmarshalJSON(b []byte) error {
 // turn names into the ids CreateCustomer and SearchCustomers need.
 func (c *Client) GetConfigData(ctx context.Context) (*ConfigData, error) {
 	var d ConfigData
-	if err := c.call(ctx, http.MethodGet, url.Values{"a": {"getConfigData"}}, &d); err != nil {
+	if err := c.call(ctx, "get config data", http.MethodGet, url.Values{"a": {"getConfigData"}}, &d); err != nil {
 		return nil, err
 	}
 	return &d, nil

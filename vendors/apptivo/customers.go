@@ -183,7 +183,7 @@ func (c *Client) UpdateCustomer(ctx context.Context, id string, fields map[strin
 // returns under "customer".
 func (c *Client) saveCall(ctx context.Context, op string, params url.Values) (*Customer, error) {
 	var raw json.RawMessage
-	if err := c.call(ctx, http.MethodPost, params, &raw); err != nil {
+	if err := c.call(ctx, op, http.MethodPost, params, &raw); err != nil {
 		return nil, err
 	}
 	cust, found, err := decodeCustomer(raw)
@@ -191,7 +191,7 @@ func (c *Client) saveCall(ctx context.Context, op string, params url.Values) (*C
 		return nil, upstream(op, err)
 	}
 	if !found {
-		return nil, &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: "reply holds no customer record"}
+		return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: "reply holds no customer record"}
 	}
 	return cust, nil
 }
@@ -206,7 +206,7 @@ func (c *Client) GetCustomer(ctx context.Context, id string) (*Customer, error) 
 	}
 	params := url.Values{"a": {"getById"}, "customerId": {strconv.FormatInt(n, 10)}}
 	var raw json.RawMessage
-	if err := c.call(ctx, http.MethodGet, params, &raw); err != nil {
+	if err := c.call(ctx, op, http.MethodGet, params, &raw); err != nil {
 		return nil, err
 	}
 	cust, found, err := decodeCustomer(raw)
@@ -214,7 +214,7 @@ func (c *Client) GetCustomer(ctx context.Context, id string) (*Customer, error) 
 		return nil, upstream(op, err)
 	}
 	if !found {
-		return nil, &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindNotFound, HTTPStatus: http.StatusOK, Message: "customer not found"}
+		return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindNotFound, HTTPStatus: http.StatusOK, Message: "customer not found"}
 	}
 	return cust, nil
 }
@@ -222,12 +222,13 @@ func (c *Client) GetCustomer(ctx context.Context, id string) (*Customer, error) 
 // DeleteCustomer deletes one customer (a=delete). The reply body carries
 // nothing the caller needs, so only failures are inspected.
 func (c *Client) DeleteCustomer(ctx context.Context, id string) error {
-	n, e := parseCustomerID("delete customer", id)
+	const op = "delete customer"
+	n, e := parseCustomerID(op, id)
 	if e != nil {
 		return e
 	}
 	params := url.Values{"a": {"delete"}, "customerId": {strconv.FormatInt(n, 10)}}
-	return c.call(ctx, http.MethodPost, params, nil)
+	return c.call(ctx, op, http.MethodPost, params, nil)
 }
 
 // ListCustomers returns numRecords customers from startIndex (0-based)
@@ -299,7 +300,7 @@ func (c *Client) paginate(ctx context.Context, op string, startIndex, numRecords
 	for fetched := 0; fetched < numRecords; {
 		n := min(MaxPageSize, numRecords-fetched)
 		var reply pageReply
-		if err := c.call(ctx, http.MethodGet, params(startIndex+fetched, n), &reply); err != nil {
+		if err := c.call(ctx, op, http.MethodGet, params(startIndex+fetched, n), &reply); err != nil {
 			return nil, err
 		}
 		got := reply.Data
@@ -458,9 +459,9 @@ func hasKey(m map[string]any, k string) bool {
 }
 
 func badInput(op, msg string, err error) *outbound.Error {
-	return &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindBadInput, Message: msg, Err: err}
+	return &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindBadInput, Message: msg, Err: err}
 }
 
 func upstream(op string, err error) *outbound.Error {
-	return &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: "malformed reply", Err: err}
+	return &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: "malformed reply", Err: err}
 }

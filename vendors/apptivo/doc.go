@@ -13,9 +13,9 @@
 //     configured host get them, so a redirect elsewhere cannot carry them off;
 //   - every JSON argument is encoded with url.Values, so names such as
 //     `Tom & "Jerry" #1 +x=y` survive the trip byte for byte;
-//   - no error text ever contains a URL or a key: outbound.Do reduces
-//     transport errors to their cause, and Client.Do additionally scrubs the
-//     key values from anything the vendor echoes back.
+//   - no error text ever contains a URL or a key: the shared client's Do
+//     (outbound.Client) reduces transport errors to their cause and scrubs
+//     the key values from anything the vendor echoes back.
 //
 // Inferences (the Apptivo documentation is vague on these points):
 //

@@ -36,10 +36,10 @@ const fzRequestURL = "https://api.apptivo.com/app/dao/v6/customers?a=getAll&acce
 // fz is what the targets check every error against: a message of bounded
 // length, neither key anywhere in its text or cause, whatever the reply.
 var fz = outboundtest.Vendor{
-	Name:       vendorName,
+	Name:       Name,
 	Secrets:    []string{fzSecret, fzAccessSecret},
 	Scrubbed:   true,
-	MaxMessage: maxMessage + len("..."),
+	MaxMessage: outbound.MaxMessage + len("…"),
 	RequestURL: fzRequestURL,
 }
 
@@ -85,8 +85,8 @@ var fzReplies = []struct {
 }
 
 // fzClient is a client with the fake keys for the checkResponse target:
-// outbound.Do runs checkResponse and Client.Do then scrubs its error, so
-// the target does the same.
+// outbound.Client.Do runs checkResponse and then scrubs its error, so the
+// target does the same.
 func fzClient(t testing.TB, base string, hc *http.Client) *Client {
 	c, err := New(Config{APIKey: fzSecret, AccessKey: fzAccessSecret, BaseURL: base, HTTPClient: hc})
 	require.NoError(t, err)
@@ -120,8 +120,8 @@ func FuzzCheckResponse(f *testing.F) {
 		default:
 			assert.Equal(t, outbound.KindForStatus(status), e.Kind)
 		}
-		e.Vendor = vendorName // outbound.Do fills it in
-		fz.CheckError(t, c.scrub(e), body)
+		e.Vendor = Name // outbound.Do fills it in
+		fz.CheckError(t, c.Scrub(e), body)
 	})
 }
 

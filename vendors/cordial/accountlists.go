@@ -38,8 +38,9 @@ type ListUpdate struct {
 // MaxListNameLen is Cordial's limit on a list name.
 const MaxListNameLen = 128
 
-// ValidListName reports whether Cordial will accept name for a list, so
-// the gateway can refuse a bad name before spending a vendor call on it.
+// ValidListName returns nil when Cordial will accept name for a list, and
+// otherwise an error saying why, so the gateway can refuse a bad name
+// before spending a vendor call on it.
 func ValidListName(name string) error {
 	switch {
 	case name == "":
@@ -101,7 +102,7 @@ func (w wireList) list() AccountList {
 func (c *Client) CreateList(ctx context.Context, name string, enhanced bool) (int64, error) {
 	const op = "create list"
 	var reply successReply
-	if err := c.call(ctx, op, http.MethodPost, listsPath, listBody{Name: name, Enhanced: enhanced}, &reply); err != nil {
+	if err := c.call(ctx, op, http.MethodPost, listsPath, nil, listBody{Name: name, Enhanced: enhanced}, &reply); err != nil {
 		return 0, err
 	}
 	if err := reply.check(op); err != nil {
@@ -117,12 +118,12 @@ func (c *Client) CreateList(ctx context.Context, name string, enhanced bool) (in
 // exactly that name (none or one). The result is never nil.
 func (c *Client) Lists(ctx context.Context, name string) ([]AccountList, error) {
 	const op = "list lists"
-	path := listsPath
+	var query url.Values
 	if name != "" {
-		path += "?" + url.Values{"name": {name}}.Encode()
+		query = url.Values{"name": {name}}
 	}
 	var reply []wireList
-	if err := c.call(ctx, op, http.MethodGet, path, nil, &reply); err != nil {
+	if err := c.call(ctx, op, http.MethodGet, listsPath, query, nil, &reply); err != nil {
 		if isRecordNotFound(err) {
 			return []AccountList{}, nil
 		}
@@ -139,7 +140,7 @@ func (c *Client) Lists(ctx context.Context, name string) ([]AccountList, error) 
 func (c *Client) GetList(ctx context.Context, id int64) (*AccountList, error) {
 	const op = "get list"
 	var raw json.RawMessage
-	if err := c.call(ctx, op, http.MethodGet, listPath(id, ""), nil, &raw); err != nil {
+	if err := c.call(ctx, op, http.MethodGet, listPath(id, ""), nil, nil, &raw); err != nil {
 		return nil, err
 	}
 	w, found, err := decodeOneList(raw)
@@ -147,7 +148,7 @@ func (c *Client) GetList(ctx context.Context, id int64) (*AccountList, error) {
 		return nil, upstreamErr(op, err)
 	}
 	if !found {
-		return nil, &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindNotFound, HTTPStatus: http.StatusOK, Message: "reply holds no list"}
+		return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindNotFound, HTTPStatus: http.StatusOK, Message: "reply holds no list"}
 	}
 	l := w.list()
 	if l.ID == 0 {
@@ -160,7 +161,7 @@ func (c *Client) GetList(ctx context.Context, id int64) (*AccountList, error) {
 func (c *Client) CountList(ctx context.Context, id int64) (*ListCount, error) {
 	const op = "count list"
 	var w wireList
-	if err := c.call(ctx, op, http.MethodGet, listPath(id, "count"), nil, &w); err != nil {
+	if err := c.call(ctx, op, http.MethodGet, listPath(id, "count"), nil, nil, &w); err != nil {
 		return nil, err
 	}
 	lc := &ListCount{AccountList: w.list(), Count: int(w.Count)}
@@ -191,7 +192,7 @@ func (c *Client) UpdateList(ctx context.Context, id int64, upd ListUpdate) (*Acc
 		body.Enhanced = *upd.Enhanced
 	}
 	var raw json.RawMessage
-	if err := c.call(ctx, op, http.MethodPut, listPath(id, ""), body, &raw); err != nil {
+	if err := c.call(ctx, op, http.MethodPut, listPath(id, ""), nil, body, &raw); err != nil {
 		return nil, err
 	}
 	w, found, err := decodeOneList(raw)
@@ -215,7 +216,7 @@ func (c *Client) UpdateList(ctx context.Context, id int64, upd ListUpdate) (*Acc
 func (c *Client) ClearList(ctx context.Context, id int64) error {
 	const op = "clear list"
 	var reply successReply
-	if err := c.call(ctx, op, http.MethodPut, listPath(id, "clear"), nil, &reply); err != nil {
+	if err := c.call(ctx, op, http.MethodPut, listPath(id, "clear"), nil, nil, &reply); err != nil {
 		return err
 	}
 	return reply.check(op)
@@ -225,7 +226,7 @@ func (c *Client) ClearList(ctx context.Context, id int64) error {
 func (c *Client) DeleteList(ctx context.Context, id int64) error {
 	const op = "delete list"
 	var reply successReply
-	if err := c.call(ctx, op, http.MethodDelete, listPath(id, ""), nil, &reply); err != nil {
+	if err := c.call(ctx, op, http.MethodDelete, listPath(id, ""), nil, nil, &reply); err != nil {
 		return err
 	}
 	return reply.check(op)
@@ -276,11 +277,11 @@ func isRecordNotFound(err error) bool {
 }
 
 func upstream(op, msg string) *outbound.Error {
-	return &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: msg}
+	return &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: msg}
 }
 
 func upstreamErr(op string, err error) *outbound.Error {
-	return &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: "malformed reply", Err: err}
+	return &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: "malformed reply", Err: err}
 }
 
 // flexInt decodes an id or count sent as an integral JSON number (the spec

@@ -2,7 +2,6 @@ package cordial
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,8 +13,12 @@ import (
 // Accounts on other hosts (usw2.admin.cordial.io) must configure theirs.
 const DefaultBaseURL = "https://api.cordial.io/"
 
-// vendorName is the vendor key used in errors, faults and metrics.
-const vendorName = "cordial"
+// Name is the vendor key used in errors, faults and metrics.
+const Name = "cordial"
+
+// Vendor is how the outbound chain and the shared client read Cordial's
+// replies: by status, refined by its error body (see checkResponse).
+var Vendor = outbound.Vendor{Name: Name, Check: checkResponse}
 
 // Config is what the gateway knows about its Cordial account.
 type Config struct {
@@ -28,12 +31,11 @@ type Config struct {
 	HTTPClient *http.Client
 }
 
-// Client talks to one Cordial account. It is safe for concurrent use.
+// Client talks to one Cordial account. It is safe for concurrent use. The
+// embedded *outbound.Client supplies BaseURL (where resource paths are
+// resolved; it always ends in "/"), NewRequest and Do.
 type Client struct {
-	// BaseURL is where resource paths are resolved; it always ends in "/".
-	BaseURL *url.URL
-
-	client *http.Client
+	*outbound.Client
 }
 
 // New builds a client. The API key is required: a Cordial call without it
@@ -41,7 +43,7 @@ type Client struct {
 // KindNotConfigured rather than as a 401 on every call.
 func New(cfg Config) (*Client, error) {
 	if strings.TrimSpace(cfg.APIKey) == "" {
-		return nil, &outbound.Error{Vendor: vendorName, Operation: "configure", Kind: outbound.KindNotConfigured, Message: "api key is empty"}
+		return nil, &outbound.Error{Vendor: Name, Operation: "configure", Kind: outbound.KindNotConfigured, Message: "api key is empty"}
 	}
 	raw := cfg.BaseURL
 	if strings.TrimSpace(raw) == "" {
@@ -63,7 +65,14 @@ func New(cfg Config) (*Client, error) {
 		hc = outbound.NewHTTPClient(outbound.TransportOptions{})
 	}
 	auth := &basicAuth{key: cfg.APIKey, next: outbound.Base(hc)}
-	return &Client{BaseURL: base, client: outbound.WithTransport(hc, auth)}, nil
+	secrets := outbound.NewSecrets(cfg.APIKey)
+	secrets.AddBasic(cfg.APIKey, "")
+	return &Client{&outbound.Client{
+		BaseURL:    base,
+		Vendor:     Vendor,
+		HTTPClient: outbound.WithTransport(hc, auth),
+		Secrets:    secrets,
+	}}, nil
 }
 
 // basicAuth adds Cordial's credentials to every request. Auth lives only
@@ -81,33 +90,11 @@ func (a *basicAuth) RoundTrip(req *http.Request) (*http.Response, error) {
 	return a.next.RoundTrip(r)
 }
 
-// NewRequest builds a request for a path relative to BaseURL, with body
-// encoded as JSON when it is not nil. Absolute paths are refused because
-// they would escape a base URL's path prefix.
-func (c *Client) NewRequest(method, path string, body any) (*http.Request, error) {
-	return outbound.NewJSONRequest(c.BaseURL, vendorName, method, path, body)
-}
-
-// Do sends req under ctx and decodes a successful JSON reply into v (nil
-// to discard it). Failures are *outbound.Error. The operation named in the
-// error is the method and path, since a caller-built request has no nicer
-// name.
-func (c *Client) Do(ctx context.Context, req *http.Request, v any) error {
-	return c.do(ctx, req.Method+" "+strings.TrimPrefix(req.URL.Path, c.BaseURL.Path), req, v)
-}
-
-func (c *Client) do(ctx context.Context, op string, req *http.Request, v any) error {
-	if ctx == nil {
-		return errors.New("cordial: nil context")
-	}
-	return outbound.Do(c.client, req.WithContext(ctx), vendorName, op, checkResponse, v)
-}
-
-// call is NewRequest plus do for the resource methods.
-func (c *Client) call(ctx context.Context, op, method, path string, body, v any) error {
-	req, err := c.NewRequest(method, path, body)
+// call is NewRequest plus Do for the resource methods.
+func (c *Client) call(ctx context.Context, op, method, path string, query url.Values, body, v any) error {
+	req, err := c.NewRequest(ctx, op, method, path, query, body)
 	if err != nil {
 		return err
 	}
-	return c.do(ctx, op, req, v)
+	return c.Do(ctx, req, v)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/outbound/outboundtest"
 	"github.com/switchyard/switchyard/vendors/cordial/cordialsim"
 )
 
@@ -86,14 +87,14 @@ func TestNewConfig(t *testing.T) {
 // the one used, untouched.
 func TestAuthTransport(t *testing.T) {
 	var got *http.Request
-	base := outbound.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
+	base := outboundtest.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
 		got = r
 		return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(`[]`)), Request: r}, nil
 	})
 	c, err := New(Config{APIKey: testKey, BaseURL: "http://cordial.test/", HTTPClient: &http.Client{Transport: base}})
 	require.NoError(t, err)
 
-	req, err := c.NewRequest(http.MethodGet, "v2/accountlists", nil)
+	req, err := c.NewRequest(context.Background(), "list lists", http.MethodGet, "v2/accountlists", nil, nil)
 	require.NoError(t, err)
 	require.NoError(t, c.Do(context.Background(), req, nil))
 	require.NotNil(t, got)
@@ -111,10 +112,10 @@ func TestNewRequest(t *testing.T) {
 	c, err := New(Config{APIKey: testKey, BaseURL: "http://cordial.test/base"})
 	require.NoError(t, err)
 
-	_, err = c.NewRequest(http.MethodGet, "/v2/accountlists", nil)
+	_, err = c.NewRequest(context.Background(), "list lists", http.MethodGet, "/v2/accountlists", nil, nil)
 	assert.Error(t, err, "absolute paths would escape the prefix")
 
-	req, err := c.NewRequest(http.MethodPost, "v2/accountlists", listBody{Name: "a&b<c>", Enhanced: true})
+	req, err := c.NewRequest(context.Background(), "create list", http.MethodPost, "v2/accountlists", nil, listBody{Name: "a&b<c>", Enhanced: true})
 	require.NoError(t, err)
 	assert.Equal(t, "http://cordial.test/base/v2/accountlists", req.URL.String())
 	assert.Equal(t, "application/json", req.Header.Get("Content-Type"))

@@ -20,10 +20,6 @@ const (
 	CodeValidation           = "VALIDATION_ERROR"
 )
 
-// maxMessage bounds how much of a vendor message is carried into an error,
-// so an unexpected page-sized body cannot bloat logs and GraphQL replies.
-const maxMessage = 512
-
 // checkResponse is the package's one CheckFunc: nil for 2xx, otherwise an
 // *outbound.Error classified by status and refined by Cordial's body.
 func checkResponse(resp *http.Response, body []byte) *outbound.Error {
@@ -71,7 +67,7 @@ func parseErrorBody(body []byte) (code, message string) {
 			break
 		}
 	}
-	return outbound.Truncate(strings.TrimSpace(eb.ErrorKey), maxMessage), outbound.Truncate(message, maxMessage)
+	return strings.TrimSpace(eb.ErrorKey), message
 }
 
 // flattenMessage turns a message value into one line: a string as is, a

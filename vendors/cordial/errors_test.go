@@ -137,8 +137,11 @@ func TestCheckResponseBodies(t *testing.T) {
 	}
 	assert.Nil(t, checkResponse(&http.Response{StatusCode: 200}, []byte(`{}`)))
 
-	long := checkResponse(&http.Response{StatusCode: 400, Header: http.Header{}}, []byte(`{"message":"`+strings.Repeat("m", 5000)+`"}`))
-	assert.Less(t, len(long.Message), 600, "vendor messages are bounded")
+	c, err := New(Config{APIKey: testKey})
+	require.NoError(t, err)
+	var long *outbound.Error
+	require.ErrorAs(t, c.Scrub(checkResponse(&http.Response{StatusCode: 400, Header: http.Header{}}, []byte(`{"message":"`+strings.Repeat("m", 5000)+`"}`))), &long)
+	assert.LessOrEqual(t, len(long.Message), outbound.MaxMessage+len("…"), "vendor messages are bounded by the client")
 }
 
 // TestRecordedErrorBodies runs the error bodies recorded from the live

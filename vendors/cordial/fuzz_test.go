@@ -27,13 +27,15 @@ import (
 const fzSecret = "KEY-SECRET-FUZZ"
 
 // fz is what the targets check every error against: a message of bounded
-// length, and neither the key nor a URL with a query string in its text
-// unless the reply itself sent that text (Cordial's messages are passed on
-// as Cordial wrote them).
+// length, never the key (the shared client scrubs it even where the reply
+// echoed it), and no URL with a query string in its text unless the reply
+// itself sent that text (Cordial's messages are passed on as Cordial wrote
+// them).
 var fz = outboundtest.Vendor{
-	Name:       vendorName,
+	Name:       Name,
 	Secrets:    []string{fzSecret},
-	MaxMessage: maxMessage + len("…"),
+	Scrubbed:   true,
+	MaxMessage: outbound.MaxMessage + len("…"),
 	RequestURL: "https://api.cordial.io/v2/accountlists?name=x&key=" + fzSecret,
 }
 
@@ -135,6 +137,8 @@ func FuzzCheckResponse(f *testing.F) {
 		f.Add(uint16(r.status), r.retryAfter, []byte(r.body))
 	}
 	fzCassettes(func(status int, body string) { f.Add(uint16(status), "", []byte(body)) })
+	c, err := New(Config{APIKey: fzSecret})
+	require.NoError(f, err)
 	f.Fuzz(func(t *testing.T, code uint16, retryAfter string, body []byte) {
 		status := outboundtest.Status(code)
 		e := checkResponse(fz.Response(status, retryAfter), body)
@@ -151,8 +155,8 @@ func FuzzCheckResponse(f *testing.F) {
 		}
 		assert.Equal(t, want, e.Kind)
 		assert.Equal(t, strings.TrimSpace(e.Code), e.Code)
-		e.Vendor = vendorName // outbound.Do fills it in
-		fz.CheckError(t, e, body)
+		e.Vendor = Name // the client's Do fills it in, and scrubs
+		fz.CheckError(t, c.Scrub(e), body)
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/outbound/outboundtest"
 	"github.com/switchyard/switchyard/internal/simkit"
 	"github.com/switchyard/switchyard/vendors/ortto"
 	"github.com/switchyard/switchyard/vendors/ortto/orttosim"
@@ -116,7 +117,7 @@ func TestAccountIDsPaging(t *testing.T) {
 func TestAccountIDsIsARead(t *testing.T) {
 	var mu sync.Mutex
 	reads := map[string][]bool{}
-	hc := &http.Client{Transport: outbound.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
+	hc := &http.Client{Transport: outboundtest.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
 		mu.Lock()
 		reads[r.Method+" "+r.URL.Path] = append(reads[r.Method+" "+r.URL.Path], outbound.IsRead(r))
 		mu.Unlock()

@@ -100,7 +100,7 @@ func (c *Client) bulk(ctx context.Context, op, method, path string, sel AccountS
 	}
 	if sel.AllRowsSelected {
 		// Ortto selects the rows itself: one call, nothing to split.
-		return c.bulkCall(ctx, method, path, sel)
+		return c.bulkCall(ctx, op, method, path, sel)
 	}
 	ids := sel.InclusionIDs
 	total := (len(ids) + c.batchSize - 1) / c.batchSize
@@ -109,7 +109,7 @@ func (c *Client) bulk(ctx context.Context, op, method, path string, sel AccountS
 		lo := i * c.batchSize
 		hi := min(lo+c.batchSize, len(ids))
 		chunk := AccountSelection{InclusionIDs: ids[lo:hi:hi], ExclusionIDs: sel.ExclusionIDs}
-		r, err := c.bulkCall(ctx, method, path, chunk)
+		r, err := c.bulkCall(ctx, op, method, path, chunk)
 		if err != nil {
 			return nil, chunkError(err, append([]string(nil), ids[lo:]...), i, total)
 		}
@@ -140,8 +140,8 @@ func checkSelection(op string, sel AccountSelection) error {
 	return nil
 }
 
-func (c *Client) bulkCall(ctx context.Context, method, path string, sel AccountSelection) (*BulkResult, error) {
-	req, err := c.NewRequest(ctx, method, path, sel)
+func (c *Client) bulkCall(ctx context.Context, op, method, path string, sel AccountSelection) (*BulkResult, error) {
+	req, err := c.NewRequest(ctx, op, method, path, nil, sel)
 	if err != nil {
 		return nil, err
 	}
@@ -205,10 +205,10 @@ func (c *Client) AccountIDs(ctx context.Context, archived bool) ([]string, error
 	seen := map[string]bool{}
 	for page := 0; ; page++ {
 		if page == MaxListPages {
-			return nil, &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindUpstream,
+			return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindUpstream,
 				Message: fmt.Sprintf("the account list is longer than %d pages of %d; refusing to page further", MaxListPages, MaxListLimit)}
 		}
-		req, err := c.NewRequest(ctx, http.MethodPost, "v1/accounts/get", body)
+		req, err := c.NewRequest(ctx, op, http.MethodPost, "v1/accounts/get", nil, body)
 		if err != nil {
 			return nil, err
 		}
@@ -226,7 +226,7 @@ func (c *Client) AccountIDs(ctx context.Context, archived bool) ([]string, error
 			return ids, nil
 		}
 		if reply.NextOffset <= body.Offset {
-			return nil, &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindUpstream,
+			return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindUpstream,
 				Message: fmt.Sprintf("has_more with next_offset %d not after offset %d", reply.NextOffset, body.Offset)}
 		}
 		body.Offset = reply.NextOffset

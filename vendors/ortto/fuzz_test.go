@@ -28,8 +28,10 @@ const fzSecret = "KEY-SECRET-FUZZ"
 // fz is what the targets check every error against; the fake request's
 // URL carries the secret in its query.
 var fz = outboundtest.Vendor{
-	Name:       vendorName,
+	Name:       Name,
 	Secrets:    []string{fzSecret},
+	Scrubbed:   true,
+	MaxMessage: outbound.MaxMessage + len("…"),
 	Method:     http.MethodPost,
 	RequestURL: "https://api.ap3api.com/v1/accounts/archive?key=" + fzSecret,
 }
@@ -92,6 +94,8 @@ func FuzzCheckResponse(f *testing.F) {
 		f.Add(uint16(r.status), r.retryAfter, []byte(r.body))
 	}
 	fzFixtures(func(status int, body string) { f.Add(uint16(status), "", []byte(body)) })
+	c, err := New(Config{APIKey: fzSecret})
+	require.NoError(f, err)
 	f.Fuzz(func(t *testing.T, code uint16, retryAfter string, body []byte) {
 		status := outboundtest.Status(code)
 		e := checkResponse(fz.Response(status, retryAfter), body)
@@ -109,8 +113,8 @@ func FuzzCheckResponse(f *testing.F) {
 		if status == http.StatusTooManyRequests {
 			assert.True(t, e.Retryable)
 		}
-		e.Vendor = vendorName // outbound.Do fills it in
-		fz.CheckError(t, e, body)
+		e.Vendor = Name // the client's Do fills it in, and scrubs
+		fz.CheckError(t, c.Scrub(e), body)
 	})
 }
 

@@ -1,12 +1,10 @@
 package ortto
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -28,9 +26,14 @@ const (
 // people of one subscriptions lookup.
 const MaxBatch = 100
 
-// vendorName is the vendor key in every *outbound.Error and in the
+// Name is the vendor key in every *outbound.Error and in the
 // simulator's path prefix and fault key.
-const vendorName = "ortto"
+const Name = "ortto"
+
+// Vendor is how the outbound chain and the shared client read Ortto's
+// replies: status first, then its two error bodies, whose rate-limit form
+// carries the wait as try-in-seconds (see checkResponse).
+var Vendor = outbound.Vendor{Name: Name, Check: checkResponse}
 
 // Config configures a Client.
 type Config struct {
@@ -50,13 +53,12 @@ type Config struct {
 	BatchSize int
 }
 
-// Client talks to one Ortto instance. It is safe for concurrent use.
+// Client talks to one Ortto instance. It is safe for concurrent use. The
+// embedded *outbound.Client supplies BaseURL (the service endpoint, always
+// ending in "/"), NewRequest and Do.
 type Client struct {
-	// BaseURL is the service endpoint, always ending in "/"; resource paths
-	// are resolved relative to it so that a path prefix survives.
-	BaseURL *url.URL
+	*outbound.Client
 
-	client    *http.Client
 	batchSize int
 }
 
@@ -96,8 +98,12 @@ func New(cfg Config) (*Client, error) {
 		hc = outbound.NewHTTPClient(outbound.TransportOptions{})
 	}
 	return &Client{
-		BaseURL:   base,
-		client:    outbound.WithTransport(hc, &apiKeyTransport{key: cfg.APIKey, next: outbound.Base(hc)}),
+		Client: &outbound.Client{
+			BaseURL:    base,
+			Vendor:     Vendor,
+			HTTPClient: outbound.WithTransport(hc, &apiKeyTransport{key: cfg.APIKey, next: outbound.Base(hc)}),
+			Secrets:    outbound.NewSecrets(cfg.APIKey),
+		},
 		batchSize: batch,
 	}, nil
 }
@@ -114,40 +120,6 @@ func (t *apiKeyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	r := req.Clone(req.Context())
 	r.Header.Set("X-Api-Key", t.key)
 	return t.next.RoundTrip(r)
-}
-
-// NewRequest builds a request for a resource path relative to BaseURL
-// (e.g. "v1/accounts/archive"), JSON-encoding body when it is not nil. An
-// absolute path ("/v1/...") is refused because it would drop the base
-// URL's path prefix.
-func (c *Client) NewRequest(ctx context.Context, method, path string, body any) (*http.Request, error) {
-	req, err := outbound.NewJSONRequest(c.BaseURL, vendorName, method, path, body)
-	if err != nil {
-		return nil, err
-	}
-	return req.WithContext(ctx), nil
-}
-
-// operations names the documented endpoints in errors; anything else is
-// named by its method and path (Ortto paths carry no secrets).
-var operations = map[string]string{
-	"PUT v1/accounts/archive":      "archive accounts",
-	"PUT v1/accounts/restore":      "restore accounts",
-	"DELETE v1/accounts/delete":    "delete accounts",
-	"POST v1/accounts/get":         "get accounts",
-	"POST v1/person/subscriptions": "get subscriptions",
-}
-
-// Do sends req under ctx and decodes a successful JSON reply into v (when
-// v is not nil). Every failure is an *outbound.Error built by
-// checkResponse or by the shared executor.
-func (c *Client) Do(ctx context.Context, req *http.Request, v any) error {
-	rel := strings.TrimPrefix(req.URL.Path, c.BaseURL.Path)
-	op, ok := operations[req.Method+" "+rel]
-	if !ok {
-		op = req.Method + " " + rel
-	}
-	return outbound.Do(c.client, req.WithContext(ctx), vendorName, op, checkResponse, v)
 }
 
 // errorBody is the union of Ortto's two error shapes:
@@ -262,5 +234,5 @@ func chunkError(err error, pending []string, done, total int) error {
 
 // badInput is the error for a request refused before any call is made.
 func badInput(op, msg string) error {
-	return &outbound.Error{Vendor: vendorName, Operation: op, Kind: outbound.KindBadInput, Message: msg}
+	return &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindBadInput, Message: msg}
 }

@@ -114,7 +114,7 @@ func TestRequestHeadersAndAuthOnlyInTransport(t *testing.T) {
 
 	// The request NewRequest builds carries no key: auth lives only in the
 	// transport.
-	req, err := e.client.NewRequest(context.Background(), http.MethodPut, "v1/accounts/archive", ortto.AccountSelection{InclusionIDs: mainIDs[:1]})
+	req, err := e.client.NewRequest(context.Background(), "archive accounts", http.MethodPut, "v1/accounts/archive", nil, ortto.AccountSelection{InclusionIDs: mainIDs[:1]})
 	require.NoError(t, err)
 	assert.Empty(t, req.Header.Get("X-Api-Key"))
 	assert.Equal(t, "/prefix/v1/accounts/archive", req.URL.Path)
@@ -261,11 +261,11 @@ func TestNewRequestAndDo(t *testing.T) {
 	e := newEnv(t, ortto.Config{})
 	ctx := context.Background()
 
-	_, err := e.client.NewRequest(ctx, http.MethodPut, "/v1/accounts/archive", nil)
+	_, err := e.client.NewRequest(ctx, "archive accounts", http.MethodPut, "/v1/accounts/archive", nil, nil)
 	require.Error(t, err, "an absolute path would drop the base URL's prefix")
 	assert.Contains(t, err.Error(), "relative")
 
-	req, err := e.client.NewRequest(ctx, http.MethodGet, "v1/nope", nil)
+	req, err := e.client.NewRequest(ctx, "", http.MethodGet, "v1/nope", nil, nil)
 	require.NoError(t, err)
 	err = e.client.Do(ctx, req, nil)
 	ve := vendorError(t, err)
@@ -273,13 +273,14 @@ func TestNewRequestAndDo(t *testing.T) {
 	assert.Equal(t, "Unknown endpoint or method", ve.Message)
 	assert.Equal(t, "GET v1/nope", ve.Operation)
 
-	req, err = e.client.NewRequest(ctx, http.MethodPost, "v1/accounts/archive", map[string]any{"inclusion_ids": mainIDs[:1]})
+	req, err = e.client.NewRequest(ctx, "archive accounts", http.MethodPost, "v1/accounts/archive", nil, map[string]any{"inclusion_ids": mainIDs[:1]})
 	require.NoError(t, err)
 	ve = vendorError(t, e.client.Do(ctx, req, nil))
+	assert.Equal(t, "archive accounts", ve.Operation, "the operation NewRequest named")
 	assert.Equal(t, 405, ve.HTTPStatus)
 	assert.Equal(t, outbound.KindUpstream, ve.Kind)
 
-	req, err = e.client.NewRequest(ctx, http.MethodPut, "v1/accounts/archive", map[string]any{"inclusion_ids": mainIDs[:1]})
+	req, err = e.client.NewRequest(ctx, "archive accounts", http.MethodPut, "v1/accounts/archive", nil, map[string]any{"inclusion_ids": mainIDs[:1]})
 	require.NoError(t, err)
 	var raw map[string]int
 	require.NoError(t, e.client.Do(ctx, req, &raw))

@@ -19,6 +19,23 @@ type PersonRef struct {
 	ExternalID string `json:"external_id,omitempty"`
 }
 
+// Canonical is the ref reduced to the one identifier Ortto will use for
+// it: person_id, else email (lower-cased: Ortto compares emails without
+// case), else external_id, trimmed of surrounding space, the others
+// cleared. Two refs for the same person have the same Canonical, so it is
+// the key to deduplicate and match lookups by; it is the zero PersonRef
+// when r has no identifier at all.
+func (r PersonRef) Canonical() PersonRef {
+	switch {
+	case strings.TrimSpace(r.PersonID) != "":
+		return PersonRef{PersonID: strings.TrimSpace(r.PersonID)}
+	case strings.TrimSpace(r.Email) != "":
+		return PersonRef{Email: strings.ToLower(strings.TrimSpace(r.Email))}
+	default:
+		return PersonRef{ExternalID: strings.TrimSpace(r.ExternalID)}
+	}
+}
+
 // Person is one person's subscription status as Ortto reports it.
 // Email is present only when the person was looked up by email, and
 // ExternalID only when looked up by external id.
@@ -100,20 +117,6 @@ type subscriptionsReply struct {
 	People []*Person `json:"people"`
 }
 
-// refKey is the identifier Ortto will use for a ref, following its
-// precedence; emails compare case-insensitively.
-func refKey(r PersonRef) (string, bool) {
-	switch {
-	case r.PersonID != "":
-		return "id:" + r.PersonID, true
-	case r.Email != "":
-		return "email:" + strings.ToLower(r.Email), true
-	case r.ExternalID != "":
-		return "ext:" + r.ExternalID, true
-	}
-	return "", false
-}
-
 // refLabel is the identifier of a ref as reported in an error's IDs.
 func refLabel(r PersonRef) string {
 	switch {
@@ -130,8 +133,10 @@ func refLabel(r PersonRef) string {
 // knows no such person. Refs are split into batches of the configured
 // batch size (one call per batch, sent one after another); results are
 // matched back to refs by identifier (person_id, else email compared
-// case-insensitively, else external_id), never by position, because the
-// position of an entry in Ortto's reply is not documented as meaningful.
+// case-insensitively, else external_id: see PersonRef.Canonical), never
+// by position, because the position of an entry in Ortto's reply is not
+// documented as meaningful. Each person is asked for once, by the first
+// ref naming them, as the caller wrote it.
 func (c *Client) Subscriptions(ctx context.Context, refs []PersonRef) ([]*Person, error) {
 	const op = "get subscriptions"
 	out := make([]*Person, len(refs))
@@ -141,12 +146,12 @@ func (c *Client) Subscriptions(ctx context.Context, refs []PersonRef) ([]*Person
 	// Validate everything first: Ortto refuses the whole request for one
 	// empty person object, and a later batch must not fail after earlier
 	// ones were spent.
-	keys := make([]string, len(refs))
-	var unique []PersonRef // first ref of each key, in order
-	seen := map[string]bool{}
+	keys := make([]PersonRef, len(refs))
+	var unique []PersonRef // the first ref of each canonical ref, in order
+	seen := map[PersonRef]bool{}
 	for i, r := range refs {
-		k, ok := refKey(r)
-		if !ok {
+		k := r.Canonical()
+		if k == (PersonRef{}) {
 			return nil, badInput(op, fmt.Sprintf("person %d has none of person_id, email, external_id", i))
 		}
 		keys[i] = k
@@ -156,7 +161,7 @@ func (c *Client) Subscriptions(ctx context.Context, refs []PersonRef) ([]*Person
 		}
 	}
 
-	found := make(map[string]*Person, len(unique))
+	found := make(map[PersonRef]*Person, len(unique))
 	total := (len(unique) + c.batchSize - 1) / c.batchSize
 	for i := 0; i < total; i++ {
 		lo := i * c.batchSize
@@ -173,12 +178,14 @@ func (c *Client) Subscriptions(ctx context.Context, refs []PersonRef) ([]*Person
 			if p == nil || p.PersonID == "" || strings.EqualFold(p.PersonStatus, "not-found") {
 				continue
 			}
-			found["id:"+p.PersonID] = p
+			// The reply names the person by every identifier it knows;
+			// each names the same canonical ref a request would.
+			found[PersonRef{PersonID: p.PersonID}.Canonical()] = p
 			if p.Email != "" {
-				found["email:"+strings.ToLower(p.Email)] = p
+				found[PersonRef{Email: p.Email}.Canonical()] = p
 			}
 			if p.ExternalID != "" {
-				found["ext:"+p.ExternalID] = p
+				found[PersonRef{ExternalID: p.ExternalID}.Canonical()] = p
 			}
 		}
 	}
@@ -192,7 +199,7 @@ func (c *Client) subscriptionsCall(ctx context.Context, refs []PersonRef) ([]*Pe
 	// A lookup changes nothing at Ortto, though it is a POST: let the
 	// chain share and retry it.
 	ctx = outbound.IdempotentRead(ctx)
-	req, err := c.NewRequest(ctx, http.MethodPost, "v1/person/subscriptions", subscriptionsRequest{People: refs})
+	req, err := c.NewRequest(ctx, "get subscriptions", http.MethodPost, "v1/person/subscriptions", nil, subscriptionsRequest{People: refs})
 	if err != nil {
 		return nil, err
 	}

@@ -222,3 +222,16 @@ func TestSubscriptionsRefusedWithoutCalling(t *testing.T) {
 
 	assert.Zero(t, e.sim.Recorder().Count("ortto"))
 }
+
+func TestPersonRefCanonical(t *testing.T) {
+	cases := []struct{ in, want ortto.PersonRef }{
+		{ortto.PersonRef{PersonID: " p1 ", Email: "A@x.com", ExternalID: "e"}, ortto.PersonRef{PersonID: "p1"}},
+		{ortto.PersonRef{PersonID: "  ", Email: " Ada@Example.COM ", ExternalID: "e"}, ortto.PersonRef{Email: "ada@example.com"}},
+		{ortto.PersonRef{ExternalID: " Ext-1 "}, ortto.PersonRef{ExternalID: "Ext-1"}},
+		{ortto.PersonRef{Email: " "}, ortto.PersonRef{}},
+	}
+	for _, tc := range cases {
+		assert.Equal(t, tc.want, tc.in.Canonical(), "%+v", tc.in)
+		assert.Equal(t, tc.want, tc.want.Canonical(), "idempotent")
+	}
+}

@@ -84,6 +84,8 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	g := &Gateway{chains: map[string]*outbound.Chain{}}
 	for _, v := range config.Vendors {
 		chainOpts := cfg.ChainOptions(v)
+		// The chain reads its vendor's replies as the vendor's client does.
+		chainOpts.Descriptor = vendors[v].descriptor
 		chainOpts.Logger = opts.Logger
 		chainOpts.Observer = opts.Telemetry
 		chainOpts.TracerProvider = opts.Telemetry.TracerProvider()

@@ -185,3 +185,10 @@ func RoundTrip(t testing.TB, v, fresh any) {
 	require.NoError(t, err)
 	assert.Equal(t, string(enc), string(enc2))
 }
+
+// RoundTripperFunc adapts a function to http.RoundTripper, for tests that
+// stand in for the wire or watch what reaches it.
+type RoundTripperFunc func(*http.Request) (*http.Response, error)
+
+// RoundTrip implements http.RoundTripper.
+func (f RoundTripperFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -115,7 +115,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Fixtures calls add with every file whose name ends in ext below dir of
 // the shared recorded replies (shared/fixtures/<dir> beside the repository,
 // as seen from a vendor's package directory, where go test runs; dir is
-// slash-separated, e.g. "cordial/vcr"). A missing folder adds nothing: the
+// slash-separated, e.g. "acme/vcr"). A missing folder adds nothing: the
 // fixtures are optional seeds.
 func Fixtures(dir, ext string, add func(raw []byte)) {
 	root := filepath.Join("..", "..", "..", "shared", "fixtures", filepath.FromSlash(dir))

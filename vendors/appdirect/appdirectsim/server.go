@@ -107,9 +107,12 @@ func writeMethodNotAllowed(w http.ResponseWriter, allowed ...string) {
 
 // faultBody renders an injected failure the way AppDirect would: the
 // Spring OAuth2 body for 401, {code, message} for everything else.
-func faultBody(status, retryAfterSeconds int) []byte {
+func faultBody(status, retryAfterSeconds int, message string) []byte {
 	if status == http.StatusUnauthorized {
-		b, _ := json.Marshal(oauthError{"invalid_token", "Invalid access token"})
+		if message == "" {
+			message = "Invalid access token"
+		}
+		b, _ := json.Marshal(oauthError{"invalid_token", message})
 		return b
 	}
 	text := http.StatusText(status)
@@ -119,6 +122,9 @@ func faultBody(status, retryAfterSeconds int) []byte {
 	msg := text
 	if retryAfterSeconds > 0 {
 		msg += "; retry after " + strconv.Itoa(retryAfterSeconds) + " seconds"
+	}
+	if message != "" {
+		msg = message
 	}
 	b, _ := json.Marshal(apiError{Code: strings.ToUpper(strings.ReplaceAll(text, " ", "_")), Message: msg})
 	return b

@@ -520,7 +520,8 @@ func TestFaultBodyAndRecorder(t *testing.T) {
 	assert.Equal(t, 503, resp.StatusCode)
 	assert.Equal(t, "2", resp.Header.Get("Retry-After"))
 	assert.JSONEq(t, `{"status":"FAILURE","reason":"Service Unavailable"}`, string(b))
-	assert.JSONEq(t, `{"status":"FAILURE","reason":"Rate limit exceeded; retry after 3 seconds"}`, string(faultBody(429, 3)))
+	assert.JSONEq(t, `{"status":"FAILURE","reason":"Rate limit exceeded; retry after 3 seconds"}`, string(faultBody(429, 3, "")))
+	assert.JSONEq(t, `{"status":"FAILURE","reason":"echo: GET /x"}`, string(faultBody(400, 0, "echo: GET /x")))
 
 	entries := s.Recorder().Entries()
 	require.Len(t, entries, 1)

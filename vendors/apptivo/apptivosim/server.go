@@ -85,7 +85,7 @@ type failure struct {
 
 // faultBody renders the FAILURE body for an injected status, so clients see
 // the shape a real failure has.
-func faultBody(status, retryAfterSeconds int) []byte {
+func faultBody(status, retryAfterSeconds int, message string) []byte {
 	reason := http.StatusText(status)
 	if reason == "" {
 		reason = "HTTP " + strconv.Itoa(status)
@@ -95,6 +95,9 @@ func faultBody(status, retryAfterSeconds int) []byte {
 		if retryAfterSeconds > 0 {
 			reason += "; retry after " + strconv.Itoa(retryAfterSeconds) + " seconds"
 		}
+	}
+	if message != "" {
+		reason = message
 	}
 	b, _ := json.Marshal(failure{Status: "FAILURE", Reason: reason})
 	return b

@@ -66,8 +66,12 @@ func (s *Server) SetState(doc []byte) error { return s.store.setState(doc) }
 func (s *Server) Reset() { s.store.reset() }
 
 // faultBody is Cordial's error body for an injected status.
-func faultBody(status, retryAfterSeconds int) []byte {
-	return []byte(`{"error":true,"errorKey":"SIMULATED_FAULT","message":"simulated fault"}`)
+func faultBody(status, retryAfterSeconds int, message string) []byte {
+	if message == "" {
+		message = "simulated fault"
+	}
+	b, _ := json.Marshal(errorBody{Error: true, ErrorKey: "SIMULATED_FAULT", Message: message})
+	return b
 }
 
 // errorBody is Cordial's documented error shape.

@@ -118,17 +118,23 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 
 // faultBody renders Ortto's own body for an injected status: the
 // rate-limit body for 429, the recorded envelope otherwise.
-func faultBody(status, retryAfterSeconds int) []byte {
+func faultBody(status, retryAfterSeconds int, message string) []byte {
 	var v any
 	if status == http.StatusTooManyRequests {
 		if retryAfterSeconds <= 0 {
 			retryAfterSeconds = 1
 		}
+		if message == "" {
+			message = "rate limit"
+		}
 		v = map[string]any{"error": map[string]any{
-			"code": "rate-limit", "message": "rate limit", "try-in-seconds": retryAfterSeconds,
+			"code": "rate-limit", "message": message, "try-in-seconds": retryAfterSeconds,
 		}}
 	} else {
-		v = errorReply{RequestID: requestID(), Code: status, Error: "simulated fault"}
+		if message == "" {
+			message = "simulated fault"
+		}
+		v = errorReply{RequestID: requestID(), Code: status, Error: message}
 	}
 	b, _ := json.Marshal(v)
 	return append(b, '\n')
