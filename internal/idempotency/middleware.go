@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchyard/switchyard/internal/errcode"
@@ -28,6 +29,7 @@ const (
 const (
 	DefaultTTL              = 24 * time.Hour
 	DefaultPendingTTL       = time.Minute
+	DefaultPendingMargin    = 30 * time.Second
 	DefaultMaxBodyBytes     = 1 << 20
 	DefaultMaxResponseBytes = 1 << 20
 	DefaultPollInterval     = 100 * time.Millisecond
@@ -49,9 +51,16 @@ type Options struct {
 	// TTL is how long a finished response is replayed. Default 24 h.
 	TTL time.Duration
 	// PendingTTL is how long a reservation outlives a request that never
-	// finished (a crashed replica). It must exceed the request timeout, or a
-	// slow first request can be overtaken by its retry. Default 1 min.
+	// finished (a crashed replica), at the least. A reservation must outlive
+	// the request holding it, or a slow first request is overtaken by its
+	// retry and the mutation runs twice: when the request's context has a
+	// deadline (the gateway's SWITCHYARD_REQUEST_TIMEOUT), the reservation
+	// lasts until that deadline plus PendingMargin if that is longer.
+	// Default 1 min.
 	PendingTTL time.Duration
+	// PendingMargin is how long past the request's deadline a reservation
+	// lasts, for the response to be written and stored. Default 30 s.
+	PendingMargin time.Duration
 	// MaxBodyBytes bounds the request body read here (413 above it).
 	MaxBodyBytes int64
 	// MaxResponseBytes bounds a stored response; a larger one is sent but
@@ -100,6 +109,9 @@ func Middleware(opts Options, next http.Handler) http.Handler {
 	}
 	if opts.PendingTTL <= 0 {
 		opts.PendingTTL = DefaultPendingTTL
+	}
+	if opts.PendingMargin <= 0 {
+		opts.PendingMargin = DefaultPendingMargin
 	}
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
@@ -159,7 +171,7 @@ func (m *middleware) serve(w http.ResponseWriter, r *http.Request, key, fp strin
 	pending := Record{Fingerprint: fp, State: StatePending, Owner: rand.Text(), Created: time.Now()}
 	wait := 5 * time.Millisecond
 	for {
-		existing, reserved, err := m.opts.Store.Reserve(ctx, key, pending, m.opts.PendingTTL)
+		existing, reserved, err := m.opts.Store.Reserve(ctx, key, pending, m.pendingTTL(ctx))
 		switch {
 		case err != nil:
 			m.opts.Logger.ErrorContext(ctx, "idempotency store failed", "op", "reserve", "key", logKey(key), "err", err)
@@ -189,6 +201,27 @@ func (m *middleware) serve(w http.ResponseWriter, r *http.Request, key, fp strin
 		wait = min(2*wait, m.opts.PollInterval)
 	}
 }
+
+// pendingTTL is how long a reservation made now under ctx must last: past
+// ctx's deadline by PendingMargin, and at least PendingTTL.
+func (m *middleware) pendingTTL(ctx context.Context) time.Duration {
+	ttl := m.opts.PendingTTL
+	if deadline, ok := ctx.Deadline(); ok {
+		ttl = max(ttl, time.Until(deadline)+m.opts.PendingMargin)
+	}
+	return ttl
+}
+
+// lostReservations counts completions that found their reservation gone.
+var lostReservations atomic.Uint64
+
+// LostReservations is how many requests in this process ran a mutation
+// and then found that their reservation had expired or been taken over, so
+// that their response was not stored and a retry may have run the
+// mutation again. Each is also logged at ERROR. It should stay 0; the
+// telemetry package exports it as
+// switchyard_idempotency_reservations_lost_total.
+func LostReservations() uint64 { return lostReservations.Load() }
 
 // run calls next while recording its response, then stores the response or
 // releases the key.
@@ -225,7 +258,14 @@ func (m *middleware) run(w http.ResponseWriter, r *http.Request, key string, pen
 	done.Body = rec.buf.Bytes()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), storeTimeout)
 	defer cancel()
-	if err := m.opts.Store.Complete(ctx, key, done, m.opts.TTL); err != nil {
+	err := m.opts.Store.Complete(ctx, key, done, m.opts.TTL)
+	switch {
+	case errors.Is(err, ErrNotHeld):
+		lostReservations.Add(1)
+		m.opts.Logger.ErrorContext(ctx, "idempotency reservation lost before the response was stored: a retry with this key may run the mutation again",
+			"key", logKey(key), "held_for", time.Since(pending.Created).Round(time.Millisecond).String())
+		return
+	case err != nil:
 		m.opts.Logger.ErrorContext(ctx, "idempotency store failed", "op", "complete", "key", logKey(key), "err", err)
 		return
 	}
