@@ -11,6 +11,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -77,7 +79,8 @@ type Options struct {
 	// Retryable reports whether a 2xx response is a failure the client
 	// should be able to retry with the same key (GraphQL answers a failed
 	// mutation with 200 and errors); such a response is sent but not
-	// stored. Nil stores every 2xx response. See FailedWith.
+	// stored. Nil stores every 2xx response that is not a refusal (see
+	// RefusalCodes, which are never stored). See FailedWith.
 	Retryable func(body []byte) bool
 	Logger    *slog.Logger
 }
@@ -88,7 +91,8 @@ type Options struct {
 // is a mutation; everything else passes through untouched (an invalid key
 // is answered with 400 BAD_USER_INPUT). The first request with a key runs
 // next and, when the status is 2xx, stores the response for TTL; a non-2xx
-// (or a panic) releases the key so the client can retry. A later request
+// (or a panic), a refusal (see RefusalCodes) or a response Retryable
+// accepts releases the key so the client can retry. A later request
 // with the same key and fingerprint gets the stored response verbatim with
 // Idempotent-Replayed: true and next is not called; one with a different
 // fingerprint gets 409 CONFLICT. A duplicate arriving while the first is
@@ -248,7 +252,7 @@ func (m *middleware) run(w http.ResponseWriter, r *http.Request, key string, pen
 		m.opts.Logger.WarnContext(r.Context(), "idempotent response too large to store; key released", "key", logKey(key), "limit", m.opts.MaxResponseBytes)
 		return
 	}
-	if m.opts.Retryable != nil && m.opts.Retryable(rec.buf.Bytes()) {
+	if refused(rec.buf.Bytes()) || m.opts.Retryable != nil && m.opts.Retryable(rec.buf.Bytes()) {
 		return
 	}
 	done := pending
@@ -272,6 +276,25 @@ func (m *middleware) run(w http.ResponseWriter, r *http.Request, key string, pen
 	stored = true
 }
 
+// RefusalCodes are the extensions.code values of a request refused before
+// anything ran: authentication and scopes, parse and validation failures,
+// query limits and persisted-query refusals (every PERSISTED_QUERY_* code
+// counts, listed or not). A response whose only errors carry these codes,
+// with no root field of data non-null, is never stored, whatever
+// Options.Retryable says: storing it would replay a refusal for 24 h, even
+// to a retry sent with the credentials or query that fix it.
+var RefusalCodes = []string{
+	errcode.Unauthenticated, errcode.Forbidden,
+	errcode.GraphQLParseFailed, errcode.GraphQLValidationFailed, errcode.BadRequest,
+	"QUERY_TOO_DEEP", "QUERY_TOO_COMPLEX", // limits.QueryTooDeep, limits.QueryTooComplex
+	"PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_NOT_ALLOWED", // persisted.CodeNotFound, persisted.CodeNotAllowed
+}
+
+// refused reports whether body is a refusal (see RefusalCodes).
+var refused = failedWith(func(code string) bool {
+	return strings.HasPrefix(code, "PERSISTED_QUERY_") || slices.Contains(RefusalCodes, code)
+})
+
 // FailedWith returns an Options.Retryable that releases the key when the
 // operation did nothing a retry could repeat: no root field of data is
 // non-null, there is at least one error, and every error has one of codes
@@ -284,6 +307,11 @@ func FailedWith(codes ...string) func(body []byte) bool {
 	for _, c := range codes {
 		retryable[c] = true
 	}
+	return failedWith(func(code string) bool { return retryable[code] })
+}
+
+// failedWith is FailedWith for the codes retryable accepts.
+func failedWith(retryable func(code string) bool) func(body []byte) bool {
 	return func(body []byte) bool {
 		var resp struct {
 			Data   map[string]json.RawMessage `json:"data"`
@@ -301,7 +329,7 @@ func FailedWith(codes ...string) func(body []byte) bool {
 		}
 		for _, e := range resp.Errors {
 			code, _ := e.Extensions["code"].(string)
-			if _, partial := e.Extensions["ids"]; partial || !retryable[code] {
+			if _, partial := e.Extensions["ids"]; partial || !retryable(code) {
 				return false
 			}
 		}
