@@ -73,7 +73,11 @@ func (v *jwtVerifier) verify(token string) (*Principal, error) {
 	if err != nil {
 		return nil, classifyJWTError(err)
 	}
-	p := &Principal{Subject: c.Subject, Method: MethodJWT, Scopes: map[Scope]bool{}}
+	p := &Principal{Subject: c.Subject, Issuer: c.Issuer, Method: MethodJWT, Scopes: map[Scope]bool{}}
+	if c.Subject == "" {
+		// No stable name: the token itself is the client's identity.
+		p.credential = HashKey(token)
+	}
 	for _, word := range strings.Fields(c.Scope) {
 		// Scope tokens are case-sensitive (RFC 6749 section 3.3); words
 		// that are not ours (openid, profile...) are ignored.

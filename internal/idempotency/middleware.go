@@ -46,9 +46,10 @@ const storeTimeout = 5 * time.Second
 // Options configure Middleware. Only Store is required.
 type Options struct {
 	Store Store
-	// Scope returns the caller's identity (the authenticated principal's
-	// subject; "" when the gateway is open). Keys are per scope, so two
-	// clients choosing the same key never see each other's responses.
+	// Scope returns the caller's identity (the gateway passes
+	// auth.Principal.Identity: the client and its scope set). Keys are per
+	// scope, so two clients choosing the same key never see each other's
+	// responses.
 	Scope func(*http.Request) string
 	// TTL is how long a finished response is replayed. Default 24 h.
 	TTL time.Duration
