@@ -19,11 +19,14 @@ package auth
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 )
 
@@ -137,11 +140,61 @@ func ParseScope(s string) (Scope, bool) {
 // Principal is the authenticated client of one request.
 type Principal struct {
 	// Subject is the API key's id (the first 8 hex digits of its SHA-256,
-	// as in the keys file), the JWT's sub claim, or "anonymous" when open.
+	// as in the keys file), the JWT's sub claim ("" when it has none), or
+	// "anonymous" when open.
 	Subject string
-	Scopes  map[Scope]bool
-	Method  string // MethodAPIKey, MethodJWT or MethodOpen
+	// Issuer is the JWT's iss claim ("" for other methods).
+	Issuer string
+	Scopes map[Scope]bool
+	Method string // MethodAPIKey, MethodJWT or MethodOpen
+	// credential is the hex SHA-256 of the credential: the API key's full
+	// digest, or the JWT's when it has no sub. Never the credential.
+	credential string
 }
+
+// Identity names p's client and scope set for keying per-client state
+// (idempotency keys): two principals get the same identity only when they
+// are the same client holding the same scopes. The client is the method
+// with, for an API key, its full SHA-256; for a JWT, its issuer and
+// subject, or the token's SHA-256 when it has no sub (such a client is
+// then only recognised while it sends the same token); nothing for the
+// open gateway. The sorted scope set is part of it, so that one key or
+// subject used with two scope sets (a read-only token beside a writing
+// one) never shares state between them. A Principal built by hand with
+// neither subject nor credential gets an identity of its own, shared with
+// nobody. The identity holds no credential and is safe to hash or store.
+func (p *Principal) Identity() string {
+	if p == nil {
+		return unshared()
+	}
+	parts := []string{p.Method}
+	switch {
+	case p.Method == MethodOpen:
+	case p.Method == MethodAPIKey && p.credential != "":
+		parts = append(parts, "key", p.credential)
+	case p.Subject != "":
+		parts = append(parts, "sub", p.Issuer, p.Subject)
+	case p.credential != "":
+		parts = append(parts, "token", p.credential)
+	default:
+		return unshared()
+	}
+	scopes := make([]string, 0, len(p.Scopes))
+	for s, ok := range p.Scopes {
+		if ok {
+			scopes = append(scopes, string(s))
+		}
+	}
+	slices.Sort(scopes)
+	parts = append(parts, strings.Join(scopes, " "))
+	// JSON, so that no issuer or subject can forge the boundary between
+	// two fields.
+	b, _ := json.Marshal(parts)
+	return string(b)
+}
+
+// unshared is an identity no other request gets.
+func unshared() string { return "unshared:" + rand.Text() }
 
 // Principal.Method values.
 const (

@@ -1,7 +1,9 @@
 package auth
 
 import (
+	"bytes"
 	"crypto/rsa"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -30,6 +32,30 @@ type jwtVerifier struct {
 type claims struct {
 	jwt.RegisteredClaims
 	Scope string `json:"scope"`
+}
+
+// UnmarshalJSON refuses exp, nbf and iat that are not JSON numbers. jwt/v5
+// decodes them through json.Number, which also takes a string holding a
+// number ("exp":"1999999999"); RFC 7519 section 2 says NumericDate is a
+// number, and a token minted with a string exp is a bug or a forgery.
+func (c *claims) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	for _, name := range []string{"exp", "nbf", "iat"} {
+		if v, ok := raw[name]; ok && !isJSONNumber(v) {
+			return fmt.Errorf("%s is not a number", name)
+		}
+	}
+	type plain claims // without this method
+	return json.Unmarshal(b, (*plain)(c))
+}
+
+// isJSONNumber reports whether v, a JSON value, is a number.
+func isJSONNumber(v json.RawMessage) bool {
+	v = bytes.TrimSpace(v)
+	return len(v) > 0 && (v[0] == '-' || '0' <= v[0] && v[0] <= '9')
 }
 
 func newHS256Verifier(secret []byte, audience, issuer string) *jwtVerifier {
@@ -73,7 +99,11 @@ func (v *jwtVerifier) verify(token string) (*Principal, error) {
 	if err != nil {
 		return nil, classifyJWTError(err)
 	}
-	p := &Principal{Subject: c.Subject, Method: MethodJWT, Scopes: map[Scope]bool{}}
+	p := &Principal{Subject: c.Subject, Issuer: c.Issuer, Method: MethodJWT, Scopes: map[Scope]bool{}}
+	if c.Subject == "" {
+		// No stable name: the token itself is the client's identity.
+		p.credential = HashKey(token)
+	}
 	for _, word := range strings.Fields(c.Scope) {
 		// Scope tokens are case-sensitive (RFC 6749 section 3.3); words
 		// that are not ours (openid, profile...) are ignored.

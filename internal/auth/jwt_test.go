@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +38,11 @@ func TestJWTHS256(t *testing.T) {
 		{"nbf in the future", sign(t, jwt.SigningMethodHS256, []byte(testSecret), good(set("nbf", time.Now().Add(hour).Unix()))), auth.ErrTokenNotValidYet},
 		{"no exp", sign(t, jwt.SigningMethodHS256, []byte(testSecret), good(del("exp"))), auth.ErrInvalidToken},
 		{"exp not a number", sign(t, jwt.SigningMethodHS256, []byte(testSecret), good(set("exp", "tomorrow"))), auth.ErrInvalidToken},
+		{"exp a string holding a number", sign(t, jwt.SigningMethodHS256, []byte(testSecret), good(set("exp", strconv.FormatInt(time.Now().Add(hour).Unix(), 10)))), auth.ErrInvalidToken},
+		{"nbf a string holding a number", sign(t, jwt.SigningMethodHS256, []byte(testSecret), good(set("nbf", strconv.FormatInt(time.Now().Add(-hour).Unix(), 10)))), auth.ErrInvalidToken},
+		{"iat a string holding a number", sign(t, jwt.SigningMethodHS256, []byte(testSecret), good(set("iat", strconv.FormatInt(time.Now().Unix(), 10)))), auth.ErrInvalidToken},
+		{"exp null", sign(t, jwt.SigningMethodHS256, []byte(testSecret), good(set("exp", nil))), auth.ErrInvalidToken},
+		{"exp with a fraction", sign(t, jwt.SigningMethodHS256, []byte(testSecret), good(set("exp", float64(time.Now().Add(hour).Unix())+0.5))), nil},
 		{"wrong audience", sign(t, jwt.SigningMethodHS256, []byte(testSecret), good(set("aud", "someone-else"))), auth.ErrInvalidToken},
 		{"no audience", sign(t, jwt.SigningMethodHS256, []byte(testSecret), good(del("aud"))), auth.ErrInvalidToken},
 		{"wrong issuer", sign(t, jwt.SigningMethodHS256, []byte(testSecret), good(set("iss", "https://evil.example"))), auth.ErrInvalidToken},

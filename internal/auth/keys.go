@@ -110,5 +110,5 @@ func (a *Authenticator) lookupKey(token string) *Principal {
 	for s := range found.scopes {
 		scopes[s] = true
 	}
-	return &Principal{Subject: found.id, Scopes: scopes, Method: MethodAPIKey}
+	return &Principal{Subject: found.id, Scopes: scopes, Method: MethodAPIKey, credential: hex.EncodeToString(found.digest[:])}
 }

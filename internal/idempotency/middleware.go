@@ -11,6 +11,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchyard/switchyard/internal/errcode"
@@ -28,6 +31,7 @@ const (
 const (
 	DefaultTTL              = 24 * time.Hour
 	DefaultPendingTTL       = time.Minute
+	DefaultPendingMargin    = 30 * time.Second
 	DefaultMaxBodyBytes     = 1 << 20
 	DefaultMaxResponseBytes = 1 << 20
 	DefaultPollInterval     = 100 * time.Millisecond
@@ -42,16 +46,24 @@ const storeTimeout = 5 * time.Second
 // Options configure Middleware. Only Store is required.
 type Options struct {
 	Store Store
-	// Scope returns the caller's identity (the authenticated principal's
-	// subject; "" when the gateway is open). Keys are per scope, so two
-	// clients choosing the same key never see each other's responses.
+	// Scope returns the caller's identity (the gateway passes
+	// auth.Principal.Identity: the client and its scope set). Keys are per
+	// scope, so two clients choosing the same key never see each other's
+	// responses.
 	Scope func(*http.Request) string
 	// TTL is how long a finished response is replayed. Default 24 h.
 	TTL time.Duration
 	// PendingTTL is how long a reservation outlives a request that never
-	// finished (a crashed replica). It must exceed the request timeout, or a
-	// slow first request can be overtaken by its retry. Default 1 min.
+	// finished (a crashed replica), at the least. A reservation must outlive
+	// the request holding it, or a slow first request is overtaken by its
+	// retry and the mutation runs twice: when the request's context has a
+	// deadline (the gateway's SWITCHYARD_REQUEST_TIMEOUT), the reservation
+	// lasts until that deadline plus PendingMargin if that is longer.
+	// Default 1 min.
 	PendingTTL time.Duration
+	// PendingMargin is how long past the request's deadline a reservation
+	// lasts, for the response to be written and stored. Default 30 s.
+	PendingMargin time.Duration
 	// MaxBodyBytes bounds the request body read here (413 above it).
 	MaxBodyBytes int64
 	// MaxResponseBytes bounds a stored response; a larger one is sent but
@@ -68,7 +80,8 @@ type Options struct {
 	// Retryable reports whether a 2xx response is a failure the client
 	// should be able to retry with the same key (GraphQL answers a failed
 	// mutation with 200 and errors); such a response is sent but not
-	// stored. Nil stores every 2xx response. See FailedWith.
+	// stored. Nil stores every 2xx response that is not a refusal (see
+	// RefusalCodes, which are never stored). See FailedWith.
 	Retryable func(body []byte) bool
 	Logger    *slog.Logger
 }
@@ -79,7 +92,8 @@ type Options struct {
 // is a mutation; everything else passes through untouched (an invalid key
 // is answered with 400 BAD_USER_INPUT). The first request with a key runs
 // next and, when the status is 2xx, stores the response for TTL; a non-2xx
-// (or a panic) releases the key so the client can retry. A later request
+// (or a panic), a refusal (see RefusalCodes) or a response Retryable
+// accepts releases the key so the client can retry. A later request
 // with the same key and fingerprint gets the stored response verbatim with
 // Idempotent-Replayed: true and next is not called; one with a different
 // fingerprint gets 409 CONFLICT. A duplicate arriving while the first is
@@ -100,6 +114,9 @@ func Middleware(opts Options, next http.Handler) http.Handler {
 	}
 	if opts.PendingTTL <= 0 {
 		opts.PendingTTL = DefaultPendingTTL
+	}
+	if opts.PendingMargin <= 0 {
+		opts.PendingMargin = DefaultPendingMargin
 	}
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
@@ -159,7 +176,7 @@ func (m *middleware) serve(w http.ResponseWriter, r *http.Request, key, fp strin
 	pending := Record{Fingerprint: fp, State: StatePending, Owner: rand.Text(), Created: time.Now()}
 	wait := 5 * time.Millisecond
 	for {
-		existing, reserved, err := m.opts.Store.Reserve(ctx, key, pending, m.opts.PendingTTL)
+		existing, reserved, err := m.opts.Store.Reserve(ctx, key, pending, m.pendingTTL(ctx))
 		switch {
 		case err != nil:
 			m.opts.Logger.ErrorContext(ctx, "idempotency store failed", "op", "reserve", "key", logKey(key), "err", err)
@@ -190,6 +207,27 @@ func (m *middleware) serve(w http.ResponseWriter, r *http.Request, key, fp strin
 	}
 }
 
+// pendingTTL is how long a reservation made now under ctx must last: past
+// ctx's deadline by PendingMargin, and at least PendingTTL.
+func (m *middleware) pendingTTL(ctx context.Context) time.Duration {
+	ttl := m.opts.PendingTTL
+	if deadline, ok := ctx.Deadline(); ok {
+		ttl = max(ttl, time.Until(deadline)+m.opts.PendingMargin)
+	}
+	return ttl
+}
+
+// lostReservations counts completions that found their reservation gone.
+var lostReservations atomic.Uint64
+
+// LostReservations is how many requests in this process ran a mutation
+// and then found that their reservation had expired or been taken over, so
+// that their response was not stored and a retry may have run the
+// mutation again. Each is also logged at ERROR. It should stay 0; the
+// telemetry package exports it as
+// switchyard_idempotency_reservations_lost_total.
+func LostReservations() uint64 { return lostReservations.Load() }
+
 // run calls next while recording its response, then stores the response or
 // releases the key.
 func (m *middleware) run(w http.ResponseWriter, r *http.Request, key string, pending Record) {
@@ -215,7 +253,7 @@ func (m *middleware) run(w http.ResponseWriter, r *http.Request, key string, pen
 		m.opts.Logger.WarnContext(r.Context(), "idempotent response too large to store; key released", "key", logKey(key), "limit", m.opts.MaxResponseBytes)
 		return
 	}
-	if m.opts.Retryable != nil && m.opts.Retryable(rec.buf.Bytes()) {
+	if refused(rec.buf.Bytes()) || m.opts.Retryable != nil && m.opts.Retryable(rec.buf.Bytes()) {
 		return
 	}
 	done := pending
@@ -225,12 +263,38 @@ func (m *middleware) run(w http.ResponseWriter, r *http.Request, key string, pen
 	done.Body = rec.buf.Bytes()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), storeTimeout)
 	defer cancel()
-	if err := m.opts.Store.Complete(ctx, key, done, m.opts.TTL); err != nil {
+	err := m.opts.Store.Complete(ctx, key, done, m.opts.TTL)
+	switch {
+	case errors.Is(err, ErrNotHeld):
+		lostReservations.Add(1)
+		m.opts.Logger.ErrorContext(ctx, "idempotency reservation lost before the response was stored: a retry with this key may run the mutation again",
+			"key", logKey(key), "held_for", time.Since(pending.Created).Round(time.Millisecond).String())
+		return
+	case err != nil:
 		m.opts.Logger.ErrorContext(ctx, "idempotency store failed", "op", "complete", "key", logKey(key), "err", err)
 		return
 	}
 	stored = true
 }
+
+// RefusalCodes are the extensions.code values of a request refused before
+// anything ran: authentication and scopes, parse and validation failures,
+// query limits and persisted-query refusals (every PERSISTED_QUERY_* code
+// counts, listed or not). A response whose only errors carry these codes,
+// with no root field of data non-null, is never stored, whatever
+// Options.Retryable says: storing it would replay a refusal for 24 h, even
+// to a retry sent with the credentials or query that fix it.
+var RefusalCodes = []string{
+	errcode.Unauthenticated, errcode.Forbidden,
+	errcode.GraphQLParseFailed, errcode.GraphQLValidationFailed, errcode.BadRequest,
+	"QUERY_TOO_DEEP", "QUERY_TOO_COMPLEX", // limits.QueryTooDeep, limits.QueryTooComplex
+	"PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_NOT_ALLOWED", // persisted.CodeNotFound, persisted.CodeNotAllowed
+}
+
+// refused reports whether body is a refusal (see RefusalCodes).
+var refused = failedWith(func(code string) bool {
+	return strings.HasPrefix(code, "PERSISTED_QUERY_") || slices.Contains(RefusalCodes, code)
+})
 
 // FailedWith returns an Options.Retryable that releases the key when the
 // operation did nothing a retry could repeat: no root field of data is
@@ -244,6 +308,11 @@ func FailedWith(codes ...string) func(body []byte) bool {
 	for _, c := range codes {
 		retryable[c] = true
 	}
+	return failedWith(func(code string) bool { return retryable[code] })
+}
+
+// failedWith is FailedWith for the codes retryable accepts.
+func failedWith(retryable func(code string) bool) func(body []byte) bool {
 	return func(body []byte) bool {
 		var resp struct {
 			Data   map[string]json.RawMessage `json:"data"`
@@ -261,7 +330,7 @@ func FailedWith(codes ...string) func(body []byte) bool {
 		}
 		for _, e := range resp.Errors {
 			code, _ := e.Extensions["code"].(string)
-			if _, partial := e.Extensions["ids"]; partial || !retryable[code] {
+			if _, partial := e.Extensions["ids"]; partial || !retryable(code) {
 				return false
 			}
 		}

@@ -107,6 +107,21 @@ func TestRedaction(t *testing.T) {
 		{"URL user info", func(l *slog.Logger) { l.Info("x", "url", "https://key:pw-445566@api.example/") }, []string{"pw-445566"}, []string{"https://REDACTED@api.example/"}},
 		{"ordinary text survives", func(l *slog.Logger) { l.Info("Basic auth refused for customer 42", "short", short) },
 			nil, []string{"Basic auth refused for customer 42", short}},
+		{"prose about bearer tokens survives", func(l *slog.Logger) {
+			l.Warn("bearer token required", "reason", "missing Bearer token.", "hint", "Basic authentication is not supported")
+		}, nil, []string{"bearer token required", "missing Bearer token.", "Basic authentication is not supported"}},
+		{"prose with token: survives", func(l *slog.Logger) { l.Info("invalid token: signature mismatch") },
+			nil, []string{"invalid token: signature mismatch"}},
+		{"a redacted message with an unchanged attribute", func(l *slog.Logger) { l.Info("key "+vendorKey, "n", 1) },
+			[]string{vendorKey}, []string{"key REDACTED"}},
+		{"Authorization values of any shape", func(l *slog.Logger) {
+			l.Info("sent Authorization: Bearer abcdefgh", "h", `{"Authorization":"Basic abcdefgh"}`, "q", "authorization=sesame")
+		}, []string{"abcdefgh", "sesame"}, []string{"Authorization: Bearer REDACTED", "Basic REDACTED", "authorization=REDACTED"}},
+		{"apiKey and token parameters of any shape", func(l *slog.Logger) {
+			l.Info("GET /x?apiKey=abcdefgh&token=qwertyui", "body", `{"token":"zxcvbnm"}`)
+		}, []string{"abcdefgh", "qwertyui", "zxcvbnm"}, []string{"apiKey=REDACTED", "token=REDACTED"}},
+		{"bearer credential ending a sentence", func(l *slog.Logger) { l.Info("got Bearer abc123.") },
+			[]string{"abc123"}, []string{"Bearer REDACTED."}},
 	}
 	for _, tc := range cases {
 		for _, production := range []bool{true, false} {

@@ -72,7 +72,7 @@ func (e *extension) InterceptOperation(ctx context.Context, next graphql.Operati
 		attrs = append(attrs, attribute.String("graphql.operation.type", op.kind))
 		if o.Name != "" {
 			// Validated: it may take one of the free label places.
-			op.name, _ = e.t.metrics.opNames.label(o.Name, true)
+			op.name = e.t.metrics.opNames.label(o.Name, true)
 			spanName += " " + truncate(o.Name)
 			attrs = append(attrs, attribute.String("graphql.operation.name", truncate(o.Name)))
 		}
@@ -124,7 +124,7 @@ func (e *extension) rejected(ctx context.Context, resp *graphql.Response) {
 			kind, name, spanName = string(o.Operation), labelAnonymous, string(o.Operation)
 			if o.Name != "" {
 				// Not validated: a name is kept only if already known.
-				name, _ = e.t.metrics.opNames.label(o.Name, false)
+				name = e.t.metrics.opNames.label(o.Name, false)
 				spanName += " " + truncate(o.Name)
 			}
 		}
@@ -193,6 +193,13 @@ func (op *operation) finish() {
 	}
 	op.span.End()
 	m := op.t.metrics
+	if op.name != labelOther && op.name != labelAnonymous && op.name != labelUnknown {
+		if outcome == OutcomeSuccess {
+			m.opNames.succeeded(op.name)
+		}
+		// Still its own label: it may have been evicted while it ran.
+		op.name = m.opNames.label(op.name, false)
+	}
 	m.gqlOperations.WithLabelValues(op.name, op.kind, outcome).Inc()
 	m.gqlDuration.WithLabelValues(op.name, op.kind, outcome).Observe(time.Since(op.start).Seconds())
 }

@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"container/list"
 	"fmt"
 	"regexp"
 	"sync"
@@ -9,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/switchyard/switchyard/internal/idempotency"
 	"github.com/switchyard/switchyard/internal/outbound"
 )
 
@@ -39,7 +41,7 @@ type metrics struct {
 
 	gqlOperations *prometheus.CounterVec
 	gqlDuration   *prometheus.HistogramVec
-	opNames       *labelSet
+	opNames       *opLabels
 
 	vendorCalls    *prometheus.CounterVec
 	vendorDuration *prometheus.HistogramVec
@@ -52,7 +54,7 @@ type metrics struct {
 func newMetrics(reg *prometheus.Registry, opts Options) (*metrics, error) {
 	m := &metrics{
 		reg:       reg,
-		opNames:   newLabelSet(opts.MaxOperationNames, graphqlName),
+		opNames:   newOpLabels(opts.MaxOperationNames, opts.OperationNameRuns),
 		vendors:   newLabelSet(maxVendors, vendorName),
 		vendorOps: map[string]*labelSet{},
 		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -66,7 +68,7 @@ func newMetrics(reg *prometheus.Registry, opts Options) (*metrics, error) {
 		}, []string{"route", "method"}),
 		gqlOperations: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "switchyard_graphql_operations_total",
-			Help: "GraphQL operations, by operation name (bounded: anonymous, other, unknown beyond the first names seen), type and outcome (success, partial, error, rejected).",
+			Help: "GraphQL operations, by operation name (bounded, established names kept: else anonymous, other, unknown), type and outcome (success, partial, error, rejected).",
 		}, []string{"operation", "type", "outcome"}),
 		gqlDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "switchyard_graphql_operation_duration_seconds",
@@ -93,7 +95,16 @@ func newMetrics(reg *prometheus.Registry, opts Options) (*metrics, error) {
 		ConstLabels: prometheus.Labels{"version": opts.ServiceVersion},
 	})
 	build.Set(1)
+	lost := prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "switchyard_idempotency_reservations_lost_total",
+		Help: "Keyed mutations that ran and then found their idempotency reservation expired or taken over, so their response was not stored and a retry may have run them again. Should stay 0.",
+	}, func() float64 { return float64(idempotency.LostReservations()) })
+	m.opNames.onEvict = func(name string) {
+		m.gqlOperations.DeletePartialMatch(prometheus.Labels{"operation": name})
+		m.gqlDuration.DeletePartialMatch(prometheus.Labels{"operation": name})
+	}
 	for _, c := range []prometheus.Collector{
+		lost,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		build,
@@ -237,4 +248,77 @@ func (s *labelSet) label(v string, admit bool) (string, bool) {
 	}
 	s.seen[v] = struct{}{}
 	return v, true
+}
+
+// opLabels bounds the GraphQL operation label so that junk names cannot
+// take it over. A well-formed name gets its own label when it first runs
+// (validated) while there is room. A name that has since succeeded
+// established times is established and keeps its label for good; the
+// others are kept in least-recently-used order, and when the set is full a
+// new name takes the place of the least recently used one that is not
+// established, whose series are deleted. A burst of junk names therefore
+// only ever displaces other junk (and names too rarely used to be
+// established); once every place is held by an established name, new
+// names are "other".
+type opLabels struct {
+	mu          sync.Mutex
+	max         int
+	established int
+	names       map[string]*opName
+	probation   *list.List // of string: names not established, least recently used first
+	onEvict     func(name string)
+}
+
+type opName struct {
+	successes int
+	elem      *list.Element // in probation; nil once established
+}
+
+func newOpLabels(max, established int) *opLabels {
+	return &opLabels{max: max, established: established, names: map[string]*opName{}, probation: list.New()}
+}
+
+// label returns the label for v. admit says whether v may take a place.
+func (s *opLabels) label(v string, admit bool) string {
+	if !graphqlName.MatchString(v) {
+		return labelOther
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n, ok := s.names[v]; ok {
+		if n.elem != nil {
+			s.probation.MoveToBack(n.elem)
+		}
+		return v
+	}
+	if !admit {
+		return labelOther
+	}
+	if len(s.names) >= s.max {
+		oldest := s.probation.Front()
+		if oldest == nil {
+			return labelOther
+		}
+		evicted := s.probation.Remove(oldest).(string)
+		delete(s.names, evicted)
+		if s.onEvict != nil {
+			s.onEvict(evicted)
+		}
+	}
+	s.names[v] = &opName{elem: s.probation.PushBack(v)}
+	return v
+}
+
+// succeeded notes a successful run of v, establishing it after enough.
+func (s *opLabels) succeeded(v string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, ok := s.names[v]
+	if !ok || n.elem == nil {
+		return
+	}
+	if n.successes++; n.successes >= s.established {
+		s.probation.Remove(n.elem)
+		n.elem = nil
+	}
 }

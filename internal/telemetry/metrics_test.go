@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchyard/switchyard/internal/app/sandbox"
+	"github.com/switchyard/switchyard/internal/idempotency"
 	"github.com/switchyard/switchyard/internal/simkit"
 	"github.com/switchyard/switchyard/internal/telemetry"
 )
@@ -104,19 +105,56 @@ func TestBreakerGaugeFollowsTheBreaker(t *testing.T) {
 	assert.Equal(t, 1.0, samples[`switchyard_vendor_calls_total{operation="list lists",status="circuit_open",vendor="cordial"}`], raw)
 }
 
-// A client choosing operation names cannot grow the label set: names past
-// the cap, and names too long, are counted as other.
+// A client choosing operation names cannot grow the label set, nor take
+// it over: junk names sent first, or in a burst later, never keep an
+// operation clients really run (established by OperationNameRuns
+// successes) from its own label.
 func TestOperationNamesAreBounded(t *testing.T) {
-	s := newStack(t, telemetry.Options{MaxOperationNames: 3})
-	for i := range 6 {
-		s.query(fmt.Sprintf(`query Op%d { gateway { version } }`, i))
+	s := newStack(t, telemetry.Options{MaxOperationNames: 3, OperationNameRuns: 2})
+	junk := func(from, to int) {
+		for i := from; i < to; i++ {
+			s.query(fmt.Sprintf(`query Junk%d { gateway { version } }`, i))
+		}
 	}
+	junk(0, 6) // fills the set before any real operation arrives
+	for range 3 {
+		s.query(`query Real { gateway { version } }`)
+	}
+	junk(6, 20) // a burst after it is established
+	s.query(`query Real { gateway { version } }`)
 	long := "L" + strings.Repeat("o", 80) + "ng"
 	s.query(`query ` + long + ` { gateway { version } }`)
+
 	samples, raw := scrape(t, s.srv.URL)
-	assert.Equal(t, []string{"Op0", "Op1", "Op2", "other"}, labelValues(samples, "switchyard_graphql_operations_total", "operation"), raw)
-	assert.Equal(t, 4.0, samples[`switchyard_graphql_operations_total{operation="other",outcome="success",type="query"}`])
+	assert.Equal(t, 4.0, samples[`switchyard_graphql_operations_total{operation="Real",outcome="success",type="query"}`], raw)
+	names := labelValues(samples, "switchyard_graphql_operations_total", "operation")
+	assert.Equal(t, []string{"Junk18", "Junk19", "Real", "other"}, names, "the least recently used junk made way")
+	assert.Equal(t, 1.0, samples[`switchyard_graphql_operations_total{operation="other",outcome="success",type="query"}`], "the name too long")
 	assertSafeLabels(t, samples)
+}
+
+// Once every place is held by an established name, new names are other.
+func TestEstablishedOperationNamesAreNeverEvicted(t *testing.T) {
+	s := newStack(t, telemetry.Options{MaxOperationNames: 2, OperationNameRuns: 2})
+	for range 2 {
+		s.query(`query A { gateway { version } }`)
+		s.query(`query B { gateway { version } }`)
+	}
+	for i := range 5 {
+		s.query(fmt.Sprintf(`query Junk%d { gateway { version } }`, i))
+	}
+	samples, raw := scrape(t, s.srv.URL)
+	assert.Equal(t, []string{"A", "B", "other"}, labelValues(samples, "switchyard_graphql_operations_total", "operation"), raw)
+	assert.Equal(t, 5.0, samples[`switchyard_graphql_operations_total{operation="other",outcome="success",type="query"}`])
+}
+
+// Lost idempotency reservations are exported, so that an alert can watch
+// for a mutation that may have run twice.
+func TestLostIdempotencyReservationsAreExported(t *testing.T) {
+	s := newStack(t, telemetry.Options{})
+	samples, raw := scrape(t, s.srv.URL)
+	require.Contains(t, samples, "switchyard_idempotency_reservations_lost_total{}", raw)
+	assert.Equal(t, float64(idempotency.LostReservations()), samples["switchyard_idempotency_reservations_lost_total{}"])
 }
 
 // safeLabel is what any label value may look like: short, no quotes,

@@ -20,8 +20,14 @@
 // propagate (to vendors, to logs) whether or not anything is exported.
 //
 // No label value comes from a client unchecked: operation names are kept
-// only when they look like GraphQL names and are among the first
-// MaxOperationNames seen, routes and methods come from fixed sets, and
+// only when they look like GraphQL names, and at most MaxOperationNames of
+// them. Junk cannot take the operation label over: a name that has
+// succeeded OperationNameRuns times is established and keeps its label;
+// a new name, when the set is full, takes the place of the least recently
+// used name that is not established (whose series are deleted), or is
+// counted as "other" when every place is established. So a burst of junk
+// names displaces only junk, never the operations clients really run.
+// Routes and methods come from fixed sets, and
 // vendor operations are the clients' own names, capped per vendor too.
 // Nothing secret is a label or a span attribute: no header, URL query,
 // variable or body is recorded.
@@ -47,6 +53,10 @@ import (
 // metrics keep; later names are counted as "other".
 const DefaultMaxOperationNames = 100
 
+// DefaultOperationNameRuns is how many successful runs establish an
+// operation name's label.
+const DefaultOperationNameRuns = 5
+
 // Options configure New. The zero value is usable.
 type Options struct {
 	// ServiceName is the traces' service.name unless OTEL_SERVICE_NAME
@@ -62,6 +72,10 @@ type Options struct {
 	// MaxOperationNames bounds the operation label's distinct values
 	// (default DefaultMaxOperationNames).
 	MaxOperationNames int
+	// OperationNameRuns is how many successful runs establish an
+	// operation name, so that no new name can take its label (default
+	// DefaultOperationNameRuns).
+	OperationNameRuns int
 	// Routes are the HTTP paths counted under their own route label, in
 	// addition to DefaultRoutes; a path ending in "/" also names every
 	// path below it. Any other path is counted as "other".
@@ -98,6 +112,9 @@ func New(ctx context.Context, opts Options) (*Telemetry, error) {
 	}
 	if opts.ServiceName == "" {
 		opts.ServiceName = "switchyard"
+	}
+	if opts.OperationNameRuns <= 0 {
+		opts.OperationNameRuns = DefaultOperationNameRuns
 	}
 	if opts.MaxOperationNames <= 0 {
 		opts.MaxOperationNames = DefaultMaxOperationNames

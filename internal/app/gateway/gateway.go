@@ -222,7 +222,7 @@ func (g *Gateway) Close() error {
 // one client's key can never replay another's response.
 func clientIdentity(r *http.Request) string {
 	if p, ok := auth.FromContext(r.Context()); ok {
-		return p.Method + ":" + p.Subject
+		return p.Identity()
 	}
 	return ""
 }
