@@ -15,16 +15,16 @@ import (
 )
 
 // ContactCount is the resolver for the contactCount field.
-func (r *accountListResolver) ContactCount(ctx context.Context, obj *model.AccountList) (int, error) {
+func (r *accountListResolver) ContactCount(ctx context.Context, obj *model.AccountList) (*int, error) {
 	id, err := listID("id", obj.ID)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	lc, err := r.loaders(ctx).ListCount.Load(ctx, id)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return lc.Count, nil
+	return &lc.Count, nil
 }
 
 // CreateAccountList is the resolver for the createAccountList field.

@@ -100,8 +100,10 @@ type AccountListFields struct {
 	Name string `json:"name"`
 	// True when Cordial records the date each contact joined the list. From Cordial.
 	Enhanced bool `json:"enhanced"`
-	// Number of contacts on the list (Cordial `accountlists/{id}/count`). Fetched only when selected.
-	ContactCount int `json:"contactCount"`
+	// Number of contacts on the list (Cordial `accountlists/{id}/count`).
+	// Fetched only when selected. Needs `read`, under a mutation too; nullable
+	// so that a forbidden or failed count nulls only itself.
+	ContactCount *int `json:"contactCount"`
 }
 
 // GetId returns AccountListFields.Id, and is useful for accessing the field via an interface.
@@ -114,7 +116,7 @@ func (v *AccountListFields) GetName() string { return v.Name }
 func (v *AccountListFields) GetEnhanced() bool { return v.Enhanced }
 
 // GetContactCount returns AccountListFields.ContactCount, and is useful for accessing the field via an interface.
-func (v *AccountListFields) GetContactCount() int { return v.ContactCount }
+func (v *AccountListFields) GetContactCount() *int { return v.ContactCount }
 
 // AccountListsAccountListsAccountList includes the requested fields of the GraphQL type AccountList.
 // The GraphQL type's documentation follows.
@@ -134,7 +136,7 @@ func (v *AccountListsAccountListsAccountList) GetName() string { return v.Accoun
 func (v *AccountListsAccountListsAccountList) GetEnhanced() bool { return v.AccountListFields.Enhanced }
 
 // GetContactCount returns AccountListsAccountListsAccountList.ContactCount, and is useful for accessing the field via an interface.
-func (v *AccountListsAccountListsAccountList) GetContactCount() int {
+func (v *AccountListsAccountListsAccountList) GetContactCount() *int {
 	return v.AccountListFields.ContactCount
 }
 
@@ -170,7 +172,7 @@ type __premarshalAccountListsAccountListsAccountList struct {
 
 	Enhanced bool `json:"enhanced"`
 
-	ContactCount int `json:"contactCount"`
+	ContactCount *int `json:"contactCount"`
 }
 
 func (v *AccountListsAccountListsAccountList) MarshalJSON() ([]byte, error) {
@@ -327,7 +329,7 @@ type AccountsAccountsAccountConnectionNodesAccount struct {
 	CreatedOn *time.Time `json:"createdOn"`
 	// The same company as seen by AppDirect's REST companies API, with the
 	// fields only REST has. Fetched only when selected, once per distinct id in
-	// a request.
+	// a request. Needs `read`, under a mutation too.
 	Company *AccountsAccountsAccountConnectionNodesAccountCompany `json:"company"`
 }
 
@@ -460,7 +462,7 @@ func (v *CreateAccountListCreateAccountList) GetName() string { return v.Account
 func (v *CreateAccountListCreateAccountList) GetEnhanced() bool { return v.AccountListFields.Enhanced }
 
 // GetContactCount returns CreateAccountListCreateAccountList.ContactCount, and is useful for accessing the field via an interface.
-func (v *CreateAccountListCreateAccountList) GetContactCount() int {
+func (v *CreateAccountListCreateAccountList) GetContactCount() *int {
 	return v.AccountListFields.ContactCount
 }
 
@@ -496,7 +498,7 @@ type __premarshalCreateAccountListCreateAccountList struct {
 
 	Enhanced bool `json:"enhanced"`
 
-	ContactCount int `json:"contactCount"`
+	ContactCount *int `json:"contactCount"`
 }
 
 func (v *CreateAccountListCreateAccountList) MarshalJSON() ([]byte, error) {
@@ -749,7 +751,8 @@ type CustomersCustomersCustomerConnectionNodesCustomer struct {
 	PrimaryEmail *string `json:"primaryEmail"`
 	// The Ortto person with this customer's primary email, or null when Ortto
 	// knows none (a cross-vendor link: Apptivo -> Ortto). Every person needed
-	// anywhere in one response is fetched in one Ortto call per batch.
+	// anywhere in one response is fetched in one Ortto call per batch. Needs
+	// `read`, under a mutation too.
 	Person *CustomersCustomersCustomerConnectionNodesCustomerPerson `json:"person"`
 }
 
@@ -990,7 +993,7 @@ type PeoplePeoplePerson struct {
 	Subscriptions []PeoplePeoplePersonSubscriptionsAudienceSubscription `json:"subscriptions"`
 	// Apptivo customers whose email address is this person's email (a
 	// cross-vendor link: Ortto -> Apptivo, by Apptivo advanced search). Empty
-	// when the person has no known email.
+	// when the person has no known email. Needs `read`, under a mutation too.
 	Customers []PeoplePeoplePersonCustomersCustomer `json:"customers"`
 }
 

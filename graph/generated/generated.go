@@ -317,7 +317,7 @@ type AccountResolver interface {
 	Company(ctx context.Context, obj *model.Account) (*model.Company, error)
 }
 type AccountListResolver interface {
-	ContactCount(ctx context.Context, obj *model.AccountList) (int, error)
+	ContactCount(ctx context.Context, obj *model.AccountList) (*int, error)
 }
 type CustomerResolver interface {
 	Person(ctx context.Context, obj *model.Customer) (*model.Person, error)
@@ -1762,9 +1762,9 @@ type Account {
   """
   The same company as seen by AppDirect's REST companies API, with the
   fields only REST has. Fetched only when selected, once per distinct id in
-  a request.
+  a request. Needs ` + "`" + `read` + "`" + `, under a mutation too.
   """
-  company: Company
+  company: Company @hasScope(scope: READ)
 }
 
 "Lifecycle status of an AppDirect account."
@@ -1898,8 +1898,8 @@ type DeleteAccountPayload {
   success: Boolean!
   "True when this was a dry run: nothing was changed at the vendor."
   dryRun: Boolean!
-  "The account that would be deleted, on a dry run."
-  account: Account
+  "The account that would be deleted, on a dry run. Needs ` + "`" + `read` + "`" + `."
+  account: Account @hasScope(scope: READ)
 }
 
 extend type Query {
@@ -1971,9 +1971,10 @@ type Customer {
   """
   The Ortto person with this customer's primary email, or null when Ortto
   knows none (a cross-vendor link: Apptivo -> Ortto). Every person needed
-  anywhere in one response is fetched in one Ortto call per batch.
+  anywhere in one response is fetched in one Ortto call per batch. Needs
+  ` + "`" + `read` + "`" + `, under a mutation too.
   """
-  person: Person
+  person: Person @hasScope(scope: READ)
 }
 
 "An email address of an Apptivo customer."
@@ -2161,8 +2162,8 @@ type DeleteCustomerPayload {
   success: Boolean!
   "True when this was a dry run: nothing was changed at the vendor."
   dryRun: Boolean!
-  "The customer that would be deleted, on a dry run."
-  customer: Customer
+  "The customer that would be deleted, on a dry run. Needs ` + "`" + `read` + "`" + `."
+  customer: Customer @hasScope(scope: READ)
 }
 
 extend type Query {
@@ -2193,8 +2194,12 @@ type AccountList {
   name: String!
   "True when Cordial records the date each contact joined the list. From Cordial."
   enhanced: Boolean!
-  "Number of contacts on the list (Cordial ` + "`" + `accountlists/{id}/count` + "`" + `). Fetched only when selected."
-  contactCount: Int!
+  """
+  Number of contacts on the list (Cordial ` + "`" + `accountlists/{id}/count` + "`" + `).
+  Fetched only when selected. Needs ` + "`" + `read` + "`" + `, under a mutation too; nullable
+  so that a forbidden or failed count nulls only itself.
+  """
+  contactCount: Int @hasScope(scope: READ)
 }
 
 "Input of ` + "`" + `createAccountList` + "`" + `."
@@ -2221,8 +2226,8 @@ type AccountListMutationPayload {
   success: Boolean!
   "True when this was a dry run: nothing was changed at the vendor."
   dryRun: Boolean!
-  "The list that would be cleared or deleted, on a dry run."
-  accountList: AccountList
+  "The list that would be cleared or deleted, on a dry run. Needs ` + "`" + `read` + "`" + `."
+  accountList: AccountList @hasScope(scope: READ)
 }
 
 extend type Query {
@@ -2293,9 +2298,9 @@ type Person {
   """
   Apptivo customers whose email address is this person's email (a
   cross-vendor link: Ortto -> Apptivo, by Apptivo advanced search). Empty
-  when the person has no known email.
+  when the person has no known email. Needs ` + "`" + `read` + "`" + `, under a mutation too.
   """
-  customers: [Customer!]
+  customers: [Customer!] @hasScope(scope: READ)
 }
 
 """
@@ -2452,9 +2457,14 @@ type PageInfo {
 
 """
 What a client's credentials allow. ` + "`" + `READ` + "`" + ` for queries, ` + "`" + `WRITE` + "`" + ` for creates
-and updates, ` + "`" + `DESTRUCTIVE` + "`" + ` for archive, delete and clear. A field marked
-with ` + "`" + `@hasScope` + "`" + ` fails with ` + "`" + `FORBIDDEN` + "`" + `, and its vendor is never called,
-when the client lacks the scope.
+and updates, ` + "`" + `DESTRUCTIVE` + "`" + ` for archive, delete and clear. ` + "`" + `READ` + "`" + ` also
+guards, wherever they are selected (under a mutation too), the nested fields
+that read records: the cross-vendor links (` + "`" + `Customer.person` + "`" + `,
+` + "`" + `Person.customers` + "`" + `, ` + "`" + `Account.company` + "`" + `, ` + "`" + `AccountList.contactCount` + "`" + `) and the
+record of a dry-run payload. A field marked with ` + "`" + `@hasScope` + "`" + ` fails with
+` + "`" + `FORBIDDEN` + "`" + `, and its vendor is never called, when the client lacks the
+scope; the nested ones are nullable, so the rest of the result still
+arrives.
 """
 enum Scope {
   "Run queries."
@@ -4100,7 +4110,25 @@ func (ec *executionContext) _Account_company(ctx context.Context, field graphql.
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Account().Company(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "READ")
+				if err != nil {
+					var zeroVal *model.Company
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.Company
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, obj, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Company) graphql.Marshaler {
 			return ec.marshalOCompany2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCompany(ctx, selections, v)
 		},
@@ -4375,12 +4403,30 @@ func (ec *executionContext) _AccountList_contactCount(ctx context.Context, field
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.AccountList().ContactCount(ctx, obj)
 		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "READ")
+				if err != nil {
+					var zeroVal *int
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, obj, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_AccountList_contactCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -4467,7 +4513,25 @@ func (ec *executionContext) _AccountListMutationPayload_accountList(ctx context.
 		func(ctx context.Context) (any, error) {
 			return obj.AccountList, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "READ")
+				if err != nil {
+					var zeroVal *model.AccountList
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.AccountList
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, obj, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountList) graphql.Marshaler {
 			return ec.marshalOAccountList2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountList(ctx, selections, v)
 		},
@@ -5791,7 +5855,25 @@ func (ec *executionContext) _Customer_person(ctx context.Context, field graphql.
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Customer().Person(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "READ")
+				if err != nil {
+					var zeroVal *model.Person
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.Person
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, obj, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Person) graphql.Marshaler {
 			return ec.marshalOPerson2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐPerson(ctx, selections, v)
 		},
@@ -6580,7 +6662,25 @@ func (ec *executionContext) _DeleteAccountPayload_account(ctx context.Context, f
 		func(ctx context.Context) (any, error) {
 			return obj.Account, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "READ")
+				if err != nil {
+					var zeroVal *model.Account
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.Account
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, obj, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Account) graphql.Marshaler {
 			return ec.marshalOAccount2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccount(ctx, selections, v)
 		},
@@ -6796,7 +6896,25 @@ func (ec *executionContext) _DeleteCustomerPayload_customer(ctx context.Context,
 		func(ctx context.Context) (any, error) {
 			return obj.Customer, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "READ")
+				if err != nil {
+					var zeroVal *model.Customer
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.Customer
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, obj, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Customer) graphql.Marshaler {
 			return ec.marshalOCustomer2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomer(ctx, selections, v)
 		},
@@ -8095,7 +8213,25 @@ func (ec *executionContext) _Person_customers(ctx context.Context, field graphql
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Person().Customers(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "READ")
+				if err != nil {
+					var zeroVal []model.Customer
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal []model.Customer
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, obj, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Customer) graphql.Marshaler {
 			return ec.marshalOCustomer2ᚕgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerᚄ(ctx, selections, v)
 		},
@@ -11623,7 +11759,7 @@ func (ec *executionContext) _AccountList(ctx context.Context, sel ast.SelectionS
 			}
 		case "contactCount":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AccountList_contactCount(ctx, field, obj)
 				})

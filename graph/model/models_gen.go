@@ -39,7 +39,7 @@ type Account struct {
 	CompanySize *string `json:"companySize,omitempty"`
 	// The same company as seen by AppDirect's REST companies API, with the
 	// fields only REST has. Fetched only when selected, once per distinct id in
-	// a request.
+	// a request. Needs `read`, under a mutation too.
 	Company *Company `json:"company,omitempty"`
 }
 
@@ -87,8 +87,10 @@ type AccountList struct {
 	Name string `json:"name"`
 	// True when Cordial records the date each contact joined the list. From Cordial.
 	Enhanced bool `json:"enhanced"`
-	// Number of contacts on the list (Cordial `accountlists/{id}/count`). Fetched only when selected.
-	ContactCount int `json:"contactCount"`
+	// Number of contacts on the list (Cordial `accountlists/{id}/count`).
+	// Fetched only when selected. Needs `read`, under a mutation too; nullable
+	// so that a forbidden or failed count nulls only itself.
+	ContactCount *int `json:"contactCount,omitempty"`
 }
 
 func (AccountList) IsEntity() {}
@@ -101,7 +103,7 @@ type AccountListMutationPayload struct {
 	Success bool `json:"success"`
 	// True when this was a dry run: nothing was changed at the vendor.
 	DryRun bool `json:"dryRun"`
-	// The list that would be cleared or deleted, on a dry run.
+	// The list that would be cleared or deleted, on a dry run. Needs `read`.
 	AccountList *AccountList `json:"accountList,omitempty"`
 }
 
@@ -303,7 +305,8 @@ type Customer struct {
 	UpdatedAt *time.Time `json:"updatedAt,omitempty"`
 	// The Ortto person with this customer's primary email, or null when Ortto
 	// knows none (a cross-vendor link: Apptivo -> Ortto). Every person needed
-	// anywhere in one response is fetched in one Ortto call per batch.
+	// anywhere in one response is fetched in one Ortto call per batch. Needs
+	// `read`, under a mutation too.
 	Person *Person `json:"person,omitempty"`
 }
 
@@ -454,7 +457,7 @@ type DeleteAccountPayload struct {
 	Success bool `json:"success"`
 	// True when this was a dry run: nothing was changed at the vendor.
 	DryRun bool `json:"dryRun"`
-	// The account that would be deleted, on a dry run.
+	// The account that would be deleted, on a dry run. Needs `read`.
 	Account *Account `json:"account,omitempty"`
 }
 
@@ -481,7 +484,7 @@ type DeleteCustomerPayload struct {
 	Success bool `json:"success"`
 	// True when this was a dry run: nothing was changed at the vendor.
 	DryRun bool `json:"dryRun"`
-	// The customer that would be deleted, on a dry run.
+	// The customer that would be deleted, on a dry run. Needs `read`.
 	Customer *Customer `json:"customer,omitempty"`
 }
 
@@ -538,7 +541,7 @@ type Person struct {
 	WebPermissions bool `json:"webPermissions"`
 	// Apptivo customers whose email address is this person's email (a
 	// cross-vendor link: Ortto -> Apptivo, by Apptivo advanced search). Empty
-	// when the person has no known email.
+	// when the person has no known email. Needs `read`, under a mutation too.
 	Customers []Customer `json:"customers,omitempty"`
 }
 
@@ -875,9 +878,14 @@ func (e OrderDirection) MarshalJSON() ([]byte, error) {
 }
 
 // What a client's credentials allow. `READ` for queries, `WRITE` for creates
-// and updates, `DESTRUCTIVE` for archive, delete and clear. A field marked
-// with `@hasScope` fails with `FORBIDDEN`, and its vendor is never called,
-// when the client lacks the scope.
+// and updates, `DESTRUCTIVE` for archive, delete and clear. `READ` also
+// guards, wherever they are selected (under a mutation too), the nested fields
+// that read records: the cross-vendor links (`Customer.person`,
+// `Person.customers`, `Account.company`, `AccountList.contactCount`) and the
+// record of a dry-run payload. A field marked with `@hasScope` fails with
+// `FORBIDDEN`, and its vendor is never called, when the client lacks the
+// scope; the nested ones are nullable, so the rest of the result still
+// arrives.
 type Scope string
 
 const (

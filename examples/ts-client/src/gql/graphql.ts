@@ -86,21 +86,21 @@ export type PeopleQueryVariables = Exact<{
 
 export type PeopleQuery = { people: Array<{ id: string, email: string | null, subscriptions: Array<{ audienceName: string, subscribed: boolean }>, customers: Array<{ id: string, name: string }> | null } | null> | null };
 
-export type AccountListFieldsFragment = { id: string, name: string, enhanced: boolean, contactCount: number };
+export type AccountListFieldsFragment = { id: string, name: string, enhanced: boolean, contactCount: number | null };
 
 export type AccountListsQueryVariables = Exact<{
   name?: string | null | undefined;
 }>;
 
 
-export type AccountListsQuery = { accountLists: Array<{ id: string, name: string, enhanced: boolean, contactCount: number }> | null };
+export type AccountListsQuery = { accountLists: Array<{ id: string, name: string, enhanced: boolean, contactCount: number | null }> | null };
 
 export type CreateAccountListMutationVariables = Exact<{
   input: CreateAccountListInput;
 }>;
 
 
-export type CreateAccountListMutation = { createAccountList: { id: string, name: string, enhanced: boolean, contactCount: number } | null };
+export type CreateAccountListMutation = { createAccountList: { id: string, name: string, enhanced: boolean, contactCount: number | null } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
