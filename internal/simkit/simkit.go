@@ -18,6 +18,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -419,3 +420,21 @@ func (l *Listener) URL() string { return "http://" + l.ln.Addr().String() }
 
 // Close stops the listener and every open connection at once.
 func (l *Listener) Close() { _ = l.srv.Close() }
+
+// DecodeState decodes a whole state document (PUT /_sim/state/{vendor})
+// into v strictly: unknown fields and trailing data are refused, so that a
+// typo in a hand-written state fails loudly instead of being silently
+// dropped, and numbers in untyped fields stay json.Number so that ids keep
+// their digits. Errors name the vendor.
+func DecodeState(vendor string, doc []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%s state: %w", vendor, err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return fmt.Errorf("%s state: trailing data after the JSON document", vendor)
+	}
+	return nil
+}

@@ -1,15 +1,14 @@
 package appdirectsim
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/switchyard/switchyard/internal/simkit"
 	"github.com/switchyard/switchyard/vendors/appdirect/appdirectsim/graph/model"
 )
 
@@ -119,16 +118,11 @@ func (s *store) setState(raw []byte) error {
 // that the GraphQL schema could not serve (bad enum, missing id or name,
 // duplicate keys) is refused rather than half-loaded.
 func parseState(raw []byte) ([]accountRecord, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
 	var doc struct {
 		Accounts *[]accountRecord `json:"accounts"`
 	}
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("appdirect state: %w", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("appdirect state: trailing data after the JSON document")
+	if err := simkit.DecodeState(Name, raw, &doc); err != nil {
+		return nil, err
 	}
 	if doc.Accounts == nil {
 		return nil, errors.New(`appdirect state: missing "accounts" array`)

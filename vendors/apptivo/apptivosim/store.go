@@ -1,16 +1,16 @@
 package apptivosim
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/switchyard/switchyard/internal/simkit"
 )
 
 // dateLayout is Apptivo's date format ("2017-10-07 05:30:02").
@@ -60,15 +60,9 @@ func (s *store) state() ([]byte, error) {
 
 // setState validates the whole document before replacing anything.
 func (s *store) setState(doc []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(doc))
-	dec.UseNumber()
-	dec.DisallowUnknownFields()
 	var st stateDoc
-	if err := dec.Decode(&st); err != nil {
-		return fmt.Errorf("apptivo state: %w", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return errors.New("apptivo state: trailing data after JSON document")
+	if err := simkit.DecodeState(name, doc, &st); err != nil {
+		return err
 	}
 	if st.Customers == nil {
 		return errors.New(`apptivo state: "customers" array is required`)

@@ -1,14 +1,14 @@
 package cordialsim
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/switchyard/switchyard/internal/simkit"
 )
 
 // Messages Cordial's spec gives for the list rules.
@@ -226,14 +226,9 @@ func (s *store) state() ([]byte, error) {
 // setState validates doc completely before replacing anything, so a bad
 // document leaves the old state in place.
 func (s *store) setState(doc []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(doc))
-	dec.DisallowUnknownFields()
 	var sd stateDoc
-	if err := dec.Decode(&sd); err != nil {
-		return fmt.Errorf("cordial state: %w", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return errors.New("cordial state: trailing data after the document")
+	if err := simkit.DecodeState(name, doc, &sd); err != nil {
+		return err
 	}
 	if sd.AccountLists == nil {
 		return errors.New(`cordial state: missing "accountlists"`)

@@ -1,13 +1,13 @@
 package orttosim
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/switchyard/switchyard/internal/simkit"
 )
 
 // Person is a person record in Ortto's wire names.
@@ -78,13 +78,8 @@ func (s *store) replace(doc stateDoc) {
 // being silently dropped.
 func parseState(b []byte) (stateDoc, error) {
 	var doc stateDoc
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&doc); err != nil {
-		return stateDoc{}, fmt.Errorf("ortto state: %w", err)
-	}
-	if dec.More() {
-		return stateDoc{}, errors.New("ortto state: trailing data after JSON value")
+	if err := simkit.DecodeState(name, b, &doc); err != nil {
+		return stateDoc{}, err
 	}
 	if doc.People == nil {
 		doc.People = []Person{}
