@@ -80,7 +80,8 @@ const (
 	DefaultMaxConcurrent   = 16
 	DefaultBreakerFailures = 5
 	DefaultBreakerOpen     = 10 * time.Second
-	defaultChainTimeout    = 30 * time.Second
+	// DefaultTimeout bounds one attempt at a vendor call, body included.
+	DefaultTimeout = 5 * time.Second
 )
 
 func (o ChainOptions) withDefaults() ChainOptions {
@@ -91,7 +92,7 @@ func (o ChainOptions) withDefaults() ChainOptions {
 		o.Descriptor.Name = o.Vendor
 	}
 	if o.Timeout <= 0 {
-		o.Timeout = defaultChainTimeout
+		o.Timeout = DefaultTimeout
 	}
 	if o.RetryAttempts <= 0 {
 		o.RetryAttempts = DefaultRetryAttempts

@@ -27,7 +27,7 @@ func NewHTTPClient(opts TransportOptions) *http.Client {
 		opts.MaxConnsPerHost = 64
 	}
 	if opts.Timeout <= 0 {
-		opts.Timeout = 30 * time.Second
+		opts.Timeout = DefaultTimeout
 	}
 	t := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,

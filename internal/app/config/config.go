@@ -119,7 +119,6 @@ var DefaultRateLimits = map[string]float64{ortto.Name: 10}
 // are, not restated here.
 const (
 	DefaultRequestTimeout = 10 * time.Second
-	DefaultVendorTimeout  = 5 * time.Second
 	// MaxRetryAttempts keeps a configuration from turning one read into a
 	// retry storm.
 	MaxRetryAttempts = 5
@@ -181,7 +180,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	c.VendorTimeouts = map[string]time.Duration{}
 	for _, v := range Vendors {
-		if c.VendorTimeouts[v], err = duration(getenv, strings.ToUpper(v)+"_TIMEOUT", DefaultVendorTimeout); err != nil {
+		if c.VendorTimeouts[v], err = duration(getenv, strings.ToUpper(v)+"_TIMEOUT", outbound.DefaultTimeout); err != nil {
 			errs = append(errs, err.Error())
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchyard/switchyard/internal/app/config"
+	"github.com/switchyard/switchyard/internal/outbound"
 )
 
 func TestLoadDecidesSandbox(t *testing.T) {
@@ -81,7 +82,7 @@ func TestLoadReadsDurationsAndBatch(t *testing.T) {
 	cfg, err := config.Load(func(k string) string { return env[k] })
 	require.NoError(t, err)
 	assert.Equal(t, 300*time.Millisecond, cfg.VendorTimeouts["ortto"])
-	assert.Equal(t, config.DefaultVendorTimeout, cfg.VendorTimeouts["cordial"])
+	assert.Equal(t, outbound.DefaultTimeout, cfg.VendorTimeouts["cordial"])
 	assert.Equal(t, 2*time.Second, cfg.RequestTimeout)
 	assert.Equal(t, 25, cfg.OrttoBatchSize)
 }
