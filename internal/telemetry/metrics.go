@@ -22,7 +22,7 @@ var durationBuckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10
 const (
 	labelAnonymous = "anonymous" // an operation without a name
 	labelOther     = "other"     // over a cap, or not a well-formed name
-	labelUnknown   = "unknown"   // not known at all (never parsed; a call outside outbound.Do)
+	labelUnknown   = "unknown"   // not known at all (never parsed; a call made outside the shared outbound.Client)
 )
 
 // maxVendorOperations bounds the distinct operation labels per vendor. The

@@ -120,7 +120,7 @@ func FuzzCheckResponse(f *testing.F) {
 		default:
 			assert.Equal(t, outbound.KindForStatus(status), e.Kind)
 		}
-		e.Vendor = Name // outbound.Do fills it in
+		e.Vendor = Name // the shared Client fills it in
 		fz.CheckError(t, c.Scrub(e), body)
 	})
 }
