@@ -10,8 +10,8 @@ import (
 
 	"github.com/switchyard/switchyard/internal/errcode"
 	"github.com/switchyard/switchyard/internal/idempotency"
-	"github.com/switchyard/switchyard/internal/querylimits"
 	"github.com/switchyard/switchyard/internal/persisted"
+	"github.com/switchyard/switchyard/internal/querylimits"
 )
 
 // A refusal (no credentials, missing scope, a query the gateway will not
