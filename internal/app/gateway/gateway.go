@@ -26,6 +26,7 @@ import (
 	"github.com/switchyard/switchyard/graph/model"
 	"github.com/switchyard/switchyard/internal/app/config"
 	"github.com/switchyard/switchyard/internal/auth"
+	"github.com/switchyard/switchyard/internal/cachecontrol"
 	"github.com/switchyard/switchyard/internal/crossorigin"
 	"github.com/switchyard/switchyard/internal/errcode"
 	"github.com/switchyard/switchyard/internal/graphiql"
@@ -55,6 +56,9 @@ type Options struct {
 	// PersistedOnly nothing else runs (safelist mode).
 	Manifest      *persisted.Manifest
 	PersistedOnly bool
+	// CacheStore holds cached vendor reads (sharedstate.Stores.Cache); nil
+	// keeps them in this process. Unused when cfg.Cache.Enabled is false.
+	CacheStore outbound.CacheStore
 	// Telemetry records metrics and traces; nil observes nothing.
 	Telemetry *telemetry.Telemetry
 	// Auth authenticates /query; nil serves it open (every caller holds
@@ -82,8 +86,14 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		opts.Logger = slog.Default()
 	}
 	g := &Gateway{chains: map[string]*outbound.Chain{}}
+	if cfg.Cache.Enabled && opts.CacheStore == nil {
+		opts.CacheStore = outbound.NewMemoryCacheStore(cfg.Cache.MaxBytes)
+	}
 	for _, v := range config.Vendors {
 		chainOpts := cfg.ChainOptions(v)
+		if cfg.Cache.On(v) {
+			chainOpts.Cache.Store = opts.CacheStore
+		}
 		// The chain reads its vendor's replies as the vendor's client does.
 		chainOpts.Descriptor = vendors[v].descriptor
 		chainOpts.Logger = opts.Logger
@@ -130,6 +140,10 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	srv.Use(opts.Telemetry.Extension())
 	srv.SetErrorPresenter(errcode.Presenter)
 	srv.AroundFields(errcode.FieldMiddleware)
+	// extensions.stale: the fields served from the cache while their
+	// vendor failed.
+	srv.AroundFields(cachecontrol.Fields)
+	srv.AroundResponses(cachecontrol.Responses)
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		opts.Logger.ErrorContext(ctx, "resolver panicked", "panic", fmt.Sprint(p))
 		return &gqlerror.Error{Message: "internal error", Extensions: map[string]any{"code": errcode.InternalServerError}}

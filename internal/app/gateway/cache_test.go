@@ -1,0 +1,83 @@
+package gateway_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchyard/switchyard/internal/app/gatewaytest"
+	"github.com/switchyard/switchyard/internal/simkit"
+)
+
+// staleExt is extensions.stale of a response.
+func staleExt(t *testing.T, raw string) []map[string]any {
+	t.Helper()
+	var body struct {
+		Extensions struct {
+			Stale []map[string]any `json:"stale"`
+		} `json:"extensions"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(raw), &body), raw)
+	return body.Extensions.Stale
+}
+
+func TestCacheAnswersRepeatedReadsUntilAMutation(t *testing.T) {
+	e := newEnv(t, gatewaytest.WithCache(0))
+	q := `{ accountLists { id name } }`
+	first := e.Query(q, nil)
+	require.Empty(t, first.Errors, first.Raw)
+	again := e.Query(q, nil)
+	require.Empty(t, again.Errors, again.Raw)
+	assert.JSONEq(t, string(first.Data), string(again.Data))
+	assert.Len(t, e.APICalls("cordial"), 1, "the repeat costs no Cordial call")
+	assert.Empty(t, staleExt(t, again.Raw), "fresh data is not marked")
+
+	for name, m := range map[string]string{
+		"rename": `mutation { updateAccountList(id: "1", input: {name: "renamed_by_cache_test"}) { id } }`,
+		"delete": `mutation { deleteAccountList(id: "2") { success } }`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			before := e.Query(q, nil)
+			r := e.Query(m, nil)
+			require.Empty(t, r.Errors, r.Raw)
+			after := e.Query(q, nil)
+			require.Empty(t, after.Errors, after.Raw)
+			assert.NotEqual(t, string(before.Data), string(after.Data), "the list read after the mutation shows it")
+		})
+	}
+}
+
+func TestCacheServesStaleDataWhenAVendorFails(t *testing.T) {
+	// Every entry is expired at once, so each query asks AppDirect, and
+	// what comes back while it fails is stale.
+	e := newEnv(t, gatewaytest.WithCache(time.Nanosecond))
+	q := `{ accounts(first: 5) { totalCount nodes { id name } } accountLists { id } }`
+	fresh := e.Query(q, nil)
+	require.Empty(t, fresh.Errors, fresh.Raw)
+
+	e.Sandbox.Faults.Set(simkit.Fault{Vendor: "appdirect", Status: http.StatusServiceUnavailable})
+	defer e.Sandbox.Faults.Clear()
+	stale := e.Query(q, nil)
+	require.Empty(t, stale.Errors, "a cached value stands in for the failing vendor: %s", stale.Raw)
+	var want, got struct{ Accounts json.RawMessage }
+	fresh.Into(t, &want)
+	stale.Into(t, &got)
+	assert.JSONEq(t, string(want.Accounts), string(got.Accounts), "full data")
+	marks := staleExt(t, stale.Raw)
+	require.Len(t, marks, 1, stale.Raw)
+	assert.Equal(t, []any{"accounts"}, marks[0]["path"])
+	assert.Equal(t, "appdirect", marks[0]["vendor"])
+	assert.Contains(t, marks[0], "ageSeconds")
+
+	t.Run("without the cache the field is null", func(t *testing.T) {
+		off := newEnv(t)
+		off.Sandbox.Faults.Set(simkit.Fault{Vendor: "appdirect", Status: http.StatusServiceUnavailable})
+		r := off.Query(q, nil)
+		assert.Equal(t, []string{"VENDOR_UNAVAILABLE"}, r.Codes(), r.Raw)
+		assert.Empty(t, staleExt(t, r.Raw))
+	})
+}
