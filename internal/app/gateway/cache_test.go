@@ -1,6 +1,7 @@
 package gateway_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"testing"
@@ -10,6 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
+	"github.com/switchyard/switchyard/internal/app/sandbox"
+	"github.com/switchyard/switchyard/internal/sharedstate"
+	"github.com/switchyard/switchyard/internal/sharedstate/redistest"
 	"github.com/switchyard/switchyard/internal/simkit"
 )
 
@@ -80,4 +84,54 @@ func TestCacheServesStaleDataWhenAVendorFails(t *testing.T) {
 		assert.Equal(t, []string{"VENDOR_UNAVAILABLE"}, r.Codes(), r.Raw)
 		assert.Empty(t, staleExt(t, r.Raw))
 	})
+}
+
+func TestInvalidateCacheMutation(t *testing.T) {
+	e := newEnv(t, gatewaytest.WithCache(0))
+	q := `{ accountLists { id name } }`
+	e.Query(q, nil)
+	e.Query(q, nil)
+	require.Len(t, e.APICalls("cordial"), 1)
+
+	r := e.Query(`mutation { invalidateCache(vendor: "cordial", type: "AccountList", id: "1") { vendor invalidated } }`, nil)
+	require.Empty(t, r.Errors, r.Raw)
+	assert.JSONEq(t, `{"invalidateCache":{"vendor":"cordial","invalidated":true}}`, string(r.Data))
+	e.Query(q, nil)
+	assert.Len(t, e.APICalls("cordial"), 2, "the read after invalidateCache asks Cordial")
+
+	bad := e.Query(`mutation { invalidateCache(vendor: "nosuch") { vendor } }`, nil)
+	assert.Equal(t, []string{"BAD_USER_INPUT"}, bad.Codes(), bad.Raw)
+
+	off := newEnv(t)
+	r = off.Query(`mutation { invalidateCache(vendor: "cordial") { invalidated } }`, nil)
+	require.Empty(t, r.Errors, r.Raw)
+	assert.JSONEq(t, `{"invalidateCache":{"invalidated":false}}`, string(r.Data), "nothing to drop with the cache off")
+}
+
+func TestCacheSharedByReplicasThroughRedis(t *testing.T) {
+	rs := redistest.Start(t)
+	sb, err := sandbox.Start("")
+	require.NoError(t, err)
+	t.Cleanup(sb.Close)
+	replica := func() *env {
+		return &env{gatewaytest.StartOn(t, sb, gatewaytest.WithCache(0), func(s *gatewaytest.Setup) {
+			stores, err := sharedstate.Open(context.Background(), sharedstate.Config{RedisURL: rs.URL}, s.Options.Logger)
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = stores.Close() })
+			s.Options.APQCache, s.Options.Idempotency, s.Options.CacheStore = stores.APQ, stores.Idempotency, stores.Cache
+		})}
+	}
+	a, b := replica(), replica()
+	q := `{ accountList(id: "1") { id name } }`
+	first := a.Query(q, nil)
+	require.Empty(t, first.Errors, first.Raw)
+	onB := b.Query(q, nil)
+	assert.JSONEq(t, string(first.Data), string(onB.Data))
+	assert.Len(t, gatewaytest.APICalls(sb, "cordial"), 1, "B is served what A fetched")
+
+	r := b.Query(`mutation { updateAccountList(id: "1", input: {name: "renamed_on_b"}) { name } }`, nil)
+	require.Empty(t, r.Errors, r.Raw)
+	after := a.Query(q, nil)
+	require.Empty(t, after.Errors, after.Raw)
+	assert.JSONEq(t, `{"accountList":{"id":"1","name":"renamed_on_b"}}`, string(after.Data), "A sees B's mutation at once")
 }

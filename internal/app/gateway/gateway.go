@@ -258,6 +258,14 @@ func newResolver(cfg *config.Config, opts Options, chains map[string]*outbound.C
 		LoaderOptions: resolvers.LoaderOptions{PersonBatchSize: cfg.OrttoBatchSize},
 		Info:          model.GatewayInfo{Version: Version, Sandbox: cfg.Sandbox},
 	}
+	if cfg.Cache.Enabled {
+		r.InvalidateVendorCache = func(ctx context.Context, vendor string) (bool, error) {
+			if !cfg.Cache.On(vendor) {
+				return false, nil
+			}
+			return true, chains[vendor].InvalidateCache(ctx)
+		}
+	}
 	for _, v := range config.Vendors {
 		r.Info.Vendors = append(r.Info.Vendors, model.VendorInfo{Name: v, Configured: cfg.Configured(v), Simulated: opts.Simulated && cfg.Configured(v)})
 	}
