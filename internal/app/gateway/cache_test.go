@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -134,4 +135,41 @@ func TestCacheSharedByReplicasThroughRedis(t *testing.T) {
 	after := a.Query(q, nil)
 	require.Empty(t, after.Errors, after.Raw)
 	assert.JSONEq(t, `{"accountList":{"id":"1","name":"renamed_on_b"}}`, string(after.Data), "A sees B's mutation at once")
+}
+
+// /metrics counts the cache's hits, misses, stale serves and
+// invalidations by vendor and operation.
+func TestCacheMetrics(t *testing.T) {
+	scrape := func(e *env) string {
+		resp, err := http.Get(e.Server.URL + "/metrics")
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		raw, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return string(raw)
+	}
+	q := `{ accountLists { id } }`
+	opt, _ := withTelemetry(t)
+	e := newEnv(t, opt, gatewaytest.WithCache(0))
+	e.Query(q, nil)
+	e.Query(q, nil)
+	e.Query(q, nil)
+	require.Empty(t, e.Query(`mutation { invalidateCache(vendor: "cordial") { invalidated } }`, nil).Errors)
+	require.Empty(t, e.Query(`mutation { clearAccountList(id: "1") { success } }`, nil).Errors)
+	raw := scrape(e)
+	for _, want := range []string{
+		`switchyard_vendor_cache_total{operation="list lists",outcome="miss",vendor="cordial"} 1`,
+		`switchyard_vendor_cache_total{operation="list lists",outcome="hit",vendor="cordial"} 2`,
+		`switchyard_vendor_cache_total{operation="invalidateCache",outcome="invalidate",vendor="cordial"} 1`,
+		`switchyard_vendor_cache_total{operation="clear list",outcome="invalidate",vendor="cordial"} 1`,
+	} {
+		assert.Contains(t, raw, want)
+	}
+
+	opt, _ = withTelemetry(t)
+	stale := newEnv(t, opt, gatewaytest.WithCache(time.Nanosecond))
+	stale.Query(q, nil)
+	stale.Sandbox.Faults.Set(simkit.Fault{Vendor: "cordial", Status: http.StatusBadGateway})
+	stale.Query(q, nil)
+	assert.Contains(t, scrape(stale), `switchyard_vendor_cache_total{operation="list lists",outcome="stale",vendor="cordial"} 1`)
 }
