@@ -55,7 +55,7 @@ func TestCacheServesRepeatedReadsAndNeverAcrossCredentials(t *testing.T) {
 		require.NoError(t, err)
 		t.Cleanup(sim.Close)
 		obs := &cacheObserver{}
-		chain := newChain(t, outbound.ChainOptions{Vendor: cordial.Name, Descriptor: cordial.Vendor, Observer: obs, Cache: outbound.CacheOptions{Store: outbound.NewMemoryCacheStore(0)}})
+		chain := newChain(t, outbound.ChainOptions{Vendor: cordial.Name, Descriptor: cordial.Vendor, Observer: obs, Cache: outbound.CacheOptions{Store: memStore(t)}})
 		good := cordialOn(t, sim, chain, cordialsim.APIKey)
 		first, err := good.Lists(ctx, "")
 		require.NoError(t, err)
@@ -76,7 +76,7 @@ func TestCacheServesRepeatedReadsAndNeverAcrossCredentials(t *testing.T) {
 		sim, err := apptivosim.New(apptivosim.Options{})
 		require.NoError(t, err)
 		t.Cleanup(sim.Close)
-		store := outbound.NewMemoryCacheStore(0)
+		store := memStore(t)
 		chain := newChain(t, outbound.ChainOptions{Vendor: apptivo.Name, Descriptor: apptivo.Vendor, Cache: outbound.CacheOptions{Store: store}})
 		client := func(access string) *apptivo.Client {
 			c, err := apptivo.New(apptivo.Config{APIKey: apptivosim.APIKey, AccessKey: access, BaseURL: sim.URL(), HTTPClient: chain.Client()})
@@ -99,7 +99,7 @@ func TestCacheInvalidatedByMutations(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(sim.Close)
 	obs := &cacheObserver{}
-	chain := newChain(t, outbound.ChainOptions{Vendor: cordial.Name, Descriptor: cordial.Vendor, Observer: obs, Cache: outbound.CacheOptions{Store: outbound.NewMemoryCacheStore(0)}})
+	chain := newChain(t, outbound.ChainOptions{Vendor: cordial.Name, Descriptor: cordial.Vendor, Observer: obs, Cache: outbound.CacheOptions{Store: memStore(t)}})
 	c := cordialOn(t, sim, chain, cordialsim.APIKey)
 	before, err := c.Lists(ctx, "")
 	require.NoError(t, err)
@@ -129,7 +129,7 @@ func TestCacheServesStaleWhenTheVendorFails(t *testing.T) {
 	sim, err := cordialsim.New(cordialsim.Options{})
 	require.NoError(t, err)
 	t.Cleanup(sim.Close)
-	store := outbound.NewMemoryCacheStore(0)
+	store := memStore(t)
 	// A TTL of a nanosecond: every read asks Cordial, and every kept reply
 	// is already expired, so what comes back on a failure is stale.
 	chain := newChain(t, outbound.ChainOptions{Vendor: cordial.Name, Descriptor: cordial.Vendor, Cache: outbound.CacheOptions{Store: store, TTL: time.Nanosecond, MaxStale: time.Hour}})
@@ -173,4 +173,10 @@ func TestCacheServesStaleWhenTheVendorFails(t *testing.T) {
 		require.Error(t, err)
 		assert.True(t, strings.Contains(err.Error(), "unavailable") || strings.Contains(err.Error(), "503"), err.Error())
 	})
+}
+
+func memStore(t *testing.T) *outbound.MemoryCacheStore {
+	s := outbound.NewMemoryCacheStore(0)
+	t.Cleanup(func() { _ = s.Close() })
+	return s
 }

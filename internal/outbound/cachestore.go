@@ -75,3 +75,10 @@ func (m *MemoryCacheStore) Invalidate(_ context.Context, vendor string) error {
 	m.mu.Unlock()
 	return nil
 }
+
+// Close stops the goroutine that drops expired entries; the store must
+// not be used after it.
+func (m *MemoryCacheStore) Close() error {
+	m.cache.StopAllGoroutines()
+	return nil
+}

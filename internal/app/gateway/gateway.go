@@ -76,6 +76,7 @@ type Gateway struct {
 	resolver         *resolvers.Resolver
 	schema           graphql.ExecutableSchema
 	closeIdempotency func() error // closes the in-process store New made, if any
+	closeCache       func() error // likewise for the read cache
 	sdlOnce          sync.Once
 	sdl              string
 }
@@ -87,7 +88,8 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	}
 	g := &Gateway{chains: map[string]*outbound.Chain{}}
 	if cfg.Cache.Enabled && opts.CacheStore == nil {
-		opts.CacheStore = outbound.NewMemoryCacheStore(cfg.Cache.MaxBytes)
+		mem := outbound.NewMemoryCacheStore(cfg.Cache.MaxBytes)
+		opts.CacheStore, g.closeCache = mem, mem.Close
 	}
 	for _, v := range config.Vendors {
 		chainOpts := cfg.ChainOptions(v)
@@ -225,6 +227,9 @@ func inOrder(h http.Handler, middleware ...func(http.Handler) http.Handler) http
 func (g *Gateway) Close() error {
 	for _, c := range g.chains {
 		c.CloseIdleConnections()
+	}
+	if g.closeCache != nil {
+		_ = g.closeCache()
 	}
 	if g.closeIdempotency != nil {
 		return g.closeIdempotency()
