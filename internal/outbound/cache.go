@@ -114,12 +114,14 @@ const (
 // invalidates the vendor's entries once the vendor has answered or failed,
 // since a mutation whose outcome is unknown may still have happened.
 type cacheTransport struct {
-	next     http.RoundTripper
-	vendor   string
-	opts     CacheOptions
-	check    CheckFunc
-	observer CacheObserver
-	logger   *slog.Logger
+	next   http.RoundTripper
+	vendor string
+	opts   CacheOptions
+	check  CheckFunc
+	// uncacheable is the vendor's Uncacheable.
+	uncacheable func(*http.Response, []byte) bool
+	observer    CacheObserver
+	logger      *slog.Logger
 }
 
 func newCacheTransport(next http.RoundTripper, opts ChainOptions) http.RoundTripper {
@@ -136,7 +138,7 @@ func newCacheTransport(next http.RoundTripper, opts ChainOptions) http.RoundTrip
 		c.MaxStale = DefaultCacheMaxStale
 	}
 	obs, _ := opts.Observer.(CacheObserver)
-	return &cacheTransport{next: next, vendor: opts.Vendor, opts: c, check: opts.Descriptor.check(), observer: obs, logger: opts.Logger}
+	return &cacheTransport{next: next, vendor: opts.Vendor, opts: c, check: opts.Descriptor.check(), uncacheable: opts.Descriptor.Uncacheable, observer: obs, logger: opts.Logger}
 }
 
 func (t *cacheTransport) observe(op, outcome string) {
@@ -219,7 +221,7 @@ func (t *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// A reply the client could not decode is not kept either: every
 	// vendor client reads JSON through Do, and a cut or garbled body must
 	// not stand in for the vendor later.
-	if len(body) <= maxBodyBytes && t.check(resp, body) == nil && json.Valid(body) {
+	if len(body) <= maxBodyBytes && t.check(resp, body) == nil && json.Valid(body) && (t.uncacheable == nil || !t.uncacheable(resp, body)) {
 		e := cacheEntry{stored: time.Now(), status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: body}
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 		if err := t.opts.Store.Set(sctx, t.vendor, gen, key, e.encode(), ttl+t.opts.MaxStale); err != nil {

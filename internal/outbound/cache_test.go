@@ -13,6 +13,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/outbound"
 	"github.com/switchyard/switchyard/internal/simkit"
+	"github.com/switchyard/switchyard/vendors/appdirect"
 	"github.com/switchyard/switchyard/vendors/apptivo"
 	"github.com/switchyard/switchyard/vendors/apptivo/apptivosim"
 	"github.com/switchyard/switchyard/vendors/cordial"
@@ -179,4 +180,25 @@ func memStore(t *testing.T) *outbound.MemoryCacheStore {
 	s := outbound.NewMemoryCacheStore(0)
 	t.Cleanup(func() { _ = s.Close() })
 	return s
+}
+
+// A reply the vendor's descriptor calls Uncacheable (AppDirect: a GraphQL
+// reply with errors, sent with 200) is passed on but never kept.
+func TestCacheKeepsNoUncacheableReply(t *testing.T) {
+	for name, tc := range map[string]struct {
+		body  string
+		calls int
+	}{
+		"graphql errors": {`{"data":null,"errors":[{"message":"internal"}]}`, 2},
+		"graphql data":   {`{"data":{"account":null}}`, 1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			v := newVendor(t, func(w http.ResponseWriter, _ *http.Request, _ int) { _, _ = w.Write([]byte(tc.body)) })
+			chain := newChain(t, outbound.ChainOptions{Vendor: appdirect.Name, Descriptor: appdirect.Vendor, Cache: outbound.CacheOptions{Store: memStore(t)}})
+			for range 2 {
+				assert.Nil(t, call(t, context.Background(), chain, http.MethodGet, v.URL, ""))
+			}
+			assert.Equal(t, tc.calls, v.count())
+		})
+	}
 }
