@@ -96,7 +96,7 @@ func run() error {
 	gw, err := gateway.New(cfg, gateway.Options{
 		Telemetry: tel,
 		Auth:      authn, Simulated: cfg.Sandbox, Logger: logger,
-		APQCache: stores.APQ, Idempotency: stores.Idempotency,
+		APQCache: stores.APQ, Idempotency: stores.Idempotency, CacheStore: stores.Cache,
 		Manifest: manifest, PersistedOnly: cfg.Persisted.Only,
 	})
 	if err != nil {

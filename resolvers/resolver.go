@@ -7,6 +7,8 @@
 package resolvers
 
 import (
+	"context"
+
 	"github.com/switchyard/switchyard/graph/model"
 	"github.com/switchyard/switchyard/internal/outbound"
 	"github.com/switchyard/switchyard/vendors/appdirect"
@@ -23,6 +25,10 @@ type Resolver struct {
 	LoaderOptions LoaderOptions
 	// Info is what the `gateway` field reports.
 	Info model.GatewayInfo
+	// InvalidateVendorCache drops the cached reads of a vendor for
+	// invalidateCache, reporting whether there was a cache to drop them
+	// from; nil when nothing is cached.
+	InvalidateVendorCache func(ctx context.Context, vendor string) (bool, error)
 }
 
 // Clients are the vendor clients of this deployment. A nil client is a

@@ -10,7 +10,27 @@ import (
 
 	"github.com/switchyard/switchyard/graph/generated"
 	"github.com/switchyard/switchyard/graph/model"
+	"github.com/switchyard/switchyard/internal/errcode"
 )
+
+// InvalidateCache is the resolver for the invalidateCache field.
+func (r *mutationResolver) InvalidateCache(ctx context.Context, vendor string, typeArg *string, id *string) (*model.InvalidateCachePayload, error) {
+	known := false
+	for _, v := range r.Info.Vendors {
+		known = known || v.Name == vendor
+	}
+	if !known {
+		return nil, errcode.Input("vendor", "unknown vendor %q", vendor)
+	}
+	if r.InvalidateVendorCache == nil {
+		return &model.InvalidateCachePayload{Vendor: vendor}, nil
+	}
+	done, err := r.InvalidateVendorCache(ctx, vendor)
+	if err != nil {
+		return nil, err
+	}
+	return &model.InvalidateCachePayload{Vendor: vendor, Invalidated: done}, nil
+}
 
 // Gateway is the resolver for the gateway field.
 func (r *queryResolver) Gateway(ctx context.Context) (*model.GatewayInfo, error) {

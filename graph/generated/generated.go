@@ -236,6 +236,11 @@ type ComplexityRoot struct {
 		Version func(childComplexity int) int
 	}
 
+	InvalidateCachePayload struct {
+		Invalidated func(childComplexity int) int
+		Vendor      func(childComplexity int) int
+	}
+
 	Mutation struct {
 		ArchiveAccounts   func(childComplexity int, input model.AccountSelectionInput, dryRun *bool) int
 		ClearAccountList  func(childComplexity int, id string, dryRun *bool) int
@@ -245,6 +250,7 @@ type ComplexityRoot struct {
 		DeleteAccountList func(childComplexity int, id string, dryRun *bool) int
 		DeleteAccounts    func(childComplexity int, input model.AccountSelectionInput, dryRun *bool) int
 		DeleteCustomer    func(childComplexity int, id string, dryRun *bool) int
+		InvalidateCache   func(childComplexity int, vendor string, typeArg *string, id *string) int
 		RestoreAccounts   func(childComplexity int, input model.AccountSelectionInput, dryRun *bool) int
 		UpdateAccountList func(childComplexity int, id string, input model.UpdateAccountListInput) int
 		UpdateCustomer    func(childComplexity int, id string, input model.UpdateCustomerInput) int
@@ -340,6 +346,7 @@ type MutationResolver interface {
 	ArchiveAccounts(ctx context.Context, input model.AccountSelectionInput, dryRun *bool) (*model.ArchiveAccountsPayload, error)
 	RestoreAccounts(ctx context.Context, input model.AccountSelectionInput, dryRun *bool) (*model.RestoreAccountsPayload, error)
 	DeleteAccounts(ctx context.Context, input model.AccountSelectionInput, dryRun *bool) (*model.DeleteAccountsPayload, error)
+	InvalidateCache(ctx context.Context, vendor string, typeArg *string, id *string) (*model.InvalidateCachePayload, error)
 }
 type PersonResolver interface {
 	Customers(ctx context.Context, obj *model.Person) ([]model.Customer, error)
@@ -1194,6 +1201,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GatewayInfo.Version(childComplexity), true
 
+	case "InvalidateCachePayload.invalidated":
+		if e.ComplexityRoot.InvalidateCachePayload.Invalidated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvalidateCachePayload.Invalidated(childComplexity), true
+	case "InvalidateCachePayload.vendor":
+		if e.ComplexityRoot.InvalidateCachePayload.Vendor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvalidateCachePayload.Vendor(childComplexity), true
+
 	case "Mutation.archiveAccounts":
 		if e.ComplexityRoot.Mutation.ArchiveAccounts == nil {
 			break
@@ -1282,6 +1302,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteCustomer(childComplexity, args["id"].(string), args["dryRun"].(*bool)), true
+	case "Mutation.invalidateCache":
+		if e.ComplexityRoot.Mutation.InvalidateCache == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_invalidateCache_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.InvalidateCache(childComplexity, args["vendor"].(string), args["type"].(*string), args["id"].(*string)), true
 	case "Mutation.restoreAccounts":
 		if e.ComplexityRoot.Mutation.RestoreAccounts == nil {
 			break
@@ -1764,7 +1795,7 @@ type Account {
   fields only REST has. Fetched only when selected, once per distinct id in
   a request. Needs ` + "`" + `read` + "`" + `, under a mutation too.
   """
-  company: Company @hasScope(scope: READ)
+  company: Company @hasScope(scope: READ) @cacheControl(maxAge: 30)
 }
 
 "Lifecycle status of an AppDirect account."
@@ -1908,15 +1939,15 @@ extend type Query {
   ` + "`" + `first` + "`" + `/` + "`" + `after` + "`" + ` to page forward or ` + "`" + `last` + "`" + `/` + "`" + `before` + "`" + ` to page backward, not
   both. At most 100 per page.
   """
-  accounts(first: Int, after: String, last: Int, before: String, filter: AccountFilter, orderBy: AccountOrder): AccountConnection @hasScope(scope: READ)
+  accounts(first: Int, after: String, last: Int, before: String, filter: AccountFilter, orderBy: AccountOrder): AccountConnection @hasScope(scope: READ) @cacheControl(maxAge: 30)
   "One AppDirect account by UUID, or null when none has it (AppDirect GraphQL ` + "`" + `account` + "`" + `)."
-  account(id: ID!): Account @hasScope(scope: READ)
+  account(id: ID!): Account @hasScope(scope: READ) @cacheControl(maxAge: 30)
   "One AppDirect account by your external id, or null (AppDirect GraphQL ` + "`" + `accountByExternalId` + "`" + `)."
-  accountByExternalId(externalId: String!): Account @hasScope(scope: READ)
+  accountByExternalId(externalId: String!): Account @hasScope(scope: READ) @cacheControl(maxAge: 30)
   "One company by UUID from AppDirect's REST API, or null when none has it."
-  company(id: ID!): Company @hasScope(scope: READ)
+  company(id: ID!): Company @hasScope(scope: READ) @cacheControl(maxAge: 30)
   "One company by your external id from AppDirect's REST API, or null."
-  companyByExternalId(externalId: String!): Company @hasScope(scope: READ)
+  companyByExternalId(externalId: String!): Company @hasScope(scope: READ) @cacheControl(maxAge: 30)
 }
 
 extend type Mutation {
@@ -1974,7 +2005,7 @@ type Customer {
   anywhere in one response is fetched in one Ortto call per batch. Needs
   ` + "`" + `read` + "`" + `, under a mutation too.
   """
-  person: Person @hasScope(scope: READ)
+  person: Person @hasScope(scope: READ) @cacheControl(maxAge: 30)
 }
 
 "An email address of an Apptivo customer."
@@ -2168,13 +2199,13 @@ type DeleteCustomerPayload {
 
 extend type Query {
   "Apptivo customers, a page at a time (Apptivo ` + "`" + `getAll` + "`" + `). ` + "`" + `first` + "`" + ` defaults to 20, at most 100."
-  customers(first: Int, after: String): CustomerConnection @hasScope(scope: READ)
+  customers(first: Int, after: String): CustomerConnection @hasScope(scope: READ) @cacheControl(maxAge: 30)
   "One Apptivo customer by id, or null when none has it (Apptivo ` + "`" + `getById` + "`" + `)."
-  customer(id: ID!): Customer @hasScope(scope: READ)
+  customer(id: ID!): Customer @hasScope(scope: READ) @cacheControl(maxAge: 30)
   "Apptivo customers matching all given conditions (Apptivo ` + "`" + `getAllByAdvancedSearch` + "`" + `). ` + "`" + `first` + "`" + ` defaults to 20, at most 100."
-  searchCustomers(filter: CustomerSearchInput!, first: Int, after: String): CustomerConnection @hasScope(scope: READ)
+  searchCustomers(filter: CustomerSearchInput!, first: Int, after: String): CustomerConnection @hasScope(scope: READ) @cacheControl(maxAge: 30)
   "The values customer fields may take (Apptivo ` + "`" + `getConfigData` + "`" + `)."
-  customerConfig: CustomerConfig @hasScope(scope: READ)
+  customerConfig: CustomerConfig @hasScope(scope: READ) @cacheControl(maxAge: 600)
 }
 
 extend type Mutation {
@@ -2199,7 +2230,7 @@ type AccountList {
   Fetched only when selected. Needs ` + "`" + `read` + "`" + `, under a mutation too; nullable
   so that a forbidden or failed count nulls only itself.
   """
-  contactCount: Int @hasScope(scope: READ)
+  contactCount: Int @hasScope(scope: READ) @cacheControl(maxAge: 30)
 }
 
 "Input of ` + "`" + `createAccountList` + "`" + `."
@@ -2232,9 +2263,9 @@ type AccountListMutationPayload {
 
 extend type Query {
   "Cordial account lists, all of them or the one with exactly this name."
-  accountLists(name: String): [AccountList!] @hasScope(scope: READ)
+  accountLists(name: String): [AccountList!] @hasScope(scope: READ) @cacheControl(maxAge: 30)
   "One Cordial account list by id, or null when none has it."
-  accountList(id: ID!): AccountList @hasScope(scope: READ)
+  accountList(id: ID!): AccountList @hasScope(scope: READ) @cacheControl(maxAge: 30)
 }
 
 extend type Mutation {
@@ -2300,7 +2331,7 @@ type Person {
   cross-vendor link: Ortto -> Apptivo, by Apptivo advanced search). Empty
   when the person has no known email. Needs ` + "`" + `read` + "`" + `, under a mutation too.
   """
-  customers: [Customer!] @hasScope(scope: READ)
+  customers: [Customer!] @hasScope(scope: READ) @cacheControl(maxAge: 30)
 }
 
 """
@@ -2420,9 +2451,9 @@ extend type Query {
   Ortto people, one result per ref in the same order, null where Ortto knows
   no such person. One Ortto call per 100 refs.
   """
-  people(refs: [PersonRef!]!): [Person] @hasScope(scope: READ)
+  people(refs: [PersonRef!]!): [Person] @hasScope(scope: READ) @cacheControl(maxAge: 30)
   "One Ortto person, or null when Ortto knows none."
-  person(ref: PersonRef!): Person @hasScope(scope: READ)
+  person(ref: PersonRef!): Person @hasScope(scope: READ) @cacheControl(maxAge: 30)
 }
 
 extend type Mutation {
@@ -2478,6 +2509,26 @@ enum Scope {
 "The field needs this scope (see ` + "`" + `Scope` + "`" + `)."
 directive @hasScope(scope: Scope!) on FIELD_DEFINITION
 
+"""
+Who may reuse a cached response: ` + "`" + `PUBLIC` + "`" + ` any cache, ` + "`" + `PRIVATE` + "`" + ` only the
+client's own (see ` + "`" + `@cacheControl` + "`" + `).
+"""
+enum CacheControlScope {
+  "Any cache may keep it."
+  PUBLIC
+  "Only the requesting client's cache may keep it."
+  PRIVATE
+}
+
+"""
+How long Switchyard serves the field's vendor read from its cache before
+asking the vendor again, in seconds (the defaults; ` + "`" + `SWITCHYARD_CACHE_TTL` + "`" + `
+and ` + "`" + `<VENDOR>_CACHE_TTL` + "`" + ` change them). A field whose vendor fails is
+served from the cache for up to ` + "`" + `SWITCHYARD_CACHE_MAX_STALE` + "`" + ` longer, and
+` + "`" + `extensions.stale` + "`" + ` names it with its age.
+"""
+directive @cacheControl(maxAge: Int, scope: CacheControlScope, inheritMaxAge: Boolean) on FIELD_DEFINITION | OBJECT | INTERFACE | UNION
+
 "Direction of a sort."
 enum OrderDirection {
   "Smallest first."
@@ -2525,6 +2576,25 @@ Switchyard's write operations. Mutations run one after the other, in the
 order given.
 """
 type Mutation
+
+extend type Mutation {
+  """
+  Drops Switchyard's cached reads of a vendor (on every replica sharing the
+  cache), after a change made outside Switchyard. ` + "`" + `type` + "`" + ` and ` + "`" + `id` + "`" + ` narrow
+  what changed, for the record; today every cached read of the vendor is
+  dropped. Switchyard's own mutations invalidate what they change by
+  themselves.
+  """
+  invalidateCache(vendor: String!, type: String, id: ID): InvalidateCachePayload @hasScope(scope: DESTRUCTIVE)
+}
+
+"The result of ` + "`" + `invalidateCache` + "`" + `."
+type InvalidateCachePayload {
+  "The vendor whose cached reads were dropped."
+  vendor: String!
+  "True when entries were dropped; false when the cache is off."
+  invalidated: Boolean!
+}
 
 "Switchyard serves queries and mutations; it has no subscription root."
 schema {
@@ -2999,6 +3069,16 @@ func (ec *executionContext) childFields_GatewayInfo(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type GatewayInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_InvalidateCachePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "vendor":
+		return ec.fieldContext_InvalidateCachePayload_vendor(ctx, field)
+	case "invalidated":
+		return ec.fieldContext_InvalidateCachePayload_invalidated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvalidateCachePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -3420,6 +3500,36 @@ func (ec *executionContext) field_Mutation_deleteCustomer_args(ctx context.Conte
 		return nil, err
 	}
 	args["dryRun"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_invalidateCache_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "vendor",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["vendor"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "type",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["type"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg2
 	return args, nil
 }
 
@@ -7189,6 +7299,52 @@ func (ec *executionContext) fieldContext_GatewayInfo_vendors(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _InvalidateCachePayload_vendor(ctx context.Context, field graphql.CollectedField, obj *model.InvalidateCachePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvalidateCachePayload_vendor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Vendor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvalidateCachePayload_vendor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvalidateCachePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _InvalidateCachePayload_invalidated(ctx context.Context, field graphql.CollectedField, obj *model.InvalidateCachePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvalidateCachePayload_invalidated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invalidated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvalidateCachePayload_invalidated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvalidateCachePayload", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Mutation_deleteAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7865,6 +8021,68 @@ func (ec *executionContext) fieldContext_Mutation_deleteAccounts(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteAccounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_invalidateCache(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_invalidateCache(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().InvalidateCache(ctx, fc.Args["vendor"].(string), fc.Args["type"].(*string), fc.Args["id"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "DESTRUCTIVE")
+				if err != nil {
+					var zeroVal *model.InvalidateCachePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.InvalidateCachePayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InvalidateCachePayload) graphql.Marshaler {
+			return ec.marshalOInvalidateCachePayload2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐInvalidateCachePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_invalidateCache(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InvalidateCachePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_invalidateCache_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12799,6 +13017,44 @@ func (ec *executionContext) _GatewayInfo(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var invalidateCachePayloadImplementors = []string{"InvalidateCachePayload"}
+
+func (ec *executionContext) _InvalidateCachePayload(ctx context.Context, sel ast.SelectionSet, obj *model.InvalidateCachePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, invalidateCachePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InvalidateCachePayload")
+		case "vendor":
+			out.Values[i] = ec._InvalidateCachePayload_vendor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "invalidated":
+			out.Values[i] = ec._InvalidateCachePayload_invalidated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -12891,6 +13147,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deleteAccounts":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteAccounts(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "invalidateCache":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_invalidateCache(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -14657,6 +14920,22 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOCacheControlScope2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCacheControlScope(ctx context.Context, v any) (*model.CacheControlScope, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.CacheControlScope)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCacheControlScope2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCacheControlScope(ctx context.Context, sel ast.SelectionSet, v *model.CacheControlScope) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOCompany2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCompany(ctx context.Context, sel ast.SelectionSet, v *model.Company) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -14845,6 +15124,13 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOInvalidateCachePayload2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐInvalidateCachePayload(ctx context.Context, sel ast.SelectionSet, v *model.InvalidateCachePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InvalidateCachePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOPerson2ᚕᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐPerson(ctx context.Context, sel ast.SelectionSet, v []*model.Person) graphql.Marshaler {

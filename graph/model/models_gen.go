@@ -498,6 +498,14 @@ type GatewayInfo struct {
 	Vendors []VendorInfo `json:"vendors"`
 }
 
+// The result of `invalidateCache`.
+type InvalidateCachePayload struct {
+	// The vendor whose cached reads were dropped.
+	Vendor string `json:"vendor"`
+	// True when entries were dropped; false when the cache is off.
+	Invalidated bool `json:"invalidated"`
+}
+
 // Switchyard's write operations. Mutations run one after the other, in the
 // order given.
 type Mutation struct {
@@ -814,6 +822,65 @@ func (e *AccountStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e AccountStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Who may reuse a cached response: `PUBLIC` any cache, `PRIVATE` only the
+// client's own (see `@cacheControl`).
+type CacheControlScope string
+
+const (
+	// Any cache may keep it.
+	CacheControlScopePublic CacheControlScope = "PUBLIC"
+	// Only the requesting client's cache may keep it.
+	CacheControlScopePrivate CacheControlScope = "PRIVATE"
+)
+
+var AllCacheControlScope = []CacheControlScope{
+	CacheControlScopePublic,
+	CacheControlScopePrivate,
+}
+
+func (e CacheControlScope) IsValid() bool {
+	switch e {
+	case CacheControlScopePublic, CacheControlScopePrivate:
+		return true
+	}
+	return false
+}
+
+func (e CacheControlScope) String() string {
+	return string(e)
+}
+
+func (e *CacheControlScope) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CacheControlScope(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CacheControlScope", str)
+	}
+	return nil
+}
+
+func (e CacheControlScope) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CacheControlScope) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CacheControlScope) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

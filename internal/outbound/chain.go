@@ -1,6 +1,7 @@
 package outbound
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -30,6 +31,9 @@ type ChainOptions struct {
 	MaxConns int
 	// NoDedup turns off sharing of identical reads in flight.
 	NoDedup bool
+	// Cache is the read cache (see cacheTransport); a nil Cache.Store
+	// leaves it out of the chain.
+	Cache CacheOptions
 
 	// RetryAttempts is the most attempts one read gets, the first one
 	// included (default 3; 1 turns retries off). Mutations get one attempt
@@ -134,6 +138,8 @@ func (o ChainOptions) withDefaults() ChainOptions {
 // to that vendor (outermost first):
 //
 //	(vendor client's auth)
+//	→ read cache, when configured: fresh replies without the vendor,
+//	  stale ones when it fails; mutations invalidate the vendor's entries
 //	→ observe: a span and a metric per call, as the caller saw it
 //	→ dedup of identical reads in flight
 //	→ circuit breaker: fail fast while the vendor is down
@@ -159,6 +165,7 @@ type Chain struct {
 	transport *http.Transport
 	dedup     *dedupTransport
 	breaker   *breakerTransport
+	cache     CacheStore
 }
 
 // NewChain builds the stack for one vendor.
@@ -179,6 +186,10 @@ func NewChain(opts ChainOptions) *Chain {
 		rt = c.dedup
 	}
 	rt = newObserveTransport(rt, opts)
+	// Outermost: a reply served from the cache is no vendor call, so it
+	// makes no span, vendor metric or rate-limit token below.
+	rt = newCacheTransport(rt, opts)
+	c.cache = opts.Cache.Store
 	// No http.Client.Timeout: the vendor timeout bounds each attempt (see
 	// attemptTimeout), and the request's own deadline bounds the whole
 	// retried sequence, so a Retry-After of a second can be waited out
@@ -196,6 +207,22 @@ func (c *Chain) DedupShared() int64 {
 		return 0
 	}
 	return c.dedup.Shared()
+}
+
+// InvalidateCache drops every cached reply of the vendor (on every
+// replica sharing the store), for changes made outside Switchyard. It does
+// nothing when the chain has no cache.
+func (c *Chain) InvalidateCache(ctx context.Context) error {
+	if c.cache == nil {
+		return nil
+	}
+	if err := c.cache.Invalidate(ctx, c.opts.Vendor); err != nil {
+		return err
+	}
+	if o, ok := c.opts.Observer.(CacheObserver); ok {
+		o.ObserveCache(c.opts.Vendor, "invalidateCache", CacheInvalidate)
+	}
+	return nil
 }
 
 // BreakerState is the vendor's circuit breaker state, "closed", "open" or

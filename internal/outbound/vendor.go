@@ -22,6 +22,11 @@ type Vendor struct {
 	// the retry layer must read the 2xx replies of reads too. Vendors that
 	// do not leave 2xx replies streaming through the chain untouched.
 	ErrorsIn2xx bool
+	// Uncacheable, when set, keeps out of the read cache a reply that
+	// Check accepts but that is no answer to keep (a GraphQL reply whose
+	// errors the client reads itself). Nil: every reply Check accepts may
+	// be kept.
+	Uncacheable func(resp *http.Response, body []byte) bool
 }
 
 // defaultCheck is the classifier of a vendor that sends nothing beyond

@@ -5,8 +5,8 @@
 // query registered on one replica is served by every other, and an
 // Idempotency-Key used on one is honoured by all of them.
 //
-// There is no response cache to share: the gateway caches nothing across
-// requests besides these two.
+// The vendor read cache (CacheStore) moves to Redis with them; without
+// Redis the gateway keeps it in memory (outbound.MemoryCacheStore).
 package sharedstate
 
 import (
@@ -23,6 +23,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/switchyard/switchyard/internal/idempotency"
+	"github.com/switchyard/switchyard/internal/outbound"
 )
 
 // Environment variables read by ConfigFromEnv.
@@ -136,6 +137,9 @@ type Stores struct {
 	APQ graphql.Cache[string]
 	// Idempotency holds idempotency keys.
 	Idempotency idempotency.Store
+	// Cache holds cached vendor replies when they are shared (Redis); nil
+	// leaves the gateway to keep them in memory.
+	Cache outbound.CacheStore
 	// Shared is true when the stores are in Redis, shared by replicas.
 	Shared bool
 
@@ -174,6 +178,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Stores, error)
 	return &Stores{
 		APQ:         NewAPQCache(client, APQOptions{Prefix: cfg.Prefix, TTL: cfg.APQTTL, Logger: logger}),
 		Idempotency: NewIdempotencyStore(client, cfg.Prefix),
+		Cache:       NewCacheStore(client, cfg.Prefix),
 		Shared:      true,
 		desc:        fmt.Sprintf("redis %s, key prefix %q (shared by replicas)", cfg.describeRedis(), cfg.Prefix),
 		close:       client.Close,

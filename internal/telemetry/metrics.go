@@ -46,6 +46,7 @@ type metrics struct {
 	vendorCalls    *prometheus.CounterVec
 	vendorDuration *prometheus.HistogramVec
 	vendorAttempts *prometheus.CounterVec
+	vendorCache    *prometheus.CounterVec
 	vendors        *labelSet
 	mu             sync.Mutex
 	vendorOps      map[string]*labelSet
@@ -88,6 +89,10 @@ func newMetrics(reg *prometheus.Registry, opts Options) (*metrics, error) {
 			Name: "switchyard_vendor_attempts_total",
 			Help: "Requests sent to vendors on the wire (each retry counts), by vendor and status.",
 		}, []string{"vendor", "status"}),
+		vendorCache: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "switchyard_vendor_cache_total",
+			Help: "What the vendor read cache did, by vendor, operation and outcome: hit (no vendor call), miss (the vendor was called), stale (the vendor failed and cached data was served), invalidate (a mutation or invalidateCache dropped the vendor's entries).",
+		}, []string{"vendor", "operation", "outcome"}),
 	}
 	build := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "switchyard_build_info",
@@ -110,7 +115,7 @@ func newMetrics(reg *prometheus.Registry, opts Options) (*metrics, error) {
 		build,
 		m.httpRequests, m.httpDuration,
 		m.gqlOperations, m.gqlDuration,
-		m.vendorCalls, m.vendorDuration, m.vendorAttempts,
+		m.vendorCalls, m.vendorDuration, m.vendorAttempts, m.vendorCache,
 	} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("telemetry: register metrics: %w", err)
@@ -177,7 +182,25 @@ func (t *Telemetry) ObserveAttempt(vendor, status string) {
 	t.metrics.vendorAttempts.WithLabelValues(vendor, callStatus(status)).Inc()
 }
 
-var _ outbound.Observer = (*Telemetry)(nil)
+// ObserveCache implements outbound.CacheObserver.
+func (t *Telemetry) ObserveCache(vendor, op, outcome string) {
+	if t == nil {
+		return
+	}
+	m := t.metrics
+	vendor, op = m.vendorLabels(vendor, op)
+	switch outcome {
+	case outbound.CacheHit, outbound.CacheMiss, outbound.CacheStale, outbound.CacheInvalidate:
+	default:
+		outcome = labelOther
+	}
+	m.vendorCache.WithLabelValues(vendor, op, outcome).Inc()
+}
+
+var (
+	_ outbound.Observer      = (*Telemetry)(nil)
+	_ outbound.CacheObserver = (*Telemetry)(nil)
+)
 
 // callStatuses is the closed set outbound reports.
 var callStatuses = map[string]bool{

@@ -21,7 +21,16 @@ const Name = "appdirect"
 // Vendor is how the outbound chain and the shared client read AppDirect's
 // replies: by status, with the code and message of whichever error body
 // came (see checkResponse).
-var Vendor = outbound.Vendor{Name: Name, Check: checkResponse}
+var Vendor = outbound.Vendor{Name: Name, Check: checkResponse, Uncacheable: hasGraphQLErrors}
+
+// hasGraphQLErrors keeps a GraphQL reply with errors (sent with 200, read
+// by the GraphQL client rather than checkResponse) out of the read cache.
+func hasGraphQLErrors(_ *http.Response, body []byte) bool {
+	var r struct {
+		Errors []json.RawMessage `json:"errors"`
+	}
+	return json.Unmarshal(body, &r) != nil || len(r.Errors) > 0
+}
 
 // DefaultGraphQLPath is AppDirect's production GraphQL endpoint, relative
 // to the marketplace base URL ("api/graphql/preview" is the preview one).

@@ -75,6 +75,9 @@ type Config struct {
 	// the vendor again (SWITCHYARD_BREAKER_OPEN, default 10s).
 	BreakerOpen time.Duration
 
+	// Cache is the vendor read cache (SWITCHYARD_CACHE*, <VENDOR>_CACHE_TTL).
+	Cache Cache
+
 	// Auth is client authentication (SWITCHYARD_API_KEYS_FILE,
 	// SWITCHYARD_JWT_*).
 	Auth auth.Config
@@ -137,6 +140,7 @@ func (c *Config) ChainOptions(vendor string) outbound.ChainOptions {
 		RetryAttempts:   l.RetryAttempts,
 		BreakerFailures: c.BreakerFailures,
 		BreakerOpen:     c.BreakerOpen,
+		Cache:           c.Cache.cacheOptions(vendor),
 	}
 }
 
@@ -199,6 +203,9 @@ func Load(getenv func(string) string) (*Config, error) {
 	if c.OrttoBatchSize, err = intIn(getenv, "ORTTO_BATCH_SIZE", ortto.MaxBatch, 1, ortto.MaxBatch); err != nil {
 		errs = append(errs, err.Error())
 	}
+	var cerrs []string
+	c.Cache, cerrs = loadCache(getenv)
+	errs = append(errs, cerrs...)
 	if len(errs) > 0 {
 		return nil, errors.New(strings.Join(errs, "; "))
 	}

@@ -128,3 +128,29 @@ func TestLoadReadsVendorLimitsAndBreaker(t *testing.T) {
 		assert.Zero(t, cfg.ChainOptions("ortto").RatePerSecond)
 	})
 }
+
+func TestCacheConfig(t *testing.T) {
+	load := func(env map[string]string) *config.Config {
+		t.Helper()
+		c, err := config.Load(func(k string) string { return env[k] })
+		require.NoError(t, err)
+		return c
+	}
+	def := load(nil)
+	assert.True(t, def.Cache.On("ortto"), "on by default")
+	assert.Equal(t, 10*time.Minute, def.ChainOptions("apptivo").Cache.OperationTTL["get config data"])
+
+	off := load(map[string]string{"ORTTO_CACHE_TTL": "0", "APPTIVO_CACHE_TTL": "1m"})
+	assert.False(t, off.Cache.On("ortto"), "a TTL of 0 keeps the vendor out")
+	assert.True(t, off.Cache.On("cordial"))
+	assert.Empty(t, off.ChainOptions("apptivo").Cache.OperationTTL, "a vendor TTL covers all its operations")
+
+	for name, env := range map[string]map[string]string{
+		"bad switch":    {"SWITCHYARD_CACHE": "maybe"},
+		"bad ttl":       {"CORDIAL_CACHE_TTL": "soon"},
+		"tiny max size": {"SWITCHYARD_CACHE_MAX_BYTES": "10"},
+	} {
+		_, err := config.Load(func(k string) string { return env[k] })
+		assert.Error(t, err, name)
+	}
+}

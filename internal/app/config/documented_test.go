@@ -76,12 +76,17 @@ func TestEveryDocumentedVariableLands(t *testing.T) {
 		"SWITCHYARD_REDIS_URL":           {env: map[string]string{"SWITCHYARD_REDIS_URL": "redis://r.test:6379/0"}, got: func(c *config.Config) any { return c.Stores.RedisURL }, want: "redis://r.test:6379/0"},
 		"SWITCHYARD_REDIS_PREFIX":        {env: map[string]string{"SWITCHYARD_REDIS_PREFIX": "staging:"}, got: func(c *config.Config) any { return c.Stores.Prefix }, want: "staging:"},
 		"SWITCHYARD_PERSISTED_MANIFEST":  {env: map[string]string{"SWITCHYARD_PERSISTED_MANIFEST": "/ops.json"}, got: func(c *config.Config) any { return c.Persisted.ManifestPath }, want: "/ops.json"},
+		"SWITCHYARD_CACHE":               {env: map[string]string{"SWITCHYARD_CACHE": "0"}, got: func(c *config.Config) any { return c.Cache.On("cordial") }, want: false},
+		"SWITCHYARD_CACHE_TTL":           {env: map[string]string{"SWITCHYARD_CACHE_TTL": "45s"}, got: func(c *config.Config) any { return c.ChainOptions("ortto").Cache.TTL }, want: 45 * time.Second},
+		"SWITCHYARD_CACHE_MAX_STALE":     {env: map[string]string{"SWITCHYARD_CACHE_MAX_STALE": "2h"}, got: func(c *config.Config) any { return c.ChainOptions("cordial").Cache.MaxStale }, want: 2 * time.Hour},
+		"SWITCHYARD_CACHE_MAX_BYTES":     {env: map[string]string{"SWITCHYARD_CACHE_MAX_BYTES": "2097152"}, got: func(c *config.Config) any { return c.Cache.MaxBytes }, want: int64(2097152)},
 		"SWITCHYARD_PERSISTED_ONLY":      {env: map[string]string{"SWITCHYARD_PERSISTED_ONLY": "1", "SWITCHYARD_PERSISTED_MANIFEST": "/ops.json"}, got: func(c *config.Config) any { return c.Persisted.Only }, want: true},
 	}
 	for _, group := range []map[string]landing{
 		perVendor("_TIMEOUT", "1234ms", func(c *config.Config, v string) any { return c.ChainOptions(v).Timeout }, 1234*time.Millisecond),
 		perVendor("_RATE_LIMIT", "3.5", func(c *config.Config, v string) any { return c.ChainOptions(v).RatePerSecond }, 3.5),
 		perVendor("_MAX_CONCURRENCY", "7", func(c *config.Config, v string) any { return c.ChainOptions(v).MaxConcurrent }, 7),
+		perVendor("_CACHE_TTL", "7s", func(c *config.Config, v string) any { return c.ChainOptions(v).Cache.TTL }, 7*time.Second),
 		perVendor("_RETRY_ATTEMPTS", "2", func(c *config.Config, v string) any { return c.ChainOptions(v).RetryAttempts }, 2),
 	} {
 		for k, v := range group {

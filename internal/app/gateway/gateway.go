@@ -26,6 +26,7 @@ import (
 	"github.com/switchyard/switchyard/graph/model"
 	"github.com/switchyard/switchyard/internal/app/config"
 	"github.com/switchyard/switchyard/internal/auth"
+	"github.com/switchyard/switchyard/internal/cachecontrol"
 	"github.com/switchyard/switchyard/internal/crossorigin"
 	"github.com/switchyard/switchyard/internal/errcode"
 	"github.com/switchyard/switchyard/internal/graphiql"
@@ -55,6 +56,9 @@ type Options struct {
 	// PersistedOnly nothing else runs (safelist mode).
 	Manifest      *persisted.Manifest
 	PersistedOnly bool
+	// CacheStore holds cached vendor reads (sharedstate.Stores.Cache); nil
+	// keeps them in this process. Unused when cfg.Cache.Enabled is false.
+	CacheStore outbound.CacheStore
 	// Telemetry records metrics and traces; nil observes nothing.
 	Telemetry *telemetry.Telemetry
 	// Auth authenticates /query; nil serves it open (every caller holds
@@ -72,6 +76,7 @@ type Gateway struct {
 	resolver         *resolvers.Resolver
 	schema           graphql.ExecutableSchema
 	closeIdempotency func() error // closes the in-process store New made, if any
+	closeCache       func() error // likewise for the read cache
 	sdlOnce          sync.Once
 	sdl              string
 }
@@ -82,8 +87,15 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		opts.Logger = slog.Default()
 	}
 	g := &Gateway{chains: map[string]*outbound.Chain{}}
+	if cfg.Cache.Enabled && opts.CacheStore == nil {
+		mem := outbound.NewMemoryCacheStore(cfg.Cache.MaxBytes)
+		opts.CacheStore, g.closeCache = mem, mem.Close
+	}
 	for _, v := range config.Vendors {
 		chainOpts := cfg.ChainOptions(v)
+		if cfg.Cache.On(v) {
+			chainOpts.Cache.Store = opts.CacheStore
+		}
 		// The chain reads its vendor's replies as the vendor's client does.
 		chainOpts.Descriptor = vendors[v].descriptor
 		chainOpts.Logger = opts.Logger
@@ -130,6 +142,10 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	srv.Use(opts.Telemetry.Extension())
 	srv.SetErrorPresenter(errcode.Presenter)
 	srv.AroundFields(errcode.FieldMiddleware)
+	// extensions.stale: the fields served from the cache while their
+	// vendor failed.
+	srv.AroundFields(cachecontrol.Fields)
+	srv.AroundResponses(cachecontrol.Responses)
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		opts.Logger.ErrorContext(ctx, "resolver panicked", "panic", fmt.Sprint(p))
 		return &gqlerror.Error{Message: "internal error", Extensions: map[string]any{"code": errcode.InternalServerError}}
@@ -212,6 +228,9 @@ func (g *Gateway) Close() error {
 	for _, c := range g.chains {
 		c.CloseIdleConnections()
 	}
+	if g.closeCache != nil {
+		_ = g.closeCache()
+	}
 	if g.closeIdempotency != nil {
 		return g.closeIdempotency()
 	}
@@ -243,6 +262,14 @@ func newResolver(cfg *config.Config, opts Options, chains map[string]*outbound.C
 		Clients:       clients,
 		LoaderOptions: resolvers.LoaderOptions{PersonBatchSize: cfg.OrttoBatchSize},
 		Info:          model.GatewayInfo{Version: Version, Sandbox: cfg.Sandbox},
+	}
+	if cfg.Cache.Enabled {
+		r.InvalidateVendorCache = func(ctx context.Context, vendor string) (bool, error) {
+			if !cfg.Cache.On(vendor) {
+				return false, nil
+			}
+			return true, chains[vendor].InvalidateCache(ctx)
+		}
 	}
 	for _, v := range config.Vendors {
 		r.Info.Vendors = append(r.Info.Vendors, model.VendorInfo{Name: v, Configured: cfg.Configured(v), Simulated: opts.Simulated && cfg.Configured(v)})

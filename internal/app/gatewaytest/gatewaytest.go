@@ -81,6 +81,10 @@ func StartOn(t testing.TB, sb *sandbox.Sandbox, opts ...Option) *Env {
 	cfg, err := config.Load(func(string) string { return "" })
 	require.NoError(t, err)
 	sb.Configure(cfg)
+	// The vendor read cache is on in production, off here: the tests
+	// count vendor calls, and a repeated read must reach the simulator
+	// unless a test asks for the cache (WithCache).
+	cfg.Cache.Enabled = false
 	logs := &LogBuffer{}
 	// The production redaction handler, with no secret registered, so that
 	// a test still sees any credential logged raw.
@@ -123,6 +127,17 @@ func WithOnly(vendors ...string) Option {
 		}
 		if !keep[cordial.Name] {
 			c.CordialAPIKey = ""
+		}
+	}
+}
+
+// WithCache turns the vendor read cache on, as it is by default outside
+// tests, with ttl as every vendor's TTL (0: the default).
+func WithCache(ttl time.Duration) Option {
+	return func(s *Setup) {
+		s.Config.Cache.Enabled = true
+		if ttl > 0 {
+			s.Config.Cache.TTL = ttl
 		}
 	}
 }

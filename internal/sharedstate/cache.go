@@ -1,0 +1,71 @@
+package sharedstate
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/switchyard/switchyard/internal/outbound"
+)
+
+// CacheStore is the vendor read cache in Redis (outbound.CacheStore),
+// shared by every replica: a reply one replica fetched is served by all,
+// and a mutation on one replica invalidates the vendor's entries on all.
+//
+// Each vendor has a generation counter, <prefix>cache:<vendor>:gen;
+// entries live under <prefix>cache:<vendor>:<generation>:<key>, where key
+// is already a SHA-256 (no credential or URL is in a key). Invalidate is
+// one INCR: every older entry becomes unreachable at once and expires on
+// its own TTL. Get reads the generation and the entry in one script, so a
+// lookup is one round trip.
+type CacheStore struct {
+	client redis.UniversalClient
+	prefix string
+}
+
+// NewCacheStore returns the cache store on client, its keys under prefix.
+func NewCacheStore(client redis.UniversalClient, prefix string) *CacheStore {
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
+	return &CacheStore{client: client, prefix: prefix + "cache:"}
+}
+
+var _ outbound.CacheStore = (*CacheStore)(nil)
+
+// cacheGet returns {generation, entry or nil}.
+var cacheGet = redis.NewScript(`
+local g = redis.call('GET', KEYS[1]) or '0'
+return {g, redis.call('GET', ARGV[1] .. g .. ':' .. ARGV[2])}
+`)
+
+func (s *CacheStore) genKey(vendor string) string { return s.prefix + vendor + ":gen" }
+
+// Get implements outbound.CacheStore.
+func (s *CacheStore) Get(ctx context.Context, vendor, key string) ([]byte, string, error) {
+	res, err := cacheGet.Run(ctx, s.client, []string{s.genKey(vendor)}, s.prefix+vendor+":", key).Slice()
+	if err != nil {
+		return nil, "", err
+	}
+	if len(res) < 1 {
+		return nil, "", errors.New("cache script: short reply")
+	}
+	gen, _ := res[0].(string)
+	if len(res) < 2 || res[1] == nil {
+		return nil, gen, nil
+	}
+	entry, _ := res[1].(string)
+	return []byte(entry), gen, nil
+}
+
+// Set implements outbound.CacheStore.
+func (s *CacheStore) Set(ctx context.Context, vendor, gen, key string, entry []byte, ttl time.Duration) error {
+	return s.client.Set(ctx, s.prefix+vendor+":"+gen+":"+key, entry, ttl).Err()
+}
+
+// Invalidate implements outbound.CacheStore.
+func (s *CacheStore) Invalidate(ctx context.Context, vendor string) error {
+	return s.client.Incr(ctx, s.genKey(vendor)).Err()
+}
