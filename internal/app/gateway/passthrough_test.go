@@ -141,3 +141,31 @@ func processCPU(tb testing.TB) time.Duration {
 	require.NoError(tb, syscall.Getrusage(syscall.RUSAGE_SELF, &ru))
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// passThroughAllocCeiling bounds the heap allocations of one pass-through
+// request through the whole handler path, every feature on (see
+// passThrough): about 1.5 × what it took when the ceiling was set, so that
+// a change doubling the per-request work fails here. Measured with
+//
+//	go test ./internal/app/gateway -run '^$' -bench BenchmarkPassThrough -count 5
+//
+// at 976 allocs/op (commit "telemetry: record spans only when they are
+// exported"). The count includes the canned upstream's side of the one
+// loopback round trip and the gateway's connection goroutines, as
+// testing.AllocsPerRun counts every allocation in the process. Lower the
+// ceiling when the work goes down; raise it only with a reason.
+const passThroughAllocCeiling = 1450
+
+func TestPassThroughAllocationCeiling(t *testing.T) {
+	serve := passThrough(t)
+	var failed *httptest.ResponseRecorder
+	allocs := testing.AllocsPerRun(50, func() {
+		if rec := serve(); rec.Code != http.StatusOK {
+			failed = rec
+		}
+	})
+	require.Nil(t, failed, "a request failed")
+	t.Logf("%.0f allocations per pass-through request (ceiling %d)", allocs, passThroughAllocCeiling)
+	require.LessOrEqual(t, allocs, float64(passThroughAllocCeiling),
+		"a pass-through request allocates %.0f times, over the ceiling of %d: what new per-request work is this?", allocs, passThroughAllocCeiling)
+}
