@@ -149,7 +149,8 @@ func processCPU(tb testing.TB) time.Duration {
 //
 //	go test ./internal/app/gateway -run '^$' -bench BenchmarkPassThrough -count 5
 //
-// at 976 allocs/op (commit "telemetry: record spans only when they are
+// at 976 allocs/op (980 once costplan was wired in), with the tree at
+// commit "telemetry: record spans only when they are
 // exported"). The count includes the canned upstream's side of the one
 // loopback round trip and the gateway's connection goroutines, as
 // testing.AllocsPerRun counts every allocation in the process. Lower the
