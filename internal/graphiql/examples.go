@@ -64,5 +64,19 @@ query CustomersWithSubscriptions {
 }
 `,
 		},
+		{
+			Name: "PlanAndCost",
+			Query: `# A dry run: with the header X-Switchyard-Plan: true (see the headers
+# pane) nothing runs and no vendor is called; extensions.plan lists the
+# vendor calls this would make, batched how, at what cost. Remove the
+# header, or set X-Switchyard-Cost: true instead, to run it and see the
+# cost and the vendor calls actually made in extensions.cost.
+query PlanAndCost {
+  accounts(first: 5) { nodes { name company { industry } } }
+  customers(first: 5) { nodes { name person { subscriptions { audienceName } } } }
+}
+`,
+			Headers: `{"X-Switchyard-Plan": "true"}`,
+		},
 	}
 }

@@ -50,6 +50,9 @@ type Tab struct {
 	Query string `json:"query"`
 	// Variables is a JSON object, or empty.
 	Variables string `json:"variables,omitempty"`
+	// Headers is a JSON object of request headers the tab adds to the
+	// page's default headers, or empty.
+	Headers string `json:"headers,omitempty"`
 }
 
 // Options configure the page.

@@ -289,7 +289,7 @@ func TestAcceptsGzip(t *testing.T) {
 // one operation after the tab.
 func TestExamplesAreNamedAfterTheirOperations(t *testing.T) {
 	tabs := graphiql.Examples()
-	require.Len(t, tabs, 5, "one per vendor and the cross-vendor query")
+	require.Len(t, tabs, 6, "one per vendor, the cross-vendor query and the plan")
 	for _, tab := range tabs {
 		doc, err := parser.ParseQuery(&ast.Source{Input: tab.Query})
 		require.NoError(t, err, tab.Name)
@@ -297,6 +297,10 @@ func TestExamplesAreNamedAfterTheirOperations(t *testing.T) {
 		assert.Equal(t, tab.Name, doc.Operations[0].Name)
 		if tab.Variables != "" {
 			assert.True(t, json.Valid([]byte(tab.Variables)), tab.Name)
+		}
+		if tab.Headers != "" {
+			var h map[string]string
+			assert.NoError(t, json.Unmarshal([]byte(tab.Headers), &h), tab.Name)
 		}
 	}
 }

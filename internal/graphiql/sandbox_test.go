@@ -50,9 +50,22 @@ func TestExamplesRunAgainstTheSandbox(t *testing.T) {
 			}
 			body, err := json.Marshal(req)
 			require.NoError(t, err)
-			r := gatewaytest.Post(t, srv.URL+"/query", "application/json", body)
+			var headers []string
+			if tab.Headers != "" {
+				var h map[string]string
+				require.NoError(t, json.Unmarshal([]byte(tab.Headers), &h))
+				for k, v := range h {
+					headers = append(headers, k, v)
+				}
+			}
+			r := gatewaytest.Post(t, srv.URL+"/query", "application/json", body, headers...)
 			require.Equal(t, http.StatusOK, r.Status, r.Raw)
 			assert.Empty(t, r.Errors, r.Raw)
+			if strings.Contains(tab.Headers, "X-Switchyard-Plan") {
+				assert.False(t, r.HasData(), "a plan runs nothing: %s", r.Raw)
+				assert.Contains(t, r.Raw, `"plan":{`, "the plan is in extensions")
+				return
+			}
 			var data map[string]json.RawMessage
 			r.Into(t, &data)
 			require.Len(t, data, 1, r.Raw)

@@ -80,23 +80,29 @@ func newObserveTransport(next http.RoundTripper, opts ChainOptions) http.RoundTr
 // RoundTrip implements http.RoundTripper.
 func (t *observeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := time.Now()
+	countCall(req.Context(), t.vendor)
 	op := OperationFrom(req.Context())
 	name := t.vendor
 	if op != "" {
 		name += " " + op
 	}
-	ctx, span := tracerOf(t.tp).Start(req.Context(), name,
-		trace.WithSpanKind(trace.SpanKindInternal),
-		trace.WithAttributes(
+	ctx, span := tracerOf(t.tp).Start(req.Context(), name, trace.WithSpanKind(trace.SpanKindInternal))
+	// Attributes are built only for a span that keeps them.
+	recording := span.IsRecording()
+	if recording {
+		span.SetAttributes(
 			attribute.String("switchyard.vendor", t.vendor),
 			attribute.String("switchyard.vendor.operation", op),
-		))
+		)
+	}
 	finish := func(status string, err error) {
-		span.SetAttributes(attribute.String("switchyard.vendor.status", status))
-		if err != nil {
-			span.SetStatus(codes.Error, RedactURLs(err.Error()))
-		} else if status == Call4xx || status == Call5xx {
-			span.SetStatus(codes.Error, "vendor answered "+status)
+		if recording {
+			span.SetAttributes(attribute.String("switchyard.vendor.status", status))
+			if err != nil {
+				span.SetStatus(codes.Error, RedactURLs(err.Error()))
+			} else if status == Call4xx || status == Call5xx {
+				span.SetStatus(codes.Error, "vendor answered "+status)
+			}
 		}
 		span.End()
 		if t.observer != nil {
@@ -109,7 +115,9 @@ func (t *observeTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		return nil, err
 	}
 	status := statusOfReply(resp.StatusCode)
-	span.SetAttributes(attribute.Int("http.response.status_code", resp.StatusCode))
+	if recording {
+		span.SetAttributes(attribute.Int("http.response.status_code", resp.StatusCode))
+	}
 	resp.Body = onBodyDone(resp.Body, func(err error) {
 		if err != nil {
 			finish(statusOfError(err), err)
@@ -140,21 +148,24 @@ func newWireTransport(next http.RoundTripper, opts ChainOptions) http.RoundTripp
 
 // RoundTrip implements http.RoundTripper.
 func (t *wireTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	attrs := []attribute.KeyValue{
-		attribute.String("http.request.method", req.Method),
-		attribute.String("server.address", req.URL.Hostname()),
-		attribute.String("switchyard.vendor", t.vendor),
+	ctx, span := tracerOf(t.tp).Start(req.Context(), req.Method, trace.WithSpanKind(trace.SpanKindClient))
+	// Attributes are built only for a span that keeps them.
+	recording := span.IsRecording()
+	if recording {
+		span.SetAttributes(
+			attribute.String("http.request.method", req.Method),
+			attribute.String("server.address", req.URL.Hostname()),
+			attribute.String("switchyard.vendor", t.vendor),
+		)
+		if p, err := strconv.Atoi(req.URL.Port()); err == nil {
+			span.SetAttributes(attribute.Int("server.port", p))
+		}
 	}
-	if p, err := strconv.Atoi(req.URL.Port()); err == nil {
-		attrs = append(attrs, attribute.Int("server.port", p))
-	}
-	ctx, span := tracerOf(t.tp).Start(req.Context(), req.Method,
-		trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
 	// A RoundTripper must not modify the request it was given.
 	out := req.Clone(ctx)
 	propagatorOf(t.prop).Inject(ctx, propagation.HeaderCarrier(out.Header))
 	finish := func(status string, err error) {
-		if err != nil {
+		if err != nil && recording {
 			span.SetAttributes(attribute.String("error.type", status))
 			span.SetStatus(codes.Error, RedactURLs(err.Error()))
 		}
@@ -168,10 +179,12 @@ func (t *wireTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		finish(statusOfError(err), err)
 		return nil, err
 	}
-	span.SetAttributes(attribute.Int("http.response.status_code", resp.StatusCode))
-	if resp.StatusCode >= 400 {
-		span.SetAttributes(attribute.String("error.type", strconv.Itoa(resp.StatusCode)))
-		span.SetStatus(codes.Error, "")
+	if recording {
+		span.SetAttributes(attribute.Int("http.response.status_code", resp.StatusCode))
+		if resp.StatusCode >= 400 {
+			span.SetAttributes(attribute.String("error.type", strconv.Itoa(resp.StatusCode)))
+			span.SetStatus(codes.Error, "")
+		}
 	}
 	status := statusOfReply(resp.StatusCode)
 	resp.Body = onBodyDone(resp.Body, func(err error) {

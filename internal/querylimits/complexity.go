@@ -1,7 +1,11 @@
 package querylimits
 
 import (
+	"context"
+
 	"github.com/99designs/gqlgen/complexity"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/switchyard/switchyard/graph/generated"
 	"github.com/switchyard/switchyard/graph/model"
@@ -162,3 +166,9 @@ func mul(a, b int) int {
 }
 
 func add(a, b int) int { return saturatingAdd(a, b) }
+
+// Cost is an operation's estimated cost in this model (what
+// ComplexityLimit checks), for reporting it when the limit is off.
+func Cost(ctx context.Context, es graphql.ExecutableSchema, op *ast.OperationDefinition, vars map[string]any) int {
+	return complexity.Calculate(ctx, es, op, vars, scalarsAreFree)
+}

@@ -103,14 +103,18 @@ func (e *extension) InterceptField(ctx context.Context, next graphql.Resolver) (
 	if fc == nil || !fc.IsResolver {
 		return next(ctx)
 	}
-	ctx, span := e.t.tracer.Start(ctx, fc.Object+"."+fc.Field.Name, trace.WithAttributes(
-		attribute.String("graphql.field.name", fc.Field.Name),
-		attribute.String("graphql.field.parent_type", fc.Object),
-		attribute.String("graphql.field.path", truncate(fc.Path().String())),
-	))
+	ctx, span := e.t.tracer.Start(ctx, fc.Object+"."+fc.Field.Name)
 	defer span.End()
+	recording := span.IsRecording()
+	if recording { // the path is built only for a span that keeps it
+		span.SetAttributes(
+			attribute.String("graphql.field.name", fc.Field.Name),
+			attribute.String("graphql.field.parent_type", fc.Object),
+			attribute.String("graphql.field.path", truncate(fc.Path().String())),
+		)
+	}
 	res, err := next(ctx)
-	if err != nil {
+	if err != nil && recording {
 		span.SetStatus(codes.Error, truncate(err.Error()))
 	}
 	return res, err

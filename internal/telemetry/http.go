@@ -49,15 +49,17 @@ func (t *Telemetry) Middleware(next http.Handler) http.Handler {
 			if route != labelOther {
 				name += " " + route
 			}
-			attrs := []attribute.KeyValue{
-				attribute.String("http.request.method", method),
-				attribute.String("http.route", route),
-				attribute.String("url.scheme", scheme(r)),
+			ctx, span = t.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindServer))
+			if span.IsRecording() { // attributes only for a span that keeps them
+				span.SetAttributes(
+					attribute.String("http.request.method", method),
+					attribute.String("http.route", route),
+					attribute.String("url.scheme", scheme(r)),
+				)
+				if id := logging.FromContext(ctx); id != "" {
+					span.SetAttributes(attribute.String("switchyard.request_id", id))
+				}
 			}
-			if id := logging.FromContext(ctx); id != "" {
-				attrs = append(attrs, attribute.String("switchyard.request_id", id))
-			}
-			ctx, span = t.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(attrs...))
 		}
 		end := &requestEnd{}
 		ctx = context.WithValue(ctx, requestEndKey{}, end)
@@ -73,7 +75,9 @@ func (t *Telemetry) Middleware(next http.Handler) http.Handler {
 				}
 			}
 			if !untraced[route] {
-				span.SetAttributes(attribute.Int("http.response.status_code", code))
+				if span.IsRecording() {
+					span.SetAttributes(attribute.Int("http.response.status_code", code))
+				}
 				if code >= 500 {
 					span.SetStatus(codes.Error, "")
 				}

@@ -16,8 +16,9 @@
 //     chain's breaker state and dedup count.
 //   - MetricsHandler serves the registry.
 //
-// Tracing always runs a real SDK TracerProvider, so trace ids exist and
-// propagate (to vendors, to logs) whether or not anything is exported.
+// Tracing always makes real trace context, so trace ids exist and
+// propagate (to vendors, to logs) whether or not anything is exported;
+// spans are recorded (by the SDK) only when they are exported.
 //
 // No label value comes from a client unchecked: operation names are kept
 // only when they look like GraphQL names, and at most MaxOperationNames of
@@ -45,7 +46,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/propagation"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -93,7 +93,8 @@ type Options struct {
 type Telemetry struct {
 	registry  *prometheus.Registry
 	metrics   *metrics
-	tp        *sdktrace.TracerProvider
+	tp        trace.TracerProvider
+	shutdown  func(context.Context) error // the exporter's
 	tracer    trace.Tracer
 	prop      propagation.TextMapPropagator
 	exporting bool
@@ -125,7 +126,7 @@ func New(ctx context.Context, opts Options) (*Telemetry, error) {
 	if t.metrics, err = newMetrics(t.registry, opts); err != nil {
 		return nil, err
 	}
-	if t.tp, t.exporting, err = newTracerProvider(ctx, opts); err != nil {
+	if t.tp, t.shutdown, t.exporting, err = newTracerProvider(ctx, opts); err != nil {
 		return nil, err
 	}
 	t.tracer = t.tp.Tracer(tracerName)
@@ -148,7 +149,7 @@ func (t *Telemetry) Shutdown(ctx context.Context) error {
 	if t == nil {
 		return nil
 	}
-	return t.tp.Shutdown(ctx)
+	return t.shutdown(ctx)
 }
 
 // Exporting reports whether spans leave the process (an OTLP endpoint is

@@ -81,7 +81,13 @@ func TestMiddleware(t *testing.T) {
 	get("/query", "Traceparent", tp)
 	assert.Equal(t, incomingTrace, spanCtx.TraceID().String())
 	assert.NotEqual(t, incomingSpan, spanCtx.SpanID().String(), "a server span of ours")
-	assert.True(t, recording)
+	assert.True(t, spanCtx.IsSampled(), "the caller's sampling decision is continued")
+	assert.False(t, recording, "nothing is exported, so nothing is recorded")
+
+	get("/query", "Traceparent", "00-"+incomingTrace+"-"+incomingSpan+"-00")
+	assert.Equal(t, incomingTrace, spanCtx.TraceID().String())
+	assert.NotEqual(t, incomingSpan, spanCtx.SpanID().String(), "a server span of ours")
+	assert.False(t, spanCtx.IsSampled(), "an unsampled caller stays unsampled (parentbased_always_on)")
 
 	get("/healthz", "Traceparent", tp)
 	assert.Equal(t, incomingTrace, spanCtx.TraceID().String(), "probes continue the caller's trace")
@@ -90,6 +96,7 @@ func TestMiddleware(t *testing.T) {
 
 	get("/query", "Traceparent", "00-00000000000000000000000000000000-"+incomingSpan+"-01")
 	assert.True(t, spanCtx.IsValid(), "an invalid traceparent starts a new trace")
+	assert.True(t, spanCtx.IsSampled(), "a new trace is sampled (parentbased_always_on)")
 	assert.NotEqual(t, "00000000000000000000000000000000", spanCtx.TraceID().String())
 
 	get("/assets/app.js")

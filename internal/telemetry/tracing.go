@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // The OTEL_* variables New reads (through Options.Getenv). The exporter
@@ -30,35 +31,38 @@ const (
 	envTracesSamplerAr = "OTEL_TRACES_SAMPLER_ARG"
 )
 
-// newTracerProvider builds the SDK provider: always real, so that spans
-// have ids that propagate; with an OTLP/HTTP batch exporter only when an
-// endpoint is configured. Unlike the OTel default (localhost:4318), no
-// endpoint means no export: a gateway with nothing configured sends
-// nothing anywhere.
-func newTracerProvider(ctx context.Context, opts Options) (*sdktrace.TracerProvider, bool, error) {
+// newTracerProvider builds the provider: always real trace context, so
+// that spans have ids that propagate. With an endpoint configured it is
+// the SDK's, with an OTLP/HTTP batch exporter; without one, a
+// propagatingProvider, whose spans carry the same ids and sampling
+// decisions but record nothing, since nothing would ever read them.
+// Unlike the OTel default (localhost:4318), no endpoint means no export:
+// a gateway with nothing configured sends nothing anywhere. shutdown
+// flushes and stops the exporter.
+func newTracerProvider(ctx context.Context, opts Options) (_ trace.TracerProvider, shutdown func(context.Context) error, exporting bool, _ error) {
 	getenv := opts.Getenv
+	noShutdown := func(context.Context) error { return nil }
 	sampler, err := samplerFromEnv(getenv)
 	if err != nil {
-		return nil, false, err
+		return nil, noShutdown, false, err
 	}
 	res, err := newResource(ctx, opts)
 	if err != nil {
-		return nil, false, err
+		return nil, noShutdown, false, err
 	}
-	tpOpts := []sdktrace.TracerProviderOption{sdktrace.WithSampler(sampler), sdktrace.WithResource(res)}
 	exporterOpts, err := exporterFromEnv(getenv)
 	if err != nil {
-		return nil, false, err
+		return nil, noShutdown, false, err
 	}
 	if exporterOpts == nil {
-		return sdktrace.NewTracerProvider(tpOpts...), false, nil
+		return &propagatingProvider{sampler: sampler}, noShutdown, false, nil
 	}
 	exp, err := otlptracehttp.New(ctx, exporterOpts...)
 	if err != nil {
-		return nil, false, fmt.Errorf("telemetry: otlp trace exporter: %w", err)
+		return nil, noShutdown, false, fmt.Errorf("telemetry: otlp trace exporter: %w", err)
 	}
-	tpOpts = append(tpOpts, sdktrace.WithBatcher(exp))
-	return sdktrace.NewTracerProvider(tpOpts...), true, nil
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sampler), sdktrace.WithResource(res), sdktrace.WithBatcher(exp))
+	return tp, tp.Shutdown, true, nil
 }
 
 // exporterFromEnv returns the exporter's options, or nil when nothing is

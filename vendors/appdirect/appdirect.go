@@ -65,7 +65,8 @@ type Config struct {
 type Client struct {
 	*outbound.Client
 
-	gql *graphql.Client // hasura client posting to the GraphQL endpoint through Do
+	gql     *graphql.Client // hasura client posting to the GraphQL endpoint through Do (mutations)
+	gqlPath string          // the GraphQL endpoint, relative to BaseURL (queries: execRaw)
 }
 
 // New builds a Client. The token source is created once here, with the
@@ -115,6 +116,7 @@ func New(cfg Config) (*Client, error) {
 		Secrets:    secrets,
 	}}
 	c.gql = graphql.NewClient(gqlURL.String(), gqlDoer{c: c.Client})
+	c.gqlPath = gqlPath
 	return c, nil
 }
 

@@ -129,17 +129,38 @@ func toError(op string, err error) error {
 	}
 }
 
-// execRaw runs a hand-built query through hasura and decodes its data
-// into v. The operation travels in the context (outbound.WithOperation)
-// because hasura passes nothing else to gqlDoer.
+// execRaw runs a hand-built query and decodes its data into v. It posts
+// through the shared client's Do (transport-error mapping, body limit,
+// checkResponse, scrubbing) and decodes the reply once, straight into v:
+// hasura's ExecRaw would have Do copy the body out as a json.RawMessage,
+// decode it again into its own envelope, and leave the data for a third
+// pass. The operation travels in the request's context for the chain.
 func (c *Client) execRaw(ctx context.Context, op, query string, vars map[string]any, v any) error {
-	data, err := c.gql.ExecRaw(outbound.IdempotentRead(outbound.WithOperation(ctx, op)), query, vars)
+	req, err := c.NewRequest(outbound.IdempotentRead(ctx), op, http.MethodPost, c.gqlPath, nil, gqlRequest{Query: query, Variables: vars})
 	if err != nil {
-		// Errors a 200 listed carry vendor text Do never saw.
-		return c.Scrub(toError(op, err))
+		return err
 	}
-	if err := outbound.DecodeJSON(data, v); err != nil {
-		return &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: "malformed reply", Err: err}
+	reply := gqlReply{Data: v}
+	if err := c.Do(req.Context(), req, &reply); err != nil {
+		return err
+	}
+	if len(reply.Errors) > 0 {
+		// Errors a 200 listed carry vendor text Do never saw.
+		code, msg := gqlCodeAndMessage(reply.Errors)
+		return c.Scrub(&outbound.Error{Vendor: Name, Operation: op, Kind: kindForGraphQLCode(code), HTTPStatus: http.StatusOK, Code: code, Message: msg})
 	}
 	return nil
+}
+
+// gqlRequest is a GraphQL request body.
+type gqlRequest struct {
+	Query     string         `json:"query"`
+	Variables map[string]any `json:"variables,omitempty"`
+}
+
+// gqlReply is a GraphQL reply: Data holds the caller's pointer, which the
+// decoder fills in place.
+type gqlReply struct {
+	Data   any      `json:"data"`
+	Errors []gqlErr `json:"errors"`
 }

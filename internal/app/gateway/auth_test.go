@@ -21,7 +21,7 @@ const (
 )
 
 // withAPIKeys turns on client authentication with three static keys.
-func withAPIKeys(t *testing.T) gatewaytest.Option {
+func withAPIKeys(t testing.TB) gatewaytest.Option {
 	file := filepath.Join(t.TempDir(), "keys")
 	lines := []string{
 		auth.HashKey(readerKey) + " read",

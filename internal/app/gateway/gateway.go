@@ -27,6 +27,7 @@ import (
 	"github.com/switchyard/switchyard/internal/app/config"
 	"github.com/switchyard/switchyard/internal/auth"
 	"github.com/switchyard/switchyard/internal/cachecontrol"
+	"github.com/switchyard/switchyard/internal/costplan"
 	"github.com/switchyard/switchyard/internal/crossorigin"
 	"github.com/switchyard/switchyard/internal/errcode"
 	"github.com/switchyard/switchyard/internal/graphiql"
@@ -140,6 +141,9 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	querylimits.Install(srv, cfg.QueryLimits)
 	srv.Use(logging.Operation{})
 	srv.Use(opts.Telemetry.Extension())
+	// After the limits, logging and telemetry: a planned operation is
+	// still limited, logged and counted, but not run.
+	srv.Use(costplan.Extension())
 	srv.SetErrorPresenter(errcode.Presenter)
 	srv.AroundFields(errcode.FieldMiddleware)
 	// extensions.stale: the fields served from the cache while their
@@ -190,6 +194,9 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		// CSRF after the guard, so a text/plain POST still gets its 415.
 		func(h http.Handler) http.Handler { return crossorigin.CSRF(cfg.Browser, h) },
 		withDeadline(cfg.RequestTimeout),
+		// X-Switchyard-Cost and -Plan; before idempotency, so that a plan
+		// is never stored or replayed as an operation's outcome.
+		costplan.Middleware,
 		idempotent,
 		r.Loaders,
 	))

@@ -23,7 +23,7 @@ import (
 
 // withTelemetry wires a Telemetry the way server.go does, but without
 // touching otel's globals, so that only the explicit wiring is tested.
-func withTelemetry(t *testing.T) (gatewaytest.Option, *telemetry.Telemetry) {
+func withTelemetry(t testing.TB) (gatewaytest.Option, *telemetry.Telemetry) {
 	t.Helper()
 	tel, err := telemetry.New(context.Background(), telemetry.Options{
 		ServiceVersion: gateway.Version,

@@ -18,9 +18,23 @@
     url: new URL(config.endpoint, window.location.href).toString(),
   });
 
+  // A tab's own headers (X-Switchyard-Plan, say) are added to the
+  // default ones, so the Authorization line stays in every tab.
+  function tabHeaders(tab) {
+    if (!tab.headers) return config.defaultHeaders;
+    try {
+      var h = JSON.parse(config.defaultHeaders || '{}');
+      var own = JSON.parse(tab.headers);
+      Object.keys(own).forEach(function (k) { h[k] = own[k]; });
+      return JSON.stringify(h, null, 2);
+    } catch (e) {
+      return tab.headers;
+    }
+  }
+
   var tabs = [{ query: config.defaultQuery, headers: config.defaultHeaders }].concat(
     (config.tabs || []).map(function (tab) {
-      return { query: tab.query, variables: tab.variables, headers: config.defaultHeaders };
+      return { query: tab.query, variables: tab.variables, headers: tabHeaders(tab) };
     }),
   );
 
