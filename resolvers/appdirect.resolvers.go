@@ -45,7 +45,7 @@ func (r *mutationResolver) DeleteAccount(ctx context.Context, input model.Delete
 		}
 		return &model.DeleteAccountPayload{DryRun: true, Account: toAccount(a)}, nil
 	}
-	if err := c.DeleteAccount(ctx, id); err != nil {
+	if _, err := c.DeleteAccount(ctx, id); err != nil {
 		return nil, err
 	}
 	return &model.DeleteAccountPayload{Success: true}, nil

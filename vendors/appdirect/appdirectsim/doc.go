@@ -19,7 +19,11 @@
 //     hand-written in resolver.go) that validates every operation against
 //     the schema, so unknown fields and mistyped variables are refused
 //     (HTTP 422, extensions.code GRAPHQL_VALIDATION_FAILED) as a real
-//     GraphQL server would. Introspection is on.
+//     GraphQL server would. Introspection is on. Operations in Preview
+//     status (deleteAccount) are served only on /api/graphql/preview, as
+//     AppDirect's GraphQL overview says; /api/graphql refuses them with
+//     the same 422 an unknown field gets (inference: the production
+//     schema lacks them). Queries are served on both.
 //
 // Every /api/ route needs a bearer token this server issued and that has
 // not expired; otherwise 401. Tokens are self-contained (signed expiry and
