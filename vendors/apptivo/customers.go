@@ -129,17 +129,21 @@ func (c *Client) CreateCustomer(ctx context.Context, in Customer) (*Customer, er
 	if err != nil {
 		return nil, badInput(op, "customer cannot be encoded", err)
 	}
-	params := url.Values{"a": {"save"}, "customerData": {string(data)}}
+	// isLeadConvert and isDuplicate as in the documented sample: this is
+	// a new customer, not a lead conversion, and not a duplicate.
+	params := url.Values{"a": {"save"}, "customerData": {string(data)}, "isLeadConvert": {"N"}, "isDuplicate": {"false"}}
 	return c.saveCall(ctx, op, params)
 }
 
-// UpdateCustomer changes only the attributes in fields (keys are Apptivo
-// attribute names such as "customerName", "emailAddresses"). Apptivo's
-// update applies the attributes named in attributeName and ignores the rest
-// of customerData, so naming exactly the keys of fields makes a partial
-// update safe without first reading the record. isEmailAddressUpdate is
-// true iff "emailAddresses" is among them, as Apptivo otherwise leaves the
-// emails alone.
+// UpdateCustomer changes the attributes in fields (keys are Apptivo
+// attribute names such as "customerName", "emailAddresses") the way
+// Apptivo's update is documented: it reads the record (a=getById), applies
+// fields to it, and sends the whole record as customerData with
+// attributeName naming exactly the changed attributes, plus
+// isEmailAddressUpdate and isAddressUpdate (true iff emailAddresses or
+// addresses is named) and, when customAttributes is named,
+// isCustomAttributesUpdate=true and attributeIds. Attributes of the record
+// this client does not model are sent back as read.
 func (c *Client) UpdateCustomer(ctx context.Context, id string, fields map[string]any) (*Customer, error) {
 	const op = "update customer"
 	n, e := parseCustomerID(op, id)
@@ -157,9 +161,26 @@ func (c *Client) UpdateCustomer(ctx context.Context, id string, fields map[strin
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	data, err := json.Marshal(fields)
+	// Round-trip the changes through JSON so that they merge into the
+	// record read as the same JSON-shaped values.
+	changesJSON, err := json.Marshal(fields)
 	if err != nil {
 		return nil, badInput(op, "attributes cannot be encoded", err)
+	}
+	var changes map[string]any
+	if err := decodeNumbers(changesJSON, &changes); err != nil {
+		return nil, badInput(op, "attributes cannot be encoded", err)
+	}
+	record, err := c.getRecord(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range changes {
+		record[k] = v
+	}
+	data, err := json.Marshal(record)
+	if err != nil {
+		return nil, badInput(op, "customer cannot be encoded", err)
 	}
 	attrNames, _ := json.Marshal(names)
 	params := url.Values{
@@ -169,14 +190,56 @@ func (c *Client) UpdateCustomer(ctx context.Context, id string, fields map[strin
 		"customerData":         {string(data)},
 		"attributeName":        {string(attrNames)},
 		"isEmailAddressUpdate": {strconv.FormatBool(hasKey(fields, "emailAddresses"))},
-	}
-	if hasKey(fields, "addresses") {
-		params.Set("isAddressUpdate", "true")
+		"isAddressUpdate":      {strconv.FormatBool(hasKey(fields, "addresses"))},
 	}
 	if hasKey(fields, "customAttributes") {
 		params.Set("isCustomAttributesUpdate", "true")
+		ids, _ := json.Marshal(customAttributeIDs(changes["customAttributes"]))
+		params.Set("attributeIds", string(ids))
 	}
 	return c.saveCall(ctx, op, params)
+}
+
+// customAttributeIDs lists the customAttributeId of each custom attribute
+// an update sends, for attributeIds.
+func customAttributeIDs(v any) []string {
+	out := []string{}
+	list, _ := v.([]any)
+	for _, el := range list {
+		if m, ok := el.(map[string]any); ok {
+			if id, ok := m["customAttributeId"].(string); ok && id != "" {
+				out = append(out, id)
+			}
+		}
+	}
+	return out
+}
+
+// getRecord reads one customer (a=getById) as the JSON object Apptivo
+// holds, every attribute included, for an update to send back whole.
+func (c *Client) getRecord(ctx context.Context, id int64) (map[string]any, error) {
+	const op = "update customer"
+	params := url.Values{"a": {"getById"}, "customerId": {strconv.FormatInt(id, 10)}}
+	var raw json.RawMessage
+	if err := c.call(ctx, op, http.MethodGet, params, &raw); err != nil {
+		return nil, err
+	}
+	inner := unwrapRecord(raw)
+	var record map[string]any
+	if err := decodeNumbers(inner, &record); err != nil {
+		return nil, upstream(op, err)
+	}
+	if record == nil || (record["customerId"] == nil && record["id"] == nil) {
+		return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindNotFound, HTTPStatus: http.StatusOK, Message: "customer not found"}
+	}
+	return record, nil
+}
+
+// decodeNumbers decodes JSON keeping numbers exact (ids are int64).
+func decodeNumbers(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	return dec.Decode(v)
 }
 
 // saveCall sends a save or update and reads back the record Apptivo
@@ -411,20 +474,11 @@ func decodeCustomer(raw json.RawMessage) (*Customer, bool, error) {
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
 		return nil, false, nil
 	}
-	var env struct {
-		Customer       json.RawMessage `json:"customer"`
-		ResponseObject json.RawMessage `json:"responseObject"`
-		Data           json.RawMessage `json:"data"`
-	}
-	if err := json.Unmarshal(raw, &env); err != nil {
+	var probe any
+	if err := json.Unmarshal(raw, &probe); err != nil {
 		return nil, false, err
 	}
-	for _, inner := range []json.RawMessage{env.Customer, env.ResponseObject, env.Data} {
-		if inner = bytes.TrimSpace(inner); len(inner) > 0 && !bytes.Equal(inner, []byte("null")) {
-			raw = inner
-			break
-		}
-	}
+	raw = unwrapRecord(raw)
 	var cust Customer
 	if err := json.Unmarshal(raw, &cust); err != nil {
 		return nil, false, err
@@ -441,6 +495,25 @@ func decodeCustomer(raw json.RawMessage) (*Customer, bool, error) {
 		cust.CustomerID, _ = strconv.ParseInt(cust.ID, 10, 64)
 	}
 	return &cust, true, nil
+}
+
+// unwrapRecord returns the record inside a single-record reply: under
+// customer, responseObject or data, else the reply itself.
+func unwrapRecord(raw json.RawMessage) json.RawMessage {
+	var env struct {
+		Customer       json.RawMessage `json:"customer"`
+		ResponseObject json.RawMessage `json:"responseObject"`
+		Data           json.RawMessage `json:"data"`
+	}
+	if json.Unmarshal(raw, &env) != nil {
+		return raw
+	}
+	for _, inner := range []json.RawMessage{env.Customer, env.ResponseObject, env.Data} {
+		if inner = bytes.TrimSpace(inner); len(inner) > 0 && !bytes.Equal(inner, []byte("null")) {
+			return inner
+		}
+	}
+	return raw
 }
 
 // parseCustomerID refuses ids Apptivo could never have issued before any

@@ -36,14 +36,20 @@
 //     Top-level null attributes are dropped. A missing statusId/statusName
 //     defaults to Active (10000, as in the documented sample); a statusName
 //     alone is resolved to its id; an unknown status is a FAILURE.
-//   - Inference: update applies only the attributes named in attributeName
-//     (a JSON array; the legacy attributeNames is accepted too). A named
-//     attribute absent from customerData (or null) is cleared. customerId,
-//     id, creationDate and lastUpdateDate cannot be changed this way;
-//     lastUpdateDate is set by the simulator. emailAddresses is applied only
-//     when isEmailAddressUpdate=true, which is what the documented flag
-//     suggests ("if email updated, it should be true"; default false).
-//     objectId is not checked: the documentation's own template says 4.
+//   - Inference: update takes the whole record in customerData, as the
+//     documented sample sends it (the record as read, with the changes
+//     applied): customerData must hold the customerId being updated and
+//     every attribute the stored record has, else FAILURE "Invalid
+//     customerData: the whole customer record is required...". Of it, only
+//     the attributes named in attributeName (a JSON array; the legacy
+//     attributeNames is accepted too) are applied. A named attribute null
+//     in customerData is cleared. customerId, id, creationDate and
+//     lastUpdateDate cannot be changed this way; lastUpdateDate is set by
+//     the simulator. emailAddresses is applied only when
+//     isEmailAddressUpdate=true and addresses only when
+//     isAddressUpdate=true, which is what the documented flags suggest
+//     ("if email updated, it should be true"; default false). objectId is
+//     not checked: the documentation's own template says 4.
 //   - Inference: records are listed in customerId order. numRecords
 //     defaults to 50 (the documented sample) and is not capped; startIndex
 //     defaults to 0. Negative or non-numeric values are a FAILURE.

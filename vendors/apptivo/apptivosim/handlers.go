@@ -110,8 +110,11 @@ func (s *Server) update(w http.ResponseWriter, p url.Values) {
 		fail(w, "Invalid customerData: "+err.Error())
 		return
 	}
-	emailUpdate := strings.EqualFold(p.Get("isEmailAddressUpdate"), "true")
-	c, err := s.store.update(id, names, data, emailUpdate)
+	flags := updateFlags{
+		emails:  strings.EqualFold(p.Get("isEmailAddressUpdate"), "true"),
+		address: strings.EqualFold(p.Get("isAddressUpdate"), "true"),
+	}
+	c, err := s.store.update(id, names, data, flags)
 	if err != nil {
 		fail(w, err.Error())
 		return

@@ -149,18 +149,25 @@ func (s *store) save(data record) (record, error) {
 	return deepCopy(c).(record), nil
 }
 
-// update applies the named attributes of data to customer id. emailUpdate
-// gates emailAddresses, as Apptivo's isEmailAddressUpdate flag does.
-func (s *store) update(id int64, names []string, data record, emailUpdate bool) (record, error) {
+// updateFlags are update's isEmailAddressUpdate and isAddressUpdate.
+type updateFlags struct{ emails, address bool }
+
+// update applies the named attributes of data to customer id. data must
+// be the whole record (see wholeRecord); the flags gate emailAddresses and
+// addresses, as Apptivo's isEmailAddressUpdate and isAddressUpdate do.
+func (s *store) update(id int64, names []string, data record, flags updateFlags) (record, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	i := s.index(id)
 	if i < 0 {
 		return nil, errNotFound
 	}
+	if err := wholeRecord(s.customers[i], id, data); err != nil {
+		return nil, err
+	}
 	c := deepCopy(s.customers[i]).(record)
 	for _, n := range names {
-		if immutable[n] || (n == "emailAddresses" && !emailUpdate) {
+		if immutable[n] || (n == "emailAddresses" && !flags.emails) || (n == "addresses" && !flags.address) {
 			continue
 		}
 		if v, ok := data[n]; ok && v != nil {
@@ -183,6 +190,29 @@ func (s *store) update(id int64, names []string, data record, emailUpdate bool) 
 	c["lastUpdateDate"] = s.now().Format(dateLayout)
 	s.customers[i] = c
 	return deepCopy(c).(record), nil
+}
+
+// wholeRecord refuses an update whose customerData is a fragment: the
+// documented sample sends the whole record as read (customerId included)
+// with the changes applied. Inference: Apptivo needs every attribute the
+// stored record has, so customerData must hold the customerId being
+// updated and every key of the stored record (values may differ: only the
+// named ones are applied).
+func wholeRecord(stored record, id int64, data record) error {
+	if got, ok := intAttr(data, "customerId"); !ok || got != id {
+		return reason("Invalid customerData: the whole customer record is required, with customerId " + strconv.FormatInt(id, 10))
+	}
+	var missing []string
+	for k := range stored {
+		if _, ok := data[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return reason("Invalid customerData: the whole customer record is required; missing " + strings.Join(missing, ", "))
+	}
+	return nil
 }
 
 func (s *store) get(id int64) (record, error) {
