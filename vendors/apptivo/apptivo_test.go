@@ -197,7 +197,8 @@ func TestWireShape(t *testing.T) {
 				return err
 			},
 			method: http.MethodGet,
-			plain:  map[string]string{"a": "getAllByAdvancedSearch", "objectId": "3", "startIndex": "0", "numRecords": "10"},
+			plain: map[string]string{"a": "getAllByAdvancedSearch", "objectId": "3", "startIndex": "0", "numRecords": "10",
+				"iDisplayStart": "0", "iDisplayLength": "10", "territoryType": "MULTIPLE"},
 			json: map[string]string{
 				"multiSelectData": `{"marketIds":[],"categoryIds":[],"statusIds":[10000,10002],"employeeRangeIds":[],"paymentTermIds":[],"slaIds":[],"industryIds":[],"segmentIds":[]}`,
 				"searchData": `{"customerName":"Ltd","customerNumber":"","assigneeObjectRefName":null,"assigneeObjectId":null,"assigneeObjectRefId":null,

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/switchyard/switchyard/internal/outbound"
 )
@@ -46,6 +47,8 @@ type Customer struct {
 	PaymentTermID         int64             `json:"paymentTermId,omitempty"`
 	EmployeeRange         string            `json:"employeeRange,omitempty"`
 	EmployeeRangeID       int64             `json:"employeeRangeId,omitempty"`
+	SegmentName           string            `json:"segmentName,omitempty"`
+	SegmentID             int64             `json:"segmentId,omitempty"`
 	IsUnsubscribed        string            `json:"isUnsubscribed,omitempty"` // "Y" or "N"
 	CreationDate          string            `json:"creationDate,omitempty"`   // "2017-10-07 05:30:02"
 	LastUpdateDate        string            `json:"lastUpdateDate,omitempty"` // same format
@@ -118,7 +121,51 @@ type SearchQuery struct {
 	CustomerNumber string // substring of the number
 	Email          string // one of the customer's email addresses
 	Phone          string // one of the customer's phone numbers
-	StatusIDs      []int64
+	// Multi-select filters (multiSelectData): the customer's id must be
+	// one of the list's.
+	StatusIDs        []int64
+	CategoryIDs      []int64
+	MarketIDs        []int64
+	IndustryIDs      []int64
+	PaymentTermIDs   []int64
+	EmployeeRangeIDs []int64
+	SegmentIDs       []int64
+	SLAIDs           []int64
+	// Date ranges (searchData creationOnStartDate/EndDate and
+	// lastUpdateOnStartDate/EndDate), inclusive, sent in Apptivo's
+	// "2006-01-02 15:04:05" form in UTC.
+	CreatedFrom, CreatedTo *time.Time
+	UpdatedFrom, UpdatedTo *time.Time
+	// Sort orders the results (sortColumn, sortDir); nil is Apptivo's
+	// order.
+	Sort *Sort
+}
+
+// Sort is Apptivo's sortColumn and sortDir.
+type Sort struct {
+	Column string // an attribute name, e.g. customerName, creationDate
+	Desc   bool
+}
+
+// params adds sortColumn and sortDir to p.
+func (s *Sort) params(p url.Values) url.Values {
+	if s == nil || s.Column == "" {
+		return p
+	}
+	p.Set("sortColumn", s.Column)
+	dir := "asc"
+	if s.Desc {
+		dir = "desc"
+	}
+	p.Set("sortDir", dir)
+	return p
+}
+
+// ListOptions shape ListCustomersBy: free-text search (getAllBySearchText
+// instead of getAll) and sorting.
+type ListOptions struct {
+	SearchText string
+	Sort       *Sort
 }
 
 // CreateCustomer saves a new customer (a=save) and returns the record
@@ -297,12 +344,30 @@ func (c *Client) DeleteCustomer(ctx context.Context, id string) error {
 // ListCustomers returns numRecords customers from startIndex (0-based)
 // in Apptivo's order (a=getAll), splitting into calls of MaxPageSize.
 func (c *Client) ListCustomers(ctx context.Context, startIndex, numRecords int) (*Page, error) {
-	return c.paginate(ctx, "list customers", startIndex, numRecords, func(start, n int) url.Values {
-		return url.Values{
+	return c.ListCustomersBy(ctx, ListOptions{}, startIndex, numRecords)
+}
+
+// ListCustomersBy is ListCustomers with options: a non-blank SearchText
+// runs Apptivo's simple search (a=getAllBySearchText&searchText=..&
+// objectId=3), and Sort adds sortColumn and sortDir.
+func (c *Client) ListCustomersBy(ctx context.Context, opts ListOptions, startIndex, numRecords int) (*Page, error) {
+	text := strings.TrimSpace(opts.SearchText)
+	op := "list customers"
+	if text != "" {
+		op = "search customers by text"
+	}
+	return c.paginate(ctx, op, startIndex, numRecords, func(start, n int) url.Values {
+		p := url.Values{
 			"a":          {"getAll"},
 			"startIndex": {strconv.Itoa(start)},
 			"numRecords": {strconv.Itoa(n)},
 		}
+		if text != "" {
+			p.Set("a", "getAllBySearchText")
+			p.Set("searchText", text)
+			p.Set("objectId", customersObjectID)
+		}
+		return opts.Sort.params(p)
 	})
 }
 
@@ -318,14 +383,19 @@ func (c *Client) SearchCustomers(ctx context.Context, q SearchQuery, startIndex,
 		return nil, badInput("search customers", "search cannot be encoded", err)
 	}
 	return c.paginate(ctx, "search customers", startIndex, numRecords, func(start, n int) url.Values {
-		return url.Values{
+		// iDisplayStart/iDisplayLength repeat the window and territoryType
+		// is MULTIPLE, as in the documented sample.
+		return q.Sort.params(url.Values{
 			"a":               {"getAllByAdvancedSearch"},
 			"searchData":      {string(searchData)},
 			"multiSelectData": {string(multiSelect)},
 			"objectId":        {customersObjectID},
 			"startIndex":      {strconv.Itoa(start)},
 			"numRecords":      {strconv.Itoa(n)},
-		}
+			"iDisplayStart":   {strconv.Itoa(start)},
+			"iDisplayLength":  {strconv.Itoa(n)},
+			"territoryType":   {"MULTIPLE"},
+		})
 	})
 }
 
@@ -426,13 +496,13 @@ func (q SearchQuery) searchData() map[string]any {
 		"isUnsubscribed":               nil,
 		"isBounced":                    nil,
 		"isResponded":                  nil,
-		"creationOnStartDate":          "",
-		"creationOnEndDate":            "",
+		"creationOnStartDate":          searchDate(q.CreatedFrom),
+		"creationOnEndDate":            searchDate(q.CreatedTo),
 		"creationDateDuration":         "",
 		"creationDateDurationTypeId":   "",
 		"creationDateRangeTypeId":      "",
-		"lastUpdateOnStartDate":        "",
-		"lastUpdateOnEndDate":          "",
+		"lastUpdateOnStartDate":        searchDate(q.UpdatedFrom),
+		"lastUpdateOnEndDate":          searchDate(q.UpdatedTo),
 		"lastUpdateDateDuration":       "",
 		"lastUpdateDateDurationTypeId": "",
 		"lastUpdateDateRangeTypeId":    "",
@@ -449,19 +519,30 @@ func (q SearchQuery) searchData() map[string]any {
 	}
 }
 
-// multiSelectData renders the documented multiSelectData template; only
-// statusIds is filled from the query.
+// searchDate renders a date-range bound; "" does not filter.
+func searchDate(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(DateLayout)
+}
+
+// DateLayout is how Apptivo writes instants ("2017-10-07 05:30:02").
+const DateLayout = "2006-01-02 15:04:05"
+
+// multiSelectData renders the documented multiSelectData template, every
+// list filled from the query (empty lists do not filter).
 func (q SearchQuery) multiSelectData() map[string][]int64 {
-	statusIDs := append([]int64{}, q.StatusIDs...)
+	ids := func(in []int64) []int64 { return append([]int64{}, in...) }
 	return map[string][]int64{
-		"marketIds":        {},
-		"categoryIds":      {},
-		"statusIds":        statusIDs,
-		"employeeRangeIds": {},
-		"paymentTermIds":   {},
-		"slaIds":           {},
-		"industryIds":      {},
-		"segmentIds":       {},
+		"marketIds":        ids(q.MarketIDs),
+		"categoryIds":      ids(q.CategoryIDs),
+		"statusIds":        ids(q.StatusIDs),
+		"employeeRangeIds": ids(q.EmployeeRangeIDs),
+		"paymentTermIds":   ids(q.PaymentTermIDs),
+		"slaIds":           ids(q.SLAIDs),
+		"industryIds":      ids(q.IndustryIDs),
+		"segmentIds":       ids(q.SegmentIDs),
 	}
 }
 

@@ -60,10 +60,17 @@
 //     Apptivo ignores because only named attributes are applied.
 //   - Save sends isLeadConvert=N and isDuplicate=false beside customerData,
 //     as the documented sample does.
-//   - Inference: advanced search sends the documented searchData template
-//     with customerName, customerNumber, emailAddresses:[{"emailAddress":..}]
-//     and phoneNumbers:[{"phoneNumber":..}] filled in, and multiSelectData
-//     with statusIds (the other id lists empty).
+//   - Advanced search sends the documented searchData template with
+//     customerName, customerNumber, emailAddresses:[{"emailAddress":..}],
+//     phoneNumbers:[{"phoneNumber":..}] and the date ranges
+//     (creationOnStartDate/EndDate, lastUpdateOnStartDate/EndDate) filled
+//     in, multiSelectData with every documented id list, and, as in the
+//     sample, iDisplayStart/iDisplayLength (= startIndex/numRecords) and
+//     territoryType=MULTIPLE. Inference: date bounds use Apptivo's record
+//     form "2006-01-02 15:04:05" (UTC) and are inclusive.
+//   - Sorting (NOTES): sortColumn=<attribute> and sortDir=asc|desc on list,
+//     free-text and advanced search. Free-text search is
+//     a=getAllBySearchText&searchText=..&objectId=3.
 //   - Inference: getConfigData's reply holds customerStatusList as
 //     [{statusId,statusName}] (apptivo-php-mt reads exactly that) and, by
 //     analogy with the leads config's leadSources [{id,name}], lists named

@@ -597,7 +597,7 @@ func TestConcurrentSavesGetUniqueIDs(t *testing.T) {
 				ids <- c["id"].(string)
 			}
 			_, _ = s.State()
-			s.store.list(nil, 0, 5)
+			s.store.list(nil, nil, 0, 5)
 		}(i)
 	}
 	wg.Wait()

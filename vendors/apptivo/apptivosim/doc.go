@@ -60,8 +60,24 @@
 //     multiSelectData's statusIds, categoryIds, marketIds, industryIds,
 //     paymentTermIds, employeeRangeIds and segmentIds against the matching
 //     customer attribute. Other searchData keys (the rest of the documented
-//     template) are accepted and ignored. getAllBySearchText matches
-//     searchText against name, number, emails and phones.
+//     template) are accepted and ignored; slaIds matches slaId.
+//     creationOnStartDate/creationOnEndDate and
+//     lastUpdateOnStartDate/lastUpdateOnEndDate bound creationDate and
+//     lastUpdateDate inclusively; they are "2006-01-02 15:04:05" or a bare
+//     date (an end date then covers its whole day); anything else is a
+//     FAILURE. getAllBySearchText matches searchText against name, number,
+//     emails and phones.
+//   - Inference: sortColumn (any attribute name; _score keeps the default
+//     order) and sortDir (asc, desc; anything else is a FAILURE) order
+//     getAll, getAllBySearchText and getAllByAdvancedSearch: numbers
+//     numerically, text case-insensitively, records without the attribute
+//     last, ties by customerId. iDisplayStart, iDisplayLength and
+//     territoryType (documented sample) are accepted and ignored.
+//   - Inference: customerCategoryId, marketId, industryId, paymentTermId,
+//     employeeRangeId and segmentId must name an entry of getConfigData
+//     (else FAILURE "Invalid <attribute>"); save and update set the
+//     matching name (customerCategory, marketName, industryName,
+//     paymentTerm, employeeRange, segmentName), as for statuses.
 //   - Inference: getConfigData answers customerStatusList as
 //     [{statusId,statusName}] (what apptivo-php-mt reads) and categories,
 //     markets, industries, paymentTerms, employeeRanges and segments as

@@ -127,6 +127,9 @@ func (s *store) save(data record) (record, error) {
 	if err := normalizeStatus(c, true); err != nil {
 		return nil, err
 	}
+	if err := normalizeRefs(c, nil); err != nil {
+		return nil, err
+	}
 	if err := validate(c); err != nil {
 		return nil, err
 	}
@@ -184,6 +187,9 @@ func (s *store) update(id int64, names []string, data record, flags updateFlags)
 			return nil, err
 		}
 	}
+	if err := normalizeRefs(c, names); err != nil {
+		return nil, err
+	}
 	if err := validate(c); err != nil {
 		return nil, err
 	}
@@ -236,14 +242,20 @@ func (s *store) delete(id int64) error {
 	return nil
 }
 
-// list returns the window [start, start+n) of the customers match accepts,
-// and how many match in all.
-func (s *store) list(match func(record) bool, start, n int) ([]record, int) {
+// list returns the window [start, start+n) of the customers match accepts
+// in the order less gives (customerId order when nil), and how many match
+// in all.
+func (s *store) list(match func(record) bool, less func(a, b record) bool, start, n int) ([]record, int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := []record{}
 	total := 0
-	for _, c := range s.customers {
+	all := s.customers
+	if less != nil {
+		all = append([]record(nil), s.customers...)
+		sort.SliceStable(all, func(i, j int) bool { return less(all[i], all[j]) })
+	}
+	for _, c := range all {
 		if match != nil && !match(c) {
 			continue
 		}
