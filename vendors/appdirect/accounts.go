@@ -27,11 +27,17 @@ type Account struct {
 	ContactEmail       string     `json:"contactEmail"`
 	ContactPhoneNumber string     `json:"contactPhoneNumber"`
 	CompanySize        string     `json:"companySize"`
+	ContactAddress     *Address   `json:"contactAddress"`
+	Tenant             string     `json:"tenant"`
 }
 
 // AccountFields is the set of Account fields a caller may select, in
 // AppDirect's names.
-var AccountFields = []string{"id", "name", "status", "accessTypes", "createdOn", "defaultRole", "externalId", "countryCode", "website", "contactEmail", "contactPhoneNumber", "companySize"}
+var AccountFields = []string{"id", "name", "status", "accessTypes", "createdOn", "defaultRole", "externalId", "countryCode", "website", "contactEmail", "contactPhoneNumber", "companySize", "contactAddress", "tenant"}
+
+// subSelections are the selection sets of the object-typed Account
+// fields. Inference: contactAddress has the REST address's fields.
+var subSelections = map[string]string{"contactAddress": "contactAddress { street1 street2 city state zip country }"}
 
 var accountFieldSet = func() map[string]bool {
 	m := make(map[string]bool, len(AccountFields))
@@ -115,6 +121,7 @@ type AccountsArgs struct {
 // named AccountFilter.
 type AccountFilter struct {
 	SearchText    *string    `json:"searchText,omitempty"`
+	Name          *string    `json:"name,omitempty"`
 	AccountStatus *string    `json:"accountStatus,omitempty"`
 	AccessType    *string    `json:"accessType,omitempty"`
 	CreatedBefore *time.Time `json:"createdBefore,omitempty"`
@@ -170,6 +177,10 @@ func selectionSet(op string, fields []string) (string, error) {
 		}
 		if !seen[f] {
 			seen[f] = true
+			if sub, ok := subSelections[f]; ok {
+				out = append(out, sub)
+				continue
+			}
 			out = append(out, f)
 		}
 	}

@@ -74,8 +74,8 @@ func TestAccountsQueryTextHasOnlyTheSelection(t *testing.T) {
 		{"nothing selected", appdirect.ConnectionSelection{},
 			accountsHead + "{ __typename } }"},
 		{"everything", appdirect.ConnectionSelection{Fields: appdirect.AccountFields, Nodes: true, Edges: true, Cursor: true, PageInfo: true, TotalCount: true},
-			accountsHead + "{ nodes { id name status accessTypes createdOn defaultRole externalId countryCode website contactEmail contactPhoneNumber companySize } " +
-				"edges { cursor node { id name status accessTypes createdOn defaultRole externalId countryCode website contactEmail contactPhoneNumber companySize } } " +
+			accountsHead + "{ nodes { id name status accessTypes createdOn defaultRole externalId countryCode website contactEmail contactPhoneNumber companySize contactAddress { street1 street2 city state zip country } tenant } " +
+				"edges { cursor node { id name status accessTypes createdOn defaultRole externalId countryCode website contactEmail contactPhoneNumber companySize contactAddress { street1 street2 city state zip country } tenant } } " +
 				"pageInfo { hasNextPage hasPreviousPage startCursor endCursor } totalCount } }"},
 	}
 	e := setup(t, appdirectsim.Options{})
@@ -126,7 +126,8 @@ func TestAccountsDecodesOnlySelectedParts(t *testing.T) {
 	assert.Equal(t, appdirect.Account{
 		ID: appdirectsim.DemoAdaAccountID, Name: "Analytical Engines Ltd", Status: "ENABLED", AccessTypes: []string{"CUSTOMER"},
 		CreatedOn: &created, DefaultRole: "USER", ExternalID: "ext-ada-001", CountryCode: "GB",
-		Website: "https://analytical-engines.example.com", ContactEmail: "ada.lovelace@example.com",
+		ContactAddress: &appdirect.Address{Street1: "12 St James's Square", City: "London", Zip: "SW1Y 4JH", Country: "GB"},
+		Website:        "https://analytical-engines.example.com", ContactEmail: "ada.lovelace@example.com",
 		ContactPhoneNumber: "+44 20 7946 0001", CompanySize: "11-50",
 	}, full.Edges[0].Node)
 	assert.Equal(t, full.Edges[0].Cursor, *full.PageInfo.StartCursor)
@@ -137,7 +138,7 @@ func TestUnknownFieldRejectedBeforeAnyCall(t *testing.T) {
 	e := setup(t, appdirectsim.Options{})
 	ctx := context.Background()
 	bad := [][]string{
-		{"name", "tenant"},
+		{"name", "parentAccount"},
 		{"name } evil { id"},
 		{"Name"},
 		{""},

@@ -109,7 +109,7 @@ func TestGetCompany(t *testing.T) {
 		CompanySize: "51-200", CreationDate: time.Date(2021, 7, 19, 14, 2, 30, 0, time.UTC).UnixMilli(),
 		Industry: "COMPUTER_HARDWARE", EmailAddress: "grace.hopper@example.com", Website: "https://harvard-mark.example.com",
 		Vendor: true, ExternalID: "ext-grace-002", PhoneNumber: "+1 617 555 0102", DefaultRole: "USER",
-		CountryCode: "US", Status: "ENABLED",
+		CountryCode: "US", Status: "ENABLED", CustomAttributes: []json.RawMessage{},
 		Links: []appdirect.Link{
 			{Rel: "self", Href: e.base + "/api/account/v2/companies/" + appdirectsim.DemoGraceAccountID},
 			{Rel: "memberships", Href: e.base + "/api/account/v2/companies/" + appdirectsim.DemoGraceAccountID + "/memberships"},

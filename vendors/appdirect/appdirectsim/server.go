@@ -63,6 +63,7 @@ func New(opts Options) (*Server, error) {
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/oauth2/token", s.handleToken)
+	mux.HandleFunc("/api/account/v2/companies", methods(s.requireBearer(s.handleCompanies), http.MethodGet))
 	mux.HandleFunc("/api/account/v2/companies/{key}", methods(s.requireBearer(s.handleCompany), http.MethodGet))
 	mux.HandleFunc("/api/graphql", methods(s.requireBearer(newGraphQLHandler(s.store, false).ServeHTTP), http.MethodPost))
 	mux.HandleFunc("/api/graphql/preview", methods(s.requireBearer(newGraphQLHandler(s.store, true).ServeHTTP), http.MethodPost))

@@ -378,11 +378,11 @@ func TestGraphQLRejectsInvalidQueries(t *testing.T) {
 		vars        map[string]any
 		mention     string
 	}{
-		{"unknown account field", `{ accounts { nodes { id tenant } } }`, nil, "tenant"},
+		{"unknown account field", `{ accounts { nodes { id parentAccount } } }`, nil, "parentAccount"},
 		{"unknown root field", `{ companies { id } }`, nil, "companies"},
 		{"syntax error", `{ accounts { nodes { id }`, nil, ""},
 		{"bad enum variable", `query($f: AccountFilter) { accounts(filter: $f) { totalCount } }`, map[string]any{"f": map[string]any{"accountStatus": "BOGUS"}}, "BOGUS"},
-		{"unknown filter key", `query($f: AccountFilter) { accounts(filter: $f) { totalCount } }`, map[string]any{"f": map[string]any{"name": "x"}}, "unknown field"},
+		{"unknown filter key", `query($f: AccountFilter) { accounts(filter: $f) { totalCount } }`, map[string]any{"f": map[string]any{"nickname": "x"}}, "unknown field"},
 		{"missing required arg", `{ account { id } }`, nil, "id"},
 	}
 	for _, tc := range cases {
@@ -792,7 +792,7 @@ func TestSetStateRejectsMalformed(t *testing.T) {
 		"not json":          `{"accounts":`,
 		"no accounts":       `{}`,
 		"accounts not list": `{"accounts":{}}`,
-		"unknown field":     `{"accounts":[{"id":"a","name":"A","status":"ENABLED","accessTypes":[],"tenant":"t"}]}`,
+		"unknown field":     `{"accounts":[{"id":"a","name":"A","status":"ENABLED","accessTypes":[],"parent":"t"}]}`,
 		"missing id":        `{"accounts":[{"name":"A","status":"ENABLED","accessTypes":[]}]}`,
 		"missing name":      `{"accounts":[{"id":"a","status":"ENABLED","accessTypes":[]}]}`,
 		"bad status":        `{"accounts":[{"id":"a","name":"A","status":"ACTIVE","accessTypes":[]}]}`,
