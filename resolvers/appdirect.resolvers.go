@@ -8,8 +8,10 @@ package resolvers
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/switchyard/switchyard/graph/generated"
 	"github.com/switchyard/switchyard/graph/model"
+	"github.com/switchyard/switchyard/internal/errcode"
 	"github.com/switchyard/switchyard/vendors/appdirect"
 )
 
@@ -43,12 +45,18 @@ func (r *mutationResolver) DeleteAccount(ctx context.Context, input model.Delete
 		if a == nil {
 			return nil, errNotFound(appdirect.Name, "account", id)
 		}
-		return &model.DeleteAccountPayload{DryRun: true, Account: toAccount(a)}, nil
+		return &model.DeleteAccountPayload{DryRun: true, UserErrors: []model.DeleteAccountUserError{}, Account: toAccount(a)}, nil
 	}
-	if err := c.DeleteAccount(ctx, id); err != nil {
-		return nil, err
+	res, err := c.DeleteAccount(ctx, id)
+	if err != nil {
+		if res == nil {
+			return nil, err
+		}
+		// A refusal: the payload carries AppDirect's userErrors, and the
+		// error (FAILED_PRECONDITION, NOT_FOUND) says so as well.
+		graphql.AddError(ctx, err)
 	}
-	return &model.DeleteAccountPayload{Success: true}, nil
+	return toDeleteAccountPayload(res), nil
 }
 
 // Accounts is the resolver for the accounts field.
@@ -115,6 +123,32 @@ func (r *queryResolver) CompanyByExternalID(ctx context.Context, externalID stri
 	return fetchOne(r.appDirect, func(c *appdirect.Client) (*appdirect.Company, error) {
 		return c.GetCompanyByExternalID(ctx, externalID)
 	}, toCompany)
+}
+
+// Companies is the resolver for the companies field.
+func (r *queryResolver) Companies(ctx context.Context, page *int, size *int) (*model.CompanyPage, error) {
+	n, per := 0, defaultPageSize
+	if page != nil {
+		if *page < 0 {
+			return nil, errcode.Input("page", "must not be negative")
+		}
+		n = *page
+	}
+	if size != nil {
+		if *size < 1 || *size > maxPageSize {
+			return nil, errcode.Input("size", "must be between 1 and %d", maxPageSize)
+		}
+		per = *size
+	}
+	c, err := r.appDirect()
+	if err != nil {
+		return nil, err
+	}
+	p, err := c.ListCompanies(ctx, n, per)
+	if err != nil {
+		return nil, err
+	}
+	return toCompanyPage(p), nil
 }
 
 // Account returns generated.AccountResolver implementation.

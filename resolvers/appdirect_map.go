@@ -94,7 +94,7 @@ func accountsArgs(first *int, after *string, last *int, before *string, filter *
 		return args, errcode.Input("after", "give after or before, not both")
 	}
 	if filter != nil {
-		f := &appdirect.AccountFilter{SearchText: filter.SearchText, CreatedBefore: filter.CreatedBefore, CreatedAfter: filter.CreatedAfter}
+		f := &appdirect.AccountFilter{SearchText: filter.SearchText, Name: filter.Name, CreatedBefore: filter.CreatedBefore, CreatedAfter: filter.CreatedAfter}
 		if filter.AccountStatus != nil {
 			s := filter.AccountStatus.String()
 			f.AccountStatus = &s
@@ -128,6 +128,8 @@ func toAccount(a *appdirect.Account) *model.Account {
 		ContactEmail:       optional(a.ContactEmail),
 		ContactPhoneNumber: optional(a.ContactPhoneNumber),
 		CompanySize:        optional(a.CompanySize),
+		ContactAddress:     toCompanyAddress(a.ContactAddress),
+		Tenant:             optional(a.Tenant),
 	}
 	for _, t := range a.AccessTypes {
 		// AppDirect may add access types; one this schema does not know
@@ -160,26 +162,61 @@ func toCompany(c *appdirect.Company) *model.Company {
 		return nil
 	}
 	out := &model.Company{
-		ID:           c.UUID,
-		Name:         optional(c.Name),
-		Enabled:      &c.Enabled,
-		AllowLogin:   &c.AllowLogin,
-		CompanySize:  optional(c.CompanySize),
-		Industry:     optional(c.Industry),
-		EmailAddress: optional(c.EmailAddress),
-		Website:      optional(c.Website),
-		ExternalID:   optional(c.ExternalID),
-		PhoneNumber:  optional(c.PhoneNumber),
-		DefaultRole:  optional(c.DefaultRole),
-		CountryCode:  optional(c.CountryCode),
-		Status:       optional(c.Status),
-		Vendor:       &c.Vendor,
-		Reseller:     &c.Reseller,
-		ChannelAdmin: &c.ChannelAdmin,
+		ID:               c.UUID,
+		Name:             optional(c.Name),
+		Enabled:          &c.Enabled,
+		AllowLogin:       &c.AllowLogin,
+		CompanySize:      optional(c.CompanySize),
+		Industry:         optional(c.Industry),
+		EmailAddress:     optional(c.EmailAddress),
+		Website:          optional(c.Website),
+		ExternalID:       optional(c.ExternalID),
+		PhoneNumber:      optional(c.PhoneNumber),
+		DefaultRole:      optional(c.DefaultRole),
+		CountryCode:      optional(c.CountryCode),
+		Status:           optional(c.Status),
+		Vendor:           &c.Vendor,
+		Reseller:         &c.Reseller,
+		ChannelAdmin:     &c.ChannelAdmin,
+		CompanyID:        optional(c.CompanyID),
+		Address:          toCompanyAddress(c.Address),
+		Links:            make([]model.CompanyLink, 0, len(c.Links)),
+		CustomAttributes: make([]string, 0, len(c.CustomAttributes)),
+	}
+	for _, l := range c.Links {
+		out.Links = append(out.Links, model.CompanyLink{Rel: l.Rel, Href: l.Href})
+	}
+	for _, a := range c.CustomAttributes {
+		out.CustomAttributes = append(out.CustomAttributes, string(a))
 	}
 	if c.CreationDate > 0 {
 		t := time.UnixMilli(c.CreationDate).UTC()
 		out.CreatedOn = &t
+	}
+	return out
+}
+
+func toCompanyAddress(a *appdirect.Address) *model.CompanyAddress {
+	if a == nil {
+		return nil
+	}
+	return &model.CompanyAddress{Street1: optional(a.Street1), Street2: optional(a.Street2), City: optional(a.City),
+		State: optional(a.State), Zip: optional(a.Zip), Country: optional(a.Country)}
+}
+
+func toCompanyPage(p *appdirect.CompanyPage) *model.CompanyPage {
+	out := &model.CompanyPage{Nodes: make([]model.Company, 0, len(p.Content)), Page: p.Page.Number, Size: p.Page.Size,
+		TotalCount: p.Page.TotalElements, TotalPages: p.Page.TotalPages}
+	for i := range p.Content {
+		out.Nodes = append(out.Nodes, *toCompany(&p.Content[i]))
+	}
+	return out
+}
+
+func toDeleteAccountPayload(r *appdirect.DeleteAccountResult) *model.DeleteAccountPayload {
+	out := &model.DeleteAccountPayload{Success: r.Success, UserErrors: make([]model.DeleteAccountUserError, 0, len(r.UserErrors))}
+	for _, ue := range r.UserErrors {
+		out.UserErrors = append(out.UserErrors, model.DeleteAccountUserError{Code: optional(ue.Code), Message: optional(ue.Message)})
 	}
 	return out
 }

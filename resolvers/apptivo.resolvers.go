@@ -90,12 +90,16 @@ func (r *mutationResolver) DeleteCustomer(ctx context.Context, id string, dryRun
 }
 
 // Customers is the resolver for the customers field.
-func (r *queryResolver) Customers(ctx context.Context, first *int, after *string) (*model.CustomerConnection, error) {
+func (r *queryResolver) Customers(ctx context.Context, first *int, after *string, search *string, orderBy *model.CustomerOrder) (*model.CustomerConnection, error) {
 	start, count, err := pageWindow(first, after)
 	if err != nil {
 		return nil, err
 	}
-	page, err := r.customerPage(ctx, start, count)
+	key := pageKey{Start: start, Count: count, Search: strings.TrimSpace(deref(search))}
+	if s := customerSort(orderBy); s != nil {
+		key.Sort = *s
+	}
+	page, err := r.customerPage(ctx, key)
 	if err != nil {
 		return nil, err
 	}
@@ -115,11 +119,12 @@ func (r *queryResolver) Customer(ctx context.Context, id string) (*model.Custome
 }
 
 // SearchCustomers is the resolver for the searchCustomers field.
-func (r *queryResolver) SearchCustomers(ctx context.Context, filter model.CustomerSearchInput, first *int, after *string) (*model.CustomerConnection, error) {
+func (r *queryResolver) SearchCustomers(ctx context.Context, filter model.CustomerSearchInput, first *int, after *string, orderBy *model.CustomerOrder) (*model.CustomerConnection, error) {
 	q, err := searchQuery(filter)
 	if err != nil {
 		return nil, err
 	}
+	q.Sort = customerSort(orderBy)
 	start, count, err := pageWindow(first, after)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package resolvers
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -25,23 +26,33 @@ const apptivoTimeLayout = "2006-01-02 15:04:05"
 
 func toCustomer(c *apptivo.Customer) *model.Customer {
 	out := &model.Customer{
-		ID:             strconv.FormatInt(c.CustomerID, 10),
-		Name:           c.CustomerName,
-		CustomerNumber: optional(c.CustomerNumber),
-		Status:         optional(c.StatusName),
-		Category:       optional(c.CustomerCategory),
-		AssigneeName:   optional(c.AssigneeObjectRefName),
-		Description:    optional(c.Description),
-		Website:        optional(c.Website),
-		Market:         optional(c.MarketName),
-		Industry:       optional(c.IndustryName),
-		PaymentTerm:    optional(c.PaymentTerm),
-		PrimaryEmail:   optional(c.PrimaryEmail()),
-		EmailAddresses: make([]model.CustomerEmail, 0, len(c.EmailAddresses)),
-		PhoneNumbers:   make([]model.CustomerPhone, 0, len(c.PhoneNumbers)),
-		Addresses:      make([]model.CustomerAddress, 0, len(c.Addresses)),
-		CreatedAt:      apptivoTime(c.CreationDate),
-		UpdatedAt:      apptivoTime(c.LastUpdateDate),
+		ID:               strconv.FormatInt(c.CustomerID, 10),
+		Name:             c.CustomerName,
+		CustomerNumber:   optional(c.CustomerNumber),
+		Status:           optional(c.StatusName),
+		Category:         optional(c.CustomerCategory),
+		AssigneeName:     optional(c.AssigneeObjectRefName),
+		Description:      optional(c.Description),
+		Website:          optional(c.Website),
+		Market:           optional(c.MarketName),
+		Industry:         optional(c.IndustryName),
+		PaymentTerm:      optional(c.PaymentTerm),
+		CategoryID:       optionalID(c.CustomerCategoryID),
+		MarketID:         optionalID(c.MarketID),
+		IndustryID:       optionalID(c.IndustryID),
+		PaymentTermID:    optionalID(c.PaymentTermID),
+		EmployeeRange:    optional(c.EmployeeRange),
+		EmployeeRangeID:  optionalID(c.EmployeeRangeID),
+		Segment:          optional(c.SegmentName),
+		SegmentID:        optionalID(c.SegmentID),
+		AssigneeID:       optionalID(c.AssigneeObjectRefID),
+		CustomAttributes: customAttributes(c.CustomAttributes),
+		PrimaryEmail:     optional(c.PrimaryEmail()),
+		EmailAddresses:   make([]model.CustomerEmail, 0, len(c.EmailAddresses)),
+		PhoneNumbers:     make([]model.CustomerPhone, 0, len(c.PhoneNumbers)),
+		Addresses:        make([]model.CustomerAddress, 0, len(c.Addresses)),
+		CreatedAt:        apptivoTime(c.CreationDate),
+		UpdatedAt:        apptivoTime(c.LastUpdateDate),
 	}
 	if c.CustomerID == 0 && c.ID != "" {
 		out.ID = c.ID
@@ -65,7 +76,7 @@ func toCustomer(c *apptivo.Customer) *model.Customer {
 	}
 	for _, a := range c.Addresses {
 		out.Addresses = append(out.Addresses, model.CustomerAddress{
-			Type: optional(a.AddressType), Line1: optional(a.AddressLine1), Line2: optional(a.AddressLine2),
+			Type: optional(a.AddressType), TypeCode: optional(a.AddressTypeCode), Line1: optional(a.AddressLine1), Line2: optional(a.AddressLine2),
 			City: optional(a.City), State: optional(a.State), StateCode: optional(a.StateCode),
 			ZipCode: optional(a.ZipCode), CountryName: optional(a.CountryName), CountryCode: optional(a.CountryCode),
 		})
@@ -149,7 +160,8 @@ func emailsToWire(in []model.CustomerEmailInput) ([]apptivo.Email, error) {
 		if code == "" {
 			code = "BUSINESS"
 		}
-		out = append(out, apptivo.Email{EmailAddress: addr, EmailTypeCode: code, EmailType: typeLabel(code)})
+		// id "cont_email_input" as in the documented sample.
+		out = append(out, apptivo.Email{EmailAddress: addr, EmailTypeCode: code, EmailType: typeLabel(code), ID: "cont_email_input"})
 	}
 	return out, nil
 }
@@ -166,19 +178,149 @@ func phonesToWire(in []model.CustomerPhoneInput) []apptivo.Phone {
 	return out
 }
 
+// addressesToWire builds addresses with the documented sample's keys:
+// addressAttributeId "address_section_attr_id", addressGroupName
+// "Address<n>", addressTypeCode (inference: 1 billing, 2 shipping, 3
+// other, from the type when not given), stateCode, countryId, countryName.
 func addressesToWire(in []model.CustomerAddressInput) []apptivo.Address {
 	out := make([]apptivo.Address, 0, len(in))
-	for _, a := range in {
+	for i, a := range in {
 		typ := deref(a.Type)
 		if typ == "" {
 			typ = "Billing Address"
 		}
-		out = append(out, apptivo.Address{
-			AddressType: typ, AddressLine1: deref(a.Line1), AddressLine2: deref(a.Line2), City: deref(a.City),
-			State: deref(a.State), ZipCode: deref(a.ZipCode), CountryCode: deref(a.CountryCode),
-		})
+		code := deref(a.TypeCode)
+		if code == "" {
+			code = addressTypeCode(typ)
+		}
+		w := apptivo.Address{
+			AddressAttributeID: "address_section_attr_id", AddressGroupName: "Address" + strconv.Itoa(i+1),
+			AddressType: typ, AddressTypeCode: code, AddressLine1: deref(a.Line1), AddressLine2: deref(a.Line2), City: deref(a.City),
+			State: deref(a.State), StateCode: deref(a.StateCode), ZipCode: deref(a.ZipCode), CountryCode: deref(a.CountryCode),
+			CountryName: deref(a.CountryName),
+		}
+		if a.CountryID != nil {
+			w.CountryID = int64(*a.CountryID)
+		}
+		out = append(out, w)
 	}
 	return out
+}
+
+// addressTypeCode is Apptivo's code for an address type. Inference: the
+// sample pairs "Billing Address" with "1"; shipping is 2, anything else 3.
+func addressTypeCode(typ string) string {
+	switch strings.ToLower(strings.TrimSpace(typ)) {
+	case "billing address", "billing":
+		return "1"
+	case "shipping address", "shipping":
+		return "2"
+	}
+	return "3"
+}
+
+// customAttribute is Apptivo's custom attribute. Inference: the key names
+// Apptivo uses for custom attributes across its apps.
+type customAttribute struct {
+	ID    string `json:"customAttributeId"`
+	Name  string `json:"customAttributeName,omitempty"`
+	Type  string `json:"customAttributeType,omitempty"`
+	Value any    `json:"customAttributeValue"`
+}
+
+func customAttributes(in []json.RawMessage) []model.CustomerCustomAttribute {
+	out := make([]model.CustomerCustomAttribute, 0, len(in))
+	for _, raw := range in {
+		var a customAttribute
+		if json.Unmarshal(raw, &a) != nil || a.ID == "" {
+			continue
+		}
+		m := model.CustomerCustomAttribute{ID: a.ID, Name: optional(a.Name), Type: optional(a.Type)}
+		switch v := a.Value.(type) {
+		case nil:
+		case string:
+			m.Value = optional(v)
+		default:
+			b, _ := json.Marshal(v)
+			m.Value = optional(string(b))
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func customAttributesToWire(in []model.CustomerCustomAttributeInput) []customAttribute {
+	out := make([]customAttribute, 0, len(in))
+	for _, a := range in {
+		typ := deref(a.Type)
+		if typ == "" {
+			typ = "input"
+		}
+		out = append(out, customAttribute{ID: a.ID, Type: typ, Value: deref(a.Value)})
+	}
+	return out
+}
+
+func optionalID(n int64) *string {
+	if n == 0 {
+		return nil
+	}
+	s := strconv.FormatInt(n, 10)
+	return &s
+}
+
+// customerSort maps orderBy to Apptivo's sortColumn and sortDir.
+func customerSort(o *model.CustomerOrder) *apptivo.Sort {
+	if o == nil {
+		return nil
+	}
+	col := map[model.CustomerOrderField]string{
+		model.CustomerOrderFieldName:    "customerName",
+		model.CustomerOrderFieldNumber:  "customerNumber",
+		model.CustomerOrderFieldCreated: "creationDate",
+		model.CustomerOrderFieldUpdated: "lastUpdateDate",
+	}[o.Field]
+	return &apptivo.Sort{Column: col, Desc: o.Direction == model.OrderDirectionDesc}
+}
+
+// refIDs reads the configured-list ids both inputs share into Apptivo
+// attributes (id attribute -> value); assignee adds the sample's
+// assigneeObjectId 8 (employees).
+func refIDs(prefix string, ids map[string]*string) (map[string]any, error) {
+	out := map[string]any{}
+	for attr, id := range ids {
+		if id == nil {
+			continue
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(*id), 10, 64)
+		if err != nil || n <= 0 {
+			return nil, errcode.Input(prefix+"."+refInputName[attr], "must be a numeric Apptivo id")
+		}
+		out[attr] = n
+		if attr == "assigneeObjectRefId" {
+			out["assigneeObjectId"] = 8
+		}
+	}
+	return out, nil
+}
+
+// refInputName names the input field of each attribute refIDs reads.
+var refInputName = map[string]string{
+	"customerCategoryId": "categoryId", "marketId": "marketId", "industryId": "industryId",
+	"paymentTermId": "paymentTermId", "employeeRangeId": "employeeRangeId", "segmentId": "segmentId",
+	"assigneeObjectRefId": "assigneeId",
+}
+
+func parseIDs(field string, in []string) ([]int64, error) {
+	var out []int64
+	for i, id := range in {
+		n, err := strconv.ParseInt(strings.TrimSpace(id), 10, 64)
+		if err != nil {
+			return nil, errcode.Input(field+"["+strconv.Itoa(i)+"]", "must be a numeric Apptivo id")
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // typeLabel turns a type code such as BUSINESS into Apptivo's label
@@ -229,6 +371,17 @@ func updateFields(in model.UpdateCustomerInput) (map[string]any, error) {
 	if in.Addresses != nil {
 		fields["addresses"] = addressesToWire(in.Addresses)
 	}
+	if in.CustomAttributes != nil {
+		fields["customAttributes"] = customAttributesToWire(in.CustomAttributes)
+	}
+	refs, err := refIDs("input", map[string]*string{"customerCategoryId": in.CategoryID, "marketId": in.MarketID, "industryId": in.IndustryID,
+		"paymentTermId": in.PaymentTermID, "employeeRangeId": in.EmployeeRangeID, "segmentId": in.SegmentID, "assigneeObjectRefId": in.AssigneeID})
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range refs {
+		fields[k] = v
+	}
 	if len(fields) == 0 {
 		return nil, errcode.Input("input", "give at least one field to change")
 	}
@@ -253,19 +406,56 @@ func newCustomer(in model.CreateCustomerInput) (apptivo.Customer, error) {
 	}
 	c.PhoneNumbers = phonesToWire(in.PhoneNumbers)
 	c.Addresses = addressesToWire(in.Addresses)
+	for _, a := range customAttributesToWire(in.CustomAttributes) {
+		b, err := json.Marshal(a)
+		if err != nil {
+			return c, errcode.Input("input.customAttributes", "cannot be encoded")
+		}
+		c.CustomAttributes = append(c.CustomAttributes, b)
+	}
+	refs, err := refIDs("input", map[string]*string{"customerCategoryId": in.CategoryID, "marketId": in.MarketID, "industryId": in.IndustryID,
+		"paymentTermId": in.PaymentTermID, "employeeRangeId": in.EmployeeRangeID, "segmentId": in.SegmentID, "assigneeObjectRefId": in.AssigneeID})
+	if err != nil {
+		return c, err
+	}
+	set := map[string]*int64{"customerCategoryId": &c.CustomerCategoryID, "marketId": &c.MarketID, "industryId": &c.IndustryID,
+		"paymentTermId": &c.PaymentTermID, "employeeRangeId": &c.EmployeeRangeID, "segmentId": &c.SegmentID,
+		"assigneeObjectRefId": &c.AssigneeObjectRefID, "assigneeObjectId": &c.AssigneeObjectID}
+	for k, v := range refs {
+		switch n := v.(type) {
+		case int64:
+			*set[k] = n
+		case int:
+			*set[k] = int64(n)
+		}
+	}
 	return c, nil
 }
 
 func searchQuery(in model.CustomerSearchInput) (apptivo.SearchQuery, error) {
 	q := apptivo.SearchQuery{CustomerName: strings.TrimSpace(deref(in.Name)), CustomerNumber: strings.TrimSpace(deref(in.CustomerNumber)), Email: strings.TrimSpace(deref(in.Email)), Phone: strings.TrimSpace(deref(in.Phone))}
-	for i, id := range in.StatusIds {
-		n, err := strconv.ParseInt(id, 10, 64)
-		if err != nil {
-			return q, errcode.Input("filter.statusIds["+strconv.Itoa(i)+"]", "must be a numeric Apptivo status id")
-		}
-		q.StatusIDs = append(q.StatusIDs, n)
+	lists := []struct {
+		field string
+		in    []string
+		dst   *[]int64
+	}{
+		{"filter.statusIds", in.StatusIds, &q.StatusIDs}, {"filter.categoryIds", in.CategoryIds, &q.CategoryIDs},
+		{"filter.marketIds", in.MarketIds, &q.MarketIDs}, {"filter.industryIds", in.IndustryIds, &q.IndustryIDs},
+		{"filter.paymentTermIds", in.PaymentTermIds, &q.PaymentTermIDs}, {"filter.employeeRangeIds", in.EmployeeRangeIds, &q.EmployeeRangeIDs},
+		{"filter.segmentIds", in.SegmentIds, &q.SegmentIDs}, {"filter.slaIds", in.SLAIds, &q.SLAIDs},
 	}
-	if q.CustomerName == "" && q.CustomerNumber == "" && q.Email == "" && q.Phone == "" && len(q.StatusIDs) == 0 {
+	any := false
+	for _, l := range lists {
+		ids, err := parseIDs(l.field, l.in)
+		if err != nil {
+			return q, err
+		}
+		*l.dst = ids
+		any = any || len(ids) > 0
+	}
+	q.CreatedFrom, q.CreatedTo, q.UpdatedFrom, q.UpdatedTo = in.CreatedFrom, in.CreatedTo, in.UpdatedFrom, in.UpdatedTo
+	any = any || q.CreatedFrom != nil || q.CreatedTo != nil || q.UpdatedFrom != nil || q.UpdatedTo != nil
+	if q.CustomerName == "" && q.CustomerNumber == "" && q.Email == "" && q.Phone == "" && !any {
 		return q, errcode.Input("filter", "give at least one condition")
 	}
 	return q, nil
@@ -273,12 +463,13 @@ func searchQuery(in model.CustomerSearchInput) (apptivo.SearchQuery, error) {
 
 // customerPage loads one page of the customer list through the request's
 // loader, so the same page under two aliases costs one call.
-func (r *Resolver) customerPage(ctx context.Context, start, count int) (*apptivo.Page, error) {
-	if count > 0 {
-		return r.loaders(ctx).CustomerPage.Load(ctx, pageKey{Start: start, Count: count})
+func (r *Resolver) customerPage(ctx context.Context, key pageKey) (*apptivo.Page, error) {
+	if key.Count > 0 {
+		return r.loaders(ctx).CustomerPage.Load(ctx, key)
 	}
 	// first: 0 still wants totalCount: ask for the smallest page.
-	page, err := r.loaders(ctx).CustomerPage.Load(ctx, pageKey{Start: start, Count: 1})
+	key.Count = 1
+	page, err := r.loaders(ctx).CustomerPage.Load(ctx, key)
 	if err != nil {
 		return nil, err
 	}
@@ -300,5 +491,6 @@ func toCustomerConfig(cfg *apptivo.ConfigData) *model.CustomerConfig {
 		Industries:     items(cfg.Industries),
 		PaymentTerms:   items(cfg.PaymentTerms),
 		EmployeeRanges: items(cfg.EmployeeRanges),
+		Segments:       items(cfg.Segments),
 	}
 }

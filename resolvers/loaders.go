@@ -47,7 +47,11 @@ func (o LoaderOptions) withDefaults() LoaderOptions {
 }
 
 // pageKey names one page of Apptivo customers.
-type pageKey struct{ Start, Count int }
+type pageKey struct {
+	Start, Count int
+	Search       string       // free text: getAllBySearchText
+	Sort         apptivo.Sort // zero: Apptivo's order
+}
 
 // loaders is one request's set of loaders.
 type loaders struct {
@@ -96,7 +100,12 @@ func newLoaders(c *Clients, opts LoaderOptions) *loaders {
 		if err != nil {
 			return nil, err
 		}
-		return a.ListCustomers(ctx, k.Start, k.Count)
+		opts := apptivo.ListOptions{SearchText: k.Search}
+		if k.Sort.Column != "" {
+			sort := k.Sort
+			opts.Sort = &sort
+		}
+		return a.ListCustomersBy(ctx, opts, k.Start, k.Count)
 	}), wait)
 	l.Company = dataloadgen.NewLoader(eachKey(opts.Concurrency, func(ctx context.Context, id string) (*appdirect.Company, error) {
 		ad, err := c.appDirect()

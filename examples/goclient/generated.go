@@ -64,6 +64,8 @@ func (v *AccountAccount) GetStatus() AccountStatus { return v.Status }
 type AccountFilter struct {
 	// Free text matched against the account name and external id.
 	SearchText *string `json:"searchText"`
+	// Only the account with exactly this name.
+	Name *string `json:"name"`
 	// Only accounts in this status.
 	AccountStatus *AccountStatus `json:"accountStatus"`
 	// Only accounts with this access type.
@@ -76,6 +78,9 @@ type AccountFilter struct {
 
 // GetSearchText returns AccountFilter.SearchText, and is useful for accessing the field via an interface.
 func (v *AccountFilter) GetSearchText() *string { return v.SearchText }
+
+// GetName returns AccountFilter.Name, and is useful for accessing the field via an interface.
+func (v *AccountFilter) GetName() *string { return v.Name }
 
 // GetAccountStatus returns AccountFilter.AccountStatus, and is useful for accessing the field via an interface.
 func (v *AccountFilter) GetAccountStatus() *AccountStatus { return v.AccountStatus }
@@ -584,6 +589,22 @@ type CreateCustomerInput struct {
 	PhoneNumbers []CustomerPhoneInput `json:"phoneNumbers"`
 	// Postal addresses.
 	Addresses []CustomerAddressInput `json:"addresses"`
+	// Category id (see `customerConfig.categories`).
+	CategoryId *string `json:"categoryId"`
+	// Market id (see `customerConfig.markets`).
+	MarketId *string `json:"marketId"`
+	// Industry id (see `customerConfig.industries`).
+	IndustryId *string `json:"industryId"`
+	// Payment term id (see `customerConfig.paymentTerms`).
+	PaymentTermId *string `json:"paymentTermId"`
+	// Employee range id (see `customerConfig.employeeRanges`).
+	EmployeeRangeId *string `json:"employeeRangeId"`
+	// Segment id (see `customerConfig.segments`).
+	SegmentId *string `json:"segmentId"`
+	// Id of the employee to assign the customer to.
+	AssigneeId *string `json:"assigneeId"`
+	// Custom attributes.
+	CustomAttributes []CustomerCustomAttributeInput `json:"customAttributes"`
 }
 
 // GetName returns CreateCustomerInput.Name, and is useful for accessing the field via an interface.
@@ -609,6 +630,32 @@ func (v *CreateCustomerInput) GetPhoneNumbers() []CustomerPhoneInput { return v.
 
 // GetAddresses returns CreateCustomerInput.Addresses, and is useful for accessing the field via an interface.
 func (v *CreateCustomerInput) GetAddresses() []CustomerAddressInput { return v.Addresses }
+
+// GetCategoryId returns CreateCustomerInput.CategoryId, and is useful for accessing the field via an interface.
+func (v *CreateCustomerInput) GetCategoryId() *string { return v.CategoryId }
+
+// GetMarketId returns CreateCustomerInput.MarketId, and is useful for accessing the field via an interface.
+func (v *CreateCustomerInput) GetMarketId() *string { return v.MarketId }
+
+// GetIndustryId returns CreateCustomerInput.IndustryId, and is useful for accessing the field via an interface.
+func (v *CreateCustomerInput) GetIndustryId() *string { return v.IndustryId }
+
+// GetPaymentTermId returns CreateCustomerInput.PaymentTermId, and is useful for accessing the field via an interface.
+func (v *CreateCustomerInput) GetPaymentTermId() *string { return v.PaymentTermId }
+
+// GetEmployeeRangeId returns CreateCustomerInput.EmployeeRangeId, and is useful for accessing the field via an interface.
+func (v *CreateCustomerInput) GetEmployeeRangeId() *string { return v.EmployeeRangeId }
+
+// GetSegmentId returns CreateCustomerInput.SegmentId, and is useful for accessing the field via an interface.
+func (v *CreateCustomerInput) GetSegmentId() *string { return v.SegmentId }
+
+// GetAssigneeId returns CreateCustomerInput.AssigneeId, and is useful for accessing the field via an interface.
+func (v *CreateCustomerInput) GetAssigneeId() *string { return v.AssigneeId }
+
+// GetCustomAttributes returns CreateCustomerInput.CustomAttributes, and is useful for accessing the field via an interface.
+func (v *CreateCustomerInput) GetCustomAttributes() []CustomerCustomAttributeInput {
+	return v.CustomAttributes
+}
 
 // CreateCustomerResponse is returned by CreateCustomer on success.
 type CreateCustomerResponse struct {
@@ -637,6 +684,14 @@ type CustomerAddressInput struct {
 	ZipCode *string `json:"zipCode"`
 	// ISO country code.
 	CountryCode *string `json:"countryCode"`
+	// Address type code (`addressTypeCode`); defaults from the type: 1 billing, 2 shipping.
+	TypeCode *string `json:"typeCode"`
+	// State code (`stateCode`).
+	StateCode *string `json:"stateCode"`
+	// Apptivo country id (`countryId`).
+	CountryId *int `json:"countryId"`
+	// Country name (`countryName`).
+	CountryName *string `json:"countryName"`
 }
 
 // GetType returns CustomerAddressInput.Type, and is useful for accessing the field via an interface.
@@ -659,6 +714,37 @@ func (v *CustomerAddressInput) GetZipCode() *string { return v.ZipCode }
 
 // GetCountryCode returns CustomerAddressInput.CountryCode, and is useful for accessing the field via an interface.
 func (v *CustomerAddressInput) GetCountryCode() *string { return v.CountryCode }
+
+// GetTypeCode returns CustomerAddressInput.TypeCode, and is useful for accessing the field via an interface.
+func (v *CustomerAddressInput) GetTypeCode() *string { return v.TypeCode }
+
+// GetStateCode returns CustomerAddressInput.StateCode, and is useful for accessing the field via an interface.
+func (v *CustomerAddressInput) GetStateCode() *string { return v.StateCode }
+
+// GetCountryId returns CustomerAddressInput.CountryId, and is useful for accessing the field via an interface.
+func (v *CustomerAddressInput) GetCountryId() *int { return v.CountryId }
+
+// GetCountryName returns CustomerAddressInput.CountryName, and is useful for accessing the field via an interface.
+func (v *CustomerAddressInput) GetCountryName() *string { return v.CountryName }
+
+// A custom attribute to store on an Apptivo customer.
+type CustomerCustomAttributeInput struct {
+	// Attribute id (`customAttributeId`), as configured in Apptivo.
+	Id string `json:"id"`
+	// Attribute type (`customAttributeType`); defaults to input.
+	Type *string `json:"type"`
+	// Value, as text (`customAttributeValue`).
+	Value *string `json:"value"`
+}
+
+// GetId returns CustomerCustomAttributeInput.Id, and is useful for accessing the field via an interface.
+func (v *CustomerCustomAttributeInput) GetId() string { return v.Id }
+
+// GetType returns CustomerCustomAttributeInput.Type, and is useful for accessing the field via an interface.
+func (v *CustomerCustomAttributeInput) GetType() *string { return v.Type }
+
+// GetValue returns CustomerCustomAttributeInput.Value, and is useful for accessing the field via an interface.
+func (v *CustomerCustomAttributeInput) GetValue() *string { return v.Value }
 
 // An email address to store on an Apptivo customer.
 type CustomerEmailInput struct {
@@ -700,6 +786,28 @@ type CustomerSearchInput struct {
 	Phone *string `json:"phone"`
 	// Only customers with one of these status ids (see `customerConfig.statuses`).
 	StatusIds []string `json:"statusIds"`
+	// Only customers with one of these category ids (see `customerConfig.categories`).
+	CategoryIds []string `json:"categoryIds"`
+	// Only customers with one of these market ids (see `customerConfig.markets`).
+	MarketIds []string `json:"marketIds"`
+	// Only customers with one of these industry ids (see `customerConfig.industries`).
+	IndustryIds []string `json:"industryIds"`
+	// Only customers with one of these payment term ids (see `customerConfig.paymentTerms`).
+	PaymentTermIds []string `json:"paymentTermIds"`
+	// Only customers with one of these employee range ids (see `customerConfig.employeeRanges`).
+	EmployeeRangeIds []string `json:"employeeRangeIds"`
+	// Only customers with one of these segment ids (see `customerConfig.segments`).
+	SegmentIds []string `json:"segmentIds"`
+	// Only customers with one of these service-level agreement ids (Apptivo `slaIds`).
+	SlaIds []string `json:"slaIds"`
+	// Only customers created at or after this instant.
+	CreatedFrom *time.Time `json:"createdFrom"`
+	// Only customers created at or before this instant.
+	CreatedTo *time.Time `json:"createdTo"`
+	// Only customers last changed at or after this instant.
+	UpdatedFrom *time.Time `json:"updatedFrom"`
+	// Only customers last changed at or before this instant.
+	UpdatedTo *time.Time `json:"updatedTo"`
 }
 
 // GetName returns CustomerSearchInput.Name, and is useful for accessing the field via an interface.
@@ -716,6 +824,39 @@ func (v *CustomerSearchInput) GetPhone() *string { return v.Phone }
 
 // GetStatusIds returns CustomerSearchInput.StatusIds, and is useful for accessing the field via an interface.
 func (v *CustomerSearchInput) GetStatusIds() []string { return v.StatusIds }
+
+// GetCategoryIds returns CustomerSearchInput.CategoryIds, and is useful for accessing the field via an interface.
+func (v *CustomerSearchInput) GetCategoryIds() []string { return v.CategoryIds }
+
+// GetMarketIds returns CustomerSearchInput.MarketIds, and is useful for accessing the field via an interface.
+func (v *CustomerSearchInput) GetMarketIds() []string { return v.MarketIds }
+
+// GetIndustryIds returns CustomerSearchInput.IndustryIds, and is useful for accessing the field via an interface.
+func (v *CustomerSearchInput) GetIndustryIds() []string { return v.IndustryIds }
+
+// GetPaymentTermIds returns CustomerSearchInput.PaymentTermIds, and is useful for accessing the field via an interface.
+func (v *CustomerSearchInput) GetPaymentTermIds() []string { return v.PaymentTermIds }
+
+// GetEmployeeRangeIds returns CustomerSearchInput.EmployeeRangeIds, and is useful for accessing the field via an interface.
+func (v *CustomerSearchInput) GetEmployeeRangeIds() []string { return v.EmployeeRangeIds }
+
+// GetSegmentIds returns CustomerSearchInput.SegmentIds, and is useful for accessing the field via an interface.
+func (v *CustomerSearchInput) GetSegmentIds() []string { return v.SegmentIds }
+
+// GetSlaIds returns CustomerSearchInput.SlaIds, and is useful for accessing the field via an interface.
+func (v *CustomerSearchInput) GetSlaIds() []string { return v.SlaIds }
+
+// GetCreatedFrom returns CustomerSearchInput.CreatedFrom, and is useful for accessing the field via an interface.
+func (v *CustomerSearchInput) GetCreatedFrom() *time.Time { return v.CreatedFrom }
+
+// GetCreatedTo returns CustomerSearchInput.CreatedTo, and is useful for accessing the field via an interface.
+func (v *CustomerSearchInput) GetCreatedTo() *time.Time { return v.CreatedTo }
+
+// GetUpdatedFrom returns CustomerSearchInput.UpdatedFrom, and is useful for accessing the field via an interface.
+func (v *CustomerSearchInput) GetUpdatedFrom() *time.Time { return v.UpdatedFrom }
+
+// GetUpdatedTo returns CustomerSearchInput.UpdatedTo, and is useful for accessing the field via an interface.
+func (v *CustomerSearchInput) GetUpdatedTo() *time.Time { return v.UpdatedTo }
 
 // CustomersCustomersCustomerConnection includes the requested fields of the GraphQL type CustomerConnection.
 // The GraphQL type's documentation follows.
@@ -901,7 +1042,9 @@ func (v *CustomersCustomersCustomerConnectionPageInfo) GetEndCursor() *string { 
 
 // CustomersResponse is returned by Customers on success.
 type CustomersResponse struct {
-	// Apptivo customers, a page at a time (Apptivo `getAll`). `first` defaults to 20, at most 100.
+	// Apptivo customers, a page at a time (Apptivo `getAll`; with `search`,
+	// Apptivo's free-text search `getAllBySearchText` over name, number, emails
+	// and phones). `first` defaults to 20, at most 100.
 	Customers *CustomersCustomersCustomerConnection `json:"customers"`
 }
 

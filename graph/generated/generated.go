@@ -48,6 +48,7 @@ type ComplexityRoot struct {
 		AccessTypes        func(childComplexity int) int
 		Company            func(childComplexity int) int
 		CompanySize        func(childComplexity int) int
+		ContactAddress     func(childComplexity int) int
 		ContactEmail       func(childComplexity int) int
 		ContactPhoneNumber func(childComplexity int) int
 		CountryCode        func(childComplexity int) int
@@ -57,6 +58,7 @@ type ComplexityRoot struct {
 		ID                 func(childComplexity int) int
 		Name               func(childComplexity int) int
 		Status             func(childComplexity int) int
+		Tenant             func(childComplexity int) int
 		Website            func(childComplexity int) int
 	}
 
@@ -110,23 +112,49 @@ type ComplexityRoot struct {
 	}
 
 	Company struct {
-		AllowLogin   func(childComplexity int) int
-		ChannelAdmin func(childComplexity int) int
-		CompanySize  func(childComplexity int) int
-		CountryCode  func(childComplexity int) int
-		CreatedOn    func(childComplexity int) int
-		DefaultRole  func(childComplexity int) int
-		EmailAddress func(childComplexity int) int
-		Enabled      func(childComplexity int) int
-		ExternalID   func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Industry     func(childComplexity int) int
-		Name         func(childComplexity int) int
-		PhoneNumber  func(childComplexity int) int
-		Reseller     func(childComplexity int) int
-		Status       func(childComplexity int) int
-		Vendor       func(childComplexity int) int
-		Website      func(childComplexity int) int
+		Address          func(childComplexity int) int
+		AllowLogin       func(childComplexity int) int
+		ChannelAdmin     func(childComplexity int) int
+		CompanyID        func(childComplexity int) int
+		CompanySize      func(childComplexity int) int
+		CountryCode      func(childComplexity int) int
+		CreatedOn        func(childComplexity int) int
+		CustomAttributes func(childComplexity int) int
+		DefaultRole      func(childComplexity int) int
+		EmailAddress     func(childComplexity int) int
+		Enabled          func(childComplexity int) int
+		ExternalID       func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Industry         func(childComplexity int) int
+		Links            func(childComplexity int) int
+		Name             func(childComplexity int) int
+		PhoneNumber      func(childComplexity int) int
+		Reseller         func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Vendor           func(childComplexity int) int
+		Website          func(childComplexity int) int
+	}
+
+	CompanyAddress struct {
+		City    func(childComplexity int) int
+		Country func(childComplexity int) int
+		State   func(childComplexity int) int
+		Street1 func(childComplexity int) int
+		Street2 func(childComplexity int) int
+		Zip     func(childComplexity int) int
+	}
+
+	CompanyLink struct {
+		Href func(childComplexity int) int
+		Rel  func(childComplexity int) int
+	}
+
+	CompanyPage struct {
+		Nodes      func(childComplexity int) int
+		Page       func(childComplexity int) int
+		Size       func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+		TotalPages func(childComplexity int) int
 	}
 
 	ConfigItem struct {
@@ -135,26 +163,36 @@ type ComplexityRoot struct {
 	}
 
 	Customer struct {
-		Addresses      func(childComplexity int) int
-		AssigneeName   func(childComplexity int) int
-		Category       func(childComplexity int) int
-		CreatedAt      func(childComplexity int) int
-		CustomerNumber func(childComplexity int) int
-		Description    func(childComplexity int) int
-		EmailAddresses func(childComplexity int) int
-		ID             func(childComplexity int) int
-		Industry       func(childComplexity int) int
-		Market         func(childComplexity int) int
-		Name           func(childComplexity int) int
-		PaymentTerm    func(childComplexity int) int
-		Person         func(childComplexity int) int
-		PhoneNumbers   func(childComplexity int) int
-		PrimaryEmail   func(childComplexity int) int
-		Status         func(childComplexity int) int
-		StatusID       func(childComplexity int) int
-		Unsubscribed   func(childComplexity int) int
-		UpdatedAt      func(childComplexity int) int
-		Website        func(childComplexity int) int
+		Addresses        func(childComplexity int) int
+		AssigneeID       func(childComplexity int) int
+		AssigneeName     func(childComplexity int) int
+		Category         func(childComplexity int) int
+		CategoryID       func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		CustomAttributes func(childComplexity int) int
+		CustomerNumber   func(childComplexity int) int
+		Description      func(childComplexity int) int
+		EmailAddresses   func(childComplexity int) int
+		EmployeeRange    func(childComplexity int) int
+		EmployeeRangeID  func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Industry         func(childComplexity int) int
+		IndustryID       func(childComplexity int) int
+		Market           func(childComplexity int) int
+		MarketID         func(childComplexity int) int
+		Name             func(childComplexity int) int
+		PaymentTerm      func(childComplexity int) int
+		PaymentTermID    func(childComplexity int) int
+		Person           func(childComplexity int) int
+		PhoneNumbers     func(childComplexity int) int
+		PrimaryEmail     func(childComplexity int) int
+		Segment          func(childComplexity int) int
+		SegmentID        func(childComplexity int) int
+		Status           func(childComplexity int) int
+		StatusID         func(childComplexity int) int
+		Unsubscribed     func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		Website          func(childComplexity int) int
 	}
 
 	CustomerAddress struct {
@@ -166,6 +204,7 @@ type ComplexityRoot struct {
 		State       func(childComplexity int) int
 		StateCode   func(childComplexity int) int
 		Type        func(childComplexity int) int
+		TypeCode    func(childComplexity int) int
 		ZipCode     func(childComplexity int) int
 	}
 
@@ -175,6 +214,7 @@ type ComplexityRoot struct {
 		Industries     func(childComplexity int) int
 		Markets        func(childComplexity int) int
 		PaymentTerms   func(childComplexity int) int
+		Segments       func(childComplexity int) int
 		Statuses       func(childComplexity int) int
 	}
 
@@ -183,6 +223,13 @@ type ComplexityRoot struct {
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	CustomerCustomAttribute struct {
+		ID    func(childComplexity int) int
+		Name  func(childComplexity int) int
+		Type  func(childComplexity int) int
+		Value func(childComplexity int) int
 	}
 
 	CustomerEdge struct {
@@ -203,9 +250,15 @@ type ComplexityRoot struct {
 	}
 
 	DeleteAccountPayload struct {
-		Account func(childComplexity int) int
-		DryRun  func(childComplexity int) int
-		Success func(childComplexity int) int
+		Account    func(childComplexity int) int
+		DryRun     func(childComplexity int) int
+		Success    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	DeleteAccountUserError struct {
+		Code    func(childComplexity int) int
+		Message func(childComplexity int) int
 	}
 
 	DeleteAccountsPayload struct {
@@ -283,15 +336,16 @@ type ComplexityRoot struct {
 		AccountList         func(childComplexity int, id string) int
 		AccountLists        func(childComplexity int, name *string) int
 		Accounts            func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.AccountFilter, orderBy *model.AccountOrder) int
+		Companies           func(childComplexity int, page *int, size *int) int
 		Company             func(childComplexity int, id string) int
 		CompanyByExternalID func(childComplexity int, externalID string) int
 		Customer            func(childComplexity int, id string) int
 		CustomerConfig      func(childComplexity int) int
-		Customers           func(childComplexity int, first *int, after *string) int
+		Customers           func(childComplexity int, first *int, after *string, search *string, orderBy *model.CustomerOrder) int
 		Gateway             func(childComplexity int) int
 		People              func(childComplexity int, refs []model.PersonRef) int
 		Person              func(childComplexity int, ref model.PersonRef) int
-		SearchCustomers     func(childComplexity int, filter model.CustomerSearchInput, first *int, after *string) int
+		SearchCustomers     func(childComplexity int, filter model.CustomerSearchInput, first *int, after *string, orderBy *model.CustomerOrder) int
 		__resolve__service  func(childComplexity int) int
 		__resolve_entities  func(childComplexity int, representations []map[string]any) int
 	}
@@ -358,9 +412,10 @@ type QueryResolver interface {
 	AccountByExternalID(ctx context.Context, externalID string) (*model.Account, error)
 	Company(ctx context.Context, id string) (*model.Company, error)
 	CompanyByExternalID(ctx context.Context, externalID string) (*model.Company, error)
-	Customers(ctx context.Context, first *int, after *string) (*model.CustomerConnection, error)
+	Companies(ctx context.Context, page *int, size *int) (*model.CompanyPage, error)
+	Customers(ctx context.Context, first *int, after *string, search *string, orderBy *model.CustomerOrder) (*model.CustomerConnection, error)
 	Customer(ctx context.Context, id string) (*model.Customer, error)
-	SearchCustomers(ctx context.Context, filter model.CustomerSearchInput, first *int, after *string) (*model.CustomerConnection, error)
+	SearchCustomers(ctx context.Context, filter model.CustomerSearchInput, first *int, after *string, orderBy *model.CustomerOrder) (*model.CustomerConnection, error)
 	CustomerConfig(ctx context.Context) (*model.CustomerConfig, error)
 	AccountLists(ctx context.Context, name *string) ([]model.AccountList, error)
 	AccountList(ctx context.Context, id string) (*model.AccountList, error)
@@ -404,6 +459,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.CompanySize(childComplexity), true
+	case "Account.contactAddress":
+		if e.ComplexityRoot.Account.ContactAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.ContactAddress(childComplexity), true
 	case "Account.contactEmail":
 		if e.ComplexityRoot.Account.ContactEmail == nil {
 			break
@@ -458,6 +519,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.Status(childComplexity), true
+	case "Account.tenant":
+		if e.ComplexityRoot.Account.Tenant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Tenant(childComplexity), true
 	case "Account.website":
 		if e.ComplexityRoot.Account.Website == nil {
 			break
@@ -657,6 +724,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AudienceSubscription.WhatsappOptedIn(childComplexity), true
 
+	case "Company.address":
+		if e.ComplexityRoot.Company.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Address(childComplexity), true
 	case "Company.allowLogin":
 		if e.ComplexityRoot.Company.AllowLogin == nil {
 			break
@@ -669,6 +742,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.ChannelAdmin(childComplexity), true
+	case "Company.companyId":
+		if e.ComplexityRoot.Company.CompanyID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.CompanyID(childComplexity), true
 	case "Company.companySize":
 		if e.ComplexityRoot.Company.CompanySize == nil {
 			break
@@ -687,6 +766,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.CreatedOn(childComplexity), true
+	case "Company.customAttributes":
+		if e.ComplexityRoot.Company.CustomAttributes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.CustomAttributes(childComplexity), true
 	case "Company.defaultRole":
 		if e.ComplexityRoot.Company.DefaultRole == nil {
 			break
@@ -723,6 +808,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.Industry(childComplexity), true
+	case "Company.links":
+		if e.ComplexityRoot.Company.Links == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Links(childComplexity), true
 	case "Company.name":
 		if e.ComplexityRoot.Company.Name == nil {
 			break
@@ -760,6 +851,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Company.Website(childComplexity), true
 
+	case "CompanyAddress.city":
+		if e.ComplexityRoot.CompanyAddress.City == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyAddress.City(childComplexity), true
+	case "CompanyAddress.country":
+		if e.ComplexityRoot.CompanyAddress.Country == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyAddress.Country(childComplexity), true
+	case "CompanyAddress.state":
+		if e.ComplexityRoot.CompanyAddress.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyAddress.State(childComplexity), true
+	case "CompanyAddress.street1":
+		if e.ComplexityRoot.CompanyAddress.Street1 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyAddress.Street1(childComplexity), true
+	case "CompanyAddress.street2":
+		if e.ComplexityRoot.CompanyAddress.Street2 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyAddress.Street2(childComplexity), true
+	case "CompanyAddress.zip":
+		if e.ComplexityRoot.CompanyAddress.Zip == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyAddress.Zip(childComplexity), true
+
+	case "CompanyLink.href":
+		if e.ComplexityRoot.CompanyLink.Href == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyLink.Href(childComplexity), true
+	case "CompanyLink.rel":
+		if e.ComplexityRoot.CompanyLink.Rel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyLink.Rel(childComplexity), true
+
+	case "CompanyPage.nodes":
+		if e.ComplexityRoot.CompanyPage.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyPage.Nodes(childComplexity), true
+	case "CompanyPage.page":
+		if e.ComplexityRoot.CompanyPage.Page == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyPage.Page(childComplexity), true
+	case "CompanyPage.size":
+		if e.ComplexityRoot.CompanyPage.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyPage.Size(childComplexity), true
+	case "CompanyPage.totalCount":
+		if e.ComplexityRoot.CompanyPage.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyPage.TotalCount(childComplexity), true
+	case "CompanyPage.totalPages":
+		if e.ComplexityRoot.CompanyPage.TotalPages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyPage.TotalPages(childComplexity), true
+
 	case "ConfigItem.id":
 		if e.ComplexityRoot.ConfigItem.ID == nil {
 			break
@@ -779,6 +951,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Customer.Addresses(childComplexity), true
+	case "Customer.assigneeId":
+		if e.ComplexityRoot.Customer.AssigneeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.AssigneeID(childComplexity), true
 	case "Customer.assigneeName":
 		if e.ComplexityRoot.Customer.AssigneeName == nil {
 			break
@@ -791,12 +969,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Customer.Category(childComplexity), true
+	case "Customer.categoryId":
+		if e.ComplexityRoot.Customer.CategoryID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.CategoryID(childComplexity), true
 	case "Customer.createdAt":
 		if e.ComplexityRoot.Customer.CreatedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Customer.CreatedAt(childComplexity), true
+	case "Customer.customAttributes":
+		if e.ComplexityRoot.Customer.CustomAttributes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.CustomAttributes(childComplexity), true
 	case "Customer.customerNumber":
 		if e.ComplexityRoot.Customer.CustomerNumber == nil {
 			break
@@ -815,6 +1005,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Customer.EmailAddresses(childComplexity), true
+	case "Customer.employeeRange":
+		if e.ComplexityRoot.Customer.EmployeeRange == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.EmployeeRange(childComplexity), true
+	case "Customer.employeeRangeId":
+		if e.ComplexityRoot.Customer.EmployeeRangeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.EmployeeRangeID(childComplexity), true
 	case "Customer.id":
 		if e.ComplexityRoot.Customer.ID == nil {
 			break
@@ -827,12 +1029,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Customer.Industry(childComplexity), true
+	case "Customer.industryId":
+		if e.ComplexityRoot.Customer.IndustryID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.IndustryID(childComplexity), true
 	case "Customer.market":
 		if e.ComplexityRoot.Customer.Market == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Customer.Market(childComplexity), true
+	case "Customer.marketId":
+		if e.ComplexityRoot.Customer.MarketID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.MarketID(childComplexity), true
 	case "Customer.name":
 		if e.ComplexityRoot.Customer.Name == nil {
 			break
@@ -845,6 +1059,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Customer.PaymentTerm(childComplexity), true
+	case "Customer.paymentTermId":
+		if e.ComplexityRoot.Customer.PaymentTermID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.PaymentTermID(childComplexity), true
 	case "Customer.person":
 		if e.ComplexityRoot.Customer.Person == nil {
 			break
@@ -863,6 +1083,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Customer.PrimaryEmail(childComplexity), true
+	case "Customer.segment":
+		if e.ComplexityRoot.Customer.Segment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.Segment(childComplexity), true
+	case "Customer.segmentId":
+		if e.ComplexityRoot.Customer.SegmentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.SegmentID(childComplexity), true
 	case "Customer.status":
 		if e.ComplexityRoot.Customer.Status == nil {
 			break
@@ -942,6 +1174,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomerAddress.Type(childComplexity), true
+	case "CustomerAddress.typeCode":
+		if e.ComplexityRoot.CustomerAddress.TypeCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAddress.TypeCode(childComplexity), true
 	case "CustomerAddress.zipCode":
 		if e.ComplexityRoot.CustomerAddress.ZipCode == nil {
 			break
@@ -979,6 +1217,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomerConfig.PaymentTerms(childComplexity), true
+	case "CustomerConfig.segments":
+		if e.ComplexityRoot.CustomerConfig.Segments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerConfig.Segments(childComplexity), true
 	case "CustomerConfig.statuses":
 		if e.ComplexityRoot.CustomerConfig.Statuses == nil {
 			break
@@ -1010,6 +1254,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomerConnection.TotalCount(childComplexity), true
+
+	case "CustomerCustomAttribute.id":
+		if e.ComplexityRoot.CustomerCustomAttribute.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerCustomAttribute.ID(childComplexity), true
+	case "CustomerCustomAttribute.name":
+		if e.ComplexityRoot.CustomerCustomAttribute.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerCustomAttribute.Name(childComplexity), true
+	case "CustomerCustomAttribute.type":
+		if e.ComplexityRoot.CustomerCustomAttribute.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerCustomAttribute.Type(childComplexity), true
+	case "CustomerCustomAttribute.value":
+		if e.ComplexityRoot.CustomerCustomAttribute.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerCustomAttribute.Value(childComplexity), true
 
 	case "CustomerEdge.cursor":
 		if e.ComplexityRoot.CustomerEdge.Cursor == nil {
@@ -1080,6 +1349,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeleteAccountPayload.Success(childComplexity), true
+	case "DeleteAccountPayload.userErrors":
+		if e.ComplexityRoot.DeleteAccountPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteAccountPayload.UserErrors(childComplexity), true
+
+	case "DeleteAccountUserError.code":
+		if e.ComplexityRoot.DeleteAccountUserError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteAccountUserError.Code(childComplexity), true
+	case "DeleteAccountUserError.message":
+		if e.ComplexityRoot.DeleteAccountUserError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteAccountUserError.Message(childComplexity), true
 
 	case "DeleteAccountsPayload.affectedCount":
 		if e.ComplexityRoot.DeleteAccountsPayload.AffectedCount == nil {
@@ -1494,6 +1782,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Accounts(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.AccountFilter), args["orderBy"].(*model.AccountOrder)), true
+	case "Query.companies":
+		if e.ComplexityRoot.Query.Companies == nil {
+			break
+		}
+
+		args, err := ec.field_Query_companies_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Companies(childComplexity, args["page"].(*int), args["size"].(*int)), true
 	case "Query.company":
 		if e.ComplexityRoot.Query.Company == nil {
 			break
@@ -1543,7 +1842,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Customers(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Customers(childComplexity, args["first"].(*int), args["after"].(*string), args["search"].(*string), args["orderBy"].(*model.CustomerOrder)), true
 	case "Query.gateway":
 		if e.ComplexityRoot.Query.Gateway == nil {
 			break
@@ -1583,7 +1882,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.SearchCustomers(childComplexity, args["filter"].(model.CustomerSearchInput), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.SearchCustomers(childComplexity, args["filter"].(model.CustomerSearchInput), args["first"].(*int), args["after"].(*string), args["orderBy"].(*model.CustomerOrder)), true
 	case "Query._service":
 		if e.ComplexityRoot.Query.__resolve__service == nil {
 			break
@@ -1676,7 +1975,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateAccountListInput", ec.unmarshalInputCreateAccountListInput),
 			graphql.NewInputUnmarshaler("CreateCustomerInput", ec.unmarshalInputCreateCustomerInput),
 			graphql.NewInputUnmarshaler("CustomerAddressInput", ec.unmarshalInputCustomerAddressInput),
+			graphql.NewInputUnmarshaler("CustomerCustomAttributeInput", ec.unmarshalInputCustomerCustomAttributeInput),
 			graphql.NewInputUnmarshaler("CustomerEmailInput", ec.unmarshalInputCustomerEmailInput),
+			graphql.NewInputUnmarshaler("CustomerOrder", ec.unmarshalInputCustomerOrder),
 			graphql.NewInputUnmarshaler("CustomerPhoneInput", ec.unmarshalInputCustomerPhoneInput),
 			graphql.NewInputUnmarshaler("CustomerRepresentation", ec.unmarshalInputCustomerRepresentation),
 			graphql.NewInputUnmarshaler("CustomerSearchInput", ec.unmarshalInputCustomerSearchInput),
@@ -1790,6 +2091,10 @@ type Account {
   contactPhoneNumber: String
   "Company size band. From AppDirect."
   companySize: String
+  "Contact postal address. From AppDirect."
+  contactAddress: CompanyAddress
+  "The tenant (marketplace) the account belongs to. From AppDirect."
+  tenant: String
   """
   The same company as seen by AppDirect's REST companies API, with the
   fields only REST has. Fetched only when selected, once per distinct id in
@@ -1850,6 +2155,8 @@ type AccountConnection {
 input AccountFilter {
   "Free text matched against the account name and external id."
   searchText: String
+  "Only the account with exactly this name."
+  name: String
   "Only accounts in this status."
   accountStatus: AccountStatus
   "Only accounts with this access type."
@@ -1883,6 +2190,14 @@ A company from AppDirect's REST companies API
 type Company {
   "Company UUID (the same as the account id)."
   id: ID!
+  "AppDirect's own company id (` + "`" + `companyId` + "`" + `), when it has one. From AppDirect REST."
+  companyId: String
+  "Postal address. From AppDirect REST."
+  address: CompanyAddress
+  "Links to this company's resources (` + "`" + `self` + "`" + `, ` + "`" + `memberships` + "`" + `). From AppDirect REST."
+  links: [CompanyLink!]!
+  "Custom attributes, each as AppDirect sent it (JSON text: their shape is unpublished). From AppDirect REST."
+  customAttributes: [String!]!
   "Company name. From AppDirect REST."
   name: String
   "Whether the company is enabled. From AppDirect REST."
@@ -1917,6 +2232,52 @@ type Company {
   channelAdmin: Boolean
 }
 
+"A postal address of an AppDirect company or account."
+type CompanyAddress {
+  "First street line."
+  street1: String
+  "Second street line."
+  street2: String
+  "City."
+  city: String
+  "State or province."
+  state: String
+  "Postal code."
+  zip: String
+  "Country code."
+  country: String
+}
+
+"A link of an AppDirect REST company."
+type CompanyLink {
+  "Relation, such as self or memberships."
+  rel: String!
+  "Target URL."
+  href: String!
+}
+
+"A page of AppDirect REST companies."
+type CompanyPage {
+  "The companies of this page."
+  nodes: [Company!]!
+  "This page's number, from 0."
+  page: Int!
+  "Page size asked for."
+  size: Int!
+  "Total number of companies."
+  totalCount: Int!
+  "Total number of pages."
+  totalPages: Int!
+}
+
+"Why AppDirect refused to delete an account."
+type DeleteAccountUserError {
+  "AppDirect's code, such as ACCOUNT_HAS_MEMBERSHIPS."
+  code: String
+  "AppDirect's message."
+  message: String
+}
+
 "Input of ` + "`" + `deleteAccount` + "`" + `."
 input DeleteAccountInput {
   "UUID of the AppDirect account to delete."
@@ -1929,6 +2290,8 @@ type DeleteAccountPayload {
   success: Boolean!
   "True when this was a dry run: nothing was changed at the vendor."
   dryRun: Boolean!
+  "Why AppDirect refused, when it did (the error says so too); empty otherwise."
+  userErrors: [DeleteAccountUserError!]!
   "The account that would be deleted, on a dry run. Needs ` + "`" + `read` + "`" + `."
   account: Account @hasScope(scope: READ)
 }
@@ -1948,6 +2311,12 @@ extend type Query {
   company(id: ID!): Company @hasScope(scope: READ) @cacheControl(maxAge: 30)
   "One company by your external id from AppDirect's REST API, or null."
   companyByExternalId(externalId: String!): Company @hasScope(scope: READ) @cacheControl(maxAge: 30)
+  """
+  Every company of the marketplace, a page at a time, from AppDirect's REST
+  API (` + "`" + `GET /api/account/v2/companies?page&size` + "`" + `). ` + "`" + `page` + "`" + ` counts from 0;
+  ` + "`" + `size` + "`" + ` defaults to 20, at most 100.
+  """
+  companies(page: Int, size: Int): CompanyPage @hasScope(scope: READ) @cacheControl(maxAge: 30)
 }
 
 extend type Mutation {
@@ -1985,6 +2354,26 @@ type Customer {
   industry: String
   "Payment term, such as Net 30 (` + "`" + `paymentTerm` + "`" + `). From Apptivo."
   paymentTerm: String
+  "Category id (` + "`" + `customerCategoryId` + "`" + `); see ` + "`" + `customerConfig.categories` + "`" + `. From Apptivo."
+  categoryId: ID
+  "Market id (` + "`" + `marketId` + "`" + `); see ` + "`" + `customerConfig.markets` + "`" + `. From Apptivo."
+  marketId: ID
+  "Industry id (` + "`" + `industryId` + "`" + `); see ` + "`" + `customerConfig.industries` + "`" + `. From Apptivo."
+  industryId: ID
+  "Payment term id (` + "`" + `paymentTermId` + "`" + `); see ` + "`" + `customerConfig.paymentTerms` + "`" + `. From Apptivo."
+  paymentTermId: ID
+  "Employee range, such as 11-50 (` + "`" + `employeeRange` + "`" + `). From Apptivo."
+  employeeRange: String
+  "Employee range id (` + "`" + `employeeRangeId` + "`" + `); see ` + "`" + `customerConfig.employeeRanges` + "`" + `. From Apptivo."
+  employeeRangeId: ID
+  "Segment name (` + "`" + `segmentName` + "`" + `). From Apptivo."
+  segment: String
+  "Segment id (` + "`" + `segmentId` + "`" + `); see ` + "`" + `customerConfig.segments` + "`" + `. From Apptivo."
+  segmentId: ID
+  "Id of the employee the customer is assigned to (` + "`" + `assigneeObjectRefId` + "`" + `). From Apptivo."
+  assigneeId: ID
+  "Custom attributes (` + "`" + `customAttributes` + "`" + `). From Apptivo."
+  customAttributes: [CustomerCustomAttribute!]!
   "True when the customer unsubscribed from email (` + "`" + `isUnsubscribed` + "`" + `). From Apptivo."
   unsubscribed: Boolean
   "Email addresses (` + "`" + `emailAddresses` + "`" + `). From Apptivo."
@@ -2006,6 +2395,18 @@ type Customer {
   ` + "`" + `read` + "`" + `, under a mutation too.
   """
   person: Person @hasScope(scope: READ) @cacheControl(maxAge: 30)
+}
+
+"A custom attribute of an Apptivo customer."
+type CustomerCustomAttribute {
+  "Attribute id (` + "`" + `customAttributeId` + "`" + `)."
+  id: String!
+  "Attribute label (` + "`" + `customAttributeName` + "`" + `)."
+  name: String
+  "Attribute type, such as input (` + "`" + `customAttributeType` + "`" + `)."
+  type: String
+  "Value, as text (` + "`" + `customAttributeValue` + "`" + `)."
+  value: String
 }
 
 "An email address of an Apptivo customer."
@@ -2032,6 +2433,8 @@ type CustomerPhone {
 type CustomerAddress {
   "Address type, such as Billing Address (` + "`" + `addressType` + "`" + `)."
   type: String
+  "Address type code, such as 1 (` + "`" + `addressTypeCode` + "`" + `)."
+  typeCode: String
   "First line."
   line1: String
   "Second line."
@@ -2082,6 +2485,48 @@ input CustomerSearchInput {
   phone: String
   "Only customers with one of these status ids (see ` + "`" + `customerConfig.statuses` + "`" + `)."
   statusIds: [ID!]
+  "Only customers with one of these category ids (see ` + "`" + `customerConfig.categories` + "`" + `)."
+  categoryIds: [ID!]
+  "Only customers with one of these market ids (see ` + "`" + `customerConfig.markets` + "`" + `)."
+  marketIds: [ID!]
+  "Only customers with one of these industry ids (see ` + "`" + `customerConfig.industries` + "`" + `)."
+  industryIds: [ID!]
+  "Only customers with one of these payment term ids (see ` + "`" + `customerConfig.paymentTerms` + "`" + `)."
+  paymentTermIds: [ID!]
+  "Only customers with one of these employee range ids (see ` + "`" + `customerConfig.employeeRanges` + "`" + `)."
+  employeeRangeIds: [ID!]
+  "Only customers with one of these segment ids (see ` + "`" + `customerConfig.segments` + "`" + `)."
+  segmentIds: [ID!]
+  "Only customers with one of these service-level agreement ids (Apptivo ` + "`" + `slaIds` + "`" + `)."
+  slaIds: [ID!]
+  "Only customers created at or after this instant."
+  createdFrom: Time
+  "Only customers created at or before this instant."
+  createdTo: Time
+  "Only customers last changed at or after this instant."
+  updatedFrom: Time
+  "Only customers last changed at or before this instant."
+  updatedTo: Time
+}
+
+"Sort order for Apptivo customers (Apptivo ` + "`" + `sortColumn` + "`" + `, ` + "`" + `sortDir` + "`" + `)."
+input CustomerOrder {
+  "Field to sort by."
+  field: CustomerOrderField!
+  "Sort direction."
+  direction: OrderDirection! = ASC
+}
+
+"Fields Apptivo can sort customers by."
+enum CustomerOrderField {
+  "Customer name (` + "`" + `customerName` + "`" + `)."
+  NAME
+  "Customer number (` + "`" + `customerNumber` + "`" + `)."
+  NUMBER
+  "Creation date (` + "`" + `creationDate` + "`" + `)."
+  CREATED
+  "Last change (` + "`" + `lastUpdateDate` + "`" + `)."
+  UPDATED
 }
 
 "An entry of an Apptivo configuration list (a status, category, market...)."
@@ -2106,6 +2551,18 @@ type CustomerConfig {
   paymentTerms: [ConfigItem!]!
   "Employee ranges."
   employeeRanges: [ConfigItem!]!
+  "Segments."
+  segments: [ConfigItem!]!
+}
+
+"A custom attribute to store on an Apptivo customer."
+input CustomerCustomAttributeInput {
+  "Attribute id (` + "`" + `customAttributeId` + "`" + `), as configured in Apptivo."
+  id: String!
+  "Attribute type (` + "`" + `customAttributeType` + "`" + `); defaults to input."
+  type: String
+  "Value, as text (` + "`" + `customAttributeValue` + "`" + `)."
+  value: String
 }
 
 "An email address to store on an Apptivo customer."
@@ -2140,6 +2597,14 @@ input CustomerAddressInput {
   zipCode: String
   "ISO country code."
   countryCode: String
+  "Address type code (` + "`" + `addressTypeCode` + "`" + `); defaults from the type: 1 billing, 2 shipping."
+  typeCode: String
+  "State code (` + "`" + `stateCode` + "`" + `)."
+  stateCode: String
+  "Apptivo country id (` + "`" + `countryId` + "`" + `)."
+  countryId: Int
+  "Country name (` + "`" + `countryName` + "`" + `)."
+  countryName: String
 }
 
 "Input of ` + "`" + `createCustomer` + "`" + `."
@@ -2160,11 +2625,27 @@ input CreateCustomerInput {
   phoneNumbers: [CustomerPhoneInput!]
   "Postal addresses."
   addresses: [CustomerAddressInput!]
+  "Category id (see ` + "`" + `customerConfig.categories` + "`" + `)."
+  categoryId: ID
+  "Market id (see ` + "`" + `customerConfig.markets` + "`" + `)."
+  marketId: ID
+  "Industry id (see ` + "`" + `customerConfig.industries` + "`" + `)."
+  industryId: ID
+  "Payment term id (see ` + "`" + `customerConfig.paymentTerms` + "`" + `)."
+  paymentTermId: ID
+  "Employee range id (see ` + "`" + `customerConfig.employeeRanges` + "`" + `)."
+  employeeRangeId: ID
+  "Segment id (see ` + "`" + `customerConfig.segments` + "`" + `)."
+  segmentId: ID
+  "Id of the employee to assign the customer to."
+  assigneeId: ID
+  "Custom attributes."
+  customAttributes: [CustomerCustomAttributeInput!]
 }
 
 """
-Input of ` + "`" + `updateCustomer` + "`" + `. Only the fields you give are sent to Apptivo and
-changed; the others keep their values.
+Input of ` + "`" + `updateCustomer` + "`" + `. Only the fields you give are changed (and named
+to Apptivo as changed); the others keep their values.
 """
 input UpdateCustomerInput {
   "New name; not blank."
@@ -2183,6 +2664,22 @@ input UpdateCustomerInput {
   phoneNumbers: [CustomerPhoneInput!]
   "Replaces all addresses."
   addresses: [CustomerAddressInput!]
+  "New category id."
+  categoryId: ID
+  "New market id."
+  marketId: ID
+  "New industry id."
+  industryId: ID
+  "New payment term id."
+  paymentTermId: ID
+  "New employee range id."
+  employeeRangeId: ID
+  "New segment id."
+  segmentId: ID
+  "Id of the employee to assign the customer to."
+  assigneeId: ID
+  "Replaces all custom attributes."
+  customAttributes: [CustomerCustomAttributeInput!]
 }
 
 "Result of ` + "`" + `deleteCustomer` + "`" + `."
@@ -2198,12 +2695,16 @@ type DeleteCustomerPayload {
 }
 
 extend type Query {
-  "Apptivo customers, a page at a time (Apptivo ` + "`" + `getAll` + "`" + `). ` + "`" + `first` + "`" + ` defaults to 20, at most 100."
-  customers(first: Int, after: String): CustomerConnection @hasScope(scope: READ) @cacheControl(maxAge: 30)
+  """
+  Apptivo customers, a page at a time (Apptivo ` + "`" + `getAll` + "`" + `; with ` + "`" + `search` + "`" + `,
+  Apptivo's free-text search ` + "`" + `getAllBySearchText` + "`" + ` over name, number, emails
+  and phones). ` + "`" + `first` + "`" + ` defaults to 20, at most 100.
+  """
+  customers(first: Int, after: String, search: String, orderBy: CustomerOrder): CustomerConnection @hasScope(scope: READ) @cacheControl(maxAge: 30)
   "One Apptivo customer by id, or null when none has it (Apptivo ` + "`" + `getById` + "`" + `)."
   customer(id: ID!): Customer @hasScope(scope: READ) @cacheControl(maxAge: 30)
   "Apptivo customers matching all given conditions (Apptivo ` + "`" + `getAllByAdvancedSearch` + "`" + `). ` + "`" + `first` + "`" + ` defaults to 20, at most 100."
-  searchCustomers(filter: CustomerSearchInput!, first: Int, after: String): CustomerConnection @hasScope(scope: READ) @cacheControl(maxAge: 30)
+  searchCustomers(filter: CustomerSearchInput!, first: Int, after: String, orderBy: CustomerOrder): CustomerConnection @hasScope(scope: READ) @cacheControl(maxAge: 30)
   "The values customer fields may take (Apptivo ` + "`" + `getConfigData` + "`" + `)."
   customerConfig: CustomerConfig @hasScope(scope: READ) @cacheControl(maxAge: 600)
 }
@@ -2725,6 +3226,10 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 		return ec.fieldContext_Account_contactPhoneNumber(ctx, field)
 	case "companySize":
 		return ec.fieldContext_Account_companySize(ctx, field)
+	case "contactAddress":
+		return ec.fieldContext_Account_contactAddress(ctx, field)
+	case "tenant":
+		return ec.fieldContext_Account_tenant(ctx, field)
 	case "company":
 		return ec.fieldContext_Account_company(ctx, field)
 	}
@@ -2833,6 +3338,14 @@ func (ec *executionContext) childFields_Company(ctx context.Context, field graph
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Company_id(ctx, field)
+	case "companyId":
+		return ec.fieldContext_Company_companyId(ctx, field)
+	case "address":
+		return ec.fieldContext_Company_address(ctx, field)
+	case "links":
+		return ec.fieldContext_Company_links(ctx, field)
+	case "customAttributes":
+		return ec.fieldContext_Company_customAttributes(ctx, field)
 	case "name":
 		return ec.fieldContext_Company_name(ctx, field)
 	case "enabled":
@@ -2867,6 +3380,50 @@ func (ec *executionContext) childFields_Company(ctx context.Context, field graph
 		return ec.fieldContext_Company_channelAdmin(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
+}
+
+func (ec *executionContext) childFields_CompanyAddress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "street1":
+		return ec.fieldContext_CompanyAddress_street1(ctx, field)
+	case "street2":
+		return ec.fieldContext_CompanyAddress_street2(ctx, field)
+	case "city":
+		return ec.fieldContext_CompanyAddress_city(ctx, field)
+	case "state":
+		return ec.fieldContext_CompanyAddress_state(ctx, field)
+	case "zip":
+		return ec.fieldContext_CompanyAddress_zip(ctx, field)
+	case "country":
+		return ec.fieldContext_CompanyAddress_country(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompanyAddress", field.Name)
+}
+
+func (ec *executionContext) childFields_CompanyLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rel":
+		return ec.fieldContext_CompanyLink_rel(ctx, field)
+	case "href":
+		return ec.fieldContext_CompanyLink_href(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompanyLink", field.Name)
+}
+
+func (ec *executionContext) childFields_CompanyPage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_CompanyPage_nodes(ctx, field)
+	case "page":
+		return ec.fieldContext_CompanyPage_page(ctx, field)
+	case "size":
+		return ec.fieldContext_CompanyPage_size(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CompanyPage_totalCount(ctx, field)
+	case "totalPages":
+		return ec.fieldContext_CompanyPage_totalPages(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompanyPage", field.Name)
 }
 
 func (ec *executionContext) childFields_ConfigItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2905,6 +3462,26 @@ func (ec *executionContext) childFields_Customer(ctx context.Context, field grap
 		return ec.fieldContext_Customer_industry(ctx, field)
 	case "paymentTerm":
 		return ec.fieldContext_Customer_paymentTerm(ctx, field)
+	case "categoryId":
+		return ec.fieldContext_Customer_categoryId(ctx, field)
+	case "marketId":
+		return ec.fieldContext_Customer_marketId(ctx, field)
+	case "industryId":
+		return ec.fieldContext_Customer_industryId(ctx, field)
+	case "paymentTermId":
+		return ec.fieldContext_Customer_paymentTermId(ctx, field)
+	case "employeeRange":
+		return ec.fieldContext_Customer_employeeRange(ctx, field)
+	case "employeeRangeId":
+		return ec.fieldContext_Customer_employeeRangeId(ctx, field)
+	case "segment":
+		return ec.fieldContext_Customer_segment(ctx, field)
+	case "segmentId":
+		return ec.fieldContext_Customer_segmentId(ctx, field)
+	case "assigneeId":
+		return ec.fieldContext_Customer_assigneeId(ctx, field)
+	case "customAttributes":
+		return ec.fieldContext_Customer_customAttributes(ctx, field)
 	case "unsubscribed":
 		return ec.fieldContext_Customer_unsubscribed(ctx, field)
 	case "emailAddresses":
@@ -2929,6 +3506,8 @@ func (ec *executionContext) childFields_CustomerAddress(ctx context.Context, fie
 	switch field.Name {
 	case "type":
 		return ec.fieldContext_CustomerAddress_type(ctx, field)
+	case "typeCode":
+		return ec.fieldContext_CustomerAddress_typeCode(ctx, field)
 	case "line1":
 		return ec.fieldContext_CustomerAddress_line1(ctx, field)
 	case "line2":
@@ -2963,6 +3542,8 @@ func (ec *executionContext) childFields_CustomerConfig(ctx context.Context, fiel
 		return ec.fieldContext_CustomerConfig_paymentTerms(ctx, field)
 	case "employeeRanges":
 		return ec.fieldContext_CustomerConfig_employeeRanges(ctx, field)
+	case "segments":
+		return ec.fieldContext_CustomerConfig_segments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CustomerConfig", field.Name)
 }
@@ -2979,6 +3560,20 @@ func (ec *executionContext) childFields_CustomerConnection(ctx context.Context, 
 		return ec.fieldContext_CustomerConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CustomerConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerCustomAttribute(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CustomerCustomAttribute_id(ctx, field)
+	case "name":
+		return ec.fieldContext_CustomerCustomAttribute_name(ctx, field)
+	case "type":
+		return ec.fieldContext_CustomerCustomAttribute_type(ctx, field)
+	case "value":
+		return ec.fieldContext_CustomerCustomAttribute_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerCustomAttribute", field.Name)
 }
 
 func (ec *executionContext) childFields_CustomerEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3021,10 +3616,22 @@ func (ec *executionContext) childFields_DeleteAccountPayload(ctx context.Context
 		return ec.fieldContext_DeleteAccountPayload_success(ctx, field)
 	case "dryRun":
 		return ec.fieldContext_DeleteAccountPayload_dryRun(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DeleteAccountPayload_userErrors(ctx, field)
 	case "account":
 		return ec.fieldContext_DeleteAccountPayload_account(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeleteAccountPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteAccountUserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_DeleteAccountUserError_code(ctx, field)
+	case "message":
+		return ec.fieldContext_DeleteAccountUserError_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteAccountUserError", field.Name)
 }
 
 func (ec *executionContext) childFields_DeleteAccountsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3737,6 +4344,28 @@ func (ec *executionContext) field_Query_accounts_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_companies_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "page",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["page"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "size",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["size"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_companyByExternalId_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3798,6 +4427,22 @@ func (ec *executionContext) field_Query_customers_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.CustomerOrder, error) {
+			return ec.unmarshalOCustomerOrder2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg3
 	return args, nil
 }
 
@@ -3856,6 +4501,14 @@ func (ec *executionContext) field_Query_searchCustomers_args(ctx context.Context
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.CustomerOrder, error) {
+			return ec.unmarshalOCustomerOrder2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg3
 	return args, nil
 }
 
@@ -4206,6 +4859,61 @@ func (ec *executionContext) _Account_companySize(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Account_companySize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, false, false, "String")
+}
+
+func (ec *executionContext) _Account_contactAddress(ctx context.Context, field graphql.CollectedField, obj *model.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_contactAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContactAddress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CompanyAddress) graphql.Marshaler {
+			return ec.marshalOCompanyAddress2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCompanyAddress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Account_contactAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Account",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompanyAddress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Account_tenant(ctx context.Context, field graphql.CollectedField, obj *model.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_tenant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tenant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Account_tenant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Account", field, false, false, "String")
 }
 
@@ -5076,6 +5784,116 @@ func (ec *executionContext) fieldContext_Company_id(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Company", field, false, false, "ID")
 }
 
+func (ec *executionContext) _Company_companyId(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_companyId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompanyID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Company_companyId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, "String")
+}
+
+func (ec *executionContext) _Company_address(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CompanyAddress) graphql.Marshaler {
+			return ec.marshalOCompanyAddress2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCompanyAddress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Company_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompanyAddress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_links(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_links(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Links, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CompanyLink) graphql.Marshaler {
+			return ec.marshalNCompanyLink2ᚕgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCompanyLinkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_links(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompanyLink(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_customAttributes(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_customAttributes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomAttributes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_customAttributes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, "String")
+}
+
 func (ec *executionContext) _Company_name(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5444,6 +6262,314 @@ func (ec *executionContext) fieldContext_Company_channelAdmin(_ context.Context,
 	return graphql.NewScalarFieldContext("Company", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _CompanyAddress_street1(ctx context.Context, field graphql.CollectedField, obj *model.CompanyAddress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyAddress_street1(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Street1, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyAddress_street1(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyAddress", field, false, false, "String")
+}
+
+func (ec *executionContext) _CompanyAddress_street2(ctx context.Context, field graphql.CollectedField, obj *model.CompanyAddress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyAddress_street2(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Street2, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyAddress_street2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyAddress", field, false, false, "String")
+}
+
+func (ec *executionContext) _CompanyAddress_city(ctx context.Context, field graphql.CollectedField, obj *model.CompanyAddress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyAddress_city(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.City, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyAddress_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyAddress", field, false, false, "String")
+}
+
+func (ec *executionContext) _CompanyAddress_state(ctx context.Context, field graphql.CollectedField, obj *model.CompanyAddress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyAddress_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyAddress_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyAddress", field, false, false, "String")
+}
+
+func (ec *executionContext) _CompanyAddress_zip(ctx context.Context, field graphql.CollectedField, obj *model.CompanyAddress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyAddress_zip(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Zip, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyAddress_zip(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyAddress", field, false, false, "String")
+}
+
+func (ec *executionContext) _CompanyAddress_country(ctx context.Context, field graphql.CollectedField, obj *model.CompanyAddress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyAddress_country(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Country, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyAddress_country(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyAddress", field, false, false, "String")
+}
+
+func (ec *executionContext) _CompanyLink_rel(ctx context.Context, field graphql.CollectedField, obj *model.CompanyLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyLink_rel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyLink_rel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyLink", field, false, false, "String")
+}
+
+func (ec *executionContext) _CompanyLink_href(ctx context.Context, field graphql.CollectedField, obj *model.CompanyLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyLink_href(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Href, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyLink_href(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyLink", field, false, false, "String")
+}
+
+func (ec *executionContext) _CompanyPage_nodes(ctx context.Context, field graphql.CollectedField, obj *model.CompanyPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyPage_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Company) graphql.Marshaler {
+			return ec.marshalNCompany2ᚕgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCompanyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyPage_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompanyPage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Company(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompanyPage_page(ctx context.Context, field graphql.CollectedField, obj *model.CompanyPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyPage_page(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Page, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyPage_page(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyPage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CompanyPage_size(ctx context.Context, field graphql.CollectedField, obj *model.CompanyPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyPage_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyPage_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyPage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CompanyPage_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CompanyPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyPage_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyPage_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyPage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CompanyPage_totalPages(ctx context.Context, field graphql.CollectedField, obj *model.CompanyPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyPage_totalPages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalPages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyPage_totalPages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyPage", field, false, false, "Int")
+}
+
 func (ec *executionContext) _ConfigItem_id(ctx context.Context, field graphql.CollectedField, obj *model.ConfigItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5766,6 +6892,245 @@ func (ec *executionContext) fieldContext_Customer_paymentTerm(_ context.Context,
 	return graphql.NewScalarFieldContext("Customer", field, false, false, "String")
 }
 
+func (ec *executionContext) _Customer_categoryId(ctx context.Context, field graphql.CollectedField, obj *model.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_categoryId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CategoryID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_categoryId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Customer", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Customer_marketId(ctx context.Context, field graphql.CollectedField, obj *model.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_marketId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MarketID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_marketId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Customer", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Customer_industryId(ctx context.Context, field graphql.CollectedField, obj *model.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_industryId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IndustryID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_industryId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Customer", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Customer_paymentTermId(ctx context.Context, field graphql.CollectedField, obj *model.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_paymentTermId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaymentTermID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_paymentTermId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Customer", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Customer_employeeRange(ctx context.Context, field graphql.CollectedField, obj *model.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_employeeRange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmployeeRange, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_employeeRange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Customer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Customer_employeeRangeId(ctx context.Context, field graphql.CollectedField, obj *model.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_employeeRangeId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmployeeRangeID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_employeeRangeId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Customer", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Customer_segment(ctx context.Context, field graphql.CollectedField, obj *model.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_segment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Segment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_segment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Customer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Customer_segmentId(ctx context.Context, field graphql.CollectedField, obj *model.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_segmentId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SegmentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_segmentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Customer", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Customer_assigneeId(ctx context.Context, field graphql.CollectedField, obj *model.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_assigneeId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AssigneeID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_assigneeId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Customer", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Customer_customAttributes(ctx context.Context, field graphql.CollectedField, obj *model.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_customAttributes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomAttributes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CustomerCustomAttribute) graphql.Marshaler {
+			return ec.marshalNCustomerCustomAttribute2ᚕgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerCustomAttributeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_customAttributes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Customer",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerCustomAttribute(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Customer_unsubscribed(ctx context.Context, field graphql.CollectedField, obj *model.Customer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6024,6 +7389,29 @@ func (ec *executionContext) _CustomerAddress_type(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_CustomerAddress_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerAddress", field, false, false, "String")
+}
+
+func (ec *executionContext) _CustomerAddress_typeCode(ctx context.Context, field graphql.CollectedField, obj *model.CustomerAddress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAddress_typeCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TypeCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAddress_typeCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CustomerAddress", field, false, false, "String")
 }
 
@@ -6403,6 +7791,38 @@ func (ec *executionContext) fieldContext_CustomerConfig_employeeRanges(_ context
 	return fc, nil
 }
 
+func (ec *executionContext) _CustomerConfig_segments(ctx context.Context, field graphql.CollectedField, obj *model.CustomerConfig) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerConfig_segments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Segments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ConfigItem) graphql.Marshaler {
+			return ec.marshalNConfigItem2ᚕgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐConfigItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerConfig_segments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerConfig",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConfigItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CustomerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CustomerConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6520,6 +7940,98 @@ func (ec *executionContext) _CustomerConnection_totalCount(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_CustomerConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CustomerConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CustomerCustomAttribute_id(ctx context.Context, field graphql.CollectedField, obj *model.CustomerCustomAttribute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerCustomAttribute_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerCustomAttribute_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerCustomAttribute", field, false, false, "String")
+}
+
+func (ec *executionContext) _CustomerCustomAttribute_name(ctx context.Context, field graphql.CollectedField, obj *model.CustomerCustomAttribute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerCustomAttribute_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerCustomAttribute_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerCustomAttribute", field, false, false, "String")
+}
+
+func (ec *executionContext) _CustomerCustomAttribute_type(ctx context.Context, field graphql.CollectedField, obj *model.CustomerCustomAttribute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerCustomAttribute_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerCustomAttribute_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerCustomAttribute", field, false, false, "String")
+}
+
+func (ec *executionContext) _CustomerCustomAttribute_value(ctx context.Context, field graphql.CollectedField, obj *model.CustomerCustomAttribute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerCustomAttribute_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerCustomAttribute_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerCustomAttribute", field, false, false, "String")
 }
 
 func (ec *executionContext) _CustomerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CustomerEdge) (ret graphql.Marshaler) {
@@ -6761,6 +8273,38 @@ func (ec *executionContext) fieldContext_DeleteAccountPayload_dryRun(_ context.C
 	return graphql.NewScalarFieldContext("DeleteAccountPayload", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _DeleteAccountPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeleteAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteAccountPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.DeleteAccountUserError) graphql.Marshaler {
+			return ec.marshalNDeleteAccountUserError2ᚕgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐDeleteAccountUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteAccountPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeleteAccountPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteAccountUserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DeleteAccountPayload_account(ctx context.Context, field graphql.CollectedField, obj *model.DeleteAccountPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6809,6 +8353,52 @@ func (ec *executionContext) fieldContext_DeleteAccountPayload_account(_ context.
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DeleteAccountUserError_code(ctx context.Context, field graphql.CollectedField, obj *model.DeleteAccountUserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteAccountUserError_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteAccountUserError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteAccountUserError", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeleteAccountUserError_message(ctx context.Context, field graphql.CollectedField, obj *model.DeleteAccountUserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteAccountUserError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteAccountUserError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteAccountUserError", field, false, false, "String")
 }
 
 func (ec *executionContext) _DeleteAccountsPayload_scheduledAccounts(ctx context.Context, field graphql.CollectedField, obj *model.DeleteAccountsPayload) (ret graphql.Marshaler) {
@@ -8812,6 +10402,68 @@ func (ec *executionContext) fieldContext_Query_companyByExternalId(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_companies(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_companies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Companies(ctx, fc.Args["page"].(*int), fc.Args["size"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "READ")
+				if err != nil {
+					var zeroVal *model.CompanyPage
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.CompanyPage
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CompanyPage) graphql.Marshaler {
+			return ec.marshalOCompanyPage2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCompanyPage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_companies(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompanyPage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_companies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_customers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8822,7 +10474,7 @@ func (ec *executionContext) _Query_customers(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Customers(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Customers(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["search"].(*string), fc.Args["orderBy"].(*model.CustomerOrder))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -8946,7 +10598,7 @@ func (ec *executionContext) _Query_searchCustomers(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().SearchCustomers(ctx, fc.Args["filter"].(model.CustomerSearchInput), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().SearchCustomers(ctx, fc.Args["filter"].(model.CustomerSearchInput), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["orderBy"].(*model.CustomerOrder))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -10739,7 +12391,7 @@ func (ec *executionContext) unmarshalInputAccountFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"searchText", "accountStatus", "accessType", "createdBefore", "createdAfter"}
+	fieldsInOrder := [...]string{"searchText", "name", "accountStatus", "accessType", "createdBefore", "createdAfter"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -10753,6 +12405,13 @@ func (ec *executionContext) unmarshalInputAccountFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.SearchText = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
 		case "accountStatus":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountStatus"))
 			data, err := ec.unmarshalOAccountStatus2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountStatus(ctx, v)
@@ -11059,7 +12718,7 @@ func (ec *executionContext) unmarshalInputCreateCustomerInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "customerNumber", "statusId", "description", "website", "emailAddresses", "phoneNumbers", "addresses"}
+	fieldsInOrder := [...]string{"name", "customerNumber", "statusId", "description", "website", "emailAddresses", "phoneNumbers", "addresses", "categoryId", "marketId", "industryId", "paymentTermId", "employeeRangeId", "segmentId", "assigneeId", "customAttributes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11122,6 +12781,62 @@ func (ec *executionContext) unmarshalInputCreateCustomerInput(ctx context.Contex
 				return it, err
 			}
 			it.Addresses = data
+		case "categoryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryID = data
+		case "marketId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("marketId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MarketID = data
+		case "industryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("industryId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IndustryID = data
+		case "paymentTermId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentTermId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaymentTermID = data
+		case "employeeRangeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employeeRangeId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmployeeRangeID = data
+		case "segmentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentID = data
+		case "assigneeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeID = data
+		case "customAttributes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customAttributes"))
+			data, err := ec.unmarshalOCustomerCustomAttributeInput2ᚕgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerCustomAttributeInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomAttributes = data
 		}
 	}
 	return it, nil
@@ -11150,7 +12865,7 @@ func (ec *executionContext) unmarshalInputCustomerAddressInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"type", "line1", "line2", "city", "state", "zipCode", "countryCode"}
+	fieldsInOrder := [...]string{"type", "line1", "line2", "city", "state", "zipCode", "countryCode", "typeCode", "stateCode", "countryId", "countryName"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11206,6 +12921,34 @@ func (ec *executionContext) unmarshalInputCustomerAddressInput(ctx context.Conte
 				return it, err
 			}
 			it.CountryCode = data
+		case "typeCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("typeCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TypeCode = data
+		case "stateCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCode = data
+		case "countryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countryId"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountryID = data
+		case "countryName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countryName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountryName = data
 		}
 	}
 	return it, nil
@@ -11220,6 +12963,62 @@ func (ec *executionContext) unmarshalInputCustomerAddressInput(ctx context.Conte
 func UnmarshalCustomerAddressInput(ctx context.Context, raw any) (model.CustomerAddressInput, error) {
 	var out model.CustomerAddressInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CustomerAddressInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCustomerCustomAttributeInput(ctx context.Context, obj any) (model.CustomerCustomAttributeInput, error) {
+	var it model.CustomerCustomAttributeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "type", "value"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCustomerCustomAttributeInput unmarshals raw into the CustomerCustomAttributeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCustomerCustomAttributeInput(ctx context.Context, raw any) (model.CustomerCustomAttributeInput, error) {
+	var out model.CustomerCustomAttributeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CustomerCustomAttributeInput", raw, &out)
 	return out, err
 }
 
@@ -11269,6 +13068,59 @@ func (ec *executionContext) unmarshalInputCustomerEmailInput(ctx context.Context
 func UnmarshalCustomerEmailInput(ctx context.Context, raw any) (model.CustomerEmailInput, error) {
 	var out model.CustomerEmailInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CustomerEmailInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCustomerOrder(ctx context.Context, obj any) (model.CustomerOrder, error) {
+	var it model.CustomerOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCustomerOrderField2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCustomerOrder unmarshals raw into the CustomerOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCustomerOrder(ctx context.Context, raw any) (model.CustomerOrder, error) {
+	var out model.CustomerOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CustomerOrder", raw, &out)
 	return out, err
 }
 
@@ -11374,7 +13226,7 @@ func (ec *executionContext) unmarshalInputCustomerSearchInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "customerNumber", "email", "phone", "statusIds"}
+	fieldsInOrder := [...]string{"name", "customerNumber", "email", "phone", "statusIds", "categoryIds", "marketIds", "industryIds", "paymentTermIds", "employeeRangeIds", "segmentIds", "slaIds", "createdFrom", "createdTo", "updatedFrom", "updatedTo"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11416,6 +13268,83 @@ func (ec *executionContext) unmarshalInputCustomerSearchInput(ctx context.Contex
 				return it, err
 			}
 			it.StatusIds = data
+		case "categoryIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryIds = data
+		case "marketIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("marketIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MarketIds = data
+		case "industryIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("industryIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IndustryIds = data
+		case "paymentTermIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentTermIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaymentTermIds = data
+		case "employeeRangeIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employeeRangeIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmployeeRangeIds = data
+		case "segmentIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentIds = data
+		case "slaIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slaIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SLAIds = data
+		case "createdFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdFrom"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedFrom = data
+		case "createdTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdTo"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedTo = data
+		case "updatedFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedFrom"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedFrom = data
+		case "updatedTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedTo"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedTo = data
 		}
 	}
 	return it, nil
@@ -11640,7 +13569,7 @@ func (ec *executionContext) unmarshalInputUpdateCustomerInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "customerNumber", "statusId", "description", "website", "emailAddresses", "phoneNumbers", "addresses"}
+	fieldsInOrder := [...]string{"name", "customerNumber", "statusId", "description", "website", "emailAddresses", "phoneNumbers", "addresses", "categoryId", "marketId", "industryId", "paymentTermId", "employeeRangeId", "segmentId", "assigneeId", "customAttributes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11703,6 +13632,62 @@ func (ec *executionContext) unmarshalInputUpdateCustomerInput(ctx context.Contex
 				return it, err
 			}
 			it.Addresses = data
+		case "categoryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryID = data
+		case "marketId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("marketId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MarketID = data
+		case "industryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("industryId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IndustryID = data
+		case "paymentTermId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentTermId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaymentTermID = data
+		case "employeeRangeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employeeRangeId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmployeeRangeID = data
+		case "segmentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentID = data
+		case "assigneeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeID = data
+		case "customAttributes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customAttributes"))
+			data, err := ec.unmarshalOCustomerCustomAttributeInput2ᚕgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerCustomAttributeInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomAttributes = data
 		}
 	}
 	return it, nil
@@ -11837,6 +13822,16 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "companySize":
 			out.Values[i] = ec._Account_companySize(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contactAddress":
+			out.Values[i] = ec._Account_contactAddress(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tenant":
+			out.Values[i] = ec._Account_tenant(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -12203,6 +14198,26 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "companyId":
+			out.Values[i] = ec._Company_companyId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "address":
+			out.Values[i] = ec._Company_address(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "links":
+			out.Values[i] = ec._Company_links(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "customAttributes":
+			out.Values[i] = ec._Company_customAttributes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "name":
 			out.Values[i] = ec._Company_name(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -12281,6 +14296,155 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 		case "channelAdmin":
 			out.Values[i] = ec._Company_channelAdmin(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var companyAddressImplementors = []string{"CompanyAddress"}
+
+func (ec *executionContext) _CompanyAddress(ctx context.Context, sel ast.SelectionSet, obj *model.CompanyAddress) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, companyAddressImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CompanyAddress")
+		case "street1":
+			out.Values[i] = ec._CompanyAddress_street1(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "street2":
+			out.Values[i] = ec._CompanyAddress_street2(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "city":
+			out.Values[i] = ec._CompanyAddress_city(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "state":
+			out.Values[i] = ec._CompanyAddress_state(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "zip":
+			out.Values[i] = ec._CompanyAddress_zip(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "country":
+			out.Values[i] = ec._CompanyAddress_country(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var companyLinkImplementors = []string{"CompanyLink"}
+
+func (ec *executionContext) _CompanyLink(ctx context.Context, sel ast.SelectionSet, obj *model.CompanyLink) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, companyLinkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CompanyLink")
+		case "rel":
+			out.Values[i] = ec._CompanyLink_rel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "href":
+			out.Values[i] = ec._CompanyLink_href(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var companyPageImplementors = []string{"CompanyPage"}
+
+func (ec *executionContext) _CompanyPage(ctx context.Context, sel ast.SelectionSet, obj *model.CompanyPage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, companyPageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CompanyPage")
+		case "nodes":
+			out.Values[i] = ec._CompanyPage_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "page":
+			out.Values[i] = ec._CompanyPage_page(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "size":
+			out.Values[i] = ec._CompanyPage_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CompanyPage_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalPages":
+			out.Values[i] = ec._CompanyPage_totalPages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -12409,6 +14573,56 @@ func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "categoryId":
+			out.Values[i] = ec._Customer_categoryId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "marketId":
+			out.Values[i] = ec._Customer_marketId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "industryId":
+			out.Values[i] = ec._Customer_industryId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "paymentTermId":
+			out.Values[i] = ec._Customer_paymentTermId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "employeeRange":
+			out.Values[i] = ec._Customer_employeeRange(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "employeeRangeId":
+			out.Values[i] = ec._Customer_employeeRangeId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "segment":
+			out.Values[i] = ec._Customer_segment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "segmentId":
+			out.Values[i] = ec._Customer_segmentId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "assigneeId":
+			out.Values[i] = ec._Customer_assigneeId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "customAttributes":
+			out.Values[i] = ec._Customer_customAttributes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "unsubscribed":
 			out.Values[i] = ec._Customer_unsubscribed(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -12480,6 +14694,11 @@ func (ec *executionContext) _CustomerAddress(ctx context.Context, sel ast.Select
 			out.Values[i] = graphql.MarshalString("CustomerAddress")
 		case "type":
 			out.Values[i] = ec._CustomerAddress_type(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "typeCode":
+			out.Values[i] = ec._CustomerAddress_typeCode(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -12581,6 +14800,11 @@ func (ec *executionContext) _CustomerConfig(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "segments":
+			out.Values[i] = ec._CustomerConfig_segments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12626,6 +14850,54 @@ func (ec *executionContext) _CustomerConnection(ctx context.Context, sel ast.Sel
 			}
 		case "totalCount":
 			out.Values[i] = ec._CustomerConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var customerCustomAttributeImplementors = []string{"CustomerCustomAttribute"}
+
+func (ec *executionContext) _CustomerCustomAttribute(ctx context.Context, sel ast.SelectionSet, obj *model.CustomerCustomAttribute) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerCustomAttributeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerCustomAttribute")
+		case "id":
+			out.Values[i] = ec._CustomerCustomAttribute_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._CustomerCustomAttribute_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._CustomerCustomAttribute_type(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._CustomerCustomAttribute_value(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -12791,8 +15063,51 @@ func (ec *executionContext) _DeleteAccountPayload(ctx context.Context, sel ast.S
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "userErrors":
+			out.Values[i] = ec._DeleteAccountPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "account":
 			out.Values[i] = ec._DeleteAccountPayload_account(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deleteAccountUserErrorImplementors = []string{"DeleteAccountUserError"}
+
+func (ec *executionContext) _DeleteAccountUserError(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteAccountUserError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteAccountUserErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteAccountUserError")
+		case "code":
+			out.Values[i] = ec._DeleteAccountUserError_code(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._DeleteAccountUserError_message(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -13361,6 +15676,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_companyByExternalId(ctx, field)
+				})
+		case "companies":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_companies(ctx, field)
 				})
 		case "customers":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -14113,6 +16434,46 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCompany2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCompany(ctx context.Context, sel ast.SelectionSet, v model.Company) graphql.Marshaler {
+	return ec._Company(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCompany2ᚕgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCompanyᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Company) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCompany2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCompany(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCompanyLink2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCompanyLink(ctx context.Context, sel ast.SelectionSet, v model.CompanyLink) graphql.Marshaler {
+	return ec._CompanyLink(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCompanyLink2ᚕgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCompanyLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CompanyLink) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCompanyLink2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCompanyLink(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNConfigItem2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐConfigItem(ctx context.Context, sel ast.SelectionSet, v model.ConfigItem) graphql.Marshaler {
 	return ec._ConfigItem(ctx, sel, &v)
 }
@@ -14196,6 +16557,31 @@ func (ec *executionContext) unmarshalNCustomerAddressInput2githubᚗcomᚋswitch
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCustomerCustomAttribute2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerCustomAttribute(ctx context.Context, sel ast.SelectionSet, v model.CustomerCustomAttribute) graphql.Marshaler {
+	return ec._CustomerCustomAttribute(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCustomerCustomAttribute2ᚕgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerCustomAttributeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CustomerCustomAttribute) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCustomerCustomAttribute2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerCustomAttribute(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNCustomerCustomAttributeInput2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerCustomAttributeInput(ctx context.Context, v any) (model.CustomerCustomAttributeInput, error) {
+	res, err := ec.unmarshalInputCustomerCustomAttributeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCustomerEdge2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerEdge(ctx context.Context, sel ast.SelectionSet, v model.CustomerEdge) graphql.Marshaler {
 	return ec._CustomerEdge(ctx, sel, &v)
 }
@@ -14241,6 +16627,16 @@ func (ec *executionContext) unmarshalNCustomerEmailInput2githubᚗcomᚋswitchya
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCustomerOrderField2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerOrderField(ctx context.Context, v any) (model.CustomerOrderField, error) {
+	var res model.CustomerOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCustomerOrderField2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerOrderField(ctx context.Context, sel ast.SelectionSet, v model.CustomerOrderField) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNCustomerPhone2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerPhone(ctx context.Context, sel ast.SelectionSet, v model.CustomerPhone) graphql.Marshaler {
 	return ec._CustomerPhone(ctx, sel, &v)
 }
@@ -14279,6 +16675,26 @@ func (ec *executionContext) unmarshalNCustomerSearchInput2githubᚗcomᚋswitchy
 func (ec *executionContext) unmarshalNDeleteAccountInput2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐDeleteAccountInput(ctx context.Context, v any) (model.DeleteAccountInput, error) {
 	res, err := ec.unmarshalInputDeleteAccountInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeleteAccountUserError2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐDeleteAccountUserError(ctx context.Context, sel ast.SelectionSet, v model.DeleteAccountUserError) graphql.Marshaler {
+	return ec._DeleteAccountUserError(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDeleteAccountUserError2ᚕgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐDeleteAccountUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []model.DeleteAccountUserError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDeleteAccountUserError2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐDeleteAccountUserError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNFieldSet2string(ctx context.Context, v any) (string, error) {
@@ -14409,6 +16825,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNUpdateAccountListInput2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐUpdateAccountListInput(ctx context.Context, v any) (model.UpdateAccountListInput, error) {
@@ -14943,6 +17388,20 @@ func (ec *executionContext) marshalOCompany2ᚖgithubᚗcomᚋswitchyardᚋswitc
 	return ec._Company(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOCompanyAddress2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCompanyAddress(ctx context.Context, sel ast.SelectionSet, v *model.CompanyAddress) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CompanyAddress(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCompanyPage2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCompanyPage(ctx context.Context, sel ast.SelectionSet, v *model.CompanyPage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CompanyPage(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOCustomer2ᚕgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Customer) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -15000,6 +17459,23 @@ func (ec *executionContext) marshalOCustomerConnection2ᚖgithubᚗcomᚋswitchy
 	return ec._CustomerConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOCustomerCustomAttributeInput2ᚕgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerCustomAttributeInputᚄ(ctx context.Context, v any) ([]model.CustomerCustomAttributeInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.CustomerCustomAttributeInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCustomerCustomAttributeInput2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerCustomAttributeInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOCustomerEmailInput2ᚕgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerEmailInputᚄ(ctx context.Context, v any) ([]model.CustomerEmailInput, error) {
 	if v == nil {
 		return nil, nil
@@ -15015,6 +17491,14 @@ func (ec *executionContext) unmarshalOCustomerEmailInput2ᚕgithubᚗcomᚋswitc
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCustomerOrder2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerOrder(ctx context.Context, v any) (*model.CustomerOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCustomerOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOCustomerPhoneInput2ᚕgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐCustomerPhoneInputᚄ(ctx context.Context, v any) ([]model.CustomerPhoneInput, error) {

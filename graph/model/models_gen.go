@@ -37,6 +37,10 @@ type Account struct {
 	ContactPhoneNumber *string `json:"contactPhoneNumber,omitempty"`
 	// Company size band. From AppDirect.
 	CompanySize *string `json:"companySize,omitempty"`
+	// Contact postal address. From AppDirect.
+	ContactAddress *CompanyAddress `json:"contactAddress,omitempty"`
+	// The tenant (marketplace) the account belongs to. From AppDirect.
+	Tenant *string `json:"tenant,omitempty"`
 	// The same company as seen by AppDirect's REST companies API, with the
 	// fields only REST has. Fetched only when selected, once per distinct id in
 	// a request. Needs `read`, under a mutation too.
@@ -69,6 +73,8 @@ type AccountEdge struct {
 type AccountFilter struct {
 	// Free text matched against the account name and external id.
 	SearchText *string `json:"searchText,omitempty"`
+	// Only the account with exactly this name.
+	Name *string `json:"name,omitempty"`
 	// Only accounts in this status.
 	AccountStatus *AccountStatus `json:"accountStatus,omitempty"`
 	// Only accounts with this access type.
@@ -193,6 +199,14 @@ type AudienceSubscription struct {
 type Company struct {
 	// Company UUID (the same as the account id).
 	ID string `json:"id"`
+	// AppDirect's own company id (`companyId`), when it has one. From AppDirect REST.
+	CompanyID *string `json:"companyId,omitempty"`
+	// Postal address. From AppDirect REST.
+	Address *CompanyAddress `json:"address,omitempty"`
+	// Links to this company's resources (`self`, `memberships`). From AppDirect REST.
+	Links []CompanyLink `json:"links"`
+	// Custom attributes, each as AppDirect sent it (JSON text: their shape is unpublished). From AppDirect REST.
+	CustomAttributes []string `json:"customAttributes"`
 	// Company name. From AppDirect REST.
 	Name *string `json:"name,omitempty"`
 	// Whether the company is enabled. From AppDirect REST.
@@ -225,6 +239,44 @@ type Company struct {
 	Reseller *bool `json:"reseller,omitempty"`
 	// Whether the company administers the marketplace. From AppDirect REST.
 	ChannelAdmin *bool `json:"channelAdmin,omitempty"`
+}
+
+// A postal address of an AppDirect company or account.
+type CompanyAddress struct {
+	// First street line.
+	Street1 *string `json:"street1,omitempty"`
+	// Second street line.
+	Street2 *string `json:"street2,omitempty"`
+	// City.
+	City *string `json:"city,omitempty"`
+	// State or province.
+	State *string `json:"state,omitempty"`
+	// Postal code.
+	Zip *string `json:"zip,omitempty"`
+	// Country code.
+	Country *string `json:"country,omitempty"`
+}
+
+// A link of an AppDirect REST company.
+type CompanyLink struct {
+	// Relation, such as self or memberships.
+	Rel string `json:"rel"`
+	// Target URL.
+	Href string `json:"href"`
+}
+
+// A page of AppDirect REST companies.
+type CompanyPage struct {
+	// The companies of this page.
+	Nodes []Company `json:"nodes"`
+	// This page's number, from 0.
+	Page int `json:"page"`
+	// Page size asked for.
+	Size int `json:"size"`
+	// Total number of companies.
+	TotalCount int `json:"totalCount"`
+	// Total number of pages.
+	TotalPages int `json:"totalPages"`
 }
 
 // An entry of an Apptivo configuration list (a status, category, market...).
@@ -261,6 +313,22 @@ type CreateCustomerInput struct {
 	PhoneNumbers []CustomerPhoneInput `json:"phoneNumbers,omitempty"`
 	// Postal addresses.
 	Addresses []CustomerAddressInput `json:"addresses,omitempty"`
+	// Category id (see `customerConfig.categories`).
+	CategoryID *string `json:"categoryId,omitempty"`
+	// Market id (see `customerConfig.markets`).
+	MarketID *string `json:"marketId,omitempty"`
+	// Industry id (see `customerConfig.industries`).
+	IndustryID *string `json:"industryId,omitempty"`
+	// Payment term id (see `customerConfig.paymentTerms`).
+	PaymentTermID *string `json:"paymentTermId,omitempty"`
+	// Employee range id (see `customerConfig.employeeRanges`).
+	EmployeeRangeID *string `json:"employeeRangeId,omitempty"`
+	// Segment id (see `customerConfig.segments`).
+	SegmentID *string `json:"segmentId,omitempty"`
+	// Id of the employee to assign the customer to.
+	AssigneeID *string `json:"assigneeId,omitempty"`
+	// Custom attributes.
+	CustomAttributes []CustomerCustomAttributeInput `json:"customAttributes,omitempty"`
 }
 
 // A customer record in the Apptivo CRM.
@@ -289,6 +357,26 @@ type Customer struct {
 	Industry *string `json:"industry,omitempty"`
 	// Payment term, such as Net 30 (`paymentTerm`). From Apptivo.
 	PaymentTerm *string `json:"paymentTerm,omitempty"`
+	// Category id (`customerCategoryId`); see `customerConfig.categories`. From Apptivo.
+	CategoryID *string `json:"categoryId,omitempty"`
+	// Market id (`marketId`); see `customerConfig.markets`. From Apptivo.
+	MarketID *string `json:"marketId,omitempty"`
+	// Industry id (`industryId`); see `customerConfig.industries`. From Apptivo.
+	IndustryID *string `json:"industryId,omitempty"`
+	// Payment term id (`paymentTermId`); see `customerConfig.paymentTerms`. From Apptivo.
+	PaymentTermID *string `json:"paymentTermId,omitempty"`
+	// Employee range, such as 11-50 (`employeeRange`). From Apptivo.
+	EmployeeRange *string `json:"employeeRange,omitempty"`
+	// Employee range id (`employeeRangeId`); see `customerConfig.employeeRanges`. From Apptivo.
+	EmployeeRangeID *string `json:"employeeRangeId,omitempty"`
+	// Segment name (`segmentName`). From Apptivo.
+	Segment *string `json:"segment,omitempty"`
+	// Segment id (`segmentId`); see `customerConfig.segments`. From Apptivo.
+	SegmentID *string `json:"segmentId,omitempty"`
+	// Id of the employee the customer is assigned to (`assigneeObjectRefId`). From Apptivo.
+	AssigneeID *string `json:"assigneeId,omitempty"`
+	// Custom attributes (`customAttributes`). From Apptivo.
+	CustomAttributes []CustomerCustomAttribute `json:"customAttributes"`
 	// True when the customer unsubscribed from email (`isUnsubscribed`). From Apptivo.
 	Unsubscribed *bool `json:"unsubscribed,omitempty"`
 	// Email addresses (`emailAddresses`). From Apptivo.
@@ -316,6 +404,8 @@ func (Customer) IsEntity() {}
 type CustomerAddress struct {
 	// Address type, such as Billing Address (`addressType`).
 	Type *string `json:"type,omitempty"`
+	// Address type code, such as 1 (`addressTypeCode`).
+	TypeCode *string `json:"typeCode,omitempty"`
 	// First line.
 	Line1 *string `json:"line1,omitempty"`
 	// Second line.
@@ -350,6 +440,14 @@ type CustomerAddressInput struct {
 	ZipCode *string `json:"zipCode,omitempty"`
 	// ISO country code.
 	CountryCode *string `json:"countryCode,omitempty"`
+	// Address type code (`addressTypeCode`); defaults from the type: 1 billing, 2 shipping.
+	TypeCode *string `json:"typeCode,omitempty"`
+	// State code (`stateCode`).
+	StateCode *string `json:"stateCode,omitempty"`
+	// Apptivo country id (`countryId`).
+	CountryID *int `json:"countryId,omitempty"`
+	// Country name (`countryName`).
+	CountryName *string `json:"countryName,omitempty"`
 }
 
 // Apptivo's customer configuration: the values customer fields may take.
@@ -366,6 +464,8 @@ type CustomerConfig struct {
 	PaymentTerms []ConfigItem `json:"paymentTerms"`
 	// Employee ranges.
 	EmployeeRanges []ConfigItem `json:"employeeRanges"`
+	// Segments.
+	Segments []ConfigItem `json:"segments"`
 }
 
 // A page of Apptivo customers (Relay connection).
@@ -378,6 +478,28 @@ type CustomerConnection struct {
 	PageInfo *PageInfo `json:"pageInfo"`
 	// Total number of matching customers, as Apptivo counts them.
 	TotalCount *int `json:"totalCount,omitempty"`
+}
+
+// A custom attribute of an Apptivo customer.
+type CustomerCustomAttribute struct {
+	// Attribute id (`customAttributeId`).
+	ID string `json:"id"`
+	// Attribute label (`customAttributeName`).
+	Name *string `json:"name,omitempty"`
+	// Attribute type, such as input (`customAttributeType`).
+	Type *string `json:"type,omitempty"`
+	// Value, as text (`customAttributeValue`).
+	Value *string `json:"value,omitempty"`
+}
+
+// A custom attribute to store on an Apptivo customer.
+type CustomerCustomAttributeInput struct {
+	// Attribute id (`customAttributeId`), as configured in Apptivo.
+	ID string `json:"id"`
+	// Attribute type (`customAttributeType`); defaults to input.
+	Type *string `json:"type,omitempty"`
+	// Value, as text (`customAttributeValue`).
+	Value *string `json:"value,omitempty"`
 }
 
 // One Apptivo customer in a page of results, with its cursor.
@@ -404,6 +526,14 @@ type CustomerEmailInput struct {
 	Address string `json:"address"`
 	// Type code; defaults to BUSINESS.
 	TypeCode *string `json:"typeCode,omitempty"`
+}
+
+// Sort order for Apptivo customers (Apptivo `sortColumn`, `sortDir`).
+type CustomerOrder struct {
+	// Field to sort by.
+	Field CustomerOrderField `json:"field"`
+	// Sort direction.
+	Direction OrderDirection `json:"direction"`
 }
 
 // A phone number of an Apptivo customer.
@@ -443,6 +573,28 @@ type CustomerSearchInput struct {
 	Phone *string `json:"phone,omitempty"`
 	// Only customers with one of these status ids (see `customerConfig.statuses`).
 	StatusIds []string `json:"statusIds,omitempty"`
+	// Only customers with one of these category ids (see `customerConfig.categories`).
+	CategoryIds []string `json:"categoryIds,omitempty"`
+	// Only customers with one of these market ids (see `customerConfig.markets`).
+	MarketIds []string `json:"marketIds,omitempty"`
+	// Only customers with one of these industry ids (see `customerConfig.industries`).
+	IndustryIds []string `json:"industryIds,omitempty"`
+	// Only customers with one of these payment term ids (see `customerConfig.paymentTerms`).
+	PaymentTermIds []string `json:"paymentTermIds,omitempty"`
+	// Only customers with one of these employee range ids (see `customerConfig.employeeRanges`).
+	EmployeeRangeIds []string `json:"employeeRangeIds,omitempty"`
+	// Only customers with one of these segment ids (see `customerConfig.segments`).
+	SegmentIds []string `json:"segmentIds,omitempty"`
+	// Only customers with one of these service-level agreement ids (Apptivo `slaIds`).
+	SLAIds []string `json:"slaIds,omitempty"`
+	// Only customers created at or after this instant.
+	CreatedFrom *time.Time `json:"createdFrom,omitempty"`
+	// Only customers created at or before this instant.
+	CreatedTo *time.Time `json:"createdTo,omitempty"`
+	// Only customers last changed at or after this instant.
+	UpdatedFrom *time.Time `json:"updatedFrom,omitempty"`
+	// Only customers last changed at or before this instant.
+	UpdatedTo *time.Time `json:"updatedTo,omitempty"`
 }
 
 // Input of `deleteAccount`.
@@ -457,8 +609,18 @@ type DeleteAccountPayload struct {
 	Success bool `json:"success"`
 	// True when this was a dry run: nothing was changed at the vendor.
 	DryRun bool `json:"dryRun"`
+	// Why AppDirect refused, when it did (the error says so too); empty otherwise.
+	UserErrors []DeleteAccountUserError `json:"userErrors"`
 	// The account that would be deleted, on a dry run. Needs `read`.
 	Account *Account `json:"account,omitempty"`
+}
+
+// Why AppDirect refused to delete an account.
+type DeleteAccountUserError struct {
+	// AppDirect's code, such as ACCOUNT_HAS_MEMBERSHIPS.
+	Code *string `json:"code,omitempty"`
+	// AppDirect's message.
+	Message *string `json:"message,omitempty"`
 }
 
 // Result of `deleteAccounts`.
@@ -604,8 +766,8 @@ type UpdateAccountListInput struct {
 	Enhanced *bool `json:"enhanced,omitempty"`
 }
 
-// Input of `updateCustomer`. Only the fields you give are sent to Apptivo and
-// changed; the others keep their values.
+// Input of `updateCustomer`. Only the fields you give are changed (and named
+// to Apptivo as changed); the others keep their values.
 type UpdateCustomerInput struct {
 	// New name; not blank.
 	Name *string `json:"name,omitempty"`
@@ -623,6 +785,22 @@ type UpdateCustomerInput struct {
 	PhoneNumbers []CustomerPhoneInput `json:"phoneNumbers,omitempty"`
 	// Replaces all addresses.
 	Addresses []CustomerAddressInput `json:"addresses,omitempty"`
+	// New category id.
+	CategoryID *string `json:"categoryId,omitempty"`
+	// New market id.
+	MarketID *string `json:"marketId,omitempty"`
+	// New industry id.
+	IndustryID *string `json:"industryId,omitempty"`
+	// New payment term id.
+	PaymentTermID *string `json:"paymentTermId,omitempty"`
+	// New employee range id.
+	EmployeeRangeID *string `json:"employeeRangeId,omitempty"`
+	// New segment id.
+	SegmentID *string `json:"segmentId,omitempty"`
+	// Id of the employee to assign the customer to.
+	AssigneeID *string `json:"assigneeId,omitempty"`
+	// Replaces all custom attributes.
+	CustomAttributes []CustomerCustomAttributeInput `json:"customAttributes,omitempty"`
 }
 
 // A vendor and whether this instance can reach it.
@@ -881,6 +1059,70 @@ func (e *CacheControlScope) UnmarshalJSON(b []byte) error {
 }
 
 func (e CacheControlScope) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Fields Apptivo can sort customers by.
+type CustomerOrderField string
+
+const (
+	// Customer name (`customerName`).
+	CustomerOrderFieldName CustomerOrderField = "NAME"
+	// Customer number (`customerNumber`).
+	CustomerOrderFieldNumber CustomerOrderField = "NUMBER"
+	// Creation date (`creationDate`).
+	CustomerOrderFieldCreated CustomerOrderField = "CREATED"
+	// Last change (`lastUpdateDate`).
+	CustomerOrderFieldUpdated CustomerOrderField = "UPDATED"
+)
+
+var AllCustomerOrderField = []CustomerOrderField{
+	CustomerOrderFieldName,
+	CustomerOrderFieldNumber,
+	CustomerOrderFieldCreated,
+	CustomerOrderFieldUpdated,
+}
+
+func (e CustomerOrderField) IsValid() bool {
+	switch e {
+	case CustomerOrderFieldName, CustomerOrderFieldNumber, CustomerOrderFieldCreated, CustomerOrderFieldUpdated:
+		return true
+	}
+	return false
+}
+
+func (e CustomerOrderField) String() string {
+	return string(e)
+}
+
+func (e *CustomerOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CustomerOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CustomerOrderField", str)
+	}
+	return nil
+}
+
+func (e CustomerOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CustomerOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CustomerOrderField) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -44,7 +44,8 @@ var scalarsAreFree = complexity.WithFixedScalarValue(0)
 //	scalar and enum fields                         0
 //	object fields not listed here                  1 + child
 //	Query.accounts(first|last)                     10 + n × child   (n = first or last, default 20, at most 100)
-//	Query.customers(first)                         10 + n × child
+//	Query.customers(first), searchCustomers(first) 10 + n × child
+//	Query.companies(size)                          10 + n × child   (n = size, default 20, at most 100)
 //	Query.searchCustomers(first)                   10 + n × child
 //	Query.accountLists(name)                       10 + 20 × child, or 10 + child with a name
 //	Query.people(refs)                             10 × ⌈refs/100⌉ + refs × child
@@ -78,10 +79,13 @@ func Complexity() generated.ComplexityRoot {
 		}
 		return page(n, child)
 	}
-	q.Customers = func(child int, first *int, _ *string) int { return page(pageSize(first), child) }
-	q.SearchCustomers = func(child int, _ model.CustomerSearchInput, first *int, _ *string) int {
+	q.Customers = func(child int, first *int, _ *string, _ *string, _ *model.CustomerOrder) int {
 		return page(pageSize(first), child)
 	}
+	q.SearchCustomers = func(child int, _ model.CustomerSearchInput, first *int, _ *string, _ *model.CustomerOrder) int {
+		return page(pageSize(first), child)
+	}
+	q.Companies = func(child int, _ *int, size *int) int { return page(pageSize(size), child) }
 	q.AccountLists = func(child int, name *string) int {
 		if name != nil {
 			return call(child)
@@ -112,7 +116,8 @@ func Complexity() generated.ComplexityRoot {
 	m.ArchiveAccounts, m.RestoreAccounts, m.DeleteAccounts = bulk, bulk, bulk
 	m.DeleteAccount = func(child int, _ model.DeleteAccountInput, _ *bool) int { return call(child) }
 	m.CreateCustomer = func(child int, _ model.CreateCustomerInput) int { return call(child) }
-	m.UpdateCustomer = func(child int, _ string, _ model.UpdateCustomerInput) int { return call(child) }
+	// An update reads the record, then writes it whole: two calls.
+	m.UpdateCustomer = func(child int, _ string, _ model.UpdateCustomerInput) int { return add(VendorCall, call(child)) }
 	m.DeleteCustomer = func(child int, _ string, _ *bool) int { return call(child) }
 	m.CreateAccountList = func(child int, _ model.CreateAccountListInput) int { return call(child) }
 	m.UpdateAccountList = func(child int, _ string, _ model.UpdateAccountListInput) int { return call(child) }

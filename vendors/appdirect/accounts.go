@@ -27,11 +27,17 @@ type Account struct {
 	ContactEmail       string     `json:"contactEmail"`
 	ContactPhoneNumber string     `json:"contactPhoneNumber"`
 	CompanySize        string     `json:"companySize"`
+	ContactAddress     *Address   `json:"contactAddress"`
+	Tenant             string     `json:"tenant"`
 }
 
 // AccountFields is the set of Account fields a caller may select, in
 // AppDirect's names.
-var AccountFields = []string{"id", "name", "status", "accessTypes", "createdOn", "defaultRole", "externalId", "countryCode", "website", "contactEmail", "contactPhoneNumber", "companySize"}
+var AccountFields = []string{"id", "name", "status", "accessTypes", "createdOn", "defaultRole", "externalId", "countryCode", "website", "contactEmail", "contactPhoneNumber", "companySize", "contactAddress", "tenant"}
+
+// subSelections are the selection sets of the object-typed Account
+// fields. Inference: contactAddress has the REST address's fields.
+var subSelections = map[string]string{"contactAddress": "contactAddress { street1 street2 city state zip country }"}
 
 var accountFieldSet = func() map[string]bool {
 	m := make(map[string]bool, len(AccountFields))
@@ -115,6 +121,7 @@ type AccountsArgs struct {
 // named AccountFilter.
 type AccountFilter struct {
 	SearchText    *string    `json:"searchText,omitempty"`
+	Name          *string    `json:"name,omitempty"`
 	AccountStatus *string    `json:"accountStatus,omitempty"`
 	AccessType    *string    `json:"accessType,omitempty"`
 	CreatedBefore *time.Time `json:"createdBefore,omitempty"`
@@ -170,6 +177,10 @@ func selectionSet(op string, fields []string) (string, error) {
 		}
 		if !seen[f] {
 			seen[f] = true
+			if sub, ok := subSelections[f]; ok {
+				out = append(out, sub)
+				continue
+			}
 			out = append(out, f)
 		}
 	}
@@ -307,13 +318,28 @@ type deleteAccountInput struct {
 
 func (deleteAccountInput) GetGraphQLType() string { return "DeleteAccountInput" }
 
+// UserError is one entry of deleteAccount's userErrors
+// (DeleteAccountError): why AppDirect refused the deletion.
+type UserError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// DeleteAccountResult is deleteAccount's payload.
+type DeleteAccountResult struct {
+	Success    bool
+	UserErrors []UserError
+}
+
 // DeleteAccount deletes an account. AppDirect refuses (success false, with
 // userErrors) an account that still has memberships or active
-// subscriptions; that refusal is KindFailedPrecondition, an unknown
-// account KindNotFound, each with AppDirect's code and message.
-func (c *Client) DeleteAccount(ctx context.Context, accountID string) error {
+// subscriptions; then both the payload, userErrors included, and an
+// error are returned: KindFailedPrecondition for such a refusal,
+// KindNotFound for an unknown account, each with AppDirect's first code
+// and every message.
+func (c *Client) DeleteAccount(ctx context.Context, accountID string) (*DeleteAccountResult, error) {
 	if strings.TrimSpace(accountID) == "" {
-		return &outbound.Error{Vendor: Name, Operation: opDeleteAccount, Kind: outbound.KindBadInput, Message: "account id must not be empty"}
+		return nil, &outbound.Error{Vendor: Name, Operation: opDeleteAccount, Kind: outbound.KindBadInput, Message: "account id must not be empty"}
 	}
 	var m struct {
 		DeleteAccount struct {
@@ -326,14 +352,18 @@ func (c *Client) DeleteAccount(ctx context.Context, accountID string) error {
 	}
 	vars := map[string]any{"input": deleteAccountInput{AccountID: accountID}}
 	if err := c.mutate(outbound.WithOperation(ctx, opDeleteAccount), &m, vars); err != nil {
-		return c.Scrub(toError(opDeleteAccount, err))
+		return nil, c.Scrub(toError(opDeleteAccount, err))
 	}
-	if m.DeleteAccount.Success {
-		return nil
+	res := &DeleteAccountResult{Success: m.DeleteAccount.Success, UserErrors: make([]UserError, 0, len(m.DeleteAccount.UserErrors))}
+	for _, ue := range m.DeleteAccount.UserErrors {
+		res.UserErrors = append(res.UserErrors, UserError{Code: truncate(c.Secrets.Replace(ue.Code)), Message: truncate(c.Secrets.Replace(ue.Message))})
+	}
+	if res.Success {
+		return res, nil
 	}
 	e := &outbound.Error{Vendor: Name, Operation: opDeleteAccount, Kind: outbound.KindFailedPrecondition, IDs: []string{accountID}}
-	msgs := make([]string, 0, len(m.DeleteAccount.UserErrors))
-	for _, ue := range m.DeleteAccount.UserErrors {
+	msgs := make([]string, 0, len(res.UserErrors))
+	for _, ue := range res.UserErrors {
 		if e.Code == "" {
 			e.Code = ue.Code
 		}
@@ -344,10 +374,12 @@ func (c *Client) DeleteAccount(ctx context.Context, accountID string) error {
 	if e.Code == "" && e.Message == "" {
 		e.Kind, e.Message = outbound.KindUpstream, "delete refused without a reason"
 	}
-	return c.Scrub(e)
+	return res, c.Scrub(e)
 }
 
-// mutate is hasura's Mutate with its decoder's panics turned into an
+// mutate sends a mutation to the preview endpoint: deleteAccount, the only
+// mutation used, is in Preview status, and AppDirect serves Preview
+// operations only at /api/graphql/preview. It is hasura's Mutate with its decoder's panics turned into an
 // error: go-graphql-client v0.14.4's jsonutil panics (reflect.Value.Len on
 // a bool) when a reply has an array where the mutation expects a scalar
 // or an object, and a malformed vendor reply must be a VENDOR_ERROR, not a
@@ -358,7 +390,7 @@ func (c *Client) mutate(ctx context.Context, m any, vars map[string]any) (err er
 			err = &outbound.Error{Vendor: Name, Operation: opDeleteAccount, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: "malformed reply"}
 		}
 	}()
-	return c.gql.Mutate(ctx, m, vars)
+	return c.gqlPreview.Mutate(ctx, m, vars)
 }
 
 // kindForUserError classifies a deleteAccount userErrors code. Inference:
@@ -373,4 +405,13 @@ func kindForUserError(code string) outbound.Kind {
 	default:
 		return outbound.KindFailedPrecondition
 	}
+}
+
+// truncate bounds vendor text handed out in a payload as Scrub bounds
+// error text.
+func truncate(s string) string {
+	if len(s) <= outbound.MaxMessage {
+		return s
+	}
+	return s[:outbound.MaxMessage]
 }

@@ -26,7 +26,10 @@ type wireGraphQL struct {
 func (e env) graphqlRequests(t *testing.T) []wireGraphQL {
 	t.Helper()
 	var out []wireGraphQL
-	for _, r := range e.requests("/api/graphql") {
+	for _, r := range e.requests("") {
+		if r.Path != "/api/graphql" && r.Path != "/api/graphql/preview" {
+			continue
+		}
 		assert.Equal(t, http.MethodPost, r.Method)
 		assert.Equal(t, "application/json", r.Headers["Content-Type"])
 		assert.Equal(t, "REDACTED", r.Headers["Authorization"])
@@ -71,8 +74,8 @@ func TestAccountsQueryTextHasOnlyTheSelection(t *testing.T) {
 		{"nothing selected", appdirect.ConnectionSelection{},
 			accountsHead + "{ __typename } }"},
 		{"everything", appdirect.ConnectionSelection{Fields: appdirect.AccountFields, Nodes: true, Edges: true, Cursor: true, PageInfo: true, TotalCount: true},
-			accountsHead + "{ nodes { id name status accessTypes createdOn defaultRole externalId countryCode website contactEmail contactPhoneNumber companySize } " +
-				"edges { cursor node { id name status accessTypes createdOn defaultRole externalId countryCode website contactEmail contactPhoneNumber companySize } } " +
+			accountsHead + "{ nodes { id name status accessTypes createdOn defaultRole externalId countryCode website contactEmail contactPhoneNumber companySize contactAddress { street1 street2 city state zip country } tenant } " +
+				"edges { cursor node { id name status accessTypes createdOn defaultRole externalId countryCode website contactEmail contactPhoneNumber companySize contactAddress { street1 street2 city state zip country } tenant } } " +
 				"pageInfo { hasNextPage hasPreviousPage startCursor endCursor } totalCount } }"},
 	}
 	e := setup(t, appdirectsim.Options{})
@@ -123,7 +126,8 @@ func TestAccountsDecodesOnlySelectedParts(t *testing.T) {
 	assert.Equal(t, appdirect.Account{
 		ID: appdirectsim.DemoAdaAccountID, Name: "Analytical Engines Ltd", Status: "ENABLED", AccessTypes: []string{"CUSTOMER"},
 		CreatedOn: &created, DefaultRole: "USER", ExternalID: "ext-ada-001", CountryCode: "GB",
-		Website: "https://analytical-engines.example.com", ContactEmail: "ada.lovelace@example.com",
+		ContactAddress: &appdirect.Address{Street1: "12 St James's Square", City: "London", Zip: "SW1Y 4JH", Country: "GB"},
+		Website:        "https://analytical-engines.example.com", ContactEmail: "ada.lovelace@example.com",
 		ContactPhoneNumber: "+44 20 7946 0001", CompanySize: "11-50",
 	}, full.Edges[0].Node)
 	assert.Equal(t, full.Edges[0].Cursor, *full.PageInfo.StartCursor)
@@ -134,7 +138,7 @@ func TestUnknownFieldRejectedBeforeAnyCall(t *testing.T) {
 	e := setup(t, appdirectsim.Options{})
 	ctx := context.Background()
 	bad := [][]string{
-		{"name", "tenant"},
+		{"name", "parentAccount"},
 		{"name } evil { id"},
 		{"Name"},
 		{""},
@@ -326,8 +330,13 @@ func TestDeleteAccount(t *testing.T) {
 	e := setup(t, appdirectsim.Options{})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := e.client.DeleteAccount(ctx, tc.id)
+			res, err := e.client.DeleteAccount(ctx, tc.id)
 			ve := vendorErr(t, err, tc.kind)
+			require.NotNil(t, res, "the payload comes with the error")
+			assert.False(t, res.Success)
+			require.NotEmpty(t, res.UserErrors)
+			assert.Equal(t, tc.code, res.UserErrors[0].Code)
+			assert.Contains(t, res.UserErrors[len(res.UserErrors)-1].Message, tc.msg)
 			assert.Equal(t, tc.code, ve.Code)
 			assert.Contains(t, ve.Message, tc.msg)
 			assert.Equal(t, []string{tc.id}, ve.IDs)
@@ -337,7 +346,11 @@ func TestDeleteAccount(t *testing.T) {
 	}
 
 	t.Run("success removes account and company", func(t *testing.T) {
-		require.NoError(t, e.client.DeleteAccount(ctx, appdirectsim.DemoKatherineAccountID))
+		res, err := e.client.DeleteAccount(ctx, appdirectsim.DemoKatherineAccountID)
+		require.NoError(t, err)
+		assert.Equal(t, &appdirect.DeleteAccountResult{Success: true, UserErrors: []appdirect.UserError{}}, res)
+		previews := e.requests("/api/graphql/preview")
+		require.Len(t, previews, len(cases)+1, "deleteAccount is in Preview status: every call goes to the preview endpoint")
 		w := e.lastGraphQL(t)
 		assert.Equal(t, "mutation ($input:DeleteAccountInput!){deleteAccount(input: $input){success,userErrors{code,message}}}", w.Query)
 		assert.JSONEq(t, `{"input":{"accountId":"`+appdirectsim.DemoKatherineAccountID+`"}}`, string(w.Variables))
@@ -345,25 +358,33 @@ func TestDeleteAccount(t *testing.T) {
 		a, err := e.client.Account(ctx, appdirectsim.DemoKatherineAccountID, nil)
 		require.NoError(t, err)
 		assert.Nil(t, a)
+		assert.Equal(t, "/api/graphql", e.requests("")[len(e.requests(""))-1].Path, "queries stay on the production endpoint")
 		_, err = e.client.GetCompany(ctx, appdirectsim.DemoKatherineAccountID)
 		vendorErr(t, err, outbound.KindNotFound)
-		err = e.client.DeleteAccount(ctx, appdirectsim.DemoKatherineAccountID)
+		err = errOf(e.client.DeleteAccount(ctx, appdirectsim.DemoKatherineAccountID))
 		vendorErr(t, err, outbound.KindNotFound)
 	})
 
 	t.Run("empty id is bad input without a call", func(t *testing.T) {
 		before := len(e.requests(""))
-		vendorErr(t, e.client.DeleteAccount(ctx, " "), outbound.KindBadInput)
+		vendorErr(t, errOf(e.client.DeleteAccount(ctx, " ")), outbound.KindBadInput)
 		assert.Len(t, e.requests(""), before)
 	})
 }
 
-func TestGraphQLPathOption(t *testing.T) {
+func TestGraphQLPathOptions(t *testing.T) {
 	e := setup(t, appdirectsim.Options{}, func(c *appdirect.Config) { c.GraphQLPath = "/api/graphql/preview" })
 	_, err := e.client.Account(context.Background(), appdirectsim.DemoAdaAccountID, nil)
 	require.NoError(t, err)
 	reqs := e.requests("/api/graphql/preview")
 	require.Len(t, reqs, 1, "the path stays relative to the base URL")
+
+	// A preview path that is not the simulator's: the mutation goes there
+	// (and gets 404), proving the option is what decides.
+	e = setup(t, appdirectsim.Options{}, func(c *appdirect.Config) { c.PreviewGraphQLPath = "/elsewhere/preview" })
+	_, err = e.client.DeleteAccount(context.Background(), appdirectsim.DemoKatherineAccountID)
+	vendorErr(t, err, outbound.KindNotFound)
+	require.Len(t, e.requests("/elsewhere/preview"), 1)
 }
 
 func TestGraphQLUnauthorizedIsAuth(t *testing.T) {

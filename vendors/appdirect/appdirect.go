@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	graphql "github.com/hasura/go-graphql-client"
@@ -33,8 +34,14 @@ func hasGraphQLErrors(_ *http.Response, body []byte) bool {
 }
 
 // DefaultGraphQLPath is AppDirect's production GraphQL endpoint, relative
-// to the marketplace base URL ("api/graphql/preview" is the preview one).
+// to the marketplace base URL. Operations in General Availability status
+// (accounts, account, accountByExternalId) are sent there.
 const DefaultGraphQLPath = "api/graphql"
+
+// DefaultPreviewGraphQLPath is AppDirect's preview GraphQL endpoint:
+// operations in Preview status (deleteAccount) are served only there
+// (developer.appdirect.com, GraphQL overview).
+const DefaultPreviewGraphQLPath = "api/graphql/preview"
 
 // scopes requested with the client-credentials grant: ROLE_PARTNER,
 // because deleteAccount needs more than ROLE_PARTNER_READ.
@@ -54,6 +61,9 @@ type Config struct {
 	// GraphQLPath is the GraphQL endpoint relative to BaseURL; empty means
 	// DefaultGraphQLPath.
 	GraphQLPath string
+	// PreviewGraphQLPath is the endpoint of operations in Preview status,
+	// relative to BaseURL; empty means DefaultPreviewGraphQLPath.
+	PreviewGraphQLPath string
 }
 
 // Client talks to one AppDirect marketplace: REST companies and the
@@ -65,8 +75,9 @@ type Config struct {
 type Client struct {
 	*outbound.Client
 
-	gql     *graphql.Client // hasura client posting to the GraphQL endpoint through Do (mutations)
-	gqlPath string          // the GraphQL endpoint, relative to BaseURL (queries: execRaw)
+	gql        *graphql.Client // hasura client posting to the production GraphQL endpoint through Do (mutations)
+	gqlPreview *graphql.Client // the same, posting to the preview endpoint (Preview-status operations)
+	gqlPath    string          // the production GraphQL endpoint, relative to BaseURL (queries: execRaw)
 }
 
 // New builds a Client. The token source is created once here, with the
@@ -84,13 +95,13 @@ func New(cfg Config) (*Client, error) {
 	if hc == nil {
 		hc = outbound.NewHTTPClient(outbound.TransportOptions{})
 	}
-	gqlPath := strings.TrimLeft(cfg.GraphQLPath, "/")
-	if gqlPath == "" {
-		gqlPath = DefaultGraphQLPath
-	}
-	gqlURL, err := base.Parse(gqlPath)
+	gqlURL, err := endpoint(base, cfg.GraphQLPath, DefaultGraphQLPath)
 	if err != nil {
 		return nil, fmt.Errorf("appdirect: graphql path: %w", outbound.RedactedError(err))
+	}
+	previewURL, err := endpoint(base, cfg.PreviewGraphQLPath, DefaultPreviewGraphQLPath)
+	if err != nil {
+		return nil, fmt.Errorf("appdirect: preview graphql path: %w", outbound.RedactedError(err))
 	}
 	tokenURL, err := base.Parse("oauth2/token")
 	if err != nil {
@@ -116,8 +127,20 @@ func New(cfg Config) (*Client, error) {
 		Secrets:    secrets,
 	}}
 	c.gql = graphql.NewClient(gqlURL.String(), gqlDoer{c: c.Client})
-	c.gqlPath = gqlPath
+	c.gqlPath = strings.TrimPrefix(gqlURL.Path, base.Path) // relative, for NewRequest
+	c.gqlPreview = graphql.NewClient(previewURL.String(), gqlDoer{c: c.Client})
 	return c, nil
+}
+
+// endpoint resolves a configured GraphQL path (def when empty) below the
+// marketplace base URL; a leading "/" is ignored so a base path prefix is
+// kept.
+func endpoint(base *url.URL, path, def string) (*url.URL, error) {
+	path = strings.TrimLeft(strings.TrimSpace(path), "/")
+	if path == "" {
+		path = def
+	}
+	return base.Parse(path)
 }
 
 // checkResponse builds the *outbound.Error for a non-2xx reply from its

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/switchyard/switchyard/internal/outbound"
@@ -33,6 +34,9 @@ type Company struct {
 	CountryCode  string   `json:"countryCode"`
 	Status       string   `json:"status"`
 	Links        []Link   `json:"links"`
+	// CustomAttributes are kept as sent: their element shape is
+	// unpublished.
+	CustomAttributes []json.RawMessage `json:"customAttributes"`
 }
 
 // Address is a company's postal address. Inference: AppDirect's usual
@@ -105,4 +109,41 @@ func (c *Client) getCompany(ctx context.Context, op, id, segment string) (*Compa
 		return nil, err
 	}
 	return &co, nil
+}
+
+// CompanyPage is one page of the REST company list.
+type CompanyPage struct {
+	Content []Company `json:"content"`
+	Page    PageMeta  `json:"page"`
+}
+
+// PageMeta is the REST list's page block: size asked, total companies,
+// total pages and the 0-based page number.
+type PageMeta struct {
+	Size          int `json:"size"`
+	TotalElements int `json:"totalElements"`
+	TotalPages    int `json:"totalPages"`
+	Number        int `json:"number"`
+}
+
+// ListCompanies reads one page of every company in the marketplace
+// (GET api/account/v2/companies?page&size; page is 0-based).
+func (c *Client) ListCompanies(ctx context.Context, page, size int) (*CompanyPage, error) {
+	const op = "list companies"
+	if page < 0 || size < 1 {
+		return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindBadInput, Message: "page must not be negative and size must be positive"}
+	}
+	q := url.Values{"page": {strconv.Itoa(page)}, "size": {strconv.Itoa(size)}}
+	req, err := c.NewRequest(ctx, op, http.MethodGet, "api/account/v2/companies", q, nil)
+	if err != nil {
+		return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindBadInput, Message: "invalid request", Err: err}
+	}
+	var p CompanyPage
+	if err := c.Do(ctx, req, &p); err != nil {
+		return nil, err
+	}
+	if p.Content == nil {
+		p.Content = []Company{}
+	}
+	return &p, nil
 }

@@ -38,8 +38,15 @@
 //   - REST error bodies are {code, message}; 401s from the API may instead
 //     carry Spring Security's {error, error_description}. Both are read.
 //   - A company's address has street1, street2, city, state, zip and
-//     country; companyId may be a string or a number; customAttributes is
-//     not decoded (its element shape is unpublished).
+//     country; companyId may be a string or a number; customAttributes are
+//     kept as raw JSON (their element shape is unpublished).
+//   - The REST list GET api/account/v2/companies?page&size is 0-based
+//     (Spring Data) and answers {links, content[], page{size,
+//     totalElements, totalPages, number}}.
+//   - The accounts filter has name (the document's "account name ... as a
+//     filter"), an exact match; Account.contactAddress has the REST
+//     address's fields and Account.tenant is a string (both unpublished
+//     shapes). accountMemberships is not used.
 //   - createdOn is ISO 8601; zone-less values are read as UTC and epoch
 //     milliseconds are tolerated.
 //   - The token fetch uses the context the token source was built with,

@@ -255,7 +255,7 @@ func FuzzClient(f *testing.F) {
 		case 4:
 			_, err = c.AccountByExternalID(ctx, "ext-1", nil)
 		case 5:
-			err = c.DeleteAccount(ctx, "a1")
+			_, err = c.DeleteAccount(ctx, "a1")
 		}
 		if err == nil {
 			return

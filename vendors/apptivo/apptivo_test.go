@@ -120,6 +120,11 @@ func TestWireShape(t *testing.T) {
 		method string
 		plain  map[string]string // exact values
 		json   map[string]string // JSON values compared semantically
+		// update is the customerId of an update: its customerData must be
+		// the whole stored record with changes (attribute -> JSON) applied,
+		// and a getById must come first.
+		update  int64
+		changes map[string]string
 	}{
 		{
 			name:   "get config data",
@@ -138,7 +143,7 @@ func TestWireShape(t *testing.T) {
 				return err
 			},
 			method: http.MethodPost,
-			plain:  map[string]string{"a": "save"},
+			plain:  map[string]string{"a": "save", "isLeadConvert": "N", "isDuplicate": "false"},
 			json: map[string]string{"customerData": `{"customerName":"Acme","statusId":10001,
 				"emailAddresses":[{"emailAddress":"ops@acme.example","emailTypeCode":"BUSINESS","emailType":"Business"}]}`},
 		},
@@ -151,12 +156,11 @@ func TestWireShape(t *testing.T) {
 				})
 				return err
 			},
-			method: http.MethodPost,
-			plain:  map[string]string{"a": "update", "customerId": "1001", "objectId": "3", "isEmailAddressUpdate": "true"},
-			json: map[string]string{
-				"attributeName": `["customerName","emailAddresses"]`,
-				"customerData":  `{"customerName":"Renamed","emailAddresses":[{"emailAddress":"new@example.com"}]}`,
-			},
+			method:  http.MethodPost,
+			plain:   map[string]string{"a": "update", "customerId": "1001", "objectId": "3", "isEmailAddressUpdate": "true", "isAddressUpdate": "false"},
+			json:    map[string]string{"attributeName": `["customerName","emailAddresses"]`},
+			update:  1001,
+			changes: map[string]string{"customerName": `"Renamed"`, "emailAddresses": `[{"emailAddress":"new@example.com"}]`},
 		},
 		{
 			name: "update without emails",
@@ -164,12 +168,11 @@ func TestWireShape(t *testing.T) {
 				_, err := c.UpdateCustomer(ctx, " 1002 ", map[string]any{"website": "https://x.example", "description": "d"})
 				return err
 			},
-			method: http.MethodPost,
-			plain:  map[string]string{"a": "update", "customerId": "1002", "objectId": "3", "isEmailAddressUpdate": "false"},
-			json: map[string]string{
-				"attributeName": `["description","website"]`,
-				"customerData":  `{"website":"https://x.example","description":"d"}`,
-			},
+			method:  http.MethodPost,
+			plain:   map[string]string{"a": "update", "customerId": "1002", "objectId": "3", "isEmailAddressUpdate": "false", "isAddressUpdate": "false"},
+			json:    map[string]string{"attributeName": `["description","website"]`},
+			update:  1002,
+			changes: map[string]string{"website": `"https://x.example"`, "description": `"d"`},
 		},
 		{
 			name: "update addresses and custom attributes",
@@ -183,10 +186,9 @@ func TestWireShape(t *testing.T) {
 			method: http.MethodPost,
 			plain: map[string]string{"a": "update", "customerId": "1003", "objectId": "3", "isEmailAddressUpdate": "false",
 				"isAddressUpdate": "true", "isCustomAttributesUpdate": "true"},
-			json: map[string]string{
-				"attributeName": `["addresses","customAttributes"]`,
-				"customerData":  `{"addresses":[{"city":"Leeds"}],"customAttributes":[]}`,
-			},
+			json:    map[string]string{"attributeName": `["addresses","customAttributes"]`, "attributeIds": `[]`},
+			update:  1003,
+			changes: map[string]string{"addresses": `[{"city":"Leeds"}]`, "customAttributes": `[]`},
 		},
 		{
 			name: "search",
@@ -195,7 +197,8 @@ func TestWireShape(t *testing.T) {
 				return err
 			},
 			method: http.MethodGet,
-			plain:  map[string]string{"a": "getAllByAdvancedSearch", "objectId": "3", "startIndex": "0", "numRecords": "10"},
+			plain: map[string]string{"a": "getAllByAdvancedSearch", "objectId": "3", "startIndex": "0", "numRecords": "10",
+				"iDisplayStart": "0", "iDisplayLength": "10", "territoryType": "MULTIPLE"},
 			json: map[string]string{
 				"multiSelectData": `{"marketIds":[],"categoryIds":[],"statusIds":[10000,10002],"employeeRangeIds":[],"paymentTermIds":[],"slaIds":[],"industryIds":[],"segmentIds":[]}`,
 				"searchData": `{"customerName":"Ltd","customerNumber":"","assigneeObjectRefName":null,"assigneeObjectId":null,"assigneeObjectRefId":null,
@@ -230,8 +233,20 @@ func TestWireShape(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
+			var wantRecord map[string]json.RawMessage
+			if tc.update != 0 {
+				wantRecord = storedRecord(t, e, tc.update)
+				for k, v := range tc.changes {
+					wantRecord[k] = json.RawMessage(v)
+				}
+			}
 			require.NoError(t, tc.run(e.c))
 			entries := e.sim.Recorder().Entries()
+			if tc.update != 0 {
+				require.Len(t, entries, 2, "the record is read, then sent whole")
+				assert.Equal(t, "a=getById&accessKey=REDACTED&apiKey=REDACTED&customerId="+strconv.FormatInt(tc.update, 10), entries[0].Query)
+				entries = entries[1:]
+			}
 			require.Len(t, entries, 1)
 			got := entries[0]
 			assert.Equal(t, tc.method, got.Method)
@@ -254,6 +269,12 @@ func TestWireShape(t *testing.T) {
 				assert.JSONEq(t, v, q.Get(k), "param %s", k)
 				want = append(want, k)
 			}
+			if wantRecord != nil {
+				b, err := json.Marshal(wantRecord)
+				require.NoError(t, err)
+				assert.JSONEq(t, string(b), q.Get("customerData"), "the whole record as read, with the changes applied")
+				want = append(want, "customerData")
+			}
 			var have []string
 			for k := range q {
 				have = append(have, k)
@@ -263,6 +284,24 @@ func TestWireShape(t *testing.T) {
 			assert.Equal(t, want, have, "exactly these parameters")
 		})
 	}
+}
+
+// storedRecord is customer id as the simulator holds it.
+func storedRecord(t *testing.T, e *env, id int64) map[string]json.RawMessage {
+	t.Helper()
+	doc, err := e.sim.State()
+	require.NoError(t, err)
+	var st struct {
+		Customers []map[string]json.RawMessage `json:"customers"`
+	}
+	require.NoError(t, json.Unmarshal(doc, &st))
+	for _, c := range st.Customers {
+		if string(c["customerId"]) == strconv.FormatInt(id, 10) {
+			return c
+		}
+	}
+	t.Fatalf("no customer %d", id)
+	return nil
 }
 
 func TestAwkwardNameRoundTrip(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/switchyard/switchyard/internal/outbound"
 )
@@ -46,6 +47,8 @@ type Customer struct {
 	PaymentTermID         int64             `json:"paymentTermId,omitempty"`
 	EmployeeRange         string            `json:"employeeRange,omitempty"`
 	EmployeeRangeID       int64             `json:"employeeRangeId,omitempty"`
+	SegmentName           string            `json:"segmentName,omitempty"`
+	SegmentID             int64             `json:"segmentId,omitempty"`
 	IsUnsubscribed        string            `json:"isUnsubscribed,omitempty"` // "Y" or "N"
 	CreationDate          string            `json:"creationDate,omitempty"`   // "2017-10-07 05:30:02"
 	LastUpdateDate        string            `json:"lastUpdateDate,omitempty"` // same format
@@ -118,7 +121,51 @@ type SearchQuery struct {
 	CustomerNumber string // substring of the number
 	Email          string // one of the customer's email addresses
 	Phone          string // one of the customer's phone numbers
-	StatusIDs      []int64
+	// Multi-select filters (multiSelectData): the customer's id must be
+	// one of the list's.
+	StatusIDs        []int64
+	CategoryIDs      []int64
+	MarketIDs        []int64
+	IndustryIDs      []int64
+	PaymentTermIDs   []int64
+	EmployeeRangeIDs []int64
+	SegmentIDs       []int64
+	SLAIDs           []int64
+	// Date ranges (searchData creationOnStartDate/EndDate and
+	// lastUpdateOnStartDate/EndDate), inclusive, sent in Apptivo's
+	// "2006-01-02 15:04:05" form in UTC.
+	CreatedFrom, CreatedTo *time.Time
+	UpdatedFrom, UpdatedTo *time.Time
+	// Sort orders the results (sortColumn, sortDir); nil is Apptivo's
+	// order.
+	Sort *Sort
+}
+
+// Sort is Apptivo's sortColumn and sortDir.
+type Sort struct {
+	Column string // an attribute name, e.g. customerName, creationDate
+	Desc   bool
+}
+
+// params adds sortColumn and sortDir to p.
+func (s *Sort) params(p url.Values) url.Values {
+	if s == nil || s.Column == "" {
+		return p
+	}
+	p.Set("sortColumn", s.Column)
+	dir := "asc"
+	if s.Desc {
+		dir = "desc"
+	}
+	p.Set("sortDir", dir)
+	return p
+}
+
+// ListOptions shape ListCustomersBy: free-text search (getAllBySearchText
+// instead of getAll) and sorting.
+type ListOptions struct {
+	SearchText string
+	Sort       *Sort
 }
 
 // CreateCustomer saves a new customer (a=save) and returns the record
@@ -129,17 +176,21 @@ func (c *Client) CreateCustomer(ctx context.Context, in Customer) (*Customer, er
 	if err != nil {
 		return nil, badInput(op, "customer cannot be encoded", err)
 	}
-	params := url.Values{"a": {"save"}, "customerData": {string(data)}}
+	// isLeadConvert and isDuplicate as in the documented sample: this is
+	// a new customer, not a lead conversion, and not a duplicate.
+	params := url.Values{"a": {"save"}, "customerData": {string(data)}, "isLeadConvert": {"N"}, "isDuplicate": {"false"}}
 	return c.saveCall(ctx, op, params)
 }
 
-// UpdateCustomer changes only the attributes in fields (keys are Apptivo
-// attribute names such as "customerName", "emailAddresses"). Apptivo's
-// update applies the attributes named in attributeName and ignores the rest
-// of customerData, so naming exactly the keys of fields makes a partial
-// update safe without first reading the record. isEmailAddressUpdate is
-// true iff "emailAddresses" is among them, as Apptivo otherwise leaves the
-// emails alone.
+// UpdateCustomer changes the attributes in fields (keys are Apptivo
+// attribute names such as "customerName", "emailAddresses") the way
+// Apptivo's update is documented: it reads the record (a=getById), applies
+// fields to it, and sends the whole record as customerData with
+// attributeName naming exactly the changed attributes, plus
+// isEmailAddressUpdate and isAddressUpdate (true iff emailAddresses or
+// addresses is named) and, when customAttributes is named,
+// isCustomAttributesUpdate=true and attributeIds. Attributes of the record
+// this client does not model are sent back as read.
 func (c *Client) UpdateCustomer(ctx context.Context, id string, fields map[string]any) (*Customer, error) {
 	const op = "update customer"
 	n, e := parseCustomerID(op, id)
@@ -157,9 +208,26 @@ func (c *Client) UpdateCustomer(ctx context.Context, id string, fields map[strin
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	data, err := json.Marshal(fields)
+	// Round-trip the changes through JSON so that they merge into the
+	// record read as the same JSON-shaped values.
+	changesJSON, err := json.Marshal(fields)
 	if err != nil {
 		return nil, badInput(op, "attributes cannot be encoded", err)
+	}
+	var changes map[string]any
+	if err := decodeNumbers(changesJSON, &changes); err != nil {
+		return nil, badInput(op, "attributes cannot be encoded", err)
+	}
+	record, err := c.getRecord(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range changes {
+		record[k] = v
+	}
+	data, err := json.Marshal(record)
+	if err != nil {
+		return nil, badInput(op, "customer cannot be encoded", err)
 	}
 	attrNames, _ := json.Marshal(names)
 	params := url.Values{
@@ -169,14 +237,56 @@ func (c *Client) UpdateCustomer(ctx context.Context, id string, fields map[strin
 		"customerData":         {string(data)},
 		"attributeName":        {string(attrNames)},
 		"isEmailAddressUpdate": {strconv.FormatBool(hasKey(fields, "emailAddresses"))},
-	}
-	if hasKey(fields, "addresses") {
-		params.Set("isAddressUpdate", "true")
+		"isAddressUpdate":      {strconv.FormatBool(hasKey(fields, "addresses"))},
 	}
 	if hasKey(fields, "customAttributes") {
 		params.Set("isCustomAttributesUpdate", "true")
+		ids, _ := json.Marshal(customAttributeIDs(changes["customAttributes"]))
+		params.Set("attributeIds", string(ids))
 	}
 	return c.saveCall(ctx, op, params)
+}
+
+// customAttributeIDs lists the customAttributeId of each custom attribute
+// an update sends, for attributeIds.
+func customAttributeIDs(v any) []string {
+	out := []string{}
+	list, _ := v.([]any)
+	for _, el := range list {
+		if m, ok := el.(map[string]any); ok {
+			if id, ok := m["customAttributeId"].(string); ok && id != "" {
+				out = append(out, id)
+			}
+		}
+	}
+	return out
+}
+
+// getRecord reads one customer (a=getById) as the JSON object Apptivo
+// holds, every attribute included, for an update to send back whole.
+func (c *Client) getRecord(ctx context.Context, id int64) (map[string]any, error) {
+	const op = "update customer"
+	params := url.Values{"a": {"getById"}, "customerId": {strconv.FormatInt(id, 10)}}
+	var raw json.RawMessage
+	if err := c.call(ctx, op, http.MethodGet, params, &raw); err != nil {
+		return nil, err
+	}
+	inner := unwrapRecord(raw)
+	var record map[string]any
+	if err := decodeNumbers(inner, &record); err != nil {
+		return nil, upstream(op, err)
+	}
+	if record == nil || (record["customerId"] == nil && record["id"] == nil) {
+		return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindNotFound, HTTPStatus: http.StatusOK, Message: "customer not found"}
+	}
+	return record, nil
+}
+
+// decodeNumbers decodes JSON keeping numbers exact (ids are int64).
+func decodeNumbers(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	return dec.Decode(v)
 }
 
 // saveCall sends a save or update and reads back the record Apptivo
@@ -234,12 +344,30 @@ func (c *Client) DeleteCustomer(ctx context.Context, id string) error {
 // ListCustomers returns numRecords customers from startIndex (0-based)
 // in Apptivo's order (a=getAll), splitting into calls of MaxPageSize.
 func (c *Client) ListCustomers(ctx context.Context, startIndex, numRecords int) (*Page, error) {
-	return c.paginate(ctx, "list customers", startIndex, numRecords, func(start, n int) url.Values {
-		return url.Values{
+	return c.ListCustomersBy(ctx, ListOptions{}, startIndex, numRecords)
+}
+
+// ListCustomersBy is ListCustomers with options: a non-blank SearchText
+// runs Apptivo's simple search (a=getAllBySearchText&searchText=..&
+// objectId=3), and Sort adds sortColumn and sortDir.
+func (c *Client) ListCustomersBy(ctx context.Context, opts ListOptions, startIndex, numRecords int) (*Page, error) {
+	text := strings.TrimSpace(opts.SearchText)
+	op := "list customers"
+	if text != "" {
+		op = "search customers by text"
+	}
+	return c.paginate(ctx, op, startIndex, numRecords, func(start, n int) url.Values {
+		p := url.Values{
 			"a":          {"getAll"},
 			"startIndex": {strconv.Itoa(start)},
 			"numRecords": {strconv.Itoa(n)},
 		}
+		if text != "" {
+			p.Set("a", "getAllBySearchText")
+			p.Set("searchText", text)
+			p.Set("objectId", customersObjectID)
+		}
+		return opts.Sort.params(p)
 	})
 }
 
@@ -255,14 +383,19 @@ func (c *Client) SearchCustomers(ctx context.Context, q SearchQuery, startIndex,
 		return nil, badInput("search customers", "search cannot be encoded", err)
 	}
 	return c.paginate(ctx, "search customers", startIndex, numRecords, func(start, n int) url.Values {
-		return url.Values{
+		// iDisplayStart/iDisplayLength repeat the window and territoryType
+		// is MULTIPLE, as in the documented sample.
+		return q.Sort.params(url.Values{
 			"a":               {"getAllByAdvancedSearch"},
 			"searchData":      {string(searchData)},
 			"multiSelectData": {string(multiSelect)},
 			"objectId":        {customersObjectID},
 			"startIndex":      {strconv.Itoa(start)},
 			"numRecords":      {strconv.Itoa(n)},
-		}
+			"iDisplayStart":   {strconv.Itoa(start)},
+			"iDisplayLength":  {strconv.Itoa(n)},
+			"territoryType":   {"MULTIPLE"},
+		})
 	})
 }
 
@@ -363,13 +496,13 @@ func (q SearchQuery) searchData() map[string]any {
 		"isUnsubscribed":               nil,
 		"isBounced":                    nil,
 		"isResponded":                  nil,
-		"creationOnStartDate":          "",
-		"creationOnEndDate":            "",
+		"creationOnStartDate":          searchDate(q.CreatedFrom),
+		"creationOnEndDate":            searchDate(q.CreatedTo),
 		"creationDateDuration":         "",
 		"creationDateDurationTypeId":   "",
 		"creationDateRangeTypeId":      "",
-		"lastUpdateOnStartDate":        "",
-		"lastUpdateOnEndDate":          "",
+		"lastUpdateOnStartDate":        searchDate(q.UpdatedFrom),
+		"lastUpdateOnEndDate":          searchDate(q.UpdatedTo),
 		"lastUpdateDateDuration":       "",
 		"lastUpdateDateDurationTypeId": "",
 		"lastUpdateDateRangeTypeId":    "",
@@ -386,19 +519,30 @@ func (q SearchQuery) searchData() map[string]any {
 	}
 }
 
-// multiSelectData renders the documented multiSelectData template; only
-// statusIds is filled from the query.
+// searchDate renders a date-range bound; "" does not filter.
+func searchDate(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(DateLayout)
+}
+
+// DateLayout is how Apptivo writes instants ("2017-10-07 05:30:02").
+const DateLayout = "2006-01-02 15:04:05"
+
+// multiSelectData renders the documented multiSelectData template, every
+// list filled from the query (empty lists do not filter).
 func (q SearchQuery) multiSelectData() map[string][]int64 {
-	statusIDs := append([]int64{}, q.StatusIDs...)
+	ids := func(in []int64) []int64 { return append([]int64{}, in...) }
 	return map[string][]int64{
-		"marketIds":        {},
-		"categoryIds":      {},
-		"statusIds":        statusIDs,
-		"employeeRangeIds": {},
-		"paymentTermIds":   {},
-		"slaIds":           {},
-		"industryIds":      {},
-		"segmentIds":       {},
+		"marketIds":        ids(q.MarketIDs),
+		"categoryIds":      ids(q.CategoryIDs),
+		"statusIds":        ids(q.StatusIDs),
+		"employeeRangeIds": ids(q.EmployeeRangeIDs),
+		"paymentTermIds":   ids(q.PaymentTermIDs),
+		"slaIds":           ids(q.SLAIDs),
+		"industryIds":      ids(q.IndustryIDs),
+		"segmentIds":       ids(q.SegmentIDs),
 	}
 }
 
@@ -411,20 +555,11 @@ func decodeCustomer(raw json.RawMessage) (*Customer, bool, error) {
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
 		return nil, false, nil
 	}
-	var env struct {
-		Customer       json.RawMessage `json:"customer"`
-		ResponseObject json.RawMessage `json:"responseObject"`
-		Data           json.RawMessage `json:"data"`
-	}
-	if err := json.Unmarshal(raw, &env); err != nil {
+	var probe any
+	if err := json.Unmarshal(raw, &probe); err != nil {
 		return nil, false, err
 	}
-	for _, inner := range []json.RawMessage{env.Customer, env.ResponseObject, env.Data} {
-		if inner = bytes.TrimSpace(inner); len(inner) > 0 && !bytes.Equal(inner, []byte("null")) {
-			raw = inner
-			break
-		}
-	}
+	raw = unwrapRecord(raw)
 	var cust Customer
 	if err := json.Unmarshal(raw, &cust); err != nil {
 		return nil, false, err
@@ -441,6 +576,25 @@ func decodeCustomer(raw json.RawMessage) (*Customer, bool, error) {
 		cust.CustomerID, _ = strconv.ParseInt(cust.ID, 10, 64)
 	}
 	return &cust, true, nil
+}
+
+// unwrapRecord returns the record inside a single-record reply: under
+// customer, responseObject or data, else the reply itself.
+func unwrapRecord(raw json.RawMessage) json.RawMessage {
+	var env struct {
+		Customer       json.RawMessage `json:"customer"`
+		ResponseObject json.RawMessage `json:"responseObject"`
+		Data           json.RawMessage `json:"data"`
+	}
+	if json.Unmarshal(raw, &env) != nil {
+		return raw
+	}
+	for _, inner := range []json.RawMessage{env.Customer, env.ResponseObject, env.Data} {
+		if inner = bytes.TrimSpace(inner); len(inner) > 0 && !bytes.Equal(inner, []byte("null")) {
+			return inner
+		}
+	}
+	return raw
 }
 
 // parseCustomerID refuses ids Apptivo could never have issued before any

@@ -46,16 +46,31 @@
 //     most 100 and merged; paging stops early when a call returns fewer
 //     records than asked or the count says the end was reached. One client
 //     reports an overall window of about 5,000 results; it is not enforced.
-//   - Inference: update takes attributeName (singular, a JSON array of
-//     attribute names) plus customerId, objectId=3 and isEmailAddressUpdate
-//     (true iff emailAddresses is named). From the NOTES' flag list the
-//     client also sends isAddressUpdate=true when addresses is named and
-//     isCustomAttributesUpdate=true when customAttributes is named; those two
-//     are omitted otherwise. customerData holds only the named attributes.
-//   - Inference: advanced search sends the documented searchData template
-//     with customerName, customerNumber, emailAddresses:[{"emailAddress":..}]
-//     and phoneNumbers:[{"phoneNumber":..}] filled in, and multiSelectData
-//     with statusIds (the other id lists empty).
+//   - Update follows the documented sample: the client reads the record
+//     (getById), applies the changes and sends the whole record as
+//     customerData (attributes it does not model included, as read), with
+//     attributeName (singular, a JSON array of the changed attribute
+//     names), customerId, objectId=3, isEmailAddressUpdate and
+//     isAddressUpdate (true iff emailAddresses / addresses is named, false
+//     otherwise). Inference from the NOTES' flag list: when
+//     customAttributes is named it also sends isCustomAttributesUpdate=true
+//     and attributeIds, the JSON array of the customAttributeId values
+//     sent. The read and the write are two calls; a change made by someone
+//     else in between to an attribute not named is sent back as read, which
+//     Apptivo ignores because only named attributes are applied.
+//   - Save sends isLeadConvert=N and isDuplicate=false beside customerData,
+//     as the documented sample does.
+//   - Advanced search sends the documented searchData template with
+//     customerName, customerNumber, emailAddresses:[{"emailAddress":..}],
+//     phoneNumbers:[{"phoneNumber":..}] and the date ranges
+//     (creationOnStartDate/EndDate, lastUpdateOnStartDate/EndDate) filled
+//     in, multiSelectData with every documented id list, and, as in the
+//     sample, iDisplayStart/iDisplayLength (= startIndex/numRecords) and
+//     territoryType=MULTIPLE. Inference: date bounds use Apptivo's record
+//     form "2006-01-02 15:04:05" (UTC) and are inclusive.
+//   - Sorting (NOTES): sortColumn=<attribute> and sortDir=asc|desc on list,
+//     free-text and advanced search. Free-text search is
+//     a=getAllBySearchText&searchText=..&objectId=3.
 //   - Inference: getConfigData's reply holds customerStatusList as
 //     [{statusId,statusName}] (apptivo-php-mt reads exactly that) and, by
 //     analogy with the leads config's leadSources [{id,name}], lists named

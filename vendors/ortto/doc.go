@@ -78,9 +78,13 @@
 //
 // Inference: subscription replies are matched back to the requested refs
 // by identifier, following Ortto's precedence (person_id, then email
-// compared case-insensitively, then external_id). A reply entry for an
-// external_id lookup is assumed to echo external_id (as the email lookup
-// echoes email); an entry with no person_id or with person_status
-// "not-found" is a person Ortto does not know and yields nil. Duplicate
+// compared case-insensitively, then external_id). Recorded replies echo
+// the identifier used for person_id and email lookups; no recorded reply
+// shows whether external_id is echoed. A ref that no entry echoes is
+// therefore matched by position when the reply has exactly one entry per
+// ref and the entry at that position echoes no other ref of the batch
+// (recorded replies answer in request order). An entry with no person_id
+// or with person_status "not-found" is a person Ortto does not know and
+// yields nil. Duplicate
 // refs (same identifier by precedence) are sent once.
 package ortto

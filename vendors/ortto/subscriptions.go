@@ -174,18 +174,40 @@ func (c *Client) Subscriptions(ctx context.Context, refs []PersonRef) ([]*Person
 			}
 			return nil, chunkError(err, pending, i, total)
 		}
+		batch := unique[lo:hi]
+		asked := make(map[PersonRef]bool, len(batch))
+		for _, r := range batch {
+			asked[r.Canonical()] = true
+		}
+		answered := make(map[PersonRef]bool, len(batch)) // refs of this batch some entry echoes
 		for _, p := range people {
-			if p == nil || p.PersonID == "" || strings.EqualFold(p.PersonStatus, "not-found") {
+			if p == nil {
 				continue
 			}
-			// The reply names the person by every identifier it knows;
+			// The reply names the person by every identifier it echoes;
 			// each names the same canonical ref a request would.
-			found[PersonRef{PersonID: p.PersonID}.Canonical()] = p
-			if p.Email != "" {
-				found[PersonRef{Email: p.Email}.Canonical()] = p
+			for _, k := range echoedRefs(p) {
+				answered[k] = asked[k]
+				if known(p) {
+					found[k] = p
+				}
 			}
-			if p.ExternalID != "" {
-				found[PersonRef{ExternalID: p.ExternalID}.Canonical()] = p
+		}
+		// Recorded replies echo person_id and email but are not shown to
+		// echo external_id. A ref no entry echoes takes the entry at its
+		// own position, as recorded replies answer in request order, when
+		// the reply has one entry per ref and that entry names no other
+		// identifier this batch asked for.
+		if len(people) == len(batch) {
+			for j, r := range batch {
+				k := r.Canonical()
+				p := people[j]
+				if answered[k] || p == nil || claimedByOther(p, k, answered) {
+					continue
+				}
+				if known(p) {
+					found[k] = p
+				}
 			}
 		}
 	}
@@ -193,6 +215,39 @@ func (c *Client) Subscriptions(ctx context.Context, refs []PersonRef) ([]*Person
 		out[i] = found[k]
 	}
 	return out, nil
+}
+
+// echoedRefs lists the canonical refs a reply entry names.
+func echoedRefs(p *Person) []PersonRef {
+	var out []PersonRef
+	if p.PersonID != "" {
+		out = append(out, PersonRef{PersonID: p.PersonID}.Canonical())
+	}
+	if p.Email != "" {
+		out = append(out, PersonRef{Email: p.Email}.Canonical())
+	}
+	if p.ExternalID != "" {
+		out = append(out, PersonRef{ExternalID: p.ExternalID}.Canonical())
+	}
+	return out
+}
+
+// known reports whether a reply entry is a person Ortto knows: it has a
+// person_id and is not marked not-found.
+func known(p *Person) bool {
+	return p.PersonID != "" && !strings.EqualFold(p.PersonStatus, "not-found")
+}
+
+// claimedByOther reports whether entry p echoes an identifier that some
+// ref of the batch other than k was answered by: then p belongs to that
+// ref, and the positions do not line up.
+func claimedByOther(p *Person, k PersonRef, answered map[PersonRef]bool) bool {
+	for _, e := range echoedRefs(p) {
+		if e != k && answered[e] {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *Client) subscriptionsCall(ctx context.Context, refs []PersonRef) ([]*Person, error) {

@@ -235,3 +235,71 @@ func TestPersonRefCanonical(t *testing.T) {
 		assert.Equal(t, tc.want, tc.want.Canonical(), "idempotent")
 	}
 }
+
+// TestSubscriptionsExternalIDWithoutEcho: recorded replies echo person_id
+// and email (by-id, merged) but never show external_id, so a reply to an
+// external_id lookup that does not echo it must still reach its ref, by
+// position, when positions can be trusted.
+func TestSubscriptionsExternalIDWithoutEcho(t *testing.T) {
+	// sub is a subscription as in the recorded get_subscriptions_by_person_id reply.
+	const sub = `{"audience_id":"6904f4fbf0cc08364094a965","audience_name":"SMS subscribers","member_from":"2025-11-04T18:44:13Z","subscribed":false,"subscribed_from":"2025-11-04T18:44:13Z","sms_opted_in":true,"whatsapp_opted_in":false,"ios_opted_in":false,"android_opted_in":false,"web_opted_in":false}`
+	entry := func(status, id, email string) string {
+		e := `{"person_status":"` + status + `"`
+		if id != "" {
+			e += `,"person_id":"` + id + `"`
+		}
+		if email != "" {
+			e += `,"email":"` + email + `"`
+		}
+		return e + `,"subscriptions":[` + sub + `],"email_permissions":false,"sms_permissions":true,"ios_permissions":false,"android_permissions":false,"web_permissions":false}`
+	}
+	cases := []struct {
+		name  string
+		refs  []ortto.PersonRef
+		reply []string
+		want  []string
+	}{
+		{"external id alone", []ortto.PersonRef{{ExternalID: "ext-1"}},
+			[]string{entry("by-external-id", "p1", "")}, []string{"p1"}},
+		{"external ids among echoed lookups", []ortto.PersonRef{{PersonID: "p0"}, {ExternalID: "ext-1"}, {Email: "b@example.com"}, {ExternalID: "ext-2"}},
+			[]string{entry("by-id", "p0", ""), entry("merged", "p1", ""), entry("merged", "p2", "B@example.com"), entry("merged", "p3", "")},
+			[]string{"p0", "p1", "p2", "p3"}},
+		{"not-found at its position", []ortto.PersonRef{{ExternalID: "ext-1"}, {ExternalID: "ext-2"}},
+			[]string{entry("not-found", "", ""), entry("merged", "p2", "")}, []string{"", "p2"}},
+		{"fewer entries than refs: positions unusable", []ortto.PersonRef{{ExternalID: "ext-1"}, {ExternalID: "ext-2"}},
+			[]string{entry("merged", "p2", "")}, []string{"", ""}},
+		{"entry at the position belongs to another ref", []ortto.PersonRef{{Email: "a@example.com"}, {ExternalID: "ext-1"}},
+			[]string{entry("merged", "p9", ""), entry("merged", "p1", "a@example.com")}, []string{"p1", ""}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = fmt.Fprintf(w, `{"people":[%s]}`, joinJSON(tc.reply))
+			}))
+			defer ts.Close()
+			c, err := ortto.New(ortto.Config{APIKey: secretKey, BaseURL: ts.URL})
+			require.NoError(t, err)
+			got, err := c.Subscriptions(context.Background(), tc.refs)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, personIDs(got))
+			for _, p := range got {
+				if p != nil {
+					require.Len(t, p.Subscriptions, 1)
+					assert.Equal(t, "SMS subscribers", p.Subscriptions[0].AudienceName)
+				}
+			}
+		})
+	}
+}
+
+func joinJSON(parts []string) string {
+	out := ""
+	for i, p := range parts {
+		if i > 0 {
+			out += ","
+		}
+		out += p
+	}
+	return out
+}

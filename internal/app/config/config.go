@@ -44,7 +44,12 @@ type Config struct {
 	ApptivoBaseURL                           string
 	AppDirectBaseURL                         string
 	AppDirectClientID, AppDirectClientSecret string
-	CordialAPIKey, CordialBaseURL            string
+	// AppDirectGraphQLPath and AppDirectPreviewGraphQLPath are the GraphQL
+	// endpoints below the marketplace (APPDIRECT_GRAPHQL_PATH,
+	// APPDIRECT_PREVIEW_GRAPHQL_PATH); empty means AppDirect's
+	// api/graphql and api/graphql/preview.
+	AppDirectGraphQLPath, AppDirectPreviewGraphQLPath string
+	CordialAPIKey, CordialBaseURL                     string
 
 	// RequestTimeout bounds one client request end to end
 	// (SWITCHYARD_REQUEST_TIMEOUT, default 10s).
@@ -163,19 +168,21 @@ func (c *Config) Configured(vendor string) bool {
 // a map in tests).
 func Load(getenv func(string) string) (*Config, error) {
 	c := &Config{
-		Port:                  8080,
-		Production:            strings.EqualFold(getenv("SWITCHYARD_ENV"), "production"),
-		OrttoAPIKey:           getenv("ORTTO_API_KEY"),
-		OrttoRegion:           getenv("ORTTO_REGION"),
-		OrttoBaseURL:          getenv("ORTTO_BASE_URL"),
-		ApptivoAPIKey:         getenv("APPTIVO_API_KEY"),
-		ApptivoAccessKey:      getenv("APPTIVO_ACCESS_KEY"),
-		ApptivoBaseURL:        getenv("APPTIVO_BASE_URL"),
-		AppDirectBaseURL:      getenv("APPDIRECT_BASE_URL"),
-		AppDirectClientID:     getenv("APPDIRECT_CLIENT_ID"),
-		AppDirectClientSecret: getenv("APPDIRECT_CLIENT_SECRET"),
-		CordialAPIKey:         getenv("CORDIAL_API_KEY"),
-		CordialBaseURL:        getenv("CORDIAL_BASE_URL"),
+		Port:                        8080,
+		Production:                  strings.EqualFold(getenv("SWITCHYARD_ENV"), "production"),
+		OrttoAPIKey:                 getenv("ORTTO_API_KEY"),
+		OrttoRegion:                 getenv("ORTTO_REGION"),
+		OrttoBaseURL:                getenv("ORTTO_BASE_URL"),
+		ApptivoAPIKey:               getenv("APPTIVO_API_KEY"),
+		ApptivoAccessKey:            getenv("APPTIVO_ACCESS_KEY"),
+		ApptivoBaseURL:              getenv("APPTIVO_BASE_URL"),
+		AppDirectBaseURL:            getenv("APPDIRECT_BASE_URL"),
+		AppDirectClientID:           getenv("APPDIRECT_CLIENT_ID"),
+		AppDirectClientSecret:       getenv("APPDIRECT_CLIENT_SECRET"),
+		AppDirectGraphQLPath:        getenv("APPDIRECT_GRAPHQL_PATH"),
+		AppDirectPreviewGraphQLPath: getenv("APPDIRECT_PREVIEW_GRAPHQL_PATH"),
+		CordialAPIKey:               getenv("CORDIAL_API_KEY"),
+		CordialBaseURL:              getenv("CORDIAL_BASE_URL"),
 	}
 	var errs []string
 	var err error

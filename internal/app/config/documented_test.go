@@ -57,6 +57,8 @@ func TestEveryDocumentedVariableLands(t *testing.T) {
 		"APPDIRECT_BASE_URL":             {env: appDirect(), got: func(c *config.Config) any { return c.AppDirectBaseURL }, want: "http://m.test"},
 		"APPDIRECT_CLIENT_ID":            {env: appDirect(), got: func(c *config.Config) any { return c.AppDirectClientID }, want: "id"},
 		"APPDIRECT_CLIENT_SECRET":        {env: appDirect(), got: func(c *config.Config) any { return c.AppDirectClientSecret }, want: "secret"},
+		"APPDIRECT_GRAPHQL_PATH":         {env: withEnv(appDirect(), "APPDIRECT_GRAPHQL_PATH", "gw/graphql"), got: func(c *config.Config) any { return c.AppDirectGraphQLPath }, want: "gw/graphql"},
+		"APPDIRECT_PREVIEW_GRAPHQL_PATH": {env: withEnv(appDirect(), "APPDIRECT_PREVIEW_GRAPHQL_PATH", "gw/preview"), got: func(c *config.Config) any { return c.AppDirectPreviewGraphQLPath }, want: "gw/preview"},
 		"CORDIAL_API_KEY":                {env: map[string]string{"CORDIAL_API_KEY": "c-key"}, got: func(c *config.Config) any { return c.CordialAPIKey }, want: "c-key"},
 		"CORDIAL_BASE_URL":               {env: map[string]string{"CORDIAL_BASE_URL": "http://c.test"}, got: func(c *config.Config) any { return c.CordialBaseURL }, want: "http://c.test"},
 		"SWITCHYARD_REQUEST_TIMEOUT":     {env: map[string]string{"SWITCHYARD_REQUEST_TIMEOUT": "3s"}, got: func(c *config.Config) any { return c.RequestTimeout }, want: 3 * time.Second},
@@ -130,6 +132,12 @@ func TestEveryDocumentedVariableLands(t *testing.T) {
 			assert.NotEqual(t, tc.got(def), tc.got(with), "%s=%q changes nothing: its value equals the default", name, tc.env[name])
 		})
 	}
+}
+
+// withEnv returns env with k set to v.
+func withEnv(env map[string]string, k, v string) map[string]string {
+	env[k] = v
+	return env
 }
 
 func appDirect() map[string]string {

@@ -137,15 +137,15 @@ func TestAccountLookupsAndCompany(t *testing.T) {
 func TestDeleteAccountRules(t *testing.T) {
 	e := newEnv(t)
 	for _, tc := range []struct {
-		id, code string
+		id, code, userError string
 	}{
-		{appdirectsim.DemoGraceAccountID, "FAILED_PRECONDITION"},
-		{appdirectsim.DemoAlanAccountID, "FAILED_PRECONDITION"},
-		{"00000000-0000-0000-0000-000000000000", "NOT_FOUND"},
+		{appdirectsim.DemoGraceAccountID, "FAILED_PRECONDITION", "ACCOUNT_HAS_MEMBERSHIPS"},
+		{appdirectsim.DemoAlanAccountID, "FAILED_PRECONDITION", "ACCOUNT_HAS_ACTIVE_SUBSCRIPTIONS"},
+		{"00000000-0000-0000-0000-000000000000", "NOT_FOUND", "ACCOUNT_NOT_FOUND"},
 	} {
-		r := e.Query(`mutation($id: ID!) { deleteAccount(input: {accountId: $id}) { success } }`, map[string]any{"id": tc.id})
+		r := e.Query(`mutation($id: ID!) { deleteAccount(input: {accountId: $id}) { success userErrors { code } } }`, map[string]any{"id": tc.id})
 		assert.Equal(t, []string{tc.code}, r.Codes(), r.Raw)
-		assert.JSONEq(t, `{"deleteAccount":null}`, string(r.Data))
+		assert.JSONEq(t, `{"deleteAccount":{"success":false,"userErrors":[{"code":"`+tc.userError+`"}]}}`, string(r.Data), "the payload carries AppDirect's userErrors")
 	}
 	r := e.Query(`mutation($id: ID!) { deleteAccount(input: {accountId: $id}) { success } }`, map[string]any{"id": appdirectsim.DemoKatherineAccountID})
 	require.Empty(t, r.Errors, r.Raw)

@@ -34,7 +34,7 @@ var vendors = map[string]registration{
 		return err
 	}},
 	appdirect.Name: {appdirect.Vendor, func(cfg *config.Config, hc *http.Client, c *resolvers.Clients) (err error) {
-		c.AppDirect, err = appdirect.New(appdirect.Config{BaseURL: cfg.AppDirectBaseURL, ClientID: cfg.AppDirectClientID, ClientSecret: cfg.AppDirectClientSecret, HTTPClient: hc})
+		c.AppDirect, err = appdirect.New(appdirect.Config{BaseURL: cfg.AppDirectBaseURL, ClientID: cfg.AppDirectClientID, ClientSecret: cfg.AppDirectClientSecret, GraphQLPath: cfg.AppDirectGraphQLPath, PreviewGraphQLPath: cfg.AppDirectPreviewGraphQLPath, HTTPClient: hc})
 		return err
 	}},
 	cordial.Name: {cordial.Vendor, func(cfg *config.Config, hc *http.Client, c *resolvers.Clients) (err error) {

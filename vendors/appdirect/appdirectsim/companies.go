@@ -2,6 +2,7 @@ package appdirectsim
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/switchyard/switchyard/internal/simkit"
@@ -124,4 +125,57 @@ func externalBase(r *http.Request) string {
 		prefix = strings.TrimSuffix(reqPath, inner)
 	}
 	return scheme + "://" + r.Host + prefix + "/"
+}
+
+// Company list paging. Inference: Spring Data's conventions (0-based page,
+// default size 20); sizes above 100 are refused like the GraphQL pages.
+const (
+	defaultCompanyPageSize = 20
+	maxCompanyPageSize     = 100
+)
+
+// companyPage is the paged REST list: {links, content, page}.
+type companyPage struct {
+	Links   []link        `json:"links"`
+	Content []companyView `json:"content"`
+	Page    pageMeta      `json:"page"`
+}
+
+type pageMeta struct {
+	Size          int `json:"size"`
+	TotalElements int `json:"totalElements"`
+	TotalPages    int `json:"totalPages"`
+	Number        int `json:"number"`
+}
+
+// handleCompanies is GET /api/account/v2/companies?page&size: every
+// company in account order. A page or size that is not a number, a
+// negative page or a size outside 1..100 is 400 {code, message}.
+func (s *Server) handleCompanies(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	num := func(k string, def int) (int, bool) {
+		v := strings.TrimSpace(q.Get(k))
+		if v == "" {
+			return def, true
+		}
+		n, err := strconv.Atoi(v)
+		return n, err == nil
+	}
+	page, ok1 := num("page", 0)
+	size, ok2 := num("size", defaultCompanyPageSize)
+	if !ok1 || !ok2 || page < 0 || size < 1 || size > maxCompanyPageSize {
+		writeError(w, http.StatusBadRequest, "BAD_REQUEST", "page must be 0 or more and size between 1 and 100")
+		return
+	}
+	all := s.store.snapshot()
+	base := externalBase(r)
+	out := companyPage{
+		Links:   []link{{Rel: "self", Href: base + "api/account/v2/companies?page=" + strconv.Itoa(page) + "&size=" + strconv.Itoa(size)}},
+		Content: []companyView{},
+		Page:    pageMeta{Size: size, TotalElements: len(all), TotalPages: (len(all) + size - 1) / size, Number: page},
+	}
+	for i := page * size; i < len(all) && i < (page+1)*size; i++ {
+		out.Content = append(out.Content, companyFromAccount(all[i], base))
+	}
+	simkit.WriteJSON(w, http.StatusOK, out)
 }

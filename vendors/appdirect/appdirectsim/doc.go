@@ -10,6 +10,9 @@
 //     ROLE_PARTNER_READ. Replies {access_token, token_type:"bearer",
 //     expires_in:43199, scope}; bad credentials get 401
 //     {"error":"invalid_client","error_description":"Bad client credentials"}.
+//   - GET /api/account/v2/companies?page&size: every company, paged
+//     {links, content[], page{size, totalElements, totalPages, number}}
+//     (inference: 0-based page, size 1..100, default 20; else 400).
 //   - GET /api/account/v2/companies/{uuid} and
 //     GET /api/account/v2/companies/externalID:{externalId}: the company
 //     view of an account (uuid = account id); 404 {code, message} when
@@ -19,7 +22,11 @@
 //     hand-written in resolver.go) that validates every operation against
 //     the schema, so unknown fields and mistyped variables are refused
 //     (HTTP 422, extensions.code GRAPHQL_VALIDATION_FAILED) as a real
-//     GraphQL server would. Introspection is on.
+//     GraphQL server would. Introspection is on. Operations in Preview
+//     status (deleteAccount) are served only on /api/graphql/preview, as
+//     AppDirect's GraphQL overview says; /api/graphql refuses them with
+//     the same 422 an unknown field gets (inference: the production
+//     schema lacks them). Queries are served on both.
 //
 // Every /api/ route needs a bearer token this server issued and that has
 // not expired; otherwise 401. Tokens are self-contained (signed expiry and
@@ -46,7 +53,12 @@
 //   - Page sizes: first/last between 0 and 100; 20 when neither is given;
 //     first and last together are refused; the default order is DATE
 //     ascending, ties broken by id. searchText is a case-insensitive
-//     substring of the name; createdBefore/createdAfter are strict.
+//     substring of the name or of the external id (the schema's
+//     description); name is an exact, case-insensitive match (the document:
+//     "only an account with that name is returned"); createdBefore and
+//     createdAfter are strict. Account.contactAddress is the stored
+//     address and tenant the stored tenant (inference: a string id; both
+//     shapes are unpublished).
 //   - Resolver errors carry extensions.code BAD_USER_INPUT (bad paging
 //     arguments or cursor) or FORBIDDEN (deleteAccount with a token that
 //     has only ROLE_PARTNER_READ), with HTTP 200.

@@ -93,7 +93,13 @@ func matches(a accountRecord, f *model.AccountFilter) bool {
 	if f == nil {
 		return true
 	}
-	if f.SearchText != nil && !strings.Contains(strings.ToLower(a.Name), strings.ToLower(*f.SearchText)) {
+	if f.SearchText != nil {
+		text := strings.ToLower(*f.SearchText)
+		if !strings.Contains(strings.ToLower(a.Name), text) && !strings.Contains(strings.ToLower(a.ExternalID), text) {
+			return false
+		}
+	}
+	if f.Name != nil && !strings.EqualFold(a.Name, *f.Name) {
 		return false
 	}
 	if f.AccountStatus != nil && a.Status != string(*f.AccountStatus) {
@@ -204,6 +210,11 @@ func toModel(a accountRecord) model.Account {
 		ContactEmail:       nullable(a.ContactEmail),
 		ContactPhoneNumber: nullable(a.ContactPhoneNumber),
 		CompanySize:        nullable(a.CompanySize),
+		Tenant:             nullable(a.Tenant),
+	}
+	if ad := a.Address; ad != nil {
+		m.ContactAddress = &model.Address{Street1: nullable(ad.Street1), Street2: nullable(ad.Street2), City: nullable(ad.City),
+			State: nullable(ad.State), Zip: nullable(ad.Zip), Country: nullable(ad.Country)}
 	}
 	for _, t := range a.AccessTypes {
 		m.AccessTypes = append(m.AccessTypes, model.AccessType(t))

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -15,14 +17,55 @@ import (
 	"github.com/switchyard/switchyard/vendors/appdirect/appdirectsim/graph/model"
 )
 
-// newGraphQLHandler builds the /api/graphql endpoint: gqlgen validates
-// every operation against the schema (unknown fields, wrong variable
-// types) before a resolver runs, as AppDirect's server does.
-func newGraphQLHandler(st *store) http.Handler {
+// newGraphQLHandler builds a GraphQL endpoint: gqlgen validates every
+// operation against the schema (unknown fields, wrong variable types)
+// before a resolver runs, as AppDirect's server does. preview says which
+// endpoint it is: only /api/graphql/preview serves the operations in
+// Preview status (previewOnly); /api/graphql refuses them as fields it
+// does not know.
+func newGraphQLHandler(st *store, preview bool) http.Handler {
 	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolver{store: st}}))
 	srv.AddTransport(transport.POST{})
 	srv.Use(extension.Introspection{})
+	if !preview {
+		srv.Use(productionOnly{})
+	}
 	return srv
+}
+
+// previewOnly lists the root fields in Preview status, by root type.
+// AppDirect's reference marks deleteAccount "Preview".
+var previewOnly = map[string][]string{"Mutation": {"deleteAccount"}}
+
+// productionOnly refuses, on the production endpoint, an operation that
+// selects a Preview-status root field. Inference: AppDirect's production
+// schema simply lacks those fields, so the refusal is the validation error
+// an unknown field gets (HTTP 422, GRAPHQL_VALIDATION_FAILED).
+type productionOnly struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = productionOnly{}
+
+func (productionOnly) ExtensionName() string                   { return "ProductionOnly" }
+func (productionOnly) Validate(graphql.ExecutableSchema) error { return nil }
+func (productionOnly) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+	if opCtx.Operation == nil {
+		return nil
+	}
+	root := "Query"
+	if opCtx.Operation.Operation == "mutation" {
+		root = "Mutation"
+	}
+	for _, f := range graphql.CollectFields(opCtx, opCtx.Operation.SelectionSet, []string{root}) {
+		if slices.Contains(previewOnly[root], f.Name) {
+			e := gqlerror.Errorf("Cannot query field %q on type %q. It is in Preview status: use /api/graphql/preview.", f.Name, root)
+			errcode.Set(e, errcode.ValidationFailed)
+			return e
+		}
+	}
+	return nil
 }
 
 // resolver is the hand-written graph.ResolverRoot over the store.

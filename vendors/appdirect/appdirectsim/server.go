@@ -63,11 +63,10 @@ func New(opts Options) (*Server, error) {
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/oauth2/token", s.handleToken)
+	mux.HandleFunc("/api/account/v2/companies", methods(s.requireBearer(s.handleCompanies), http.MethodGet))
 	mux.HandleFunc("/api/account/v2/companies/{key}", methods(s.requireBearer(s.handleCompany), http.MethodGet))
-	gql := newGraphQLHandler(s.store)
-	graphqlEndpoint := methods(s.requireBearer(gql.ServeHTTP), http.MethodPost)
-	mux.HandleFunc("/api/graphql", graphqlEndpoint)
-	mux.HandleFunc("/api/graphql/preview", graphqlEndpoint)
+	mux.HandleFunc("/api/graphql", methods(s.requireBearer(newGraphQLHandler(s.store, false).ServeHTTP), http.MethodPost))
+	mux.HandleFunc("/api/graphql/preview", methods(s.requireBearer(newGraphQLHandler(s.store, true).ServeHTTP), http.MethodPost))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "No resource found at "+r.URL.Path)
 	})

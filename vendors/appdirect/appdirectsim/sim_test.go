@@ -76,14 +76,61 @@ func token(t *testing.T, base, scope string) string {
 
 func bearer(tok string) http.Header { return http.Header{"Authorization": {"Bearer " + tok}} }
 
-// gql posts a GraphQL request and returns the raw reply.
+// gql posts a GraphQL request and returns the raw reply: to the preview
+// endpoint when it uses deleteAccount (Preview status), else to the
+// production one.
 func gql(t *testing.T, base, tok, query string, vars map[string]any) reply {
+	t.Helper()
+	path := "/api/graphql"
+	if strings.Contains(query, "deleteAccount") {
+		path = "/api/graphql/preview"
+	}
+	return gqlAt(t, base+path, tok, query, vars)
+}
+
+func gqlAt(t *testing.T, endpoint, tok, query string, vars map[string]any) reply {
 	t.Helper()
 	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
 	require.NoError(t, err)
 	h := bearer(tok)
 	h.Set("Content-Type", "application/json")
-	return do(t, http.MethodPost, base+"/api/graphql", h, body)
+	return do(t, http.MethodPost, endpoint, h, body)
+}
+
+// TestPreviewOperationsOnlyOnPreviewPath: deleteAccount is in Preview
+// status, so the production endpoint does not know it, however the
+// operation spells it; queries work on both endpoints.
+func TestPreviewOperationsOnlyOnPreviewPath(t *testing.T) {
+	s := newSim(t, appdirectsim.Options{})
+	tok := token(t, s.URL(), "ROLE_PARTNER")
+	id := appdirectsim.DemoKatherineAccountID
+	cases := []struct {
+		name, query string
+	}{
+		{"plain", `mutation { deleteAccount(input: {accountId: "` + id + `"}) { success } }`},
+		{"aliased", `mutation { gone: deleteAccount(input: {accountId: "` + id + `"}) { success } }`},
+		{"in a fragment", `mutation { ...F } fragment F on Mutation { deleteAccount(input: {accountId: "` + id + `"}) { success } }`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := gqlAt(t, s.URL()+"/api/graphql", tok, tc.query, nil)
+			assert.Equal(t, http.StatusUnprocessableEntity, r.status, "%s", r.body)
+			var gr gqlReply
+			require.NoError(t, json.Unmarshal(r.body, &gr))
+			require.Len(t, gr.Errors, 1)
+			assert.Equal(t, "GRAPHQL_VALIDATION_FAILED", gr.Errors[0].Extensions["code"])
+			assert.Contains(t, gr.Errors[0].Message, "deleteAccount")
+			assert.Len(t, stateDoc(t, s).Accounts, 6, "nothing was deleted")
+		})
+	}
+	r := gqlAt(t, s.URL()+"/api/graphql/preview", tok, cases[0].query, nil)
+	assert.Equal(t, http.StatusOK, r.status)
+	assert.JSONEq(t, `{"data":{"deleteAccount":{"success":true}}}`, string(r.body))
+	for _, p := range []string{"/api/graphql", "/api/graphql/preview"} {
+		r := gqlAt(t, s.URL()+p, tok, `{ account(id: "`+appdirectsim.DemoAdaAccountID+`") { id } }`, nil)
+		assert.Equal(t, http.StatusOK, r.status, p)
+		assert.JSONEq(t, `{"data":{"account":{"id":"`+appdirectsim.DemoAdaAccountID+`"}}}`, string(r.body), p)
+	}
 }
 
 type gqlReply struct {
@@ -331,11 +378,11 @@ func TestGraphQLRejectsInvalidQueries(t *testing.T) {
 		vars        map[string]any
 		mention     string
 	}{
-		{"unknown account field", `{ accounts { nodes { id tenant } } }`, nil, "tenant"},
+		{"unknown account field", `{ accounts { nodes { id parentAccount } } }`, nil, "parentAccount"},
 		{"unknown root field", `{ companies { id } }`, nil, "companies"},
 		{"syntax error", `{ accounts { nodes { id }`, nil, ""},
 		{"bad enum variable", `query($f: AccountFilter) { accounts(filter: $f) { totalCount } }`, map[string]any{"f": map[string]any{"accountStatus": "BOGUS"}}, "BOGUS"},
-		{"unknown filter key", `query($f: AccountFilter) { accounts(filter: $f) { totalCount } }`, map[string]any{"f": map[string]any{"name": "x"}}, "unknown field"},
+		{"unknown filter key", `query($f: AccountFilter) { accounts(filter: $f) { totalCount } }`, map[string]any{"f": map[string]any{"nickname": "x"}}, "unknown field"},
 		{"missing required arg", `{ account { id } }`, nil, "id"},
 	}
 	for _, tc := range cases {
@@ -745,7 +792,7 @@ func TestSetStateRejectsMalformed(t *testing.T) {
 		"not json":          `{"accounts":`,
 		"no accounts":       `{}`,
 		"accounts not list": `{"accounts":{}}`,
-		"unknown field":     `{"accounts":[{"id":"a","name":"A","status":"ENABLED","accessTypes":[],"tenant":"t"}]}`,
+		"unknown field":     `{"accounts":[{"id":"a","name":"A","status":"ENABLED","accessTypes":[],"parent":"t"}]}`,
 		"missing id":        `{"accounts":[{"name":"A","status":"ENABLED","accessTypes":[]}]}`,
 		"missing name":      `{"accounts":[{"id":"a","status":"ENABLED","accessTypes":[]}]}`,
 		"bad status":        `{"accounts":[{"id":"a","name":"A","status":"ACTIVE","accessTypes":[]}]}`,

@@ -30,6 +30,7 @@ type accountRecord struct {
 	CompanySize         string     `json:"companySize,omitempty"`
 	Industry            string     `json:"industry,omitempty"`
 	Address             *address   `json:"address,omitempty"`
+	Tenant              string     `json:"tenant,omitempty"`
 	Memberships         int        `json:"memberships"`
 	ActiveSubscriptions int        `json:"activeSubscriptions"`
 }

@@ -207,8 +207,8 @@ func TestUpdateChangesOnlyNamedAttributes(t *testing.T) {
 		"customerId":    {"1001"},
 		"objectId":      {"3"},
 		"attributeName": {`["customerName","website"]`},
-		"customerData": {`{"customerName":"Renamed","website":null,"description":"NOT NAMED","customerId":999,
-			"emailAddresses":[{"emailAddress":"x@example.com"}]}`},
+		"customerData": {whole(t, s, "1001", map[string]any{"customerName": "Renamed", "website": nil, "description": "NOT NAMED",
+			"creationDate": "1999-01-01 00:00:00", "emailAddresses": []any{map[string]any{"emailAddress": "x@example.com"}}})},
 		"isEmailAddressUpdate": {"false"},
 	})
 	require.Equal(t, http.StatusOK, status)
@@ -232,7 +232,7 @@ func TestUpdateChangesOnlyNamedAttributes(t *testing.T) {
 
 func TestUpdateEmailFlagAndLegacyNames(t *testing.T) {
 	s := newSim(t, Options{})
-	emails := `{"emailAddresses":[{"emailAddress":"new@example.com","emailTypeCode":"BUSINESS"}]}`
+	emails := whole(t, s, "1002", map[string]any{"emailAddresses": []any{map[string]any{"emailAddress": "new@example.com", "emailTypeCode": "BUSINESS"}}})
 	cases := []struct {
 		name    string
 		params  url.Values
@@ -266,7 +266,7 @@ func TestUpdateEmailFlagAndLegacyNames(t *testing.T) {
 func TestUpdateStatusAndFailures(t *testing.T) {
 	s := newSim(t, Options{})
 	status, body := call(t, s, http.MethodPost, url.Values{"a": {"update"}, "customerId": {"1001"},
-		"attributeName": {`["statusName"]`}, "customerData": {`{"statusName":"On Hold"}`}})
+		"attributeName": {`["statusName"]`}, "customerData": {whole(t, s, "1001", map[string]any{"statusName": "On Hold"})}})
 	require.Equal(t, http.StatusOK, status)
 	assert.EqualValues(t, 10002, body["customer"].(map[string]any)["statusId"], "new status name resolved to its id")
 
@@ -281,8 +281,11 @@ func TestUpdateStatusAndFailures(t *testing.T) {
 		{"malformed attributeName", url.Values{"customerId": {"1001"}, "attributeName": {`customerName`}, "customerData": {`{"customerName":"x"}`}}, "invalid attributename"},
 		{"empty attributeName", url.Values{"customerId": {"1001"}, "attributeName": {`[]`}, "customerData": {`{"customerName":"x"}`}}, "invalid attributename"},
 		{"malformed customerData", url.Values{"customerId": {"1001"}, "attributeName": {`["customerName"]`}, "customerData": {`{"customerName":`}}, "invalid customerdata"},
-		{"clearing the name", url.Values{"customerId": {"1001"}, "attributeName": {`["customerName"]`}, "customerData": {`{}`}}, "customername is mandatory"},
-		{"bad status", url.Values{"customerId": {"1001"}, "attributeName": {`["statusId"]`}, "customerData": {`{"statusId":7}`}}, "invalid statusid"},
+		{"clearing the name", url.Values{"customerId": {"1001"}, "attributeName": {`["customerName"]`}, "customerData": {whole(t, s, "1001", map[string]any{"customerName": nil})}}, "customername is mandatory"},
+		{"bad status", url.Values{"customerId": {"1001"}, "attributeName": {`["statusId"]`}, "customerData": {whole(t, s, "1001", map[string]any{"statusId": 7})}}, "invalid statusid"},
+		{"fragment", url.Values{"customerId": {"1001"}, "attributeName": {`["customerName"]`}, "customerData": {`{"customerName":"x"}`}}, "whole customer record"},
+		{"fragment with the id", url.Values{"customerId": {"1001"}, "attributeName": {`["customerName"]`}, "customerData": {`{"customerId":1001,"customerName":"x"}`}}, "missing"},
+		{"another customer's record", url.Values{"customerId": {"1001"}, "attributeName": {`["customerName"]`}, "customerData": {whole(t, s, "1002", map[string]any{"customerName": "x"})}}, "whole customer record"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -292,6 +295,42 @@ func TestUpdateStatusAndFailures(t *testing.T) {
 		})
 	}
 	assert.Equal(t, "Analytical Engines Ltd", getByID(t, s, "1001")["customerName"], "failed updates change nothing")
+}
+
+// whole is customer id as getById returns it, with changes applied, as
+// update's customerData: the whole record.
+func whole(t *testing.T, s *Server, id string, changes map[string]any) string {
+	t.Helper()
+	c := getByID(t, s, id)
+	for k, v := range changes {
+		c[k] = v
+	}
+	b, err := json.Marshal(c)
+	require.NoError(t, err)
+	return string(b)
+}
+
+// TestUpdateAddressFlag: addresses change only with isAddressUpdate=true.
+func TestUpdateAddressFlag(t *testing.T) {
+	s := newSim(t, Options{})
+	for _, flag := range []string{"", "false", "true"} {
+		t.Run("flag="+flag, func(t *testing.T) {
+			s.Reset()
+			p := url.Values{"a": {"update"}, "customerId": {"1002"}, "attributeName": {`["addresses"]`},
+				"customerData": {whole(t, s, "1002", map[string]any{"addresses": []any{map[string]any{"city": "Leeds"}}})}}
+			if flag != "" {
+				p.Set("isAddressUpdate", flag)
+			}
+			status, _ := call(t, s, http.MethodPost, p)
+			require.Equal(t, http.StatusOK, status)
+			city := getByID(t, s, "1002")["addresses"].([]any)[0].(map[string]any)["city"]
+			if flag == "true" {
+				assert.Equal(t, "Leeds", city)
+			} else {
+				assert.Equal(t, "Arlington", city)
+			}
+		})
+	}
 }
 
 func getByID(t *testing.T, s *Server, id string) map[string]any {
@@ -558,7 +597,7 @@ func TestConcurrentSavesGetUniqueIDs(t *testing.T) {
 				ids <- c["id"].(string)
 			}
 			_, _ = s.State()
-			s.store.list(nil, 0, 5)
+			s.store.list(nil, nil, 0, 5)
 		}(i)
 	}
 	wg.Wait()

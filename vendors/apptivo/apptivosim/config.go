@@ -1,6 +1,10 @@
 package apptivosim
 
-import "strings"
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+)
 
 // item is one configured choice.
 type item struct {
@@ -65,4 +69,54 @@ func configData() map[string]any {
 		"employeeRanges":     idName(employeeRanges),
 		"segments":           idName(segments),
 	}
+}
+
+// refs pairs each configured-list id attribute with its name attribute and
+// list: a customer's customerCategoryId, marketId, industryId,
+// paymentTermId, employeeRangeId and segmentId must come from
+// getConfigData.
+var refs = []struct {
+	id, name string
+	items    []item
+}{
+	{"customerCategoryId", "customerCategory", categories},
+	{"marketId", "marketName", markets},
+	{"industryId", "industryName", industries},
+	{"paymentTermId", "paymentTerm", paymentTerms},
+	{"employeeRangeId", "employeeRange", employeeRanges},
+	{"segmentId", "segmentName", segments},
+}
+
+// normalizeRefs makes each configured-list reference agree with the
+// configuration: a non-null id must be a configured one (else FAILURE
+// "Invalid <attr>") and sets the matching name. Inference, by analogy with
+// statuses. On update, only ids named in attributeName are checked (names
+// nil means all, as on save).
+func normalizeRefs(c record, names []string) error {
+	for _, r := range refs {
+		if names != nil && !contains(names, r.id) {
+			continue
+		}
+		v, has := c[r.id]
+		if !has || v == nil {
+			continue
+		}
+		id, ok := intAttr(c, r.id)
+		if !ok {
+			return reason("Invalid " + r.id)
+		}
+		found := false
+		for _, it := range r.items {
+			if it.ID == id {
+				c[r.id] = json.Number(strconv.FormatInt(id, 10))
+				c[r.name] = it.Name
+				found = true
+				break
+			}
+		}
+		if !found {
+			return reason("Invalid " + r.id)
+		}
+	}
+	return nil
 }

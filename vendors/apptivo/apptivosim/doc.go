@@ -36,14 +36,20 @@
 //     Top-level null attributes are dropped. A missing statusId/statusName
 //     defaults to Active (10000, as in the documented sample); a statusName
 //     alone is resolved to its id; an unknown status is a FAILURE.
-//   - Inference: update applies only the attributes named in attributeName
-//     (a JSON array; the legacy attributeNames is accepted too). A named
-//     attribute absent from customerData (or null) is cleared. customerId,
-//     id, creationDate and lastUpdateDate cannot be changed this way;
-//     lastUpdateDate is set by the simulator. emailAddresses is applied only
-//     when isEmailAddressUpdate=true, which is what the documented flag
-//     suggests ("if email updated, it should be true"; default false).
-//     objectId is not checked: the documentation's own template says 4.
+//   - Inference: update takes the whole record in customerData, as the
+//     documented sample sends it (the record as read, with the changes
+//     applied): customerData must hold the customerId being updated and
+//     every attribute the stored record has, else FAILURE "Invalid
+//     customerData: the whole customer record is required...". Of it, only
+//     the attributes named in attributeName (a JSON array; the legacy
+//     attributeNames is accepted too) are applied. A named attribute null
+//     in customerData is cleared. customerId, id, creationDate and
+//     lastUpdateDate cannot be changed this way; lastUpdateDate is set by
+//     the simulator. emailAddresses is applied only when
+//     isEmailAddressUpdate=true and addresses only when
+//     isAddressUpdate=true, which is what the documented flags suggest
+//     ("if email updated, it should be true"; default false). objectId is
+//     not checked: the documentation's own template says 4.
 //   - Inference: records are listed in customerId order. numRecords
 //     defaults to 50 (the documented sample) and is not capped; startIndex
 //     defaults to 0. Negative or non-numeric values are a FAILURE.
@@ -54,8 +60,24 @@
 //     multiSelectData's statusIds, categoryIds, marketIds, industryIds,
 //     paymentTermIds, employeeRangeIds and segmentIds against the matching
 //     customer attribute. Other searchData keys (the rest of the documented
-//     template) are accepted and ignored. getAllBySearchText matches
-//     searchText against name, number, emails and phones.
+//     template) are accepted and ignored; slaIds matches slaId.
+//     creationOnStartDate/creationOnEndDate and
+//     lastUpdateOnStartDate/lastUpdateOnEndDate bound creationDate and
+//     lastUpdateDate inclusively; they are "2006-01-02 15:04:05" or a bare
+//     date (an end date then covers its whole day); anything else is a
+//     FAILURE. getAllBySearchText matches searchText against name, number,
+//     emails and phones.
+//   - Inference: sortColumn (any attribute name; _score keeps the default
+//     order) and sortDir (asc, desc; anything else is a FAILURE) order
+//     getAll, getAllBySearchText and getAllByAdvancedSearch: numbers
+//     numerically, text case-insensitively, records without the attribute
+//     last, ties by customerId. iDisplayStart, iDisplayLength and
+//     territoryType (documented sample) are accepted and ignored.
+//   - Inference: customerCategoryId, marketId, industryId, paymentTermId,
+//     employeeRangeId and segmentId must name an entry of getConfigData
+//     (else FAILURE "Invalid <attribute>"); save and update set the
+//     matching name (customerCategory, marketName, industryName,
+//     paymentTerm, employeeRange, segmentName), as for statuses.
 //   - Inference: getConfigData answers customerStatusList as
 //     [{statusId,statusName}] (what apptivo-php-mt reads) and categories,
 //     markets, industries, paymentTerms, employeeRanges and segments as

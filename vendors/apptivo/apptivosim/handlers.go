@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/switchyard/switchyard/internal/simkit"
@@ -110,8 +111,11 @@ func (s *Server) update(w http.ResponseWriter, p url.Values) {
 		fail(w, "Invalid customerData: "+err.Error())
 		return
 	}
-	emailUpdate := strings.EqualFold(p.Get("isEmailAddressUpdate"), "true")
-	c, err := s.store.update(id, names, data, emailUpdate)
+	flags := updateFlags{
+		emails:  strings.EqualFold(p.Get("isEmailAddressUpdate"), "true"),
+		address: strings.EqualFold(p.Get("isAddressUpdate"), "true"),
+	}
+	c, err := s.store.update(id, names, data, flags)
 	if err != nil {
 		fail(w, err.Error())
 		return
@@ -149,7 +153,7 @@ func (s *Server) getAll(w http.ResponseWriter, p url.Values) {
 	if !ok {
 		return
 	}
-	s.writePage(w, nil, start, n)
+	s.writePage(w, p, nil, start, n)
 }
 
 func (s *Server) advancedSearch(w http.ResponseWriter, p url.Values) {
@@ -172,7 +176,7 @@ func (s *Server) advancedSearch(w http.ResponseWriter, p url.Values) {
 		fail(w, err.Error())
 		return
 	}
-	s.writePage(w, match, start, n)
+	s.writePage(w, p, match, start, n)
 }
 
 func (s *Server) searchText(w http.ResponseWriter, p url.Values) {
@@ -181,7 +185,7 @@ func (s *Server) searchText(w http.ResponseWriter, p url.Values) {
 		return
 	}
 	text := strings.ToLower(strings.TrimSpace(p.Get("searchText")))
-	s.writePage(w, func(c record) bool {
+	s.writePage(w, p, func(c record) bool {
 		if text == "" {
 			return true
 		}
@@ -203,9 +207,75 @@ func (s *Server) searchText(w http.ResponseWriter, p url.Values) {
 	}, start, n)
 }
 
-func (s *Server) writePage(w http.ResponseWriter, match func(record) bool, start, n int) {
-	data, total := s.store.list(match, start, n)
+// writePage answers one window of the customers match accepts, in the
+// order sortColumn/sortDir ask for (customerId order without them).
+func (s *Server) writePage(w http.ResponseWriter, p url.Values, match func(record) bool, start, n int) {
+	less, err := sortOrder(p)
+	if err != nil {
+		fail(w, err.Error())
+		return
+	}
+	data, total := s.store.list(match, less, start, n)
 	simkit.WriteJSON(w, http.StatusOK, map[string]any{"data": data, "countOfRecords": total})
+}
+
+// sortOrder reads sortColumn and sortDir. Inference: any attribute name
+// sorts by that attribute (numbers numerically, text case-insensitively,
+// dates as written, which sorts them), records without it last; _score
+// (relevance) keeps customerId order; sortDir is asc or desc (default asc).
+func sortOrder(p url.Values) (func(a, b record) bool, error) {
+	col := strings.TrimSpace(p.Get("sortColumn"))
+	dir := strings.ToLower(strings.TrimSpace(p.Get("sortDir")))
+	switch dir {
+	case "", "asc", "desc":
+	default:
+		return nil, reason("Invalid sortDir: use asc or desc")
+	}
+	if col == "" || col == "_score" {
+		return nil, nil
+	}
+	desc := dir == "desc"
+	return func(a, b record) bool {
+		c := compareAttr(a, b, col)
+		if desc {
+			c = -c
+		}
+		if c == 0 {
+			ia, _ := intAttr(a, "customerId")
+			ib, _ := intAttr(b, "customerId")
+			return ia < ib
+		}
+		return c < 0
+	}, nil
+}
+
+func compareAttr(a, b record, k string) int {
+	_, hasA := a[k]
+	_, hasB := b[k]
+	switch {
+	case !hasA && !hasB:
+		return 0
+	case !hasA:
+		return 1
+	case !hasB:
+		return -1
+	}
+	if na, ok := intAttr(a, k); ok {
+		if nb, ok := intAttr(b, k); ok {
+			return cmpInt(na, nb)
+		}
+	}
+	return strings.Compare(strings.ToLower(stringAttr(a, k)), strings.ToLower(stringAttr(b, k)))
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // advancedMatcher builds the filter for getAllByAdvancedSearch.
@@ -233,6 +303,7 @@ func advancedMatcher(search, multi record) (func(record) bool, error) {
 		"paymentTermIds":   "paymentTermId",
 		"employeeRangeIds": "employeeRangeId",
 		"segmentIds":       "segmentId",
+		"slaIds":           "slaId",
 	} {
 		v, ok := multi[key]
 		if !ok || v == nil {
@@ -255,7 +326,41 @@ func advancedMatcher(search, multi record) (func(record) bool, error) {
 		}
 		idFilters = append(idFilters, idFilter{attr, ids})
 	}
+	type dateFilter struct {
+		attr     string
+		from, to string // "" = open
+	}
+	var dates []dateFilter
+	for _, d := range []struct{ attr, from, to string }{
+		{"creationDate", "creationOnStartDate", "creationOnEndDate"},
+		{"lastUpdateDate", "lastUpdateOnStartDate", "lastUpdateOnEndDate"},
+	} {
+		f := dateFilter{attr: d.attr}
+		for _, b := range []struct {
+			key string
+			dst *string
+		}{{d.from, &f.from}, {d.to, &f.to}} {
+			v := strings.TrimSpace(stringAttr(search, b.key))
+			if v == "" {
+				continue
+			}
+			t, err := parseSearchDate(v, b.dst == &f.to)
+			if err != nil {
+				return nil, reason("Invalid searchData: " + b.key + " must be yyyy-MM-dd or yyyy-MM-dd HH:mm:ss")
+			}
+			*b.dst = t
+		}
+		if f.from != "" || f.to != "" {
+			dates = append(dates, f)
+		}
+	}
 	return func(c record) bool {
+		for _, f := range dates {
+			v := stringAttr(c, f.attr)
+			if v == "" || (f.from != "" && v < f.from) || (f.to != "" && v > f.to) {
+				return false
+			}
+		}
 		if name != "" && !strings.Contains(strings.ToLower(stringAttr(c, "customerName")), name) {
 			return false
 		}
@@ -294,6 +399,24 @@ func advancedMatcher(search, multi record) (func(record) bool, error) {
 		}
 		return true
 	}, nil
+}
+
+// parseSearchDate reads a date-range bound. Inference: Apptivo's own
+// "2006-01-02 15:04:05" form or a bare date; a bare end date covers the
+// whole day. It returns the bound in the record form, which compares as
+// text.
+func parseSearchDate(v string, end bool) (string, error) {
+	if t, err := time.Parse(dateLayout, v); err == nil {
+		return t.Format(dateLayout), nil
+	}
+	t, err := time.Parse("2006-01-02", v)
+	if err != nil {
+		return "", err
+	}
+	if end {
+		t = t.Add(24*time.Hour - time.Second)
+	}
+	return t.Format(dateLayout), nil
 }
 
 // searchValues reads the non-empty sub-values of a searchData array such

@@ -121,6 +121,9 @@ func (s *store) save(data record) (record, error) {
 	if err := normalizeStatus(c, true); err != nil {
 		return nil, err
 	}
+	if err := normalizeRefs(c, nil); err != nil {
+		return nil, err
+	}
 	if err := validate(c); err != nil {
 		return nil, err
 	}
@@ -143,18 +146,25 @@ func (s *store) save(data record) (record, error) {
 	return deepCopy(c).(record), nil
 }
 
-// update applies the named attributes of data to customer id. emailUpdate
-// gates emailAddresses, as Apptivo's isEmailAddressUpdate flag does.
-func (s *store) update(id int64, names []string, data record, emailUpdate bool) (record, error) {
+// updateFlags are update's isEmailAddressUpdate and isAddressUpdate.
+type updateFlags struct{ emails, address bool }
+
+// update applies the named attributes of data to customer id. data must
+// be the whole record (see wholeRecord); the flags gate emailAddresses and
+// addresses, as Apptivo's isEmailAddressUpdate and isAddressUpdate do.
+func (s *store) update(id int64, names []string, data record, flags updateFlags) (record, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	i := s.index(id)
 	if i < 0 {
 		return nil, errNotFound
 	}
+	if err := wholeRecord(s.customers[i], id, data); err != nil {
+		return nil, err
+	}
 	c := deepCopy(s.customers[i]).(record)
 	for _, n := range names {
-		if immutable[n] || (n == "emailAddresses" && !emailUpdate) {
+		if immutable[n] || (n == "emailAddresses" && !flags.emails) || (n == "addresses" && !flags.address) {
 			continue
 		}
 		if v, ok := data[n]; ok && v != nil {
@@ -171,12 +181,38 @@ func (s *store) update(id int64, names []string, data record, emailUpdate bool) 
 			return nil, err
 		}
 	}
+	if err := normalizeRefs(c, names); err != nil {
+		return nil, err
+	}
 	if err := validate(c); err != nil {
 		return nil, err
 	}
 	c["lastUpdateDate"] = s.now().Format(dateLayout)
 	s.customers[i] = c
 	return deepCopy(c).(record), nil
+}
+
+// wholeRecord refuses an update whose customerData is a fragment: the
+// documented sample sends the whole record as read (customerId included)
+// with the changes applied. Inference: Apptivo needs every attribute the
+// stored record has, so customerData must hold the customerId being
+// updated and every key of the stored record (values may differ: only the
+// named ones are applied).
+func wholeRecord(stored record, id int64, data record) error {
+	if got, ok := intAttr(data, "customerId"); !ok || got != id {
+		return reason("Invalid customerData: the whole customer record is required, with customerId " + strconv.FormatInt(id, 10))
+	}
+	var missing []string
+	for k := range stored {
+		if _, ok := data[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return reason("Invalid customerData: the whole customer record is required; missing " + strings.Join(missing, ", "))
+	}
+	return nil
 }
 
 func (s *store) get(id int64) (record, error) {
@@ -200,14 +236,20 @@ func (s *store) delete(id int64) error {
 	return nil
 }
 
-// list returns the window [start, start+n) of the customers match accepts,
-// and how many match in all.
-func (s *store) list(match func(record) bool, start, n int) ([]record, int) {
+// list returns the window [start, start+n) of the customers match accepts
+// in the order less gives (customerId order when nil), and how many match
+// in all.
+func (s *store) list(match func(record) bool, less func(a, b record) bool, start, n int) ([]record, int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := []record{}
 	total := 0
-	for _, c := range s.customers {
+	all := s.customers
+	if less != nil {
+		all = append([]record(nil), s.customers...)
+		sort.SliceStable(all, func(i, j int) bool { return less(all[i], all[j]) })
+	}
+	for _, c := range all {
 		if match != nil && !match(c) {
 			continue
 		}

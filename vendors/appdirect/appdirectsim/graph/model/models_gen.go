@@ -24,6 +24,10 @@ type Account struct {
 	ContactEmail       *string       `json:"contactEmail,omitempty"`
 	ContactPhoneNumber *string       `json:"contactPhoneNumber,omitempty"`
 	CompanySize        *string       `json:"companySize,omitempty"`
+	// Inference: the company's postal address, in the REST company's address shape.
+	ContactAddress *Address `json:"contactAddress,omitempty"`
+	// Inference: the id of the tenant (marketplace) the account belongs to.
+	Tenant *string `json:"tenant,omitempty"`
 }
 
 type AccountConnection struct {
@@ -39,8 +43,10 @@ type AccountEdge struct {
 }
 
 type AccountFilter struct {
-	// Case-insensitive substring of the account name.
-	SearchText    *string        `json:"searchText,omitempty"`
+	// Case-insensitive substring of the account name or of its external id.
+	SearchText *string `json:"searchText,omitempty"`
+	// The account name, exactly (any case).
+	Name          *string        `json:"name,omitempty"`
 	AccountStatus *AccountStatus `json:"accountStatus,omitempty"`
 	AccessType    *AccessType    `json:"accessType,omitempty"`
 	// Only accounts created strictly before this instant.
@@ -52,6 +58,16 @@ type AccountFilter struct {
 type AccountOrderBy struct {
 	Field     AccountOrderField `json:"field"`
 	Direction *OrderDirection   `json:"direction,omitempty"`
+}
+
+// Inference: AppDirect's street1/street2/city/state/zip/country address.
+type Address struct {
+	Street1 *string `json:"street1,omitempty"`
+	Street2 *string `json:"street2,omitempty"`
+	City    *string `json:"city,omitempty"`
+	State   *string `json:"state,omitempty"`
+	Zip     *string `json:"zip,omitempty"`
+	Country *string `json:"country,omitempty"`
 }
 
 type DeleteAccountError struct {
