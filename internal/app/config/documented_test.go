@@ -66,6 +66,7 @@ func TestEveryDocumentedVariableLands(t *testing.T) {
 		"SWITCHYARD_MAX_ALIASES":         {env: map[string]string{"SWITCHYARD_MAX_ALIASES": "5"}, got: func(c *config.Config) any { return c.QueryLimits.MaxAliases }, want: 5},
 		"SWITCHYARD_MAX_COMPLEXITY":      {env: map[string]string{"SWITCHYARD_MAX_COMPLEXITY": "77"}, got: func(c *config.Config) any { return c.QueryLimits.MaxComplexity }, want: 77},
 		"SWITCHYARD_INTROSPECTION":       {env: map[string]string{"SWITCHYARD_INTROSPECTION": "0"}, got: func(c *config.Config) any { return c.Introspection }, want: false},
+		"SWITCHYARD_GRAPHIQL":            {env: map[string]string{"SWITCHYARD_GRAPHIQL": "0"}, got: func(c *config.Config) any { return c.GraphiQL }, want: false},
 		"SWITCHYARD_CORS_ORIGINS":        {env: map[string]string{"SWITCHYARD_CORS_ORIGINS": "https://app.example.com"}, got: func(c *config.Config) any { return c.Browser.AllowedOrigins }, want: []string{"https://app.example.com"}},
 		"SWITCHYARD_CSRF_PREVENTION":     {env: map[string]string{"SWITCHYARD_CSRF_PREVENTION": "0"}, got: func(c *config.Config) any { return c.Browser.CSRF }, want: false},
 		"SWITCHYARD_API_KEYS_FILE":       {env: map[string]string{"SWITCHYARD_API_KEYS_FILE": "/etc/keys"}, got: func(c *config.Config) any { return c.Auth.APIKeysFile }, want: "/etc/keys"},

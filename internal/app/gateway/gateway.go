@@ -74,6 +74,7 @@ type Gateway struct {
 	closeIdempotency func() error // closes the in-process store New made, if any
 	sdlOnce          sync.Once
 	sdl              string
+	introspection    bool // /schema.graphql follows the introspection rule
 }
 
 // New builds the vendor clients named in cfg and the HTTP handler.
@@ -81,7 +82,7 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	g := &Gateway{chains: map[string]*outbound.Chain{}}
+	g := &Gateway{chains: map[string]*outbound.Chain{}, introspection: cfg.Introspection}
 	for _, v := range config.Vendors {
 		chainOpts := cfg.ChainOptions(v)
 		// The chain reads its vendor's replies as the vendor's client does.
@@ -124,6 +125,12 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	pq.Install(srv)
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
+	} else {
+		// Refused with its own code before anything runs, and no "Did you
+		// mean" in validation errors, which would spell the schema out
+		// one field at a time.
+		srv.Use(querylimits.NoIntrospection(opts.Logger))
+		srv.SetDisableSuggestion(true)
 	}
 	querylimits.Install(srv, cfg.QueryLimits)
 	srv.Use(logging.Operation{})
@@ -177,9 +184,11 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		idempotent,
 		r.Loaders,
 	))
-	playground := graphiql.Handler(graphiql.Options{Endpoint: "/query", DefaultQuery: DefaultQuery, Tabs: graphiql.Examples()})
-	mux.Handle("GET /{$}", playground)
-	mux.Handle("GET "+graphiql.AssetPath, playground)
+	if cfg.GraphiQL {
+		playground := graphiql.Handler(graphiql.Options{Endpoint: "/query", DefaultQuery: DefaultQuery, Tabs: graphiql.Examples()})
+		mux.Handle("GET /{$}", playground)
+		mux.Handle("GET "+graphiql.AssetPath, playground)
+	}
 	mux.HandleFunc("GET /schema.graphql", g.serveSDL)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		// The goroutine count lets a load run check that the gateway
