@@ -133,6 +133,7 @@ func (o ChainOptions) withDefaults() ChainOptions {
 // to that vendor (outermost first):
 //
 //	(vendor client's auth)
+//	→ call budget: refuse a request's calls past its budget
 //	→ observe: a span and a metric per call, as the caller saw it
 //	→ dedup of identical reads in flight
 //	→ circuit breaker: fail fast while the vendor is down
@@ -178,6 +179,7 @@ func NewChain(opts ChainOptions) *Chain {
 		rt = c.dedup
 	}
 	rt = newObserveTransport(rt, opts)
+	rt = newBudgetTransport(rt, opts)
 	// No http.Client.Timeout: the vendor timeout bounds each attempt (see
 	// attemptTimeout), and the request's own deadline bounds the whole
 	// retried sequence, so a Retry-After of a second can be waited out

@@ -46,6 +46,10 @@ const (
 	KindRateLimited
 	// KindNotConfigured is a vendor with no credentials in this deployment.
 	KindNotConfigured
+	// KindBudgetExceeded is a call the gateway refused because the client
+	// request had already made as many vendor calls as it may (see
+	// WithCallBudget); the vendor was not called.
+	KindBudgetExceeded
 )
 
 var kindNames = [...]string{
@@ -59,6 +63,7 @@ var kindNames = [...]string{
 	KindTimeout:            "timeout",
 	KindRateLimited:        "rate limited",
 	KindNotConfigured:      "not configured",
+	KindBudgetExceeded:     "call budget exceeded",
 }
 
 func (k Kind) String() string {

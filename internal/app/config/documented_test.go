@@ -65,6 +65,7 @@ func TestEveryDocumentedVariableLands(t *testing.T) {
 		"SWITCHYARD_MAX_DEPTH":           {env: map[string]string{"SWITCHYARD_MAX_DEPTH": "4"}, got: func(c *config.Config) any { return c.QueryLimits.MaxDepth }, want: 4},
 		"SWITCHYARD_MAX_ALIASES":         {env: map[string]string{"SWITCHYARD_MAX_ALIASES": "5"}, got: func(c *config.Config) any { return c.QueryLimits.MaxAliases }, want: 5},
 		"SWITCHYARD_MAX_COMPLEXITY":      {env: map[string]string{"SWITCHYARD_MAX_COMPLEXITY": "77"}, got: func(c *config.Config) any { return c.QueryLimits.MaxComplexity }, want: 77},
+		"SWITCHYARD_MAX_VENDOR_CALLS":    {env: map[string]string{"SWITCHYARD_MAX_VENDOR_CALLS": "12"}, got: func(c *config.Config) any { return c.QueryLimits.MaxVendorCalls }, want: 12},
 		"SWITCHYARD_INTROSPECTION":       {env: map[string]string{"SWITCHYARD_INTROSPECTION": "0"}, got: func(c *config.Config) any { return c.Introspection }, want: false},
 		"SWITCHYARD_GRAPHIQL":            {env: map[string]string{"SWITCHYARD_GRAPHIQL": "0"}, got: func(c *config.Config) any { return c.GraphiQL }, want: false},
 		"SWITCHYARD_CORS_ORIGINS":        {env: map[string]string{"SWITCHYARD_CORS_ORIGINS": "https://app.example.com"}, got: func(c *config.Config) any { return c.Browser.AllowedOrigins }, want: []string{"https://app.example.com"}},
