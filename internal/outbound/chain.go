@@ -139,7 +139,8 @@ func (o ChainOptions) withDefaults() ChainOptions {
 //	→ circuit breaker: fail fast while the vendor is down
 //	→ retry: reads only, on connection errors and replies the vendor's
 //	  Check calls Retryable (429 and 502/503/504 by default)
-//	→ concurrency limit, then rate limit: queue rather than earn 429s
+//	→ concurrency limit, then rate limit: queue rather than earn 429s,
+//	  waiting clients served round-robin (WithClient)
 //	→ attempt timeout: the vendor timeout, per attempt, body included
 //	→ wire: a client span per attempt, its traceparent sent to the vendor
 //	→ tuned http.Transport

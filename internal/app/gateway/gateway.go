@@ -181,6 +181,9 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		// CSRF after the guard, so a text/plain POST still gets its 415.
 		func(h http.Handler) http.Handler { return crossorigin.CSRF(cfg.Browser, h) },
 		withDeadline(cfg.RequestTimeout),
+		// Vendor calls queue per client at the vendors' limits, so one
+		// client's large operation cannot hold a vendor for the others.
+		withOutboundClient,
 		idempotent,
 		r.Loaders,
 	))
@@ -234,6 +237,14 @@ func clientIdentity(r *http.Request) string {
 		return p.Identity()
 	}
 	return ""
+}
+
+// withOutboundClient names the authenticated client in the request's
+// context for the outbound chain's fair queueing (outbound.WithClient).
+func withOutboundClient(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(outbound.WithClient(r.Context(), clientIdentity(r))))
+	})
 }
 
 // ServeHTTP serves every route.
