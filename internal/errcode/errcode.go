@@ -31,11 +31,14 @@ const (
 	VendorTimeout       = "VENDOR_TIMEOUT"
 	VendorRateLimited   = "VENDOR_RATE_LIMITED"
 	VendorNotConfigured = "VENDOR_NOT_CONFIGURED"
-	Unauthenticated     = "UNAUTHENTICATED"
-	Forbidden           = "FORBIDDEN"
-	InternalServerError = "INTERNAL_SERVER_ERROR"
-	PayloadTooLarge     = "PAYLOAD_TOO_LARGE"
-	BadRequest          = "BAD_REQUEST"
+	// VendorBudgetExceeded: the operation would make, or has made, more
+	// vendor calls than SWITCHYARD_MAX_VENDOR_CALLS allows.
+	VendorBudgetExceeded = "VENDOR_BUDGET_EXCEEDED"
+	Unauthenticated      = "UNAUTHENTICATED"
+	Forbidden            = "FORBIDDEN"
+	InternalServerError  = "INTERNAL_SERVER_ERROR"
+	PayloadTooLarge      = "PAYLOAD_TOO_LARGE"
+	BadRequest           = "BAD_REQUEST"
 	// Codes gqlgen itself sets on parse and validation failures.
 	GraphQLParseFailed      = "GRAPHQL_PARSE_FAILED"
 	GraphQLValidationFailed = "GRAPHQL_VALIDATION_FAILED"
@@ -73,6 +76,7 @@ var kindCodes = map[outbound.Kind]string{
 	outbound.KindTimeout:            VendorTimeout,
 	outbound.KindRateLimited:        VendorRateLimited,
 	outbound.KindNotConfigured:      VendorNotConfigured,
+	outbound.KindBudgetExceeded:     VendorBudgetExceeded,
 }
 
 // Presenter is the gqlgen error presenter: it keeps gqlgen's path and

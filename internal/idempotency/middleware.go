@@ -288,6 +288,7 @@ var RefusalCodes = []string{
 	errcode.Unauthenticated, errcode.Forbidden,
 	errcode.GraphQLParseFailed, errcode.GraphQLValidationFailed, errcode.BadRequest,
 	"QUERY_TOO_DEEP", "QUERY_TOO_COMPLEX", // limits.QueryTooDeep, limits.QueryTooComplex
+	"VENDOR_BUDGET_EXCEEDED", "INTROSPECTION_DISABLED", // querylimits.VendorBudgetExceeded, querylimits.IntrospectionDisabled
 	"PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_NOT_ALLOWED", // persisted.CodeNotFound, persisted.CodeNotAllowed
 }
 

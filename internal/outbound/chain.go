@@ -140,12 +140,14 @@ func (o ChainOptions) withDefaults() ChainOptions {
 //	(vendor client's auth)
 //	→ read cache, when configured: fresh replies without the vendor,
 //	  stale ones when it fails; mutations invalidate the vendor's entries
+//	→ call budget: refuse a request's calls past its budget
 //	→ observe: a span and a metric per call, as the caller saw it
 //	→ dedup of identical reads in flight
 //	→ circuit breaker: fail fast while the vendor is down
 //	→ retry: reads only, on connection errors and replies the vendor's
 //	  Check calls Retryable (429 and 502/503/504 by default)
-//	→ concurrency limit, then rate limit: queue rather than earn 429s
+//	→ concurrency limit, then rate limit: queue rather than earn 429s,
+//	  waiting clients served round-robin (WithClient)
 //	→ attempt timeout: the vendor timeout, per attempt, body included
 //	→ wire: a client span per attempt, its traceparent sent to the vendor
 //	→ tuned http.Transport
@@ -186,8 +188,10 @@ func NewChain(opts ChainOptions) *Chain {
 		rt = c.dedup
 	}
 	rt = newObserveTransport(rt, opts)
+	rt = newBudgetTransport(rt, opts)
 	// Outermost: a reply served from the cache is no vendor call, so it
-	// makes no span, vendor metric or rate-limit token below.
+	// spends no budget and makes no span, vendor metric or rate-limit
+	// token below.
 	rt = newCacheTransport(rt, opts)
 	c.cache = opts.Cache.Store
 	// No http.Client.Timeout: the vendor timeout bounds each attempt (see

@@ -7,11 +7,13 @@ package outbound
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -44,6 +46,10 @@ const (
 	KindRateLimited
 	// KindNotConfigured is a vendor with no credentials in this deployment.
 	KindNotConfigured
+	// KindBudgetExceeded is a call the gateway refused because the client
+	// request had already made as many vendor calls as it may (see
+	// WithCallBudget); the vendor was not called.
+	KindBudgetExceeded
 )
 
 var kindNames = [...]string{
@@ -57,6 +63,7 @@ var kindNames = [...]string{
 	KindTimeout:            "timeout",
 	KindRateLimited:        "rate limited",
 	KindNotConfigured:      "not configured",
+	KindBudgetExceeded:     "call budget exceeded",
 }
 
 func (k Kind) String() string {
@@ -192,10 +199,20 @@ func FromTransport(vendor, op string, err error) *Error {
 
 // redactedCause keeps the cause inspectable with errors.Is/As while making
 // sure its text has no URL in it (a wrapped *url.Error deeper down would
-// otherwise still print one).
+// otherwise still print one), and no address either: a network error's
+// text names the vendor's resolved IP, our own source address or the DNS
+// resolver ("dial tcp 10.0.0.5:443: connect: connection refused", "lookup
+// x on 127.0.0.53:53: no such host"), which tells a client about the
+// gateway's network. Those are reduced to a fixed phrase (see
+// transportPhrase); the original stays reachable through Unwrap.
 type redactedCause struct{ err error }
 
-func (r redactedCause) Error() string { return RedactURLs(r.err.Error()) }
+func (r redactedCause) Error() string {
+	if p := transportPhrase(r.err); p != "" {
+		return p
+	}
+	return RedactURLs(r.err.Error())
+}
 func (r redactedCause) Unwrap() error { return r.err }
 
 // RedactURLs removes the query string of any URL in s. It is the last line
@@ -221,4 +238,31 @@ func RedactURLs(s string) string {
 		return s
 	}
 	return strings.Join(fields, " ")
+}
+
+// transportPhrase is the fixed text for a network-level failure, or ""
+// when err is not one. The phrases name what went wrong, never where.
+func transportPhrase(err error) string {
+	var (
+		dnsErr  *net.DNSError
+		opErr   *net.OpError
+		certErr *tls.CertificateVerificationError
+		recErr  tls.RecordHeaderError
+		ne      net.Error
+	)
+	switch {
+	case errors.As(err, &dnsErr):
+		return "DNS lookup failed"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return "connection reset"
+	case errors.As(err, &certErr), errors.As(err, &recErr):
+		return "TLS handshake failed"
+	case errors.As(err, &opErr) && errors.As(err, &ne) && ne.Timeout():
+		return "timed out" // "dial tcp 10.0.0.5:443: i/o timeout"
+	case errors.As(err, &opErr):
+		return "network error"
+	}
+	return ""
 }

@@ -65,8 +65,19 @@ var scalarsAreFree = complexity.WithFixedScalarValue(0)
 // For example, `{ customers(first: 20) { nodes { name person { id } } } }`
 // costs 10 + 20 × (1 + 1) = 50; the default limit is 1000.
 func Complexity() generated.ComplexityRoot {
+	return costModel(units{call: VendorCall, subCall: SubCall, link: 1})
+}
+
+// units are what costModel charges: a vendor call, a per-record sub-call
+// and a batched cross-vendor link (Customer.person). Complexity charges
+// 10, 5 and 1; VendorCalls charges 1, 1 and 0, so the same model counts
+// calls.
+type units struct{ call, subCall, link int }
+
+func costModel(u units) generated.ComplexityRoot {
 	var c generated.ComplexityRoot
-	call := func(child int) int { return VendorCall + child }
+	call := func(child int) int { return add(u.call, child) }
+	page := func(n, child int) int { return add(u.call, mul(n, child)) }
 
 	q := &c.Query
 	q.Accounts = func(child int, first *int, _ *string, last *int, _ *string, _ *model.AccountFilter, _ *model.AccountOrder) int {
@@ -93,7 +104,7 @@ func Complexity() generated.ComplexityRoot {
 		return page(DefaultPageSize, child)
 	}
 	q.People = func(child int, refs []model.PersonRef) int {
-		return add(mul(VendorCall, batches(len(refs))), mul(len(refs), child))
+		return add(mul(u.call, batches(len(refs))), mul(len(refs), child))
 	}
 	q.Account = func(child int, _ string) int { return call(child) }
 	q.AccountByExternalID = func(child int, _ string) int { return call(child) }
@@ -104,14 +115,14 @@ func Complexity() generated.ComplexityRoot {
 	q.AccountList = func(child int, _ string) int { return call(child) }
 	q.Person = func(child int, _ model.PersonRef) int { return call(child) }
 
-	c.Account.Company = func(child int) int { return SubCall + child }
-	c.AccountList.ContactCount = func(int) int { return SubCall }
-	c.Customer.Person = func(child int) int { return 1 + child }
+	c.Account.Company = func(child int) int { return add(u.subCall, child) }
+	c.AccountList.ContactCount = func(int) int { return u.subCall }
+	c.Customer.Person = func(child int) int { return add(u.link, child) }
 	c.Person.Customers = call
 
 	m := &c.Mutation
 	bulk := func(child int, in model.AccountSelectionInput, _ *bool) int {
-		return add(mul(VendorCall, batches(len(in.InclusionIds))), child)
+		return add(mul(u.call, batches(len(in.InclusionIds))), child)
 	}
 	m.ArchiveAccounts, m.RestoreAccounts, m.DeleteAccounts = bulk, bulk, bulk
 	m.DeleteAccount = func(child int, _ model.DeleteAccountInput, _ *bool) int { return call(child) }
@@ -136,7 +147,7 @@ func Complexity() generated.ComplexityRoot {
 		if people > 0 {
 			calls += batches(people)
 		}
-		return add(mul(VendorCall, calls), mul(len(reps), child))
+		return add(mul(u.call, calls), mul(len(reps), child))
 	})
 	return c
 }
@@ -149,9 +160,6 @@ func pageSize(arg *int) int {
 	}
 	return min(max(*arg, 0), MaxPageSize)
 }
-
-// page is the cost of one vendor call returning n items.
-func page(n, child int) int { return add(VendorCall, mul(n, child)) }
 
 // batches is the number of Ortto calls n ids or refs take (at least one).
 func batches(n int) int { return max(1, (n+OrttoBatch-1)/OrttoBatch) }

@@ -77,6 +77,49 @@ func TestCostTable(t *testing.T) {
 	}
 }
 
+// TestVendorCallTable checks VendorCalls, the cost model counting calls
+// only: the pre-execution half of SWITCHYARD_MAX_VENDOR_CALLS.
+func TestVendorCallTable(t *testing.T) {
+	refs := func(n int) []map[string]any {
+		out := make([]map[string]any, n)
+		for i := range out {
+			out[i] = map[string]any{"email": fmt.Sprintf("p%d@example.com", i)}
+		}
+		return out
+	}
+	schema := generated.NewExecutableSchema(generated.Config{}).Schema()
+	cases := []struct {
+		query string
+		vars  map[string]any
+		want  int
+	}{
+		{`{ gateway { version vendors { name } } __typename }`, nil, 0},
+		{`{ __schema { types { name fields { name } } } }`, nil, 0},
+		{`{ customers(first: 20) { nodes { name person { id } } } }`, nil, 1}, // person is batched
+		{`{ customers(first: 20) { nodes { person { customers { id } } } } }`, nil, 1 + 20},
+		{`{ accounts(first: 10) { nodes { id company { industry } } } }`, nil, 1 + 10},
+		{`{ accountLists { name contactCount } }`, nil, 1 + 20},
+		{`{ account(id: "a") { name } accountList(id: "1") { name } customerConfig { statuses { name } } }`, nil, 3},
+		{`query($r: [PersonRef!]!) { people(refs: $r) { id subscriptions { audienceId } } }`, map[string]any{"r": refs(250)}, 3},
+		// The issue's query: ten aliases of 1,000 refs, exactly the
+		// complexity limit, is 100 Ortto calls.
+		{`query($r: [PersonRef!]!) { a: people(refs: $r) { id } b: people(refs: $r) { id } c: people(refs: $r) { id } d: people(refs: $r) { id } e: people(refs: $r) { id } f: people(refs: $r) { id } g: people(refs: $r) { id } h: people(refs: $r) { id } i: people(refs: $r) { id } j: people(refs: $r) { id } }`, map[string]any{"r": refs(1000)}, 100},
+		{`{ ...F ... on Query { person(ref: {id: "a"}) { id } } } fragment F on Query { customer(id: "1") { id } }`, nil, 2},
+		{`mutation { createAccountList(input: {name: "x"}) { id } }`, nil, 1},
+		{`{ _entities(representations: [{__typename: "Customer", id: "1"}, {__typename: "Person", id: "a"}, {__typename: "Person", id: "b"}]) { __typename } }`, nil, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.query, func(t *testing.T) {
+			doc, errs := gqlparser.LoadQuery(schema, tc.query)
+			require.Empty(t, errs)
+			op := doc.Operations[0]
+			vars, err := validator.VariableValues(schema, op, tc.vars)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, VendorCalls(context.Background(), op, vars))
+		})
+	}
+}
+
 func TestSaturatingArithmetic(t *testing.T) {
 	assert.Equal(t, maxInt, mul(maxInt/2, 3))
 	assert.Equal(t, maxInt, add(maxInt, 1))

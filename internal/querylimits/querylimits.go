@@ -45,14 +45,18 @@ const (
 	DefaultMaxDepth      = 10
 	DefaultMaxAliases    = 30
 	DefaultMaxComplexity = 1000
+	// DefaultMaxVendorCalls lets one operation hold Ortto's default 10
+	// req/s for at most 5 s.
+	DefaultMaxVendorCalls = 50
 )
 
 // The environment variables ConfigFromEnv reads.
 const (
-	EnvMaxDepth      = "SWITCHYARD_MAX_DEPTH"
-	EnvMaxAliases    = "SWITCHYARD_MAX_ALIASES"
-	EnvMaxComplexity = "SWITCHYARD_MAX_COMPLEXITY"
-	EnvIntrospection = "SWITCHYARD_INTROSPECTION"
+	EnvMaxDepth       = "SWITCHYARD_MAX_DEPTH"
+	EnvMaxAliases     = "SWITCHYARD_MAX_ALIASES"
+	EnvMaxComplexity  = "SWITCHYARD_MAX_COMPLEXITY"
+	EnvMaxVendorCalls = "SWITCHYARD_MAX_VENDOR_CALLS"
+	EnvIntrospection  = "SWITCHYARD_INTROSPECTION"
 )
 
 func init() {
@@ -67,18 +71,22 @@ type Config struct {
 	MaxDepth      int
 	MaxAliases    int
 	MaxComplexity int
+	// MaxVendorCalls bounds the vendor calls of one operation, all
+	// vendors together (see VendorCallLimit).
+	MaxVendorCalls int
 }
 
 // ConfigFromEnv reads the limits from SWITCHYARD_MAX_DEPTH,
-// SWITCHYARD_MAX_ALIASES and SWITCHYARD_MAX_COMPLEXITY. An unset variable
+// SWITCHYARD_MAX_ALIASES, SWITCHYARD_MAX_COMPLEXITY and
+// SWITCHYARD_MAX_VENDOR_CALLS. An unset variable
 // takes the default; a value that is not a non-negative integer is an
 // error, so that a typo does not silently remove a limit.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	cfg := Config{MaxDepth: DefaultMaxDepth, MaxAliases: DefaultMaxAliases, MaxComplexity: DefaultMaxComplexity}
+	cfg := Config{MaxDepth: DefaultMaxDepth, MaxAliases: DefaultMaxAliases, MaxComplexity: DefaultMaxComplexity, MaxVendorCalls: DefaultMaxVendorCalls}
 	for _, v := range []struct {
 		name string
 		dst  *int
-	}{{EnvMaxDepth, &cfg.MaxDepth}, {EnvMaxAliases, &cfg.MaxAliases}, {EnvMaxComplexity, &cfg.MaxComplexity}} {
+	}{{EnvMaxDepth, &cfg.MaxDepth}, {EnvMaxAliases, &cfg.MaxAliases}, {EnvMaxComplexity, &cfg.MaxComplexity}, {EnvMaxVendorCalls, &cfg.MaxVendorCalls}} {
 		s := strings.TrimSpace(getenv(v.name))
 		if s == "" {
 			continue
@@ -104,8 +112,8 @@ func IntrospectionEnabled(sandbox bool, getenv func(string) string) bool {
 	return sandbox
 }
 
-// Install adds the depth, alias and complexity limits to srv, cheapest
-// first. The complexity limit uses the costs the executable schema was
+// Install adds the depth, alias, complexity and vendor-call limits to
+// srv, cheapest first. The complexity limit uses the costs the executable schema was
 // built with (see Complexity).
 func Install(srv *handler.Server, cfg Config) {
 	if cfg.MaxDepth > 0 {
@@ -116,6 +124,9 @@ func Install(srv *handler.Server, cfg Config) {
 	}
 	if cfg.MaxComplexity > 0 {
 		srv.Use(ComplexityLimit(cfg.MaxComplexity))
+	}
+	if cfg.MaxVendorCalls > 0 {
+		srv.Use(VendorCallLimit(cfg.MaxVendorCalls))
 	}
 }
 

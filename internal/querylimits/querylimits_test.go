@@ -191,13 +191,13 @@ func TestConfigFromEnv(t *testing.T) {
 	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
 	cfg, err := querylimits.ConfigFromEnv(env(nil))
 	require.NoError(t, err)
-	assert.Equal(t, querylimits.Config{MaxDepth: 10, MaxAliases: 30, MaxComplexity: 1000}, cfg)
+	assert.Equal(t, querylimits.Config{MaxDepth: 10, MaxAliases: 30, MaxComplexity: 1000, MaxVendorCalls: 50}, cfg)
 
-	cfg, err = querylimits.ConfigFromEnv(env(map[string]string{"SWITCHYARD_MAX_DEPTH": " 7 ", "SWITCHYARD_MAX_ALIASES": "0", "SWITCHYARD_MAX_COMPLEXITY": "5000"}))
+	cfg, err = querylimits.ConfigFromEnv(env(map[string]string{"SWITCHYARD_MAX_DEPTH": " 7 ", "SWITCHYARD_MAX_ALIASES": "0", "SWITCHYARD_MAX_COMPLEXITY": "5000", "SWITCHYARD_MAX_VENDOR_CALLS": "25"}))
 	require.NoError(t, err)
-	assert.Equal(t, querylimits.Config{MaxDepth: 7, MaxAliases: 0, MaxComplexity: 5000}, cfg)
+	assert.Equal(t, querylimits.Config{MaxDepth: 7, MaxAliases: 0, MaxComplexity: 5000, MaxVendorCalls: 25}, cfg)
 
-	for _, bad := range []map[string]string{{"SWITCHYARD_MAX_DEPTH": "ten"}, {"SWITCHYARD_MAX_ALIASES": "-1"}, {"SWITCHYARD_MAX_COMPLEXITY": "1e3"}} {
+	for _, bad := range []map[string]string{{"SWITCHYARD_MAX_DEPTH": "ten"}, {"SWITCHYARD_MAX_ALIASES": "-1"}, {"SWITCHYARD_MAX_COMPLEXITY": "1e3"}, {"SWITCHYARD_MAX_VENDOR_CALLS": "fifty"}} {
 		_, err := querylimits.ConfigFromEnv(env(bad))
 		assert.Error(t, err, "%v", bad)
 	}
@@ -296,3 +296,9 @@ fragment TypeRef on __Type {
   kind name
   ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }
 }`
+
+// TestBudgetCodeAgrees: the refusal before execution and the call refused
+// at run time (errcode's code for outbound.KindBudgetExceeded) are one code.
+func TestBudgetCodeAgrees(t *testing.T) {
+	assert.Equal(t, errcode.VendorBudgetExceeded, querylimits.VendorBudgetExceeded)
+}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/auth"
 	"github.com/switchyard/switchyard/internal/crossorigin"
+	"github.com/switchyard/switchyard/internal/graphiql"
 	"github.com/switchyard/switchyard/internal/outbound"
 	"github.com/switchyard/switchyard/internal/persisted"
 	"github.com/switchyard/switchyard/internal/querylimits"
@@ -67,6 +68,9 @@ type Config struct {
 	// Introspection is on in the sandbox, off otherwise unless
 	// SWITCHYARD_INTROSPECTION=1.
 	Introspection bool
+	// GraphiQL serves the playground at /: on in the sandbox, off
+	// otherwise unless SWITCHYARD_GRAPHIQL=1.
+	GraphiQL bool
 	// Browser is CORS and CSRF prevention (SWITCHYARD_CORS_ORIGINS,
 	// SWITCHYARD_CSRF_PREVENTION).
 	Browser crossorigin.Config
@@ -257,6 +261,9 @@ func Load(getenv func(string) string) (*Config, error) {
 		return nil, err
 	}
 	c.Introspection = querylimits.IntrospectionEnabled(c.Sandbox, getenv)
+	if c.GraphiQL, err = graphiql.EnabledFromEnv(c.Sandbox, getenv); err != nil {
+		return nil, err
+	}
 	if c.Browser, err = crossorigin.ConfigFromEnv(c.Sandbox, c.Production, getenv); err != nil {
 		return nil, err
 	}

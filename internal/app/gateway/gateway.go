@@ -80,6 +80,7 @@ type Gateway struct {
 	closeCache       func() error // likewise for the read cache
 	sdlOnce          sync.Once
 	sdl              string
+	introspection    bool // /schema.graphql follows the introspection rule
 }
 
 // New builds the vendor clients named in cfg and the HTTP handler.
@@ -87,7 +88,7 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	g := &Gateway{chains: map[string]*outbound.Chain{}}
+	g := &Gateway{chains: map[string]*outbound.Chain{}, introspection: cfg.Introspection}
 	if cfg.Cache.Enabled && opts.CacheStore == nil {
 		mem := outbound.NewMemoryCacheStore(cfg.Cache.MaxBytes)
 		opts.CacheStore, g.closeCache = mem, mem.Close
@@ -137,6 +138,12 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	pq.Install(srv)
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
+	} else {
+		// Refused with its own code before anything runs, and no "Did you
+		// mean" in validation errors, which would spell the schema out
+		// one field at a time.
+		srv.Use(querylimits.NoIntrospection(opts.Logger))
+		srv.SetDisableSuggestion(true)
 	}
 	querylimits.Install(srv, cfg.QueryLimits)
 	srv.Use(logging.Operation{})
@@ -197,12 +204,17 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		// X-Switchyard-Cost and -Plan; before idempotency, so that a plan
 		// is never stored or replayed as an operation's outcome.
 		costplan.Middleware,
+		// Vendor calls queue per client at the vendors' limits, so one
+		// client's large operation cannot hold a vendor for the others.
+		withOutboundClient,
 		idempotent,
 		r.Loaders,
 	))
-	playground := graphiql.Handler(graphiql.Options{Endpoint: "/query", DefaultQuery: DefaultQuery, Tabs: graphiql.Examples()})
-	mux.Handle("GET /{$}", playground)
-	mux.Handle("GET "+graphiql.AssetPath, playground)
+	if cfg.GraphiQL {
+		playground := graphiql.Handler(graphiql.Options{Endpoint: "/query", DefaultQuery: DefaultQuery, Tabs: graphiql.Examples()})
+		mux.Handle("GET /{$}", playground)
+		mux.Handle("GET "+graphiql.AssetPath, playground)
+	}
 	mux.HandleFunc("GET /schema.graphql", g.serveSDL)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		// The goroutine count lets a load run check that the gateway
@@ -251,6 +263,14 @@ func clientIdentity(r *http.Request) string {
 		return p.Identity()
 	}
 	return ""
+}
+
+// withOutboundClient names the authenticated client in the request's
+// context for the outbound chain's fair queueing (outbound.WithClient).
+func withOutboundClient(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(outbound.WithClient(r.Context(), clientIdentity(r))))
+	})
 }
 
 // ServeHTTP serves every route.

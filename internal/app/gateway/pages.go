@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/switchyard/switchyard/graph/sdl"
+	"github.com/switchyard/switchyard/internal/querylimits"
 )
 
 // SDL prints the client schema the gateway serves: the executable schema
@@ -15,7 +16,16 @@ func (g *Gateway) SDL() string {
 	return g.sdl
 }
 
+// serveSDL publishes the schema only where introspection is on: the SDL
+// is the same information, and a production gateway keeps both to itself.
 func (g *Gateway) serveSDL(w http.ResponseWriter, _ *http.Request) {
+	if !g.introspection {
+		writeJSON(w, http.StatusNotFound, map[string]any{"errors": []map[string]any{{
+			"message":    "the schema is not published: introspection is disabled on this gateway",
+			"extensions": map[string]any{"code": querylimits.IntrospectionDisabled},
+		}}})
+		return
+	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = w.Write([]byte(g.SDL()))
 }

@@ -1,0 +1,86 @@
+package gateway_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchyard/switchyard/internal/app/gatewaytest"
+)
+
+// heavyPeople is `people(refs: $rI) { id }` under n aliases, each with
+// its own 1,000 refs that the simulator does not know: distinct people, so
+// the loader cannot share them, 10 Ortto calls per alias.
+func heavyPeople(n int) (string, map[string]any) {
+	var b, params strings.Builder
+	vars := map[string]any{}
+	for i := range n {
+		fmt.Fprintf(&params, "$r%d: [PersonRef!]! ", i)
+		fmt.Fprintf(&b, " a%d: people(refs: $r%d) { id }", i, i)
+		refs := make([]map[string]any, 1000)
+		for j := range refs {
+			refs[j] = map[string]any{"email": fmt.Sprintf("load-%d-%d@example.com", i, j)}
+		}
+		vars[fmt.Sprintf("r%d", i)] = refs
+	}
+	return "query Heavy(" + params.String() + ") {" + b.String() + " }", vars
+}
+
+func withMaxVendorCalls(n int) gatewaytest.Option {
+	return func(s *gatewaytest.Setup) { s.Config.QueryLimits.MaxVendorCalls = n }
+}
+
+// TestVendorCallBudgetBeforeExecution: the issue's query, ten aliases of
+// people with 1,000 refs each, costs exactly the complexity limit but
+// would make 100 Ortto calls; the default budget of 50 refuses it before
+// any call. Half of it (50 calls) runs.
+func TestVendorCallBudgetBeforeExecution(t *testing.T) {
+	e := newEnv(t, gatewaytest.WithoutRateLimits())
+	q, vars := heavyPeople(10)
+	r := e.Query(q, vars, "Accept", "application/graphql-response+json")
+	assert.Equal(t, http.StatusBadRequest, r.Status, r.Raw)
+	assert.Equal(t, []string{"VENDOR_BUDGET_EXCEEDED"}, r.Codes(), r.Raw)
+	assert.Contains(t, r.Errors[0].Message, "100 vendor calls")
+	assert.False(t, r.HasData())
+	assert.Zero(t, len(e.APICalls("ortto")), "refused before any vendor call")
+
+	q, vars = heavyPeople(5)
+	r = e.Query(q, vars)
+	require.Empty(t, r.Errors, "50 calls are within the budget")
+	assert.Equal(t, 50, len(e.APICalls("ortto")))
+}
+
+// TestVendorCallBudgetAtRunTime: the estimate counts a batched link
+// (Customer.person) as free, so this query passes a budget of 1 before it
+// runs; at run time the second call, Ortto's, which can only start once
+// Apptivo's customers are in, is refused without reaching Ortto, and only
+// its fields are null.
+func TestVendorCallBudgetAtRunTime(t *testing.T) {
+	e := newEnv(t, withMaxVendorCalls(1))
+	r := e.Query(`{ customers(first: 3) { nodes { name person { id } } } }`, nil)
+	var got struct {
+		Customers struct {
+			Nodes []struct {
+				Name   string
+				Person *struct{ ID string }
+			}
+		}
+	}
+	r.Into(t, &got)
+	require.NotEmpty(t, got.Customers.Nodes, r.Raw)
+	for _, c := range got.Customers.Nodes {
+		assert.NotEmpty(t, c.Name)
+		assert.Nil(t, c.Person)
+	}
+	require.NotEmpty(t, r.Errors)
+	for i, code := range r.Codes() {
+		assert.Equal(t, "VENDOR_BUDGET_EXCEEDED", code, r.Raw)
+		assert.Equal(t, "person", r.Errors[i].Path[len(r.Errors[i].Path)-1])
+	}
+	assert.Zero(t, len(e.APICalls("ortto")), "the call past the budget never reached Ortto")
+	assert.Equal(t, 1, len(e.APICalls("apptivo")))
+}
