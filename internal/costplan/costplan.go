@@ -51,19 +51,19 @@ const idempotencyKeyHeader = "Idempotency-Key"
 type modeKey struct{}
 
 type mode struct {
-	cost *outbound.CallCounter // nil: no cost extension
+	cost *outbound.Calls // nil: no cost extension
 	plan bool
 }
 
 // Middleware reads the cost and plan headers. For cost it counts the
-// request's vendor calls (outbound.WithCallCounter); for a plan it drops
+// request's vendor calls (outbound.WithCalls); for a plan it drops
 // any Idempotency-Key, since a plan is not the operation's outcome and
 // must not be stored as one, nor answered from a stored one.
 func Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var m mode
 		if on(r.Header.Get(CostHeader)) {
-			m.cost = &outbound.CallCounter{}
+			m.cost = &outbound.Calls{}
 		}
 		m.plan = on(r.Header.Get(PlanHeader))
 		if m.cost == nil && !m.plan {
@@ -72,7 +72,7 @@ func Middleware(next http.Handler) http.Handler {
 		}
 		ctx := context.WithValue(r.Context(), modeKey{}, m)
 		if m.cost != nil {
-			ctx = outbound.WithCallCounter(ctx, m.cost)
+			ctx = outbound.WithCalls(ctx, m.cost)
 		}
 		r = r.WithContext(ctx)
 		if m.plan && r.Header.Get(idempotencyKeyHeader) != "" {
@@ -172,7 +172,7 @@ func (e *ext) InterceptResponse(ctx context.Context, next graphql.ResponseHandle
 	if resp.Extensions == nil {
 		resp.Extensions = map[string]any{}
 	}
-	resp.Extensions[CostKey] = Cost{Estimated: est, Limit: limit, VendorCalls: m.cost.Counts()}
+	resp.Extensions[CostKey] = Cost{Estimated: est, Limit: limit, VendorCalls: m.cost.Made()}
 	return resp
 }
 

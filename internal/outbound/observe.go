@@ -80,7 +80,6 @@ func newObserveTransport(next http.RoundTripper, opts ChainOptions) http.RoundTr
 // RoundTrip implements http.RoundTripper.
 func (t *observeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := time.Now()
-	countCall(req.Context(), t.vendor)
 	op := OperationFrom(req.Context())
 	name := t.vendor
 	if op != "" {
