@@ -6,7 +6,7 @@
 # four-vendor query (Switchyard alone). For each: req/s, p50, p99, and the
 # CPU the serving process and the simulator spent per 1,000 requests
 # (utime+stime from /proc/<pid>/stat, read just before and after the
-# measured window by cmd/benchload). Targets run one after another, each
+# measured window by cmd/loadgen). Targets run one after another, each
 # warmed up first, with the same number of connections. Loopback only,
 # bounded in time; every process started here stops when the script exits.
 #
@@ -61,7 +61,7 @@ start_stack SWITCHYARD_ENV=production SWITCHYARD_API_KEYS_FILE="$work/api-keys"
 if ! curl -sf "http://127.0.0.1:$GW_PORT/healthz" >/dev/null; then
   echo "switchyard did not start:" >&2; tail -20 "$work/gateway.log" >&2; exit 1
 fi
-go build -o "$work/benchload" ./cmd/benchload
+go build -o "$work/loadgen" ./cmd/loadgen
 sim=
 for p in $(jobs -p); do
   [ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$work/vendorsim" ] && sim=$p
@@ -114,13 +114,13 @@ echo "checks: trace continued to the simulator: $(curl -s "http://$SIM/_sim/requ
 
 rows=$work/rows.md
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
-# measure LABEL URL SERVING_PID [benchload flags...]: one row. The
+# measure LABEL URL SERVING_PID [loadgen flags...]: one row. The
 # simulator's request log is emptied first so its memory stays bounded.
 measure() {
   local label=$1 url=$2 serving=$3
   shift 3
   curl -sf -X DELETE "http://$SIM/_sim/requests" >/dev/null
-  "$work/benchload" -label "$label" -row "$rows" -url "$url" -workers "$WORKERS" \
+  "$work/loadgen" -label "$label" -row "$rows" -url "$url" -workers "$WORKERS" \
     -warmup "$WARMUP" -duration "$DURATION" -traceparent \
     -pid "serving=$serving" -pid "simulator=$sim" -sim-log "http://$SIM/_sim/requests" "$@"
 }
