@@ -39,7 +39,7 @@ var vendorField = map[string]string{"appdirect": "accounts", "apptivo": "custome
 
 // For every fault mode and every vendor: the other vendors' data arrives,
 // the failing field is null with the right code, the response comes
-// within the deadline plus 100 ms, and the vendor saw the expected number
+// within the deadline (plus slack for a loaded machine), and the vendor saw the expected number
 // of attempts (reads retried only where a retry can help).
 func TestFaultTable(t *testing.T) {
 	faults := []struct {
@@ -73,7 +73,7 @@ func TestFaultTable(t *testing.T) {
 				elapsed := time.Since(start)
 
 				assert.Equal(t, http.StatusOK, r.Status)
-				assert.LessOrEqual(t, elapsed, faultRequestTimeout+100*time.Millisecond)
+				assert.LessOrEqual(t, elapsed, faultRequestTimeout+500*time.Millisecond, "answered at the deadline, not after")
 				require.Len(t, r.Errors, 1, r.Raw)
 				assert.Equal(t, f.code, r.Errors[0].Extensions["code"], r.Raw)
 				assert.Equal(t, vendor, r.Errors[0].Extensions["vendor"])
