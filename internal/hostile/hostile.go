@@ -167,7 +167,7 @@ func AtLimits() []Case {
 		"{"+items(20, func(i int) string {
 			return fmt.Sprintf("g%d: gateway { ", i) + items(99, func(int) string { return "version" }) + "}"
 		})+"}")
-	add("limit-spread-pairs", "1,400 distinct fragments spread in one set", spreadPairsN(1400))
+	add("limit-spread-pairs", "1,300 distinct fragments spread in one set", spreadPairsN(1300))
 	add("limit-unknown-fields", "2,000 unknown fields: 2,000 validation errors",
 		"{"+items(2000, func(i int) string { return fmt.Sprintf("f%d", i) })+"}")
 	add("limit-operations", "300 operations sharing a fragment", manyOperationsN(300))
