@@ -34,6 +34,12 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 		}
 		if err != nil {
 			a.logRefusal(r, err)
+			if r.ContentLength != 0 {
+				// The body (announced, or chunked) is never read: close the
+				// connection after the 401, or the server would first wait
+				// to drain a body that may never arrive.
+				w.Header().Set("Connection", "close")
+			}
 			writeUnauthenticated(w, err)
 			return
 		}

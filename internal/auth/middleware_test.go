@@ -1,10 +1,12 @@
 package auth_test
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -271,4 +273,27 @@ func TestMiddlewareConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestUnauthenticatedBodyIsNotAwaited is issue 9.2: a request announcing
+// a body that never arrives got no 401, the server waiting to drain the
+// body first. The 401 comes at once, with Connection: close, over a real
+// connection to a server with no read timeout.
+func TestUnauthenticatedBodyIsNotAwaited(t *testing.T) {
+	f := newFixture(t)
+	srv := httptest.NewServer(f.a.Middleware(http.HandlerFunc(echo)))
+	t.Cleanup(srv.Close)
+	for _, framing := range []string{"Content-Length: 100\r\n", "Transfer-Encoding: chunked\r\n"} {
+		c, err := net.Dial("tcp", srv.Listener.Addr().String())
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = c.Close() }) // before srv.Close, which waits for it
+		// Far longer than answering takes: reaching it means no 401.
+		require.NoError(t, c.SetDeadline(time.Now().Add(10*time.Second)))
+		_, err = io.WriteString(c, "POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"+framing+"\r\n")
+		require.NoError(t, err)
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		require.NoError(t, err, "%s: no 401 while the body was pending", framing)
+		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+		assert.True(t, resp.Close, "the connection is closed, not kept to drain the body")
+	}
 }

@@ -27,6 +27,14 @@ import (
 // MaxBodyBytes is the largest request body /query accepts.
 const MaxBodyBytes = 1 << 20
 
+// MaxVariableValues is the most JSON values (objects, arrays and scalars)
+// the variables of one request may hold. gqlgen decodes variables into
+// maps and slices and coerces them again before any limit on the
+// operation can look at them; a megabyte of small objects costs a hundred
+// megabytes of allocation. The largest legitimate lists (bulk ids, people
+// refs) are bounded by the complexity limit well below this.
+const MaxVariableValues = 20000
+
 const (
 	mediaJSON            = "application/json"
 	mediaGraphQLResponse = "application/graphql-response+json"
@@ -58,13 +66,35 @@ const (
 //   - request errors (parse, validation, variable coercion) carry no
 //     "data" key, and under application/json get 200 rather than gqlgen's
 //     422.
-func Guard(next http.Handler) http.Handler {
+func Guard(next http.Handler) http.Handler { return GuardWith(Options{})(next) }
+
+// Options tune Guard.
+type Options struct {
+	// MaxTokens bounds the parse the guard makes to tell queries from
+	// mutations (GET) and to find @defer: a document with more tokens is
+	// left for gqlgen to refuse. Zero takes DefaultMaxTokens.
+	MaxTokens int
+}
+
+// DefaultMaxTokens is the guard's parser token limit when Options do not
+// set one (the gateway's query limit default).
+const DefaultMaxTokens = 15000
+
+// GuardWith is Guard with options.
+func GuardWith(opts Options) func(http.Handler) http.Handler {
+	if opts.MaxTokens <= 0 {
+		opts.MaxTokens = DefaultMaxTokens
+	}
+	return func(next http.Handler) http.Handler { return guard(opts, next) }
+}
+
+func guard(opts Options, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var params requestParams
+		params := requestParams{maxTokens: opts.MaxTokens}
 		switch r.Method {
 		case http.MethodGet:
 			var msg string
-			if params, msg = getParams(r); msg != "" {
+			if params, msg = getParams(r, opts.MaxTokens); msg != "" {
 				requestError(w, http.StatusBadRequest, errcode.BadRequest, msg)
 				return
 			}
@@ -94,8 +124,12 @@ func Guard(next http.Handler) http.Handler {
 				return
 			}
 			var msg string
-			if params, msg = postParams(body); msg != "" {
+			if params, msg = postParams(body, opts.MaxTokens); msg != "" {
 				requestError(w, http.StatusBadRequest, errcode.BadRequest, msg)
+				return
+			}
+			if n := jsonValues(params.rawVariables); n > MaxVariableValues {
+				requestError(w, http.StatusRequestEntityTooLarge, errcode.PayloadTooLarge, "variables hold more than "+strconv.Itoa(MaxVariableValues)+" values")
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -163,13 +197,18 @@ type requestParams struct {
 	Query         string
 	OperationName string
 	Variables     map[string]any
+	// rawVariables are a POST's variables, decoded into Variables only
+	// when an @defer's `if` needs them: a large variables object is
+	// decoded once, by gqlgen, not twice.
+	rawVariables json.RawMessage
 
 	// persisted marks a request naming a persisted query by hash
 	// (extensions.persistedQuery), which may come without the query.
 	persisted bool
 
-	doc    *ast.QueryDocument
-	parsed bool
+	doc       *ast.QueryDocument
+	parsed    bool
+	maxTokens int
 }
 
 // check reports what makes the parameters unusable whatever the schema: a
@@ -182,12 +221,12 @@ func (p *requestParams) check() string {
 }
 
 // document parses the query once, or returns nil when it does not parse
-// (gqlgen then reports the syntax error).
+// or has more tokens than the limit (gqlgen then reports it).
 func (p *requestParams) document() *ast.QueryDocument {
 	if !p.parsed {
 		p.parsed = true
 		if p.Query != "" {
-			p.doc, _ = parser.ParseQuery(&ast.Source{Input: p.Query})
+			p.doc, _ = parser.ParseQueryWithTokenLimit(&ast.Source{Input: p.Query}, p.maxTokens)
 		}
 	}
 	return p.doc
@@ -232,11 +271,11 @@ func (p *requestParams) defers() bool {
 					return true
 				}
 			case *ast.InlineFragment:
-				if deferred(s.Directives, p.Variables) || walk(s.SelectionSet) {
+				if deferred(s.Directives, p.variables) || walk(s.SelectionSet) {
 					return true
 				}
 			case *ast.FragmentSpread:
-				if deferred(s.Directives, p.Variables) {
+				if deferred(s.Directives, p.variables) {
 					return true
 				}
 				if !seen[s.Name] {
@@ -252,9 +291,18 @@ func (p *requestParams) defers() bool {
 	return walk(op.SelectionSet)
 }
 
+// variables are the request's variables, decoded on first use.
+func (p *requestParams) variables() map[string]any {
+	if p.Variables == nil && len(p.rawVariables) > 0 {
+		_ = json.Unmarshal(p.rawVariables, &p.Variables)
+		p.rawVariables = nil
+	}
+	return p.Variables
+}
+
 // deferred reports whether dirs hold an @defer that is on: its `if`
 // argument is absent or anything but false.
-func deferred(dirs ast.DirectiveList, vars map[string]any) bool {
+func deferred(dirs ast.DirectiveList, vars func() map[string]any) bool {
 	d := dirs.ForName("defer")
 	if d == nil {
 		return false
@@ -263,7 +311,7 @@ func deferred(dirs ast.DirectiveList, vars map[string]any) bool {
 	if arg == nil || arg.Value == nil {
 		return true
 	}
-	v, err := arg.Value.Value(vars)
+	v, err := arg.Value.Value(vars())
 	on, isBool := v.(bool)
 	return err != nil || !isBool || on
 }
@@ -271,7 +319,7 @@ func deferred(dirs ast.DirectiveList, vars map[string]any) bool {
 // postParams decodes a POST body and checks its shape before gqlgen reads
 // it, so that a malformed request gets a coded error: gqlgen's transports
 // answer these with messages but no extensions.code.
-func postParams(body []byte) (requestParams, string) {
+func postParams(body []byte, maxTokens int) (requestParams, string) {
 	var raw struct {
 		Query         json.RawMessage `json:"query"`
 		OperationName json.RawMessage `json:"operationName"`
@@ -291,12 +339,12 @@ func postParams(body []byte) (requestParams, string) {
 	case !isJSON(raw.Extensions, '{'):
 		return requestParams{}, "extensions must be an object"
 	}
-	var p requestParams
+	p := requestParams{maxTokens: maxTokens}
 	// The shapes are checked, so these decode; a value left empty is one
 	// gqlgen reports on.
 	_ = json.Unmarshal(raw.Query, &p.Query)
 	_ = json.Unmarshal(raw.OperationName, &p.OperationName)
-	_ = json.Unmarshal(raw.Variables, &p.Variables)
+	p.rawVariables = raw.Variables
 	var ext map[string]json.RawMessage
 	_ = json.Unmarshal(raw.Extensions, &ext)
 	_, p.persisted = ext["persistedQuery"]
@@ -305,11 +353,14 @@ func postParams(body []byte) (requestParams, string) {
 
 // getParams reads the request parameters of a GET from its query string,
 // where variables and extensions are JSON-encoded objects.
-func getParams(r *http.Request) (requestParams, string) {
+func getParams(r *http.Request, maxTokens int) (requestParams, string) {
 	q := r.URL.Query()
-	p := requestParams{Query: q.Get("query"), OperationName: q.Get("operationName")}
+	p := requestParams{Query: q.Get("query"), OperationName: q.Get("operationName"), maxTokens: maxTokens}
 	for _, name := range []string{"variables", "extensions"} {
 		if v := q.Get(name); v != "" {
+			if jsonValues([]byte(v)) > MaxVariableValues {
+				return requestParams{}, name + " hold more than " + strconv.Itoa(MaxVariableValues) + " values"
+			}
 			var obj map[string]any
 			if err := json.Unmarshal([]byte(v), &obj); err != nil {
 				return requestParams{}, name + " must be a JSON object"
@@ -322,6 +373,31 @@ func getParams(r *http.Request) (requestParams, string) {
 		}
 	}
 	return p, p.check()
+}
+
+// jsonValues counts, without decoding, about how many values the JSON
+// text raw holds: each object, array and element after a comma (a count
+// that can only err high). It allocates nothing.
+func jsonValues(raw []byte) int {
+	n, inString, escaped := 0, false, false
+	for _, c := range raw {
+		switch {
+		case escaped:
+			escaped = false
+		case inString:
+			switch c {
+			case '\\':
+				escaped = true
+			case '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[' || c == ',':
+			n++
+		}
+	}
+	return n
 }
 
 // isJSON reports whether raw is absent, null, or a JSON value starting

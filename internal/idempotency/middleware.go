@@ -287,7 +287,7 @@ func (m *middleware) run(w http.ResponseWriter, r *http.Request, key string, pen
 var RefusalCodes = []string{
 	errcode.Unauthenticated, errcode.Forbidden,
 	errcode.GraphQLParseFailed, errcode.GraphQLValidationFailed, errcode.BadRequest,
-	"QUERY_TOO_DEEP", "QUERY_TOO_COMPLEX", // limits.QueryTooDeep, limits.QueryTooComplex
+	"QUERY_TOO_DEEP", "QUERY_TOO_COMPLEX", "QUERY_TOO_LARGE", // querylimits.QueryTooDeep, QueryTooComplex, QueryTooLarge
 	"VENDOR_BUDGET_EXCEEDED", "INTROSPECTION_DISABLED", // querylimits.VendorBudgetExceeded, querylimits.IntrospectionDisabled
 	"PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_NOT_ALLOWED", // persisted.CodeNotFound, persisted.CodeNotAllowed
 }

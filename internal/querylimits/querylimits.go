@@ -1,11 +1,17 @@
 // Package querylimits refuses, before any resolver runs, GraphQL operations that
-// would cost the gateway or its vendors too much: too deep, too many
-// aliases, or too complex. Each limit is a gqlgen handler extension that
-// runs after parsing and validation and before execution, so a refused
-// operation sends nothing to any vendor.
+// would cost the gateway or its vendors too much: too large to validate
+// cheaply, too deep, too many aliases, or too complex. Each limit is a
+// gqlgen handler extension. The document limits (tokens, fields, fields
+// sharing a response name) and the depth and alias limits run on the
+// parsed document before gqlgen validates it (DocumentLimits); the
+// complexity limit, which needs the schema's types, runs after validation
+// and before execution, so a refused operation sends nothing to any
+// vendor. Install also bounds the errors of a refusal (ErrorCap) and
+// keeps only accepted documents in the parsed-document cache
+// (DocumentCache).
 //
 // Refusals are GraphQL request errors (no "data") with extensions.code
-// QUERY_TOO_DEEP or QUERY_TOO_COMPLEX. They are registered with gqlgen as
+// QUERY_TOO_LARGE, QUERY_TOO_DEEP or QUERY_TOO_COMPLEX. They are registered with gqlgen as
 // protocol errors, so the HTTP status is the one gqlgen gives parse and
 // validation errors: 400 when the client accepts
 // application/graphql-response+json, 422 with plain application/json.
@@ -71,22 +77,39 @@ type Config struct {
 	MaxDepth      int
 	MaxAliases    int
 	MaxComplexity int
+
+	// MaxTokens bounds the parser (SWITCHYARD_MAX_TOKENS), MaxFields the
+	// fields with fragments expanded (SWITCHYARD_MAX_FIELDS) and
+	// MaxRepeatedFields the fields sharing a response name in one
+	// selection set (SWITCHYARD_MAX_REPEATED_FIELDS); see DocumentLimits.
+	MaxTokens         int
+	MaxFields         int
+	MaxRepeatedFields int
+	// MaxErrors bounds the errors of a refused request (ErrorCap); zero
+	// takes DefaultMaxErrors.
+	MaxErrors int
+	// CacheBytes and CacheEntries bound the parsed-document cache; zero
+	// takes DefaultCacheBytes and DefaultCacheEntries.
+	CacheBytes, CacheEntries int
 	// MaxVendorCalls bounds the vendor calls of one operation, all
 	// vendors together (see VendorCallLimit).
 	MaxVendorCalls int
 }
 
 // ConfigFromEnv reads the limits from SWITCHYARD_MAX_DEPTH,
-// SWITCHYARD_MAX_ALIASES, SWITCHYARD_MAX_COMPLEXITY and
+// SWITCHYARD_MAX_ALIASES, SWITCHYARD_MAX_COMPLEXITY, SWITCHYARD_MAX_TOKENS,
+// SWITCHYARD_MAX_FIELDS, SWITCHYARD_MAX_REPEATED_FIELDS and
 // SWITCHYARD_MAX_VENDOR_CALLS. An unset variable
 // takes the default; a value that is not a non-negative integer is an
 // error, so that a typo does not silently remove a limit.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	cfg := Config{MaxDepth: DefaultMaxDepth, MaxAliases: DefaultMaxAliases, MaxComplexity: DefaultMaxComplexity, MaxVendorCalls: DefaultMaxVendorCalls}
+	cfg := Config{MaxDepth: DefaultMaxDepth, MaxAliases: DefaultMaxAliases, MaxComplexity: DefaultMaxComplexity,
+		MaxTokens: DefaultMaxTokens, MaxFields: DefaultMaxFields, MaxRepeatedFields: DefaultMaxRepeatedFields, MaxVendorCalls: DefaultMaxVendorCalls}
 	for _, v := range []struct {
 		name string
 		dst  *int
-	}{{EnvMaxDepth, &cfg.MaxDepth}, {EnvMaxAliases, &cfg.MaxAliases}, {EnvMaxComplexity, &cfg.MaxComplexity}, {EnvMaxVendorCalls, &cfg.MaxVendorCalls}} {
+	}{{EnvMaxDepth, &cfg.MaxDepth}, {EnvMaxAliases, &cfg.MaxAliases}, {EnvMaxComplexity, &cfg.MaxComplexity},
+		{EnvMaxTokens, &cfg.MaxTokens}, {EnvMaxFields, &cfg.MaxFields}, {EnvMaxRepeatedFields, &cfg.MaxRepeatedFields}, {EnvMaxVendorCalls, &cfg.MaxVendorCalls}} {
 		s := strings.TrimSpace(getenv(v.name))
 		if s == "" {
 			continue
@@ -112,22 +135,39 @@ func IntrospectionEnabled(sandbox bool, getenv func(string) string) bool {
 	return sandbox
 }
 
-// Install adds the depth, alias, complexity and vendor-call limits to
-// srv, cheapest first. The complexity limit uses the costs the executable schema was
-// built with (see Complexity).
-func Install(srv *handler.Server, cfg Config) {
-	if cfg.MaxDepth > 0 {
-		srv.Use(DepthLimit(cfg.MaxDepth))
+// Install adds the limits to srv: the document, depth and alias limits
+// before validation (DocumentLimits), the parser's token limit, the
+// complexity and vendor-call limits after it (with the costs the executable schema was
+// built with, see Complexity), the error cap, and the parsed-document
+// cache, which keeps only what every limit accepted. It returns the
+// cache. Install it after the persisted-query extensions, which fill in
+// the text of a query sent by hash, and after every other extension that
+// may refuse an operation.
+func Install(srv *handler.Server, cfg Config) *DocumentCache {
+	if cfg.CacheBytes <= 0 {
+		cfg.CacheBytes = DefaultCacheBytes
 	}
-	if cfg.MaxAliases > 0 {
-		srv.Use(AliasLimit(cfg.MaxAliases))
+	if cfg.CacheEntries <= 0 {
+		cfg.CacheEntries = DefaultCacheEntries
 	}
+	if cfg.MaxErrors <= 0 {
+		cfg.MaxErrors = DefaultMaxErrors
+	}
+	cache := NewDocumentCache(cfg.CacheBytes, cfg.CacheEntries)
+	srv.SetQueryCache(cache)
+	// gqlgen's own parse stops at the same limit; DocumentLimits parses
+	// first and refuses with QUERY_TOO_LARGE.
+	srv.SetParserTokenLimit(cfg.MaxTokens)
+	srv.Use(ErrorCap(cfg.MaxErrors))
+	srv.Use(DocumentLimits(cfg, cache))
 	if cfg.MaxComplexity > 0 {
 		srv.Use(ComplexityLimit(cfg.MaxComplexity))
 	}
 	if cfg.MaxVendorCalls > 0 {
 		srv.Use(VendorCallLimit(cfg.MaxVendorCalls))
 	}
+	srv.Use(admit{cache: cache})
+	return cache
 }
 
 // DepthLimit refuses operations whose selection tree is deeper than max.

@@ -96,6 +96,21 @@ type Config struct {
 	// Persisted is the persisted-query manifest and safelist
 	// (SWITCHYARD_PERSISTED_MANIFEST, SWITCHYARD_PERSISTED_ONLY).
 	Persisted persisted.Config
+	// Server is the client-facing connection limits (internal/app/serve).
+	Server Server
+}
+
+// Server holds the client-facing connection limits.
+type Server struct {
+	// ReadTimeout bounds reading one request, body included
+	// (SWITCHYARD_READ_TIMEOUT, default 30s).
+	ReadTimeout time.Duration
+	// IdleTimeout closes a keep-alive connection without a request
+	// (SWITCHYARD_IDLE_TIMEOUT, default 60s).
+	IdleTimeout time.Duration
+	// MaxConnections caps open client connections
+	// (SWITCHYARD_MAX_CONNECTIONS, default 512).
+	MaxConnections int
 }
 
 // Secrets are every credential the configuration holds, for the log
@@ -131,6 +146,11 @@ var DefaultRateLimits = map[string]float64{ortto.Name: 10}
 // are, not restated here.
 const (
 	DefaultRequestTimeout = 10 * time.Second
+	DefaultReadTimeout    = 30 * time.Second
+	DefaultIdleTimeout    = 60 * time.Second
+	// DefaultMaxConnections stays well below the usual limit of 1024 open
+	// files, leaving room for vendor connections and the health reserve.
+	DefaultMaxConnections = 512
 	// MaxRetryAttempts keeps a configuration from turning one read into a
 	// retry storm.
 	MaxRetryAttempts = 5
@@ -191,6 +211,15 @@ func Load(getenv func(string) string) (*Config, error) {
 	var errs []string
 	var err error
 	if c.RequestTimeout, err = duration(getenv, "SWITCHYARD_REQUEST_TIMEOUT", DefaultRequestTimeout); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if c.Server.ReadTimeout, err = duration(getenv, "SWITCHYARD_READ_TIMEOUT", DefaultReadTimeout); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if c.Server.IdleTimeout, err = duration(getenv, "SWITCHYARD_IDLE_TIMEOUT", DefaultIdleTimeout); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if c.Server.MaxConnections, err = intIn(getenv, "SWITCHYARD_MAX_CONNECTIONS", DefaultMaxConnections, 1, math.MaxInt32); err != nil {
 		errs = append(errs, err.Error())
 	}
 	c.VendorTimeouts = map[string]time.Duration{}

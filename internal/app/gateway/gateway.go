@@ -19,7 +19,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/switchyard/switchyard/graph/generated"
@@ -124,7 +123,6 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	// multipart/mixed (incremental delivery of @defer).
 	srv.AddTransport(transport.MultipartMixed{})
 	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	apq := opts.APQCache
 	if apq == nil {
 		apq = lru.New[string](sharedstate.DefaultAPQEntries)
@@ -145,6 +143,8 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		srv.Use(querylimits.NoIntrospection(opts.Logger))
 		srv.SetDisableSuggestion(true)
 	}
+	// Also sets the parsed-document cache, bounded by bytes, which keeps
+	// only documents every limit accepted.
 	querylimits.Install(srv, cfg.QueryLimits)
 	srv.Use(logging.Operation{})
 	srv.Use(opts.Telemetry.Extension())
@@ -197,7 +197,7 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		// body never is.
 		opts.Auth.Middleware,
 		// GraphQL-over-HTTP: methods, media types, body size, Accept.
-		graphqlhttp.Guard,
+		graphqlhttp.GuardWith(graphqlhttp.Options{MaxTokens: cfg.QueryLimits.MaxTokens}),
 		// CSRF after the guard, so a text/plain POST still gets its 415.
 		func(h http.Handler) http.Handler { return crossorigin.CSRF(cfg.Browser, h) },
 		withDeadline(cfg.RequestTimeout),
