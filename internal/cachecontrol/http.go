@@ -54,11 +54,11 @@ func (h *hints) field(fc *graphql.FieldContext) {
 		return
 	}
 	d := fc.Field.Definition.Directives.ForName("cacheControl")
-	h.mu.Lock()
-	defer h.mu.Unlock()
 	if d == nil {
 		if isRoot(fc) {
+			h.mu.Lock()
 			h.unhinted = true
+			h.mu.Unlock()
 		}
 		return
 	}
@@ -68,12 +68,14 @@ func (h *hints) field(fc *graphql.FieldContext) {
 			age = n
 		}
 	}
+	s := d.Arguments.ForName("scope")
+	private := s != nil && s.Value != nil && s.Value.Raw == "PRIVATE"
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	if h.maxAge < 0 || age < h.maxAge {
 		h.maxAge = age
 	}
-	if s := d.Arguments.ForName("scope"); s != nil && s.Value != nil && s.Value.Raw == "PRIVATE" {
-		h.private = true
-	}
+	h.private = h.private || private
 }
 
 // isRoot reports whether fc is a field of the operation's root type.
