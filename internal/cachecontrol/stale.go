@@ -1,6 +1,8 @@
 // Package cachecontrol tells GraphQL clients how fresh their data is: the
 // fields a response holds from the vendor read cache because the vendor
-// failed (extensions.stale), as the outbound chain reports them.
+// failed (extensions.stale), as the outbound chain reports them, and, for
+// GET and persisted-query requests, how long HTTP caches may keep the
+// response (Cache-Control, ETag: see HTTP).
 package cachecontrol
 
 import (
@@ -56,10 +58,15 @@ type collectorKey struct{}
 // Fields is field middleware (handler.Server.AroundFields): a vendor
 // reply served stale to a resolver is recorded under the resolver's
 // path. A call made by a per-request loader is recorded under the field
-// whose load started its batch.
+// whose load started its batch. Under HTTP it also records each field's
+// @cacheControl.
 func Fields(ctx context.Context, next graphql.Resolver) (any, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if h, ok := ctx.Value(hintsKey{}).(*hints); ok && fc != nil {
+		h.field(fc)
+	}
 	c, _ := ctx.Value(collectorKey{}).(*collector)
-	if fc := graphql.GetFieldContext(ctx); c != nil && fc != nil && fc.IsResolver {
+	if c != nil && fc != nil && fc.IsResolver {
 		path := fc.Path()
 		ctx = outbound.WithStaleReporter(ctx, func(s outbound.StaleServe) { c.add(path, s) })
 	}
@@ -68,7 +75,8 @@ func Fields(ctx context.Context, next graphql.Resolver) (any, error) {
 
 // Responses is response middleware (handler.Server.AroundResponses): it
 // adds extensions.stale to a response that holds stale fields. A response
-// without any is left exactly as it was.
+// without any is left exactly as it was. Under HTTP it also records
+// whether the response may be cached at all.
 func Responses(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	c, ok := ctx.Value(collectorKey{}).(*collector)
 	if !ok {
@@ -79,11 +87,15 @@ func Responses(ctx context.Context, next graphql.ResponseHandler) *graphql.Respo
 	if resp == nil {
 		return nil
 	}
-	if stale := c.take(); len(stale) > 0 {
+	stale := c.take()
+	if len(stale) > 0 {
 		if resp.Extensions == nil {
 			resp.Extensions = map[string]any{}
 		}
 		resp.Extensions["stale"] = stale
+	}
+	if h, ok := ctx.Value(hintsKey{}).(*hints); ok {
+		h.response(ctx, resp, len(stale) > 0)
 	}
 	return resp
 }

@@ -193,6 +193,9 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		// CORS first, so preflights are answered before authentication
 		// and error replies carry CORS headers.
 		func(h http.Handler) http.Handler { return crossorigin.CORS(cfg.Browser, h) },
+		// Cache-Control, ETag and 304 for GET and persisted-query requests;
+		// before authentication, which drops the Authorization header.
+		cachecontrol.HTTP,
 		// Authentication before the body is read, so an unauthenticated
 		// body never is.
 		opts.Auth.Middleware,
