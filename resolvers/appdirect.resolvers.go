@@ -38,7 +38,11 @@ func (r *mutationResolver) DeleteAccount(ctx context.Context, input model.Delete
 		return nil, err
 	}
 	if isDryRun(dryRun) {
-		a, err := c.Account(ctx, id, appdirect.AccountFields)
+		fields, members, err := dryRunAccount(ctx)
+		if err != nil {
+			return nil, err
+		}
+		a, err := c.Account(ctx, id, fields, members)
 		if err != nil {
 			return nil, err
 		}
@@ -65,11 +69,16 @@ func (r *queryResolver) Accounts(ctx context.Context, first *int, after *string,
 	if err != nil {
 		return nil, err
 	}
+	sel, members, err := connectionSelection(ctx)
+	if err != nil {
+		return nil, err
+	}
+	args.Memberships = members
 	c, err := r.appDirect()
 	if err != nil {
 		return nil, err
 	}
-	conn, err := c.Accounts(ctx, connectionSelection(ctx), args)
+	conn, err := c.Accounts(ctx, sel, args)
 	if err != nil {
 		return nil, err
 	}
@@ -82,8 +91,12 @@ func (r *queryResolver) Account(ctx context.Context, id string) (*model.Account,
 	if err != nil {
 		return nil, err
 	}
+	fields, members, err := selectedAccount(ctx)
+	if err != nil {
+		return nil, err
+	}
 	return fetchOne(r.appDirect, func(c *appdirect.Client) (*appdirect.Account, error) {
-		return c.Account(ctx, id, selectedAccountFields(ctx))
+		return c.Account(ctx, id, fields, members)
 	}, toAccount)
 }
 
@@ -93,8 +106,12 @@ func (r *queryResolver) AccountByExternalID(ctx context.Context, externalID stri
 	if err != nil {
 		return nil, err
 	}
+	fields, members, err := selectedAccount(ctx)
+	if err != nil {
+		return nil, err
+	}
 	return fetchOne(r.appDirect, func(c *appdirect.Client) (*appdirect.Account, error) {
-		return c.AccountByExternalID(ctx, externalID, selectedAccountFields(ctx))
+		return c.AccountByExternalID(ctx, externalID, fields, members)
 	}, toAccount)
 }
 

@@ -18,16 +18,17 @@ const maxAccountsPage = 100
 
 // connectionSelection reads which parts of AccountConnection the client
 // selected (through fragments, aliases and @include/@skip, which
-// CollectFields resolves), so that AppDirect is asked for nothing more.
-func connectionSelection(ctx context.Context) appdirect.ConnectionSelection {
+// CollectFields resolves), so that AppDirect is asked for nothing more,
+// and the arguments of accountMemberships when the accounts select it.
+func connectionSelection(ctx context.Context) (appdirect.ConnectionSelection, appdirect.MembershipsArgs, error) {
 	opCtx := graphql.GetOperationContext(ctx)
 	var sel appdirect.ConnectionSelection
-	var fields []string
+	var acc appDirectAccountSelection
 	for _, f := range graphql.CollectFields(opCtx, graphql.GetFieldContext(ctx).Field.Selections, []string{"AccountConnection"}) {
 		switch f.Name {
 		case "nodes":
 			sel.Nodes = true
-			fields = append(fields, accountFields(opCtx, f.Selections)...)
+			acc.add(opCtx, f.Selections)
 		case "edges":
 			sel.Edges = true
 			for _, e := range graphql.CollectFields(opCtx, f.Selections, []string{"AccountEdge"}) {
@@ -35,7 +36,7 @@ func connectionSelection(ctx context.Context) appdirect.ConnectionSelection {
 				case "cursor":
 					sel.Cursor = true
 				case "node":
-					fields = append(fields, accountFields(opCtx, e.Selections)...)
+					acc.add(opCtx, e.Selections)
 				}
 			}
 		case "pageInfo":
@@ -44,28 +45,97 @@ func connectionSelection(ctx context.Context) appdirect.ConnectionSelection {
 			sel.TotalCount = true
 		}
 	}
-	sel.Fields = orderedFields(fields)
-	return sel
+	sel.Fields = orderedFields(acc.fields)
+	members, err := acc.membershipsArgs(opCtx)
+	return sel, members, err
 }
 
-// selectedAccountFields is connectionSelection for a field that returns
-// one Account.
-func selectedAccountFields(ctx context.Context) []string {
+// selectedAccount is connectionSelection for a field that returns one
+// Account.
+func selectedAccount(ctx context.Context) ([]string, appdirect.MembershipsArgs, error) {
 	opCtx := graphql.GetOperationContext(ctx)
-	return orderedFields(accountFields(opCtx, graphql.GetFieldContext(ctx).Field.Selections))
+	var acc appDirectAccountSelection
+	acc.add(opCtx, graphql.GetFieldContext(ctx).Field.Selections)
+	members, err := acc.membershipsArgs(opCtx)
+	return orderedFields(acc.fields), members, err
 }
 
-// accountFields maps the Account fields selected in sel to AppDirect's
-// field names. Fields Switchyard resolves itself (company, __typename)
-// are not AppDirect's; company needs only the id, which is always sent.
-func accountFields(opCtx *graphql.OperationContext, sel ast.SelectionSet) []string {
-	var out []string
-	for _, f := range graphql.CollectFields(opCtx, sel, []string{"Account"}) {
-		if slices.Contains(appdirect.AccountFields, f.Name) {
-			out = append(out, f.Name)
+// dryRunAccount is what deleteAccount's dry run fetches for its payload's
+// account: every plain field, and accountMemberships (a page of other
+// records) only when the payload's account selects it.
+func dryRunAccount(ctx context.Context) ([]string, appdirect.MembershipsArgs, error) {
+	opCtx := graphql.GetOperationContext(ctx)
+	var acc appDirectAccountSelection
+	for _, f := range graphql.CollectFields(opCtx, graphql.GetFieldContext(ctx).Field.Selections, []string{"DeleteAccountPayload"}) {
+		if f.Name == "account" {
+			acc.add(opCtx, f.Selections)
 		}
 	}
-	return out
+	members, err := acc.membershipsArgs(opCtx)
+	fields := slices.DeleteFunc(slices.Clone(appdirect.AccountFields), func(f string) bool { return f == appdirect.FieldAccountMemberships })
+	if slices.Contains(acc.fields, appdirect.FieldAccountMemberships) {
+		fields = append(fields, appdirect.FieldAccountMemberships)
+	}
+	return fields, members, err
+}
+
+// appDirectAccountSelection gathers, over every place an operation selects
+// Account fields for one AppDirect query, AppDirect's field names and the
+// accountMemberships selections.
+type appDirectAccountSelection struct {
+	fields  []string
+	members []graphql.CollectedField
+}
+
+// add maps the Account fields selected in sel to AppDirect's field names.
+// Fields Switchyard resolves itself (company, __typename) are not
+// AppDirect's; company needs only the id, which is always sent.
+func (a *appDirectAccountSelection) add(opCtx *graphql.OperationContext, sel ast.SelectionSet) {
+	for _, f := range graphql.CollectFields(opCtx, sel, []string{"Account"}) {
+		if slices.Contains(appdirect.AccountFields, f.Name) {
+			a.fields = append(a.fields, f.Name)
+		}
+		if f.Name == appdirect.FieldAccountMemberships {
+			a.members = append(a.members, f)
+		}
+	}
+}
+
+// membershipsArgs reads accountMemberships' arguments. One AppDirect query
+// carries one set for every account it returns, so selections (aliases,
+// nodes and edges) that disagree are refused rather than answered with
+// another page than asked for.
+func (a *appDirectAccountSelection) membershipsArgs(opCtx *graphql.OperationContext) (appdirect.MembershipsArgs, error) {
+	var out appdirect.MembershipsArgs
+	for i, f := range a.members {
+		var m appdirect.MembershipsArgs
+		args := f.ArgumentMap(opCtx.Variables)
+		if v, ok := args["first"]; ok && v != nil {
+			n, err := graphql.UnmarshalInt(v)
+			if err != nil || n < 0 || n > maxAccountsPage {
+				return out, errcode.Input("accountMemberships.first", "must be between 0 and %d", maxAccountsPage)
+			}
+			m.First = &n
+		}
+		if v, ok := args["after"]; ok && v != nil {
+			s, err := graphql.UnmarshalString(v)
+			if err != nil {
+				return out, errcode.Input("accountMemberships.after", "must be a cursor")
+			}
+			m.After = &s
+		}
+		if i > 0 && !sameMembershipsArgs(out, m) {
+			return out, errcode.Input("accountMemberships", "is selected with different arguments; select it with one set per query")
+		}
+		out = m
+	}
+	return out, nil
+}
+
+func sameMembershipsArgs(a, b appdirect.MembershipsArgs) bool {
+	eq := func(x, y *int) bool { return x == nil && y == nil || x != nil && y != nil && *x == *y }
+	eqs := func(x, y *string) bool { return x == nil && y == nil || x != nil && y != nil && *x == *y }
+	return eq(a.First, b.First) && eqs(a.After, b.After)
 }
 
 // orderedFields puts fields in AppDirect's canonical order without
@@ -130,6 +200,7 @@ func toAccount(a *appdirect.Account) *model.Account {
 		CompanySize:        optional(a.CompanySize),
 		ContactAddress:     toCompanyAddress(a.ContactAddress),
 		Tenant:             optional(a.Tenant),
+		AccountMemberships: toMembershipConnection(a.AccountMemberships),
 	}
 	for _, t := range a.AccessTypes {
 		// AppDirect may add access types; one this schema does not know
@@ -137,6 +208,24 @@ func toAccount(a *appdirect.Account) *model.Account {
 		if at := model.AccessType(t); at.IsValid() {
 			out.AccessTypes = append(out.AccessTypes, at)
 		}
+	}
+	return out
+}
+
+func toMembershipConnection(c *appdirect.MembershipConnection) *model.AccountMembershipConnection {
+	if c == nil {
+		return nil
+	}
+	out := &model.AccountMembershipConnection{
+		Nodes:      make([]model.AccountMembership, 0, len(c.Nodes)),
+		PageInfo:   &model.PageInfo{HasNextPage: c.PageInfo.HasNextPage, HasPreviousPage: c.PageInfo.HasPreviousPage, StartCursor: c.PageInfo.StartCursor, EndCursor: c.PageInfo.EndCursor},
+		TotalCount: c.TotalCount,
+	}
+	for _, m := range c.Nodes {
+		out.Nodes = append(out.Nodes, model.AccountMembership{
+			User:  &model.AccountMember{ID: m.User.ID, Email: optional(m.User.Email), FirstName: optional(m.User.FirstName), LastName: optional(m.User.LastName)},
+			Roles: append([]string{}, m.Roles...),
+		})
 	}
 	return out
 }

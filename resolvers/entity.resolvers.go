@@ -27,8 +27,12 @@ func (r *entityResolver) FindAccount(ctx context.Context, rep model.AccountRepre
 	}
 	// The field context is _entities: its `... on Account` selections are
 	// what the router asks for, so AppDirect is sent only those fields.
+	fields, members, err := selectedAccount(ctx)
+	if err != nil {
+		return nil, err
+	}
 	return fetchOne(r.appDirect, func(c *appdirect.Client) (*appdirect.Account, error) {
-		return c.Account(ctx, id, selectedAccountFields(ctx))
+		return c.Account(ctx, id, fields, members)
 	}, toAccount)
 }
 

@@ -46,6 +46,7 @@ type DirectiveRoot struct {
 type ComplexityRoot struct {
 	Account struct {
 		AccessTypes        func(childComplexity int) int
+		AccountMemberships func(childComplexity int, first *int, after *string) int
 		Company            func(childComplexity int) int
 		CompanySize        func(childComplexity int) int
 		ContactAddress     func(childComplexity int) int
@@ -86,6 +87,24 @@ type ComplexityRoot struct {
 		DryRun      func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Success     func(childComplexity int) int
+	}
+
+	AccountMember struct {
+		Email     func(childComplexity int) int
+		FirstName func(childComplexity int) int
+		ID        func(childComplexity int) int
+		LastName  func(childComplexity int) int
+	}
+
+	AccountMembership struct {
+		Roles func(childComplexity int) int
+		User  func(childComplexity int) int
+	}
+
+	AccountMembershipConnection struct {
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	ArchiveAccountsPayload struct {
@@ -447,6 +466,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.AccessTypes(childComplexity), true
+	case "Account.accountMemberships":
+		if e.ComplexityRoot.Account.AccountMemberships == nil {
+			break
+		}
+
+		args, err := ec.field_Account_accountMemberships_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Account.AccountMemberships(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Account.company":
 		if e.ComplexityRoot.Account.Company == nil {
 			break
@@ -619,6 +649,63 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccountListMutationPayload.Success(childComplexity), true
+
+	case "AccountMember.email":
+		if e.ComplexityRoot.AccountMember.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMember.Email(childComplexity), true
+	case "AccountMember.firstName":
+		if e.ComplexityRoot.AccountMember.FirstName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMember.FirstName(childComplexity), true
+	case "AccountMember.id":
+		if e.ComplexityRoot.AccountMember.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMember.ID(childComplexity), true
+	case "AccountMember.lastName":
+		if e.ComplexityRoot.AccountMember.LastName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMember.LastName(childComplexity), true
+
+	case "AccountMembership.roles":
+		if e.ComplexityRoot.AccountMembership.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMembership.Roles(childComplexity), true
+	case "AccountMembership.user":
+		if e.ComplexityRoot.AccountMembership.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMembership.User(childComplexity), true
+
+	case "AccountMembershipConnection.nodes":
+		if e.ComplexityRoot.AccountMembershipConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMembershipConnection.Nodes(childComplexity), true
+	case "AccountMembershipConnection.pageInfo":
+		if e.ComplexityRoot.AccountMembershipConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMembershipConnection.PageInfo(childComplexity), true
+	case "AccountMembershipConnection.totalCount":
+		if e.ComplexityRoot.AccountMembershipConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMembershipConnection.TotalCount(childComplexity), true
 
 	case "ArchiveAccountsPayload.affectedCount":
 		if e.ComplexityRoot.ArchiveAccountsPayload.AffectedCount == nil {
@@ -2101,6 +2188,45 @@ type Account {
   a request. Needs ` + "`" + `read` + "`" + `, under a mutation too.
   """
   company: Company @hasScope(scope: READ) @cacheControl(maxAge: 30)
+  """
+  The account's members, a page at a time, in AppDirect's order (AppDirect
+  GraphQL ` + "`" + `accountMemberships` + "`" + `). ` + "`" + `first` + "`" + ` is at most 100 (AppDirect's default
+  page when absent); pass the previous page's ` + "`" + `pageInfo.endCursor` + "`" + ` as
+  ` + "`" + `after` + "`" + ` for the next. Fetched in the same AppDirect call as the account,
+  only when selected; within one query, select it with one set of
+  arguments. Needs ` + "`" + `read` + "`" + `, under a mutation too.
+  """
+  accountMemberships(first: Int, after: String): AccountMembershipConnection @hasScope(scope: READ) @cacheControl(maxAge: 30)
+}
+
+"A page of an AppDirect account's memberships."
+type AccountMembershipConnection {
+  "The memberships of this page."
+  nodes: [AccountMembership!]!
+  "Where this page sits; ` + "`" + `endCursor` + "`" + ` is the ` + "`" + `after` + "`" + ` of the next page."
+  pageInfo: PageInfo!
+  "Number of memberships of the account, when AppDirect reports it."
+  totalCount: Int
+}
+
+"One user's membership of an AppDirect account."
+type AccountMembership {
+  "The member."
+  user: AccountMember!
+  "The member's roles in the account, such as USER or SYS_ADMIN. From AppDirect."
+  roles: [String!]!
+}
+
+"A user who is a member of an AppDirect account."
+type AccountMember {
+  "AppDirect user id."
+  id: ID!
+  "Email address. From AppDirect."
+  email: String
+  "First name. From AppDirect."
+  firstName: String
+  "Last name. From AppDirect."
+  lastName: String
 }
 
 "Lifecycle status of an AppDirect account."
@@ -3232,6 +3358,8 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 		return ec.fieldContext_Account_tenant(ctx, field)
 	case "company":
 		return ec.fieldContext_Account_company(ctx, field)
+	case "accountMemberships":
+		return ec.fieldContext_Account_accountMemberships(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 }
@@ -3286,6 +3414,42 @@ func (ec *executionContext) childFields_AccountListMutationPayload(ctx context.C
 		return ec.fieldContext_AccountListMutationPayload_accountList(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AccountListMutationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AccountMember_id(ctx, field)
+	case "email":
+		return ec.fieldContext_AccountMember_email(ctx, field)
+	case "firstName":
+		return ec.fieldContext_AccountMember_firstName(ctx, field)
+	case "lastName":
+		return ec.fieldContext_AccountMember_lastName(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountMember", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountMembership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_AccountMembership_user(ctx, field)
+	case "roles":
+		return ec.fieldContext_AccountMembership_roles(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountMembership", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountMembershipConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_AccountMembershipConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AccountMembershipConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AccountMembershipConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountMembershipConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_ArchiveAccountsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3891,6 +4055,28 @@ func (ec *executionContext) dir_hasScope_args(ctx context.Context, rawArgs map[s
 		return nil, err
 	}
 	args["scope"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Account_accountMemberships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -4967,6 +5153,67 @@ func (ec *executionContext) fieldContext_Account_company(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Account_accountMemberships(ctx context.Context, field graphql.CollectedField, obj *model.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_accountMemberships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountMemberships, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐScope(ctx, "READ")
+				if err != nil {
+					var zeroVal *model.AccountMembershipConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.AccountMembershipConnection
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, obj, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountMembershipConnection) graphql.Marshaler {
+			return ec.marshalOAccountMembershipConnection2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountMembershipConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Account_accountMemberships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Account",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountMembershipConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Account_accountMemberships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AccountConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AccountConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5368,6 +5615,240 @@ func (ec *executionContext) fieldContext_AccountListMutationPayload_accountList(
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AccountMember_id(ctx context.Context, field graphql.CollectedField, obj *model.AccountMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMember_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMember_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountMember", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AccountMember_email(ctx context.Context, field graphql.CollectedField, obj *model.AccountMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMember_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMember_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountMember", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccountMember_firstName(ctx context.Context, field graphql.CollectedField, obj *model.AccountMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMember_firstName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMember_firstName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountMember", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccountMember_lastName(ctx context.Context, field graphql.CollectedField, obj *model.AccountMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMember_lastName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMember_lastName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountMember", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccountMembership_user(ctx context.Context, field graphql.CollectedField, obj *model.AccountMembership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMembership_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountMember) graphql.Marshaler {
+			return ec.marshalNAccountMember2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMembership_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountMembership",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountMembership_roles(ctx context.Context, field graphql.CollectedField, obj *model.AccountMembership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMembership_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMembership_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountMembership", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccountMembershipConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.AccountMembershipConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMembershipConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.AccountMembership) graphql.Marshaler {
+			return ec.marshalNAccountMembership2ᚕgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountMembershipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMembershipConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountMembershipConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountMembership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountMembershipConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AccountMembershipConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMembershipConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMembershipConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountMembershipConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountMembershipConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AccountMembershipConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMembershipConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMembershipConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountMembershipConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ArchiveAccountsPayload_scheduledAccounts(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveAccountsPayload) (ret graphql.Marshaler) {
@@ -13841,6 +14322,11 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Account_company(ctx, field, obj)
 				})
+		case "accountMemberships":
+			out.Values[i] = ec._Account_accountMemberships(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14021,6 +14507,135 @@ func (ec *executionContext) _AccountListMutationPayload(ctx context.Context, sel
 			}
 		case "accountList":
 			out.Values[i] = ec._AccountListMutationPayload_accountList(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accountMemberImplementors = []string{"AccountMember"}
+
+func (ec *executionContext) _AccountMember(ctx context.Context, sel ast.SelectionSet, obj *model.AccountMember) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountMemberImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountMember")
+		case "id":
+			out.Values[i] = ec._AccountMember_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "email":
+			out.Values[i] = ec._AccountMember_email(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "firstName":
+			out.Values[i] = ec._AccountMember_firstName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastName":
+			out.Values[i] = ec._AccountMember_lastName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accountMembershipImplementors = []string{"AccountMembership"}
+
+func (ec *executionContext) _AccountMembership(ctx context.Context, sel ast.SelectionSet, obj *model.AccountMembership) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountMembershipImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountMembership")
+		case "user":
+			out.Values[i] = ec._AccountMembership_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "roles":
+			out.Values[i] = ec._AccountMembership_roles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accountMembershipConnectionImplementors = []string{"AccountMembershipConnection"}
+
+func (ec *executionContext) _AccountMembershipConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AccountMembershipConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountMembershipConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountMembershipConnection")
+		case "nodes":
+			out.Values[i] = ec._AccountMembershipConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AccountMembershipConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AccountMembershipConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -16370,6 +16985,34 @@ func (ec *executionContext) unmarshalNAccountListRepresentation2githubᚗcomᚋs
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNAccountMember2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountMember(ctx context.Context, sel ast.SelectionSet, v *model.AccountMember) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccountMember!")
+		return graphql.Null
+	}
+	return ec._AccountMember(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAccountMembership2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountMembership(ctx context.Context, sel ast.SelectionSet, v model.AccountMembership) graphql.Marshaler {
+	return ec._AccountMembership(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAccountMembership2ᚕgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountMembershipᚄ(ctx context.Context, sel ast.SelectionSet, v []model.AccountMembership) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAccountMembership2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountMembership(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNAccountOrderField2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountOrderField(ctx context.Context, v any) (model.AccountOrderField, error) {
 	var res model.AccountOrderField
 	err := res.UnmarshalGQL(v)
@@ -17302,6 +17945,13 @@ func (ec *executionContext) marshalOAccountListMutationPayload2ᚖgithubᚗcom�
 		return graphql.Null
 	}
 	return ec._AccountListMutationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAccountMembershipConnection2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountMembershipConnection(ctx context.Context, sel ast.SelectionSet, v *model.AccountMembershipConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AccountMembershipConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOAccountOrder2ᚖgithubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐAccountOrder(ctx context.Context, v any) (*model.AccountOrder, error) {

@@ -45,6 +45,13 @@ type Account struct {
 	// fields only REST has. Fetched only when selected, once per distinct id in
 	// a request. Needs `read`, under a mutation too.
 	Company *Company `json:"company,omitempty"`
+	// The account's members, a page at a time, in AppDirect's order (AppDirect
+	// GraphQL `accountMemberships`). `first` is at most 100 (AppDirect's default
+	// page when absent); pass the previous page's `pageInfo.endCursor` as
+	// `after` for the next. Fetched in the same AppDirect call as the account,
+	// only when selected; within one query, select it with one set of
+	// arguments. Needs `read`, under a mutation too.
+	AccountMemberships *AccountMembershipConnection `json:"accountMemberships,omitempty"`
 }
 
 func (Account) IsEntity() {}
@@ -118,6 +125,36 @@ type AccountListRepresentation struct {
 	// The @key this representation matched: one of the AccountListMatchedKey constants.
 	// gqlgen sets it from the fields the router sent; the router does not send it.
 	MatchedKey AccountListMatchedKey `json:"-"`
+}
+
+// A user who is a member of an AppDirect account.
+type AccountMember struct {
+	// AppDirect user id.
+	ID string `json:"id"`
+	// Email address. From AppDirect.
+	Email *string `json:"email,omitempty"`
+	// First name. From AppDirect.
+	FirstName *string `json:"firstName,omitempty"`
+	// Last name. From AppDirect.
+	LastName *string `json:"lastName,omitempty"`
+}
+
+// One user's membership of an AppDirect account.
+type AccountMembership struct {
+	// The member.
+	User *AccountMember `json:"user"`
+	// The member's roles in the account, such as USER or SYS_ADMIN. From AppDirect.
+	Roles []string `json:"roles"`
+}
+
+// A page of an AppDirect account's memberships.
+type AccountMembershipConnection struct {
+	// The memberships of this page.
+	Nodes []AccountMembership `json:"nodes"`
+	// Where this page sits; `endCursor` is the `after` of the next page.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// Number of memberships of the account, when AppDirect reports it.
+	TotalCount *int `json:"totalCount,omitempty"`
 }
 
 // Sort order for `accounts`. Passed to AppDirect.

@@ -54,6 +54,8 @@ var scalarsAreFree = complexity.WithFixedScalarValue(0)
 //	  customerConfig, accountList, person
 //	Query.gateway                                  1 + child (no vendor call)
 //	Account.company                                5 + child (one REST call per distinct id)
+//	Account.accountMemberships(first)              1 + n × child    (n = first, default 20, at most 100;
+//	                                                 no call of its own: fetched with the account)
 //	AccountList.contactCount                       5 (one count call per list)
 //	Customer.person                                1 + child (batched: one Ortto call per 100 people)
 //	Person.customers                               10 + child (one Apptivo search per person)
@@ -116,6 +118,11 @@ func costModel(u units) generated.ComplexityRoot {
 	q.Person = func(child int, _ model.PersonRef) int { return call(child) }
 
 	c.Account.Company = func(child int) int { return add(u.subCall, child) }
+	// Part of the account's own query, so no call; but each account brings
+	// a page of members, costed like any page.
+	c.Account.AccountMemberships = func(child int, first *int, _ *string) int {
+		return add(u.link, mul(pageSize(first), child))
+	}
 	c.AccountList.ContactCount = func(int) int { return u.subCall }
 	c.Customer.Person = func(child int) int { return add(u.link, child) }
 	c.Person.Customers = call

@@ -49,6 +49,9 @@ func TestCostTable(t *testing.T) {
 		{`{ accounts(first: 10) { nodes { id company { industry } } } }`, nil, 10 + 10*(1+5)},
 		{`{ accounts(last: 3) { edges { node { id } } } }`, nil, 10 + 3*(1+1)},
 		{`{ account(id: "a") { name company { name } } }`, nil, 10 + 5},
+		{`{ account(id: "a") { accountMemberships(first: 5) { nodes { user { email } roles } } } }`, nil, 10 + 1 + 5*(1+1)},
+		{`{ account(id: "a") { accountMemberships { totalCount nodes { user { id } } } } }`, nil, 10 + 1 + 20*(1+1)},
+		{`{ accounts(first: 10) { nodes { accountMemberships(first: 500) { nodes { roles } } } } }`, nil, 10 + 10*(1+1+100*1)},
 		{`{ company(id: "a") { name } customerConfig { statuses { name } } }`, nil, 10 + 10 + 1},
 		{`{ accountLists { name contactCount } }`, nil, 10 + 20*5},
 		{`{ accountLists(name: "x") { contactCount } }`, nil, 10 + 5},
@@ -98,6 +101,7 @@ func TestVendorCallTable(t *testing.T) {
 		{`{ customers(first: 20) { nodes { name person { id } } } }`, nil, 1}, // person is batched
 		{`{ customers(first: 20) { nodes { person { customers { id } } } } }`, nil, 1 + 20},
 		{`{ accounts(first: 10) { nodes { id company { industry } } } }`, nil, 1 + 10},
+		{`{ accounts(first: 10) { nodes { accountMemberships(first: 50) { nodes { user { id } } } } } }`, nil, 1}, // fetched with the accounts
 		{`{ accountLists { name contactCount } }`, nil, 1 + 20},
 		{`{ account(id: "a") { name } accountList(id: "1") { name } customerConfig { statuses { name } } }`, nil, 3},
 		{`query($r: [PersonRef!]!) { people(refs: $r) { id subscriptions { audienceId } } }`, map[string]any{"r": refs(250)}, 3},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,15 +30,65 @@ type Account struct {
 	CompanySize        string     `json:"companySize"`
 	ContactAddress     *Address   `json:"contactAddress"`
 	Tenant             string     `json:"tenant"`
+	// AccountMemberships is one page of the account's members; nil
+	// unless "accountMemberships" was selected.
+	AccountMemberships *MembershipConnection `json:"accountMemberships"`
+}
+
+// MembershipConnection is one page of an account's memberships.
+// Inference: a Relay connection like accounts, paged forward with
+// first/after (see MembershipsArgs).
+type MembershipConnection struct {
+	Nodes      []Membership `json:"nodes"`
+	PageInfo   PageInfo     `json:"pageInfo"`
+	TotalCount *int         `json:"totalCount"`
+}
+
+// Membership is one user's membership of an account: the user and the
+// user's roles there. Inference: AppDirect's AccountMembership{user{id
+// email firstName lastName} roles}.
+type Membership struct {
+	User  MemberUser `json:"user"`
+	Roles []string   `json:"roles"`
+}
+
+// MemberUser is the user of a membership.
+type MemberUser struct {
+	ID        string `json:"id"`
+	Email     string `json:"email"`
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
+}
+
+// MembershipsArgs page Account.accountMemberships when it is selected;
+// they travel as the variables $membershipsFirst and $membershipsAfter,
+// declared only then. Unset values are not sent (AppDirect's default page
+// applies).
+type MembershipsArgs struct {
+	First *int
+	After *string
 }
 
 // AccountFields is the set of Account fields a caller may select, in
 // AppDirect's names.
-var AccountFields = []string{"id", "name", "status", "accessTypes", "createdOn", "defaultRole", "externalId", "countryCode", "website", "contactEmail", "contactPhoneNumber", "companySize", "contactAddress", "tenant"}
+var AccountFields = []string{"id", "name", "status", "accessTypes", "createdOn", "defaultRole", "externalId", "countryCode", "website", "contactEmail", "contactPhoneNumber", "companySize", "contactAddress", "tenant", "accountMemberships"}
+
+// FieldAccountMemberships is the one Account field that takes arguments
+// and may return many records: selecting it asks AppDirect for a page of
+// members with every account.
+const FieldAccountMemberships = "accountMemberships"
 
 // subSelections are the selection sets of the object-typed Account
 // fields. Inference: contactAddress has the REST address's fields.
-var subSelections = map[string]string{"contactAddress": "contactAddress { street1 street2 city state zip country }"}
+var subSelections = map[string]string{
+	"contactAddress":        "contactAddress { street1 street2 city state zip country }",
+	FieldAccountMemberships: "accountMemberships(first: $membershipsFirst, after: $membershipsAfter) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { user { id email firstName lastName } roles } }",
+}
+
+// membershipsVarDecls declares accountMemberships' variables; a query
+// carries it only when that field is selected, so the text of every other
+// query is unchanged.
+const membershipsVarDecls = ", $membershipsFirst: Int, $membershipsAfter: String"
 
 var accountFieldSet = func() map[string]bool {
 	m := make(map[string]bool, len(AccountFields))
@@ -115,6 +166,8 @@ type AccountsArgs struct {
 	After, Before *string
 	Filter        *AccountFilter
 	OrderBy       *AccountOrderBy
+	// Memberships pages each account's accountMemberships, when selected.
+	Memberships MembershipsArgs
 }
 
 // AccountFilter narrows the accounts query. Inference: the input type is
@@ -166,14 +219,16 @@ const (
 )
 
 // selectionSet renders "{ id f1 f2 }" from the requested fields, "id"
-// first, then the others in the caller's order without repeats. An
-// unknown name is refused: it is never written into the query text.
-func selectionSet(op string, fields []string) (string, error) {
+// first, then the others in the caller's order without repeats, and says
+// whether accountMemberships (whose variables the query must declare) is
+// among them. An unknown name is refused: it is never written into the
+// query text.
+func selectionSet(op string, fields []string) (string, bool, error) {
 	out := []string{"id"}
 	seen := map[string]bool{"id": true}
 	for _, f := range fields {
 		if !accountFieldSet[f] {
-			return "", &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindBadInput, Message: fmt.Sprintf("unknown account field %q", f)}
+			return "", false, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindBadInput, Message: fmt.Sprintf("unknown account field %q", f)}
 		}
 		if !seen[f] {
 			seen[f] = true
@@ -184,14 +239,29 @@ func selectionSet(op string, fields []string) (string, error) {
 			out = append(out, f)
 		}
 	}
-	return "{ " + strings.Join(out, " ") + " }", nil
+	return "{ " + strings.Join(out, " ") + " }", seen[FieldAccountMemberships], nil
+}
+
+// membershipsVariables adds accountMemberships' variables that are set.
+func membershipsVariables(vars map[string]any, m MembershipsArgs) map[string]any {
+	if m.First != nil {
+		vars["membershipsFirst"] = *m.First
+	}
+	if m.After != nil {
+		vars["membershipsAfter"] = *m.After
+	}
+	return vars
 }
 
 // accountsQuery builds the accounts query text for a selection.
 func accountsQuery(sel ConnectionSelection) (string, error) {
-	fields, err := selectionSet(opListAccounts, sel.Fields)
+	fields, members, err := selectionSet(opListAccounts, sel.Fields)
 	if err != nil {
 		return "", err
+	}
+	decls := accountsVarDecls
+	if members && (sel.Nodes || sel.Edges) {
+		decls += membershipsVarDecls
 	}
 	var parts []string
 	if sel.Nodes {
@@ -217,14 +287,15 @@ func accountsQuery(sel ConnectionSelection) (string, error) {
 		// A selection set may not be empty; ask for the cheapest thing.
 		parts = append(parts, "__typename")
 	}
-	return "query(" + accountsVarDecls + ") { accounts(" + accountsArgs + ") { " + strings.Join(parts, " ") + " } }", nil
+	return "query(" + decls + ") { accounts(" + accountsArgs + ") { " + strings.Join(parts, " ") + " } }", nil
 }
 
 // accountsVariables holds only the arguments the caller set: an absent
 // variable and a null one mean the same to AppDirect, and leaving them out
 // keeps identical requests byte-identical. Filter times are sent in UTC
-// for the same reason.
-func accountsVariables(args AccountsArgs) map[string]any {
+// for the same reason. The membership page goes only with a query that
+// selects accountMemberships (members).
+func accountsVariables(args AccountsArgs, members bool) map[string]any {
 	vars := map[string]any{}
 	if args.First != nil {
 		vars["first"] = *args.First
@@ -251,6 +322,9 @@ func accountsVariables(args AccountsArgs) map[string]any {
 	if args.OrderBy != nil {
 		vars["orderBy"] = *args.OrderBy
 	}
+	if members {
+		membershipsVariables(vars, args.Memberships)
+	}
 	return vars
 }
 
@@ -271,7 +345,8 @@ func (c *Client) Accounts(ctx context.Context, sel ConnectionSelection, args Acc
 	var data struct {
 		Accounts *AccountConnection `json:"accounts"`
 	}
-	if err := c.execRaw(ctx, opListAccounts, query, accountsVariables(args), &data); err != nil {
+	members := slices.Contains(sel.Fields, FieldAccountMemberships) && (sel.Nodes || sel.Edges)
+	if err := c.execRaw(ctx, opListAccounts, query, accountsVariables(args, members), &data); err != nil {
 		return nil, err
 	}
 	if data.Accounts == nil {
@@ -281,30 +356,42 @@ func (c *Client) Accounts(ctx context.Context, sel ConnectionSelection, args Acc
 }
 
 // Account fetches one account by its id with the given fields; it returns
-// (nil, nil) when AppDirect has no such account.
-func (c *Client) Account(ctx context.Context, id string, fields []string) (*Account, error) {
-	return c.oneAccount(ctx, opGetAccount, "query($id: ID!) { account(id: $id) ", "account", "id", id, fields)
+// (nil, nil) when AppDirect has no such account. members, at most one,
+// pages accountMemberships when fields select it.
+func (c *Client) Account(ctx context.Context, id string, fields []string, members ...MembershipsArgs) (*Account, error) {
+	return c.oneAccount(ctx, opGetAccount, "query($id: ID!", ") { account(id: $id) ", "account", "id", id, fields, members)
 }
 
 // AccountByExternalID fetches one account by its external id; (nil, nil)
-// when there is none.
-func (c *Client) AccountByExternalID(ctx context.Context, externalID string, fields []string) (*Account, error) {
-	return c.oneAccount(ctx, opGetAccountByExtID, "query($externalId: String!) { accountByExternalId(externalId: $externalId) ", "accountByExternalId", "externalId", externalID, fields)
+// when there is none. members is as for Account.
+func (c *Client) AccountByExternalID(ctx context.Context, externalID string, fields []string, members ...MembershipsArgs) (*Account, error) {
+	return c.oneAccount(ctx, opGetAccountByExtID, "query($externalId: String!", ") { accountByExternalId(externalId: $externalId) ", "accountByExternalId", "externalId", externalID, fields, members)
 }
 
-// oneAccount runs a single-account query: head is the text up to the
-// selection set, key the reply's field, and the lookup value travels as
-// the variable varName.
-func (c *Client) oneAccount(ctx context.Context, op, head, key, varName, value string, fields []string) (*Account, error) {
+// oneAccount runs a single-account query: decl and head are the text up
+// to the selection set (the membership variables are declared between
+// them when selected), key the reply's field, and the lookup value travels
+// as the variable varName.
+func (c *Client) oneAccount(ctx context.Context, op, decl, head, key, varName, value string, fields []string, members []MembershipsArgs) (*Account, error) {
 	if strings.TrimSpace(value) == "" {
 		return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindBadInput, Message: varName + " must not be empty"}
 	}
-	set, err := selectionSet(op, fields)
+	if len(members) > 1 {
+		return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindBadInput, Message: "at most one MembershipsArgs"}
+	}
+	set, withMembers, err := selectionSet(op, fields)
 	if err != nil {
 		return nil, err
 	}
+	vars := map[string]any{varName: value}
+	if withMembers {
+		decl += membershipsVarDecls
+		if len(members) == 1 {
+			membershipsVariables(vars, members[0])
+		}
+	}
 	var data map[string]*Account
-	if err := c.execRaw(ctx, op, head+set+" }", map[string]any{varName: value}, &data); err != nil {
+	if err := c.execRaw(ctx, op, decl+head+set+" }", vars, &data); err != nil {
 		return nil, err
 	}
 	return data[key], nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +50,10 @@ func (e env) lastGraphQL(t *testing.T) wireGraphQL {
 
 const accountsHead = "query($first: Int, $after: String, $last: Int, $before: String, $filter: AccountFilter, $orderBy: AccountOrderBy) { accounts(first: $first, after: $after, last: $last, before: $before, filter: $filter, orderBy: $orderBy) "
 
+// scalarFields are AccountFields without accountMemberships, the one
+// field that brings a page of other records.
+var scalarFields = slices.DeleteFunc(slices.Clone(appdirect.AccountFields), func(f string) bool { return f == appdirect.FieldAccountMemberships })
+
 func intp(i int) *int              { return &i }
 func strp(s string) *string        { return &s }
 func timep(t time.Time) *time.Time { return &t }
@@ -73,7 +78,7 @@ func TestAccountsQueryTextHasOnlyTheSelection(t *testing.T) {
 			accountsHead + "{ pageInfo { hasNextPage hasPreviousPage startCursor endCursor } totalCount } }"},
 		{"nothing selected", appdirect.ConnectionSelection{},
 			accountsHead + "{ __typename } }"},
-		{"everything", appdirect.ConnectionSelection{Fields: appdirect.AccountFields, Nodes: true, Edges: true, Cursor: true, PageInfo: true, TotalCount: true},
+		{"everything but memberships", appdirect.ConnectionSelection{Fields: scalarFields, Nodes: true, Edges: true, Cursor: true, PageInfo: true, TotalCount: true},
 			accountsHead + "{ nodes { id name status accessTypes createdOn defaultRole externalId countryCode website contactEmail contactPhoneNumber companySize contactAddress { street1 street2 city state zip country } tenant } " +
 				"edges { cursor node { id name status accessTypes createdOn defaultRole externalId countryCode website contactEmail contactPhoneNumber companySize contactAddress { street1 street2 city state zip country } tenant } } " +
 				"pageInfo { hasNextPage hasPreviousPage startCursor endCursor } totalCount } }"},
@@ -99,6 +104,8 @@ func TestAccountsQueryTextHasOnlyTheSelection(t *testing.T) {
 			}
 			assert.NotContains(t, q, " "+f+" ", f)
 		}
+		assert.NotContains(t, q, "accountMemberships")
+		assert.NotContains(t, q, "$memberships")
 		assert.NotContains(t, q, "pageInfo")
 		assert.NotContains(t, q, "totalCount")
 		assert.NotContains(t, q, "cursor ")
@@ -115,7 +122,7 @@ func TestAccountsDecodesOnlySelectedParts(t *testing.T) {
 	assert.Nil(t, conn.TotalCount)
 	assert.Equal(t, appdirect.PageInfo{}, conn.PageInfo)
 
-	full, err := e.client.Accounts(context.Background(), appdirect.ConnectionSelection{Fields: appdirect.AccountFields, Edges: true, Cursor: true, TotalCount: true, PageInfo: true},
+	full, err := e.client.Accounts(context.Background(), appdirect.ConnectionSelection{Fields: scalarFields, Edges: true, Cursor: true, TotalCount: true, PageInfo: true},
 		appdirect.AccountsArgs{Filter: &appdirect.AccountFilter{SearchText: strp("analytical")}})
 	require.NoError(t, err)
 	require.Len(t, full.Edges, 1)
@@ -400,4 +407,98 @@ func TestGraphQLUnauthorizedIsAuth(t *testing.T) {
 	assert.Equal(t, "invalid_token", ve.Code)
 	assert.Equal(t, "Invalid access token", ve.Message)
 	assert.False(t, strings.Contains(ve.Error(), "Bearer"))
+}
+
+const membershipsSel = "accountMemberships(first: $membershipsFirst, after: $membershipsAfter) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { user { id email firstName lastName } roles } }"
+
+// TestAccountMembershipsProjection: accountMemberships and its variables
+// go on the wire only when the field is selected, its page arguments
+// travel as variables, and the page decodes.
+func TestAccountMembershipsProjection(t *testing.T) {
+	e := setup(t, appdirectsim.Options{})
+	ctx := context.Background()
+
+	t.Run("not selected: not asked for, args not sent", func(t *testing.T) {
+		a, err := e.client.Account(ctx, appdirectsim.DemoBarbaraAccountID, []string{"name"}, appdirect.MembershipsArgs{First: intp(3)})
+		require.NoError(t, err)
+		assert.Nil(t, a.AccountMemberships)
+		w := e.lastGraphQL(t)
+		assert.Equal(t, "query($id: ID!) { account(id: $id) { id name } }", w.Query)
+		assert.JSONEq(t, `{"id":"`+appdirectsim.DemoBarbaraAccountID+`"}`, string(w.Variables))
+
+		conn, err := e.client.Accounts(ctx, appdirect.ConnectionSelection{Fields: []string{"name"}, Nodes: true},
+			appdirect.AccountsArgs{First: intp(2), Memberships: appdirect.MembershipsArgs{First: intp(1)}})
+		require.NoError(t, err)
+		assert.Nil(t, conn.Nodes[0].AccountMemberships)
+		w = e.lastGraphQL(t)
+		assert.Equal(t, accountsHead+"{ nodes { id name } } }", w.Query)
+		assert.JSONEq(t, `{"first":2}`, string(w.Variables))
+	})
+
+	t.Run("one account, paged", func(t *testing.T) {
+		a, err := e.client.Account(ctx, appdirectsim.DemoBarbaraAccountID, []string{appdirect.FieldAccountMemberships}, appdirect.MembershipsArgs{First: intp(3)})
+		require.NoError(t, err)
+		w := e.lastGraphQL(t)
+		assert.Equal(t, "query($id: ID!, $membershipsFirst: Int, $membershipsAfter: String) { account(id: $id) { id "+membershipsSel+" } }", w.Query)
+		assert.JSONEq(t, `{"id":"`+appdirectsim.DemoBarbaraAccountID+`","membershipsFirst":3}`, string(w.Variables))
+		m := a.AccountMemberships
+		require.NotNil(t, m)
+		require.NotNil(t, m.TotalCount)
+		assert.Equal(t, 8, *m.TotalCount)
+		require.Len(t, m.Nodes, 3)
+		assert.Equal(t, appdirect.Membership{
+			User:  appdirect.MemberUser{ID: "u-barbara-liskov", Email: "barbara.liskov@example.com", FirstName: "Barbara", LastName: "Liskov"},
+			Roles: []string{"SYS_ADMIN", "CHANNEL_ADMIN", "USER"},
+		}, m.Nodes[0])
+		assert.True(t, m.PageInfo.HasNextPage)
+		require.NotNil(t, m.PageInfo.EndCursor)
+
+		next, err := e.client.Account(ctx, appdirectsim.DemoBarbaraAccountID, []string{appdirect.FieldAccountMemberships},
+			appdirect.MembershipsArgs{First: intp(3), After: m.PageInfo.EndCursor})
+		require.NoError(t, err)
+		assert.JSONEq(t, `{"id":"`+appdirectsim.DemoBarbaraAccountID+`","membershipsFirst":3,"membershipsAfter":"`+*m.PageInfo.EndCursor+`"}`, string(e.lastGraphQL(t).Variables))
+		require.Len(t, next.AccountMemberships.Nodes, 3)
+		assert.Equal(t, "u-stephen-zilles", next.AccountMemberships.Nodes[0].User.ID)
+		assert.True(t, next.AccountMemberships.PageInfo.HasPreviousPage)
+	})
+
+	t.Run("by external id, default page", func(t *testing.T) {
+		a, err := e.client.AccountByExternalID(ctx, "ext-grace-002", []string{appdirect.FieldAccountMemberships, "name"})
+		require.NoError(t, err)
+		w := e.lastGraphQL(t)
+		assert.Equal(t, "query($externalId: String!, $membershipsFirst: Int, $membershipsAfter: String) { accountByExternalId(externalId: $externalId) { id "+membershipsSel+" name } }", w.Query)
+		assert.JSONEq(t, `{"externalId":"ext-grace-002"}`, string(w.Variables))
+		require.Len(t, a.AccountMemberships.Nodes, 5)
+		assert.Equal(t, "jean.sammet@example.com", a.AccountMemberships.Nodes[4].User.Email)
+	})
+
+	t.Run("every account of a page", func(t *testing.T) {
+		conn, err := e.client.Accounts(ctx, appdirect.ConnectionSelection{Fields: []string{appdirect.FieldAccountMemberships}, Edges: true},
+			appdirect.AccountsArgs{First: intp(2), Memberships: appdirect.MembershipsArgs{First: intp(1)}})
+		require.NoError(t, err)
+		w := e.lastGraphQL(t)
+		assert.Equal(t, "query($first: Int, $after: String, $last: Int, $before: String, $filter: AccountFilter, $orderBy: AccountOrderBy, $membershipsFirst: Int, $membershipsAfter: String) "+
+			"{ accounts(first: $first, after: $after, last: $last, before: $before, filter: $filter, orderBy: $orderBy) { edges { node { id "+membershipsSel+" } } } }", w.Query)
+		assert.JSONEq(t, `{"first":2,"membershipsFirst":1}`, string(w.Variables))
+		require.Len(t, conn.Edges, 2)
+		// Default order is DATE ascending: Barbara (8 members), then Edsger (2).
+		assert.Equal(t, 8, *conn.Edges[0].Node.AccountMemberships.TotalCount)
+		assert.Len(t, conn.Edges[0].Node.AccountMemberships.Nodes, 1)
+		assert.Equal(t, "u-edsger-dijkstra", conn.Edges[1].Node.AccountMemberships.Nodes[0].User.ID)
+
+		// Selected, but no nodes or edges: nothing to put it in, no variables declared.
+		_, err = e.client.Accounts(ctx, appdirect.ConnectionSelection{Fields: []string{appdirect.FieldAccountMemberships}, TotalCount: true},
+			appdirect.AccountsArgs{Memberships: appdirect.MembershipsArgs{First: intp(1)}})
+		require.NoError(t, err, "the simulator refuses unused variables")
+		w = e.lastGraphQL(t)
+		assert.Equal(t, accountsHead+"{ totalCount } }", w.Query)
+		assert.NotContains(t, string(w.Variables), "memberships")
+	})
+
+	t.Run("two page arguments are refused", func(t *testing.T) {
+		before := len(e.requests(""))
+		_, err := e.client.Account(ctx, "x", []string{appdirect.FieldAccountMemberships}, appdirect.MembershipsArgs{}, appdirect.MembershipsArgs{})
+		vendorErr(t, err, outbound.KindBadInput)
+		assert.Len(t, e.requests(""), before)
+	})
 }

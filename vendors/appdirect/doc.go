@@ -46,7 +46,14 @@
 //   - The accounts filter has name (the document's "account name ... as a
 //     filter"), an exact match; Account.contactAddress has the REST
 //     address's fields and Account.tenant is a string (both unpublished
-//     shapes). accountMemberships is not used.
+//     shapes).
+//   - Account.accountMemberships (listed, shape unpublished) is a Relay
+//     connection paged forward with first/after, whose nodes are
+//     AccountMembership{user{id email firstName lastName} roles[]}. It is
+//     the one Account field with arguments: selected, it is sent with a
+//     fixed sub-selection (totalCount, pageInfo, nodes) and the variables
+//     $membershipsFirst/$membershipsAfter (MembershipsArgs), which are
+//     declared only then, so other queries keep their exact text.
 //   - createdOn is ISO 8601; zone-less values are read as UTC and epoch
 //     milliseconds are tolerated.
 //   - The token fetch uses the context the token source was built with,

@@ -1,6 +1,7 @@
 package gateway_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -16,11 +17,14 @@ import (
 // method, path, the query parameters that must be there (value "" = any
 // value), and for each JSON-valued parameter (Apptivo) or the body
 // (AppDirect GraphQL: its variables), the dotted key paths that must be
-// present.
+// present; and text the raw body must (contains) or must not (lacks)
+// carry, for what is sent only when selected.
 type wireCall struct {
 	method, path string
 	params       map[string]string
 	jsonKeys     map[string][]string // parameter name ("" = body) -> key paths
+	contains     []string
+	lacks        []string
 }
 
 // contract is one documented operation reached through its GraphQL field.
@@ -101,19 +105,36 @@ func TestVendorContracts(t *testing.T) {
 		{op: "delete", query: `mutation { deleteCustomer(id: "1005") { success } }`,
 			calls: []wireCall{{method: http.MethodPost, path: apptivoPath, params: map[string]string{"a": "delete", "customerId": "1005"}}}},
 	}
+	// Account.accountMemberships (NOTES.md) is projected: it and its
+	// variables are on the wire only when selected.
+	noMembers := []string{"accountMemberships", "membershipsFirst", "membershipsAfter"}
+	withMembers := []string{"accountMemberships(first: $membershipsFirst, after: $membershipsAfter)", "$membershipsFirst: Int", "user { id email firstName lastName } roles"}
 	appDirectCases := []contract{
 		{op: "accounts", query: `{ accounts(first: 5, filter: {name: "analytical engines ltd", searchText: "ext-ada", accountStatus: ENABLED, accessType: CUSTOMER,
 				createdAfter: "2020-01-01T00:00:00Z", createdBefore: "2030-01-01T00:00:00Z"}, orderBy: {field: NAME}) {
 				nodes { id name tenant contactAddress { street1 city zip country } } } }`,
 			calls: []wireCall{{method: http.MethodPost, path: "/api/graphql", jsonKeys: map[string][]string{"": {"query", "variables.first",
 				"variables.filter.name", "variables.filter.searchText", "variables.filter.accountStatus", "variables.filter.accessType",
-				"variables.filter.createdAfter", "variables.filter.createdBefore", "variables.orderBy.field", "variables.orderBy.direction"}}}},
+				"variables.filter.createdAfter", "variables.filter.createdBefore", "variables.orderBy.field", "variables.orderBy.direction"}},
+				lacks: noMembers}},
 			data: []string{"accounts.nodes.0.contactAddress.street1", "accounts.nodes.0.contactAddress.country"}},
 		{op: "account", query: `{ account(id: "` + appdirectsim.DemoAdaAccountID + `") { id contactAddress { city } } }`,
-			calls: []wireCall{{method: http.MethodPost, path: "/api/graphql", jsonKeys: map[string][]string{"": {"query", "variables.id"}}}},
+			calls: []wireCall{{method: http.MethodPost, path: "/api/graphql", jsonKeys: map[string][]string{"": {"query", "variables.id"}}, lacks: noMembers}},
 			data:  []string{"account.contactAddress.city"}},
+		{op: "account.accountMemberships", query: `{ account(id: "` + appdirectsim.DemoBarbaraAccountID + `") { id
+				accountMemberships(first: 2) { totalCount pageInfo { hasNextPage endCursor } nodes { user { id email firstName lastName } roles } } } }`,
+			calls: []wireCall{{method: http.MethodPost, path: "/api/graphql", jsonKeys: map[string][]string{"": {"query", "variables.id", "variables.membershipsFirst"}},
+				contains: withMembers, lacks: []string{"membershipsAfter\":"}}},
+			data: []string{"account.accountMemberships.totalCount", "account.accountMemberships.pageInfo.endCursor", "account.accountMemberships.nodes.1.user.id",
+				"account.accountMemberships.nodes.1.user.email", "account.accountMemberships.nodes.1.user.firstName", "account.accountMemberships.nodes.1.user.lastName",
+				"account.accountMemberships.nodes.1.roles.0"}},
+		{op: "accounts.nodes.accountMemberships (paged)", query: `{ accounts(first: 2, filter: {searchText: "ext-barbara"}) { nodes { id
+				accountMemberships(first: 3, after: "` + base64.StdEncoding.EncodeToString([]byte("membership:u-jeannette-wing")) + `") { nodes { user { email } roles } } } } }`,
+			calls: []wireCall{{method: http.MethodPost, path: "/api/graphql", jsonKeys: map[string][]string{"": {"query", "variables.first", "variables.membershipsFirst", "variables.membershipsAfter"}},
+				contains: withMembers}},
+			data: []string{"accounts.nodes.0.accountMemberships.nodes.2.user.email", "accounts.nodes.0.accountMemberships.nodes.2.roles.0"}},
 		{op: "accountByExternalId", query: `{ accountByExternalId(externalId: "ext-ada-001") { id } }`,
-			calls: []wireCall{{method: http.MethodPost, path: "/api/graphql", jsonKeys: map[string][]string{"": {"query", "variables.externalId"}}}},
+			calls: []wireCall{{method: http.MethodPost, path: "/api/graphql", jsonKeys: map[string][]string{"": {"query", "variables.externalId"}}, lacks: noMembers}},
 			data:  []string{"accountByExternalId.id"}},
 		{op: "deleteAccount (Preview)", query: `mutation { deleteAccount(input: {accountId: "` + appdirectsim.DemoKatherineAccountID + `"}) { success userErrors { code } } }`,
 			calls: []wireCall{{method: http.MethodPost, path: "/api/graphql/preview", jsonKeys: map[string][]string{"": {"query", "variables.input.accountId"}}}},
@@ -153,6 +174,12 @@ func TestVendorContracts(t *testing.T) {
 						if v != "" {
 							assert.Equal(t, v, q.Get(k), "call %d: parameter %s", i, k)
 						}
+					}
+					for _, s := range want.contains {
+						assert.Contains(t, got.Body, s, "call %d sends it", i)
+					}
+					for _, s := range want.lacks {
+						assert.NotContains(t, got.Body, s, "call %d does not send it", i)
 					}
 					for param, keys := range want.jsonKeys {
 						raw := got.Body

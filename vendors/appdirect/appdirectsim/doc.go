@@ -43,7 +43,13 @@
 // createdOn, defaultRole, externalId, countryCode, website, contactEmail,
 // contactPhoneNumber, companySize, industry, address, memberships,
 // activeSubscriptions}]}; industry and address only feed the REST view,
-// memberships and activeSubscriptions only the delete rule.
+// activeSubscriptions (a count) only the delete rule. memberships is the
+// list of the account's members, each {userId, email, firstName,
+// lastName, roles[]} (userId and email required, userId unique in the
+// account); it is served as Account.accountMemberships and the delete
+// rule counts it. For older state documents an integer is still accepted
+// in its place and becomes that many placeholder members
+// ("<accountId>-member-<n>", role USER); State always writes the list.
 //
 // Inference: where AppDirect's documents are vague, the simulator assumes:
 //   - GraphQL type names AccountFilter, AccountOrderBy, AccountOrderField
@@ -64,6 +70,15 @@
 //     has only ROLE_PARTNER_READ), with HTTP 200.
 //   - The DeleteAccountError codes named above; all applicable refusals are
 //     listed.
+//   - Account.accountMemberships (NOTES.md lists the field, its arguments
+//     and type are unpublished) is a forward-only Relay connection,
+//     accountMemberships(first, after): AccountMembershipConnection! with
+//     edges{cursor node}, nodes, pageInfo and totalCount, like accounts;
+//     first is 0..100 (default 20) and an unknown or foreign cursor is
+//     BAD_USER_INPUT. A node is AccountMembership{user: User!{id, email,
+//     firstName, lastName}, roles: [String!]!}; members come in the order
+//     stored, and role names (USER, SYS_ADMIN, BILLING_ADMIN,
+//     CHANNEL_ADMIN) are free strings.
 //   - A missing scope on the token request is granted ROLE_PARTNER; any
 //     scope other than the two allowed is 400 invalid_scope.
 //   - API 401 bodies are Spring Security OAuth2's {error,

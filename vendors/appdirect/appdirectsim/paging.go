@@ -221,3 +221,63 @@ func toModel(a accountRecord) model.Account {
 	}
 	return m
 }
+
+// Membership cursors encode the member's user id, so a cursor names a
+// member rather than a position.
+const membershipCursorPrefix = "membership:"
+
+func encodeMembershipCursor(m membership) string {
+	return base64.StdEncoding.EncodeToString([]byte(membershipCursorPrefix + m.UserID))
+}
+
+// paginateMemberships pages an account's memberships forward, in the
+// order they are stored. Inference: AppDirect's accountMemberships takes
+// first/after with the accounts query's bounds (0..100, default 20).
+func paginateMemberships(list []membership, first *int, after *string) (*model.AccountMembershipConnection, error) {
+	if first != nil && (*first < 0 || *first > maxPageSize) {
+		return nil, inputError{fmt.Sprintf("first must be between 0 and %d", maxPageSize)}
+	}
+	lo := 0
+	if after != nil {
+		raw, err := base64.StdEncoding.DecodeString(*after)
+		id, ok := strings.CutPrefix(string(raw), membershipCursorPrefix)
+		if err != nil || !ok || id == "" {
+			return nil, inputError{"after: " + errBadCursor.Error()}
+		}
+		lo = -1
+		for i, m := range list {
+			if m.UserID == id {
+				lo = i + 1
+				break
+			}
+		}
+		if lo < 0 {
+			return nil, inputError{"after: no member " + id + " in this account"}
+		}
+	}
+	n := defaultPageSize
+	if first != nil {
+		n = *first
+	}
+	hi := min(len(list), lo+n)
+	conn := &model.AccountMembershipConnection{
+		Edges:      make([]model.AccountMembershipEdge, 0, hi-lo),
+		Nodes:      make([]model.AccountMembership, 0, hi-lo),
+		TotalCount: len(list),
+		PageInfo:   &model.PageInfo{HasPreviousPage: lo > 0, HasNextPage: hi < len(list)},
+	}
+	for _, m := range list[lo:hi] {
+		node := model.AccountMembership{
+			User:  &model.User{ID: m.UserID, Email: m.Email, FirstName: nullable(m.FirstName), LastName: nullable(m.LastName)},
+			Roles: append([]string{}, m.Roles...),
+		}
+		n := node
+		conn.Nodes = append(conn.Nodes, node)
+		conn.Edges = append(conn.Edges, model.AccountMembershipEdge{Cursor: encodeMembershipCursor(m), Node: &n})
+	}
+	if len(conn.Edges) > 0 {
+		start, end := conn.Edges[0].Cursor, conn.Edges[len(conn.Edges)-1].Cursor
+		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &start, &end
+	}
+	return conn, nil
+}

@@ -73,6 +73,20 @@ type resolver struct{ store *store }
 
 func (r *resolver) Query() graph.QueryResolver       { return queryResolver{r} }
 func (r *resolver) Mutation() graph.MutationResolver { return mutationResolver{r} }
+func (r *resolver) Account() graph.AccountResolver   { return accountResolver{r} }
+
+type accountResolver struct{ *resolver }
+
+// AccountMemberships pages the account's stored memberships. An account
+// deleted since its parent field resolved has none.
+func (a accountResolver) AccountMemberships(ctx context.Context, obj *model.Account, first *int, after *string) (*model.AccountMembershipConnection, error) {
+	rec, _ := a.store.get(obj.ID)
+	conn, err := paginateMemberships(rec.Memberships.list, first, after)
+	if err != nil {
+		return nil, gqlError(ctx, err)
+	}
+	return conn, nil
+}
 
 type queryResolver struct{ *resolver }
 

@@ -2,6 +2,7 @@ package appdirectsim_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -754,7 +755,7 @@ func TestStateRoundTripResetAndEmpty(t *testing.T) {
 	deletable := 0
 	for _, a := range st.Accounts {
 		emails[a["contactEmail"].(string)] = true
-		if a["memberships"] == 0.0 && a["activeSubscriptions"] == 0.0 {
+		if len(a["memberships"].([]any)) == 0 && a["activeSubscriptions"] == 0.0 {
 			deletable++
 		}
 	}
@@ -789,19 +790,24 @@ func TestSetStateRejectsMalformed(t *testing.T) {
 	before, err := s.State()
 	require.NoError(t, err)
 	cases := map[string]string{
-		"not json":          `{"accounts":`,
-		"no accounts":       `{}`,
-		"accounts not list": `{"accounts":{}}`,
-		"unknown field":     `{"accounts":[{"id":"a","name":"A","status":"ENABLED","accessTypes":[],"parent":"t"}]}`,
-		"missing id":        `{"accounts":[{"name":"A","status":"ENABLED","accessTypes":[]}]}`,
-		"missing name":      `{"accounts":[{"id":"a","status":"ENABLED","accessTypes":[]}]}`,
-		"bad status":        `{"accounts":[{"id":"a","name":"A","status":"ACTIVE","accessTypes":[]}]}`,
-		"bad access type":   `{"accounts":[{"id":"a","name":"A","status":"ENABLED","accessTypes":["ADMIN"]}]}`,
-		"duplicate id":      `{"accounts":[{"id":"a","name":"A","status":"ENABLED"},{"id":"a","name":"B","status":"ENABLED"}]}`,
-		"duplicate ext id":  `{"accounts":[{"id":"a","name":"A","status":"ENABLED","externalId":"e"},{"id":"b","name":"B","status":"ENABLED","externalId":"e"}]}`,
-		"negative count":    `{"accounts":[{"id":"a","name":"A","status":"ENABLED","memberships":-1}]}`,
-		"bad date":          `{"accounts":[{"id":"a","name":"A","status":"ENABLED","createdOn":"yesterday"}]}`,
-		"trailing data":     `{"accounts":[]} {}`,
+		"not json":           `{"accounts":`,
+		"no accounts":        `{}`,
+		"accounts not list":  `{"accounts":{}}`,
+		"unknown field":      `{"accounts":[{"id":"a","name":"A","status":"ENABLED","accessTypes":[],"parent":"t"}]}`,
+		"missing id":         `{"accounts":[{"name":"A","status":"ENABLED","accessTypes":[]}]}`,
+		"missing name":       `{"accounts":[{"id":"a","status":"ENABLED","accessTypes":[]}]}`,
+		"bad status":         `{"accounts":[{"id":"a","name":"A","status":"ACTIVE","accessTypes":[]}]}`,
+		"bad access type":    `{"accounts":[{"id":"a","name":"A","status":"ENABLED","accessTypes":["ADMIN"]}]}`,
+		"duplicate id":       `{"accounts":[{"id":"a","name":"A","status":"ENABLED"},{"id":"a","name":"B","status":"ENABLED"}]}`,
+		"duplicate ext id":   `{"accounts":[{"id":"a","name":"A","status":"ENABLED","externalId":"e"},{"id":"b","name":"B","status":"ENABLED","externalId":"e"}]}`,
+		"negative count":     `{"accounts":[{"id":"a","name":"A","status":"ENABLED","memberships":-1}]}`,
+		"member no user id":  `{"accounts":[{"id":"a","name":"A","status":"ENABLED","memberships":[{"email":"m@example.com","roles":[]}]}]}`,
+		"member no email":    `{"accounts":[{"id":"a","name":"A","status":"ENABLED","memberships":[{"userId":"u","roles":[]}]}]}`,
+		"duplicate member":   `{"accounts":[{"id":"a","name":"A","status":"ENABLED","memberships":[{"userId":"u","email":"m@example.com"},{"userId":"u","email":"n@example.com"}]}]}`,
+		"member unknown key": `{"accounts":[{"id":"a","name":"A","status":"ENABLED","memberships":[{"userId":"u","email":"m@example.com","admin":true}]}]}`,
+		"memberships string": `{"accounts":[{"id":"a","name":"A","status":"ENABLED","memberships":"3"}]}`,
+		"bad date":           `{"accounts":[{"id":"a","name":"A","status":"ENABLED","createdOn":"yesterday"}]}`,
+		"trailing data":      `{"accounts":[]} {}`,
 	}
 	for name, doc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -885,4 +891,135 @@ func TestConcurrentReadsAndDeletes(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Len(t, stateDoc(t, s).Accounts, 5, "exactly the deletable account is gone")
+}
+
+const membershipsQuery = `query($id: ID!, $first: Int, $after: String) { account(id: $id) { accountMemberships(first: $first, after: $after) {
+	totalCount pageInfo { hasNextPage hasPreviousPage endCursor } edges { cursor } nodes { user { id email firstName lastName } roles } } } }`
+
+type membershipsReply struct {
+	Account struct {
+		AccountMemberships struct {
+			TotalCount int
+			PageInfo   struct {
+				HasNextPage, HasPreviousPage bool
+				EndCursor                    *string
+			}
+			Edges []struct{ Cursor string }
+			Nodes []struct {
+				User struct {
+					ID, Email           string
+					FirstName, LastName *string
+				}
+				Roles []string
+			}
+		}
+	}
+}
+
+func TestAccountMembershipsPaging(t *testing.T) {
+	s := newSim(t, appdirectsim.Options{})
+	tok := token(t, s.URL(), "ROLE_PARTNER_READ")
+
+	var all membershipsReply
+	gqlOK(t, s.URL(), tok, membershipsQuery, map[string]any{"id": appdirectsim.DemoAdaAccountID}, &all)
+	m := all.Account.AccountMemberships
+	assert.Equal(t, 3, m.TotalCount)
+	require.Len(t, m.Nodes, 3)
+	assert.Equal(t, "u-ada-lovelace", m.Nodes[0].User.ID)
+	assert.Equal(t, "ada.lovelace@example.com", m.Nodes[0].User.Email)
+	assert.Equal(t, "Lovelace", *m.Nodes[0].User.LastName)
+	assert.Equal(t, []string{"SYS_ADMIN", "USER"}, m.Nodes[0].Roles)
+	assert.False(t, m.PageInfo.HasNextPage)
+
+	// Page through Barbara's eight members three at a time.
+	var ids []string
+	var after any
+	for page := 0; ; page++ {
+		require.Less(t, page, 4, "paging terminates")
+		var r membershipsReply
+		gqlOK(t, s.URL(), tok, membershipsQuery, map[string]any{"id": appdirectsim.DemoBarbaraAccountID, "first": 3, "after": after}, &r)
+		m := r.Account.AccountMemberships
+		assert.Equal(t, 8, m.TotalCount)
+		assert.Equal(t, page > 0, m.PageInfo.HasPreviousPage)
+		for _, n := range m.Nodes {
+			ids = append(ids, n.User.ID)
+		}
+		if !m.PageInfo.HasNextPage {
+			break
+		}
+		require.NotNil(t, m.PageInfo.EndCursor)
+		assert.Equal(t, *m.PageInfo.EndCursor, m.Edges[len(m.Edges)-1].Cursor)
+		after = *m.PageInfo.EndCursor
+	}
+	assert.Len(t, ids, 8)
+	assert.Equal(t, "u-barbara-liskov", ids[0])
+	assert.Equal(t, "u-liuba-shrira", ids[7])
+
+	var none membershipsReply
+	gqlOK(t, s.URL(), tok, membershipsQuery, map[string]any{"id": appdirectsim.DemoKatherineAccountID}, &none)
+	assert.Zero(t, none.Account.AccountMemberships.TotalCount)
+	assert.NotNil(t, none.Account.AccountMemberships.Nodes)
+	assert.Empty(t, none.Account.AccountMemberships.Nodes)
+
+	for name, vars := range map[string]map[string]any{
+		"first too large": {"id": appdirectsim.DemoAdaAccountID, "first": 101},
+		"negative first":  {"id": appdirectsim.DemoAdaAccountID, "first": -1},
+		"bad cursor":      {"id": appdirectsim.DemoAdaAccountID, "after": "nope"},
+		"other account's cursor": {"id": appdirectsim.DemoAdaAccountID,
+			"after": base64.StdEncoding.EncodeToString([]byte("membership:u-grace-hopper"))},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := gql(t, s.URL(), tok, membershipsQuery, vars)
+			assert.Equal(t, "BAD_USER_INPUT", gqlErrors(t, r).Errors[0].Extensions["code"], "%s", r.body)
+		})
+	}
+}
+
+// TestMembershipsStateAndDeleteRule: the delete rule counts the stored
+// list, the old integer count is still accepted (as placeholder members),
+// and State writes the list.
+func TestMembershipsStateAndDeleteRule(t *testing.T) {
+	s := newSim(t, appdirectsim.Options{})
+	tok := token(t, s.URL(), "ROLE_PARTNER")
+	require.NoError(t, s.SetState([]byte(`{"accounts":[
+		{"id":"a","name":"A","status":"ENABLED","memberships":2},
+		{"id":"b","name":"B","status":"ENABLED","memberships":[{"userId":"u1","email":"u1@example.com","roles":["USER"]}]},
+		{"id":"c","name":"C","status":"ENABLED","memberships":[]},
+		{"id":"d","name":"D","status":"ENABLED","memberships":0}]}`)))
+
+	st := stateDoc(t, s)
+	require.Len(t, st.Accounts, 4)
+	legacy := st.Accounts[0]["memberships"].([]any)
+	require.Len(t, legacy, 2)
+	assert.Equal(t, "a-member-1", legacy[0].(map[string]any)["userId"])
+	assert.NotEmpty(t, legacy[0].(map[string]any)["email"])
+	assert.Len(t, st.Accounts[1]["memberships"], 1)
+	assert.Equal(t, []any{}, st.Accounts[3]["memberships"], "a count of 0 is an empty list")
+
+	var r membershipsReply
+	gqlOK(t, s.URL(), tok, membershipsQuery, map[string]any{"id": "a"}, &r)
+	assert.Equal(t, 2, r.Account.AccountMemberships.TotalCount)
+	assert.Equal(t, []string{"USER"}, r.Account.AccountMemberships.Nodes[1].Roles)
+
+	for id, want := range map[string]string{"a": "2 account membership", "b": "1 account membership"} {
+		var p deletePayload
+		gqlOK(t, s.URL(), tok, deleteMutation, map[string]any{"input": map[string]any{"accountId": id}}, &p)
+		assert.False(t, p.DeleteAccount.Success, id)
+		require.Len(t, p.DeleteAccount.UserErrors, 1, id)
+		assert.Equal(t, "ACCOUNT_HAS_MEMBERSHIPS", p.DeleteAccount.UserErrors[0].Code)
+		assert.Contains(t, p.DeleteAccount.UserErrors[0].Message, want)
+	}
+	for _, id := range []string{"c", "d"} {
+		var p deletePayload
+		gqlOK(t, s.URL(), tok, deleteMutation, map[string]any{"input": map[string]any{"accountId": id}}, &p)
+		assert.True(t, p.DeleteAccount.Success, id)
+	}
+
+	// Removing b's only member (as deleteAccountMembership would) makes it deletable.
+	st = stateDoc(t, s)
+	st.Accounts[1]["memberships"] = []any{}
+	setStateDoc(t, s, st)
+	var p deletePayload
+	gqlOK(t, s.URL(), tok, deleteMutation, map[string]any{"input": map[string]any{"accountId": "b"}}, &p)
+	assert.True(t, p.DeleteAccount.Success)
 }

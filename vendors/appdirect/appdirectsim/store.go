@@ -1,6 +1,7 @@
 package appdirectsim
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,23 +17,82 @@ import (
 // GraphQL field names. The REST company view and the GraphQL Account are
 // both derived from it, so the two APIs can never disagree.
 type accountRecord struct {
-	ID                  string     `json:"id"`
-	Name                string     `json:"name"`
-	Status              string     `json:"status"`
-	AccessTypes         []string   `json:"accessTypes"`
-	CreatedOn           *time.Time `json:"createdOn,omitempty"`
-	DefaultRole         string     `json:"defaultRole,omitempty"`
-	ExternalID          string     `json:"externalId,omitempty"`
-	CountryCode         string     `json:"countryCode,omitempty"`
-	Website             string     `json:"website,omitempty"`
-	ContactEmail        string     `json:"contactEmail,omitempty"`
-	ContactPhoneNumber  string     `json:"contactPhoneNumber,omitempty"`
-	CompanySize         string     `json:"companySize,omitempty"`
-	Industry            string     `json:"industry,omitempty"`
-	Address             *address   `json:"address,omitempty"`
-	Tenant              string     `json:"tenant,omitempty"`
-	Memberships         int        `json:"memberships"`
-	ActiveSubscriptions int        `json:"activeSubscriptions"`
+	ID                  string      `json:"id"`
+	Name                string      `json:"name"`
+	Status              string      `json:"status"`
+	AccessTypes         []string    `json:"accessTypes"`
+	CreatedOn           *time.Time  `json:"createdOn,omitempty"`
+	DefaultRole         string      `json:"defaultRole,omitempty"`
+	ExternalID          string      `json:"externalId,omitempty"`
+	CountryCode         string      `json:"countryCode,omitempty"`
+	Website             string      `json:"website,omitempty"`
+	ContactEmail        string      `json:"contactEmail,omitempty"`
+	ContactPhoneNumber  string      `json:"contactPhoneNumber,omitempty"`
+	CompanySize         string      `json:"companySize,omitempty"`
+	Industry            string      `json:"industry,omitempty"`
+	Address             *address    `json:"address,omitempty"`
+	Tenant              string      `json:"tenant,omitempty"`
+	Memberships         memberships `json:"memberships"`
+	ActiveSubscriptions int         `json:"activeSubscriptions"`
+}
+
+// membership is one user's membership of an account, served as
+// Account.accountMemberships. Inference: the user's id, email and names
+// plus the role names are what AppDirect's AccountMembership carries.
+type membership struct {
+	UserID    string   `json:"userId"`
+	Email     string   `json:"email"`
+	FirstName string   `json:"firstName,omitempty"`
+	LastName  string   `json:"lastName,omitempty"`
+	Roles     []string `json:"roles"`
+}
+
+// memberships is an account's membership list. A state document may still
+// give the older integer count instead of the list; parseState then makes
+// that many placeholder members (legacyCount), so old fixtures keep
+// working. State always writes the list.
+type memberships struct {
+	list        []membership
+	legacyCount *int
+}
+
+func (m memberships) MarshalJSON() ([]byte, error) {
+	if m.list == nil {
+		return []byte("[]"), nil
+	}
+	return json.Marshal(m.list)
+}
+
+func (m *memberships) UnmarshalJSON(b []byte) error {
+	if s := strings.TrimSpace(string(b)); s != "" && s[0] != '[' && s != "null" {
+		var n int
+		if err := json.Unmarshal(b, &n); err != nil {
+			return fmt.Errorf("memberships: want a list of memberships (or a count): %w", err)
+		}
+		*m = memberships{legacyCount: &n}
+		return nil
+	}
+	// Strict like the rest of the state document (simkit.DecodeState),
+	// which a custom unmarshaler would otherwise escape.
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var list []membership
+	if err := dec.Decode(&list); err != nil {
+		return fmt.Errorf("memberships: %w", err)
+	}
+	*m = memberships{list: list}
+	return nil
+}
+
+// placeholderMembers stands in for an old state document's membership
+// count: n members with ids and emails derived from the account id.
+func placeholderMembers(accountID string, n int) []membership {
+	out := make([]membership, n)
+	for i := range out {
+		id := fmt.Sprintf("%s-member-%d", accountID, i+1)
+		out[i] = membership{UserID: id, Email: id + "@members.example.com", Roles: []string{"USER"}}
+	}
+	return out
 }
 
 // address is the REST company address. Inference: AppDirect's usual
@@ -62,6 +122,12 @@ func (a accountRecord) clone() accountRecord {
 		ad := *a.Address
 		a.Address = &ad
 	}
+	list := make([]membership, len(a.Memberships.list))
+	for i, m := range a.Memberships.list {
+		m.Roles = append([]string{}, m.Roles...)
+		list[i] = m
+	}
+	a.Memberships = memberships{list: list}
 	return a
 }
 
@@ -142,7 +208,7 @@ func parseState(raw []byte) ([]accountRecord, error) {
 			return nil, fmt.Errorf("%s: name is required", where)
 		case !model.AccountStatus(a.Status).IsValid():
 			return nil, fmt.Errorf("%s: status %q is not one of %v", where, a.Status, model.AllAccountStatus)
-		case a.Memberships < 0 || a.ActiveSubscriptions < 0:
+		case a.Memberships.legacyCount != nil && *a.Memberships.legacyCount < 0 || a.ActiveSubscriptions < 0:
 			return nil, fmt.Errorf("%s: memberships and activeSubscriptions must not be negative", where)
 		case a.ExternalID != "" && extIDs[a.ExternalID]:
 			return nil, fmt.Errorf("%s: duplicate externalId %q", where, a.ExternalID)
@@ -154,6 +220,21 @@ func parseState(raw []byte) ([]accountRecord, error) {
 		}
 		if a.AccessTypes == nil {
 			a.AccessTypes = []string{}
+		}
+		if n := a.Memberships.legacyCount; n != nil {
+			a.Memberships = memberships{list: placeholderMembers(a.ID, *n)}
+		}
+		users := map[string]bool{}
+		for j, m := range a.Memberships.list {
+			switch {
+			case strings.TrimSpace(m.UserID) == "":
+				return nil, fmt.Errorf("%s: memberships[%d]: userId is required", where, j)
+			case users[m.UserID]:
+				return nil, fmt.Errorf("%s: memberships[%d]: duplicate userId %q", where, j, m.UserID)
+			case strings.TrimSpace(m.Email) == "":
+				return nil, fmt.Errorf("%s: memberships[%d]: email is required", where, j)
+			}
+			users[m.UserID] = true
 		}
 		ids[a.ID] = true
 		if a.ExternalID != "" {
@@ -223,8 +304,8 @@ func (s *store) delete(id string) []model.DeleteAccountError {
 			continue
 		}
 		var errs []model.DeleteAccountError
-		if a.Memberships > 0 {
-			errs = append(errs, model.DeleteAccountError{Code: codeAccountHasMemberships, Message: fmt.Sprintf(msgAccountHasMemberships, a.Memberships)})
+		if n := len(a.Memberships.list); n > 0 {
+			errs = append(errs, model.DeleteAccountError{Code: codeAccountHasMemberships, Message: fmt.Sprintf(msgAccountHasMemberships, n)})
 		}
 		if a.ActiveSubscriptions > 0 {
 			errs = append(errs, model.DeleteAccountError{Code: codeAccountHasSubscriptions, Message: fmt.Sprintf(msgAccountHasSubscriptions, a.ActiveSubscriptions)})

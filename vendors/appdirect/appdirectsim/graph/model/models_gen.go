@@ -28,6 +28,10 @@ type Account struct {
 	ContactAddress *Address `json:"contactAddress,omitempty"`
 	// Inference: the id of the tenant (marketplace) the account belongs to.
 	Tenant *string `json:"tenant,omitempty"`
+	// The account's members, a page at a time, in the order they joined.
+	// Inference: a forward-only Relay connection (first/after); see the package
+	// doc of appdirectsim.
+	AccountMemberships *AccountMembershipConnection `json:"accountMemberships"`
 }
 
 type AccountConnection struct {
@@ -53,6 +57,25 @@ type AccountFilter struct {
 	CreatedBefore *time.Time `json:"createdBefore,omitempty"`
 	// Only accounts created strictly after this instant.
 	CreatedAfter *time.Time `json:"createdAfter,omitempty"`
+}
+
+// Inference: one user's membership of an account, with the user's roles in it.
+type AccountMembership struct {
+	User *User `json:"user"`
+	// Inference: role names such as USER, SYS_ADMIN, BILLING_ADMIN.
+	Roles []string `json:"roles"`
+}
+
+type AccountMembershipConnection struct {
+	Edges      []AccountMembershipEdge `json:"edges"`
+	Nodes      []AccountMembership     `json:"nodes"`
+	PageInfo   *PageInfo               `json:"pageInfo"`
+	TotalCount int                     `json:"totalCount"`
+}
+
+type AccountMembershipEdge struct {
+	Cursor string             `json:"cursor"`
+	Node   *AccountMembership `json:"node"`
 }
 
 type AccountOrderBy struct {
@@ -95,6 +118,14 @@ type PageInfo struct {
 }
 
 type Query struct {
+}
+
+// Inference: the member's user; AppDirect's User has more fields.
+type User struct {
+	ID        string  `json:"id"`
+	Email     string  `json:"email"`
+	FirstName *string `json:"firstName,omitempty"`
+	LastName  *string `json:"lastName,omitempty"`
 }
 
 type AccessType string
