@@ -98,7 +98,8 @@ func run() error {
 		Telemetry: tel,
 		Auth:      authn, Simulated: cfg.Sandbox, Logger: logger,
 		APQCache: stores.APQ, Idempotency: stores.Idempotency, CacheStore: stores.Cache,
-		Manifest: manifest, PersistedOnly: cfg.Persisted.Only,
+		RateLimiter: stores.RateLimiter,
+		Manifest:    manifest, PersistedOnly: cfg.Persisted.Only,
 	})
 	if err != nil {
 		return err

@@ -54,6 +54,13 @@ type ChainOptions struct {
 	// MaxConcurrent bounds the requests in flight to the vendor, bodies
 	// included (default 16; negative: unlimited).
 	MaxConcurrent int
+	// Shared, when set, makes RatePerSecond one budget for every replica
+	// (see SharedLimiter); nil leaves each replica to keep its share.
+	Shared SharedLimiter
+	// Replicas is how many replicas share the vendor: without Shared, or
+	// while it is unreachable, each keeps RatePerSecond/Replicas
+	// (default 1).
+	Replicas int
 
 	// BreakerFailures is how many consecutive failed calls (transport
 	// errors, 5xx) open the circuit breaker (default 5).
@@ -147,7 +154,8 @@ func (o ChainOptions) withDefaults() ChainOptions {
 //	→ retry: reads only, on connection errors and replies the vendor's
 //	  Check calls Retryable (429 and 502/503/504 by default)
 //	→ concurrency limit, then rate limit: queue rather than earn 429s,
-//	  waiting clients served round-robin (WithClient)
+//	  waiting clients served round-robin (WithClient); the rate shared
+//	  by every replica when Shared is set
 //	→ attempt timeout: the vendor timeout, per attempt, body included
 //	→ wire: a client span per attempt, its traceparent sent to the vendor
 //	→ tuned http.Transport
@@ -167,6 +175,7 @@ type Chain struct {
 	transport *http.Transport
 	dedup     *dedupTransport
 	breaker   *breakerTransport
+	limit     *limitTransport // nil: no limits
 	cache     CacheStore
 }
 
@@ -180,6 +189,7 @@ func NewChain(opts ChainOptions) *Chain {
 	rt = newWireTransport(rt, opts)
 	rt = newAttemptTimeout(rt, opts.Timeout)
 	rt = newLimitTransport(rt, opts)
+	c.limit, _ = rt.(*limitTransport)
 	rt = newRetryTransport(rt, opts)
 	c.breaker = newBreakerTransport(rt, opts)
 	rt = c.breaker
@@ -232,6 +242,20 @@ func (c *Chain) InvalidateCache(ctx context.Context) error {
 // BreakerState is the vendor's circuit breaker state, "closed", "open" or
 // "half-open", for /readyz and metrics.
 func (c *Chain) BreakerState() string { return c.breaker.cb.State().String() }
+
+// RateLimitMode is how the vendor's rate limit is kept, for /readyz and
+// metrics: RateLimitShared, RateLimitFallback, RateLimitLocal or
+// RateLimitUnlimited.
+func (c *Chain) RateLimitMode() string { return c.limit.mode() }
+
+// RateLimitFallbacks counts the switches from the shared rate budget to
+// this replica's share because the budget was unreachable.
+func (c *Chain) RateLimitFallbacks() int64 {
+	if c.limit == nil || c.limit.q.shared == nil {
+		return 0
+	}
+	return c.limit.q.shared.fallbacks.Load()
+}
 
 // CloseIdleConnections closes the vendor's idle keep-alive connections,
 // for graceful shutdown and tests.

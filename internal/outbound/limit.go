@@ -25,6 +25,14 @@ import (
 // client's large operation, queued first, holds the vendor for everyone:
 // fifty Ortto calls at 10 req/s keep a one-call query from another client
 // waiting five seconds. The layer knows clients only as opaque strings.
+//
+// With a SharedLimiter (ChainOptions.Shared) the rate is one budget for
+// every replica: once a request's turn comes in this replica's queue, the
+// pump takes its token from the shared budget before granting the turn,
+// so the turns still go round-robin. Requests whose deadline would pass
+// before the shared budget's next token are refused at once, as above.
+// While the shared budget is unreachable, and when there is none, this
+// replica keeps RatePerSecond/Replicas alone.
 type limitTransport struct {
 	next   http.RoundTripper
 	vendor string
@@ -37,12 +45,36 @@ func newLimitTransport(next http.RoundTripper, opts ChainOptions) http.RoundTrip
 		q.maxInFlight = opts.MaxConcurrent
 	}
 	if opts.RatePerSecond > 0 && !math.IsInf(opts.RatePerSecond, 1) {
-		q.limiter = rate.NewLimiter(rate.Limit(opts.RatePerSecond), opts.Burst)
+		share := rate.Limit(opts.RatePerSecond / float64(max(opts.Replicas, 1)))
+		q.limiter = rate.NewLimiter(share, opts.Burst)
+		if opts.Shared != nil {
+			// While the budget is shared, the local limiter only keeps
+			// this replica under the whole rate.
+			q.limiter.SetLimit(rate.Limit(opts.RatePerSecond))
+			q.shared = &sharedBudget{
+				limiter: opts.Shared, vendor: opts.Vendor,
+				perSecond: opts.RatePerSecond, burst: opts.Burst,
+				local: q.limiter, full: rate.Limit(opts.RatePerSecond), share: share,
+				logger: opts.Logger,
+			}
+		}
 	}
 	if q.maxInFlight == 0 && q.limiter == nil {
 		return next
 	}
 	return &limitTransport{next: next, vendor: opts.Vendor, q: q}
+}
+
+// mode is the rate limit's mode for /readyz: one of the RateLimit
+// constants.
+func (t *limitTransport) mode() string {
+	switch {
+	case t == nil || t.q.limiter == nil:
+		return RateLimitUnlimited
+	case t.q.shared == nil:
+		return RateLimitLocal
+	}
+	return t.q.shared.mode()
 }
 
 type clientKey struct{}
@@ -115,6 +147,7 @@ func (t *limitTransport) queueError(ctx context.Context, err error) error {
 type fairQueue struct {
 	maxInFlight int           // 0: unlimited
 	limiter     *rate.Limiter // nil: unlimited
+	shared      *sharedBudget // nil: the limiter is the whole budget
 
 	mu       sync.Mutex
 	inFlight int
@@ -127,9 +160,11 @@ type fairQueue struct {
 }
 
 type turn struct {
-	client  string
-	ready   chan struct{} // closed when granted
-	granted bool
+	client   string
+	deadline time.Time     // zero: none
+	ready    chan struct{} // closed when granted or refused
+	granted  bool
+	refused  error // set before ready is closed when the turn is refused
 }
 
 func (q *fairQueue) acquire(ctx context.Context) (release func(), err error) {
@@ -137,7 +172,9 @@ func (q *fairQueue) acquire(ctx context.Context) (release func(), err error) {
 		return nil, err
 	}
 	q.mu.Lock()
-	if q.waiting == 0 && q.slotFree() && (q.limiter == nil || q.limiter.Allow()) {
+	// With a shared budget every turn goes through the pump, which asks
+	// it outside mu.
+	if q.waiting == 0 && q.shared == nil && q.slotFree() && (q.limiter == nil || q.limiter.Allow()) {
 		q.inFlight++
 		q.mu.Unlock()
 		return q.releaser(), nil
@@ -150,6 +187,7 @@ func (q *fairQueue) acquire(ctx context.Context) (release func(), err error) {
 		}
 	}
 	t := &turn{client: client, ready: make(chan struct{})}
+	t.deadline, _ = ctx.Deadline()
 	if len(q.queues[client]) == 0 {
 		q.ring = append(q.ring, client)
 	}
@@ -163,10 +201,17 @@ func (q *fairQueue) acquire(ctx context.Context) (release func(), err error) {
 
 	select {
 	case <-t.ready:
+		if t.refused != nil {
+			return nil, t.refused
+		}
 		return q.releaser(), nil
 	case <-ctx.Done():
 	}
 	q.mu.Lock()
+	if t.refused != nil {
+		q.mu.Unlock()
+		return nil, t.refused
+	}
 	if t.granted { // granted as the context ended: give the slot back
 		q.mu.Unlock()
 		q.releaser()()
@@ -230,7 +275,7 @@ func (q *fairQueue) pump() {
 		var r *rate.Reservation
 		if q.limiter != nil {
 			r = q.limiter.Reserve()
-			if !q.sleep(r.Delay()) {
+			if !q.sleep(r.Delay()) || !q.takeShared() {
 				r.Cancel() // everyone left: give the token back
 				continue
 			}
@@ -255,6 +300,49 @@ func (q *fairQueue) pump() {
 		q.inFlight++
 		close(t.ready)
 		q.mu.Unlock()
+	}
+}
+
+// takeShared waits for a token from the shared budget, if there is one,
+// refusing meanwhile the turns whose deadline would pass before it
+// comes. It returns false if every waiter left first.
+func (q *fairQueue) takeShared() bool {
+	if q.shared == nil {
+		return true
+	}
+	for {
+		wait := q.shared.take()
+		if wait <= 0 {
+			return true
+		}
+		q.mu.Lock()
+		q.refuseBefore(time.Now().Add(wait), wait)
+		q.mu.Unlock()
+		if !q.sleep(wait) {
+			return false
+		}
+	}
+}
+
+// refuseBefore refuses every waiting turn whose deadline comes before
+// at: its turn cannot come in time, the earliest being after wait.
+// Called with mu held.
+func (q *fairQueue) refuseBefore(at time.Time, wait time.Duration) {
+	var late []*turn
+	for _, ts := range q.queues {
+		for _, t := range ts {
+			if !t.deadline.IsZero() && t.deadline.Before(at) {
+				late = append(late, t)
+			}
+		}
+	}
+	for _, t := range late {
+		q.remove(t)
+		t.refused = tooLate{wait: wait}
+		close(t.ready)
+	}
+	if len(late) > 0 {
+		q.nudge() // the pump's sleep learns if no one is left
 	}
 }
 

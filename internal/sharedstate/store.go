@@ -6,7 +6,9 @@
 // Idempotency-Key used on one is honoured by all of them.
 //
 // The vendor read cache (CacheStore) moves to Redis with them; without
-// Redis the gateway keeps it in memory (outbound.MemoryCacheStore).
+// Redis the gateway keeps it in memory (outbound.MemoryCacheStore). So
+// does each vendor's rate budget (RateLimiter): without Redis each
+// replica keeps its share of the rate.
 package sharedstate
 
 import (
@@ -140,6 +142,9 @@ type Stores struct {
 	// Cache holds cached vendor replies when they are shared (Redis); nil
 	// leaves the gateway to keep them in memory.
 	Cache outbound.CacheStore
+	// RateLimiter is the vendors' rate budget shared by replicas (Redis);
+	// nil leaves each replica to keep its share.
+	RateLimiter outbound.SharedLimiter
 	// Shared is true when the stores are in Redis, shared by replicas.
 	Shared bool
 
@@ -179,6 +184,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Stores, error)
 		APQ:         NewAPQCache(client, APQOptions{Prefix: cfg.Prefix, TTL: cfg.APQTTL, Logger: logger}),
 		Idempotency: NewIdempotencyStore(client, cfg.Prefix),
 		Cache:       NewCacheStore(client, cfg.Prefix),
+		RateLimiter: NewRateLimiter(client, cfg.Prefix),
 		Shared:      true,
 		desc:        fmt.Sprintf("redis %s, key prefix %q (shared by replicas)", cfg.describeRedis(), cfg.Prefix),
 		close:       client.Close,

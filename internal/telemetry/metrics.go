@@ -153,7 +153,24 @@ func (m *metrics) observeChain(vendor string, c Chain) error {
 		Help:        "Vendor reads answered from an identical read already in flight instead of a call of their own.",
 		ConstLabels: constLabels,
 	}, func() float64 { return float64(c.DedupShared()) })
-	for _, col := range []prometheus.Collector{breaker, dedup} {
+	cols := []prometheus.Collector{breaker, dedup}
+	if rl, ok := c.(RateLimitedChain); ok {
+		cols = append(cols, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name:        "switchyard_vendor_rate_limit_fallback",
+			Help:        "1 while the vendor's rate budget shared by replicas (Redis) is unreachable and this replica keeps its share of the rate alone.",
+			ConstLabels: constLabels,
+		}, func() float64 {
+			if rl.RateLimitMode() == "local-fallback" {
+				return 1
+			}
+			return 0
+		}), prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "switchyard_vendor_rate_limit_fallbacks_total",
+			Help:        "Switches from the vendor's shared rate budget to this replica's share because the budget was unreachable.",
+			ConstLabels: constLabels,
+		}, func() float64 { return float64(rl.RateLimitFallbacks()) }))
+	}
+	for _, col := range cols {
 		if err := m.reg.Register(col); err != nil {
 			return fmt.Errorf("telemetry: observe %s: %w", vendor, err)
 		}

@@ -212,6 +212,14 @@ type Chain interface {
 	DedupShared() int64
 }
 
+// RateLimitedChain is a Chain whose rate limit may be shared by replicas
+// (outbound.Chain is one); ObserveChain then exports whether it has fallen
+// back to the replica's share.
+type RateLimitedChain interface {
+	RateLimitMode() string
+	RateLimitFallbacks() int64
+}
+
 // ObserveChain exports vendor's breaker state and shared-read count, read
 // at each scrape. Each vendor can be observed once.
 func (t *Telemetry) ObserveChain(vendor string, c Chain) error {

@@ -77,6 +77,10 @@ type Config struct {
 
 	// Limits pace each vendor's outbound chain, keyed by vendor name.
 	Limits map[string]VendorLimits
+	// Replicas is how many replicas share each vendor's rate limit when
+	// they cannot share one budget in Redis: each keeps 1/Replicas of it
+	// (SWITCHYARD_REPLICAS, default 1).
+	Replicas int
 	// BreakerFailures is how many consecutive failed calls to a vendor
 	// open its circuit breaker (SWITCHYARD_BREAKER_FAILURES, default 5).
 	BreakerFailures int
@@ -165,6 +169,7 @@ func (c *Config) ChainOptions(vendor string) outbound.ChainOptions {
 		Vendor:          vendor,
 		Timeout:         c.VendorTimeouts[vendor],
 		RatePerSecond:   l.RatePerSecond,
+		Replicas:        c.Replicas,
 		MaxConcurrent:   l.MaxConcurrency,
 		RetryAttempts:   l.RetryAttempts,
 		BreakerFailures: c.BreakerFailures,
@@ -233,6 +238,9 @@ func Load(getenv func(string) string) (*Config, error) {
 		l, lerrs := loadLimits(getenv, v)
 		c.Limits[v] = l
 		errs = append(errs, lerrs...)
+	}
+	if c.Replicas, err = intIn(getenv, "SWITCHYARD_REPLICAS", 1, 1, 1024); err != nil {
+		errs = append(errs, err.Error())
 	}
 	if c.BreakerFailures, err = intIn(getenv, "SWITCHYARD_BREAKER_FAILURES", outbound.DefaultBreakerFailures, 1, math.MaxInt32); err != nil {
 		errs = append(errs, err.Error())

@@ -84,6 +84,7 @@ func TestEveryDocumentedVariableLands(t *testing.T) {
 		"SWITCHYARD_JWT_AUDIENCE":        {env: map[string]string{"SWITCHYARD_JWT_AUDIENCE": "aud"}, got: func(c *config.Config) any { return c.Auth.JWTAudience }, want: "aud"},
 		"SWITCHYARD_JWT_ISSUER":          {env: map[string]string{"SWITCHYARD_JWT_ISSUER": "iss"}, got: func(c *config.Config) any { return c.Auth.JWTIssuer }, want: "iss"},
 		"SWITCHYARD_REDIS_URL":           {env: map[string]string{"SWITCHYARD_REDIS_URL": "redis://r.test:6379/0"}, got: func(c *config.Config) any { return c.Stores.RedisURL }, want: "redis://r.test:6379/0"},
+		"SWITCHYARD_REPLICAS":            {env: map[string]string{"SWITCHYARD_REPLICAS": "3"}, got: func(c *config.Config) any { return c.ChainOptions("ortto").Replicas }, want: 3},
 		"SWITCHYARD_REDIS_PREFIX":        {env: map[string]string{"SWITCHYARD_REDIS_PREFIX": "staging:"}, got: func(c *config.Config) any { return c.Stores.Prefix }, want: "staging:"},
 		"SWITCHYARD_PERSISTED_MANIFEST":  {env: map[string]string{"SWITCHYARD_PERSISTED_MANIFEST": "/ops.json"}, got: func(c *config.Config) any { return c.Persisted.ManifestPath }, want: "/ops.json"},
 		"SWITCHYARD_CACHE":               {env: map[string]string{"SWITCHYARD_CACHE": "0"}, got: func(c *config.Config) any { return c.Cache.On("cordial") }, want: false},

@@ -59,6 +59,9 @@ type Options struct {
 	// CacheStore holds cached vendor reads (sharedstate.Stores.Cache); nil
 	// keeps them in this process. Unused when cfg.Cache.Enabled is false.
 	CacheStore outbound.CacheStore
+	// RateLimiter is the vendors' rate budget shared by replicas
+	// (sharedstate.Stores.RateLimiter); nil leaves each replica its share.
+	RateLimiter outbound.SharedLimiter
 	// Telemetry records metrics and traces; nil observes nothing.
 	Telemetry *telemetry.Telemetry
 	// Auth authenticates /query; nil serves it open (every caller holds
@@ -101,6 +104,7 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		chainOpts.Descriptor = vendors[v].descriptor
 		chainOpts.Logger = opts.Logger
 		chainOpts.Observer = opts.Telemetry
+		chainOpts.Shared = opts.RateLimiter
 		chainOpts.TracerProvider = opts.Telemetry.TracerProvider()
 		chainOpts.Propagator = opts.Telemetry.Propagator()
 		g.chains[v] = outbound.NewChain(chainOpts)
@@ -312,6 +316,7 @@ func (g *Gateway) readyz(w http.ResponseWriter, _ *http.Request) {
 		Configured bool   `json:"configured"`
 		Simulated  bool   `json:"simulated"`
 		Breaker    string `json:"breaker"`
+		RateLimit  string `json:"rate_limit"`
 	}
 	body := struct {
 		Status  string            `json:"status"`
@@ -319,7 +324,7 @@ func (g *Gateway) readyz(w http.ResponseWriter, _ *http.Request) {
 		Vendors map[string]vendor `json:"vendors"`
 	}{Status: "ready", Sandbox: g.resolver.Info.Sandbox, Vendors: map[string]vendor{}}
 	for _, v := range g.resolver.Info.Vendors {
-		body.Vendors[v.Name] = vendor{Configured: v.Configured, Simulated: v.Simulated, Breaker: g.chains[v.Name].BreakerState()}
+		body.Vendors[v.Name] = vendor{Configured: v.Configured, Simulated: v.Simulated, Breaker: g.chains[v.Name].BreakerState(), RateLimit: g.chains[v.Name].RateLimitMode()}
 	}
 	writeJSON(w, http.StatusOK, body)
 }

@@ -46,8 +46,8 @@ func TestHealthAndReadiness(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.JSONEq(t, `{"status":"ready","sandbox":true,"vendors":{
-		"ortto":{"configured":true,"simulated":true,"breaker":"closed"},"apptivo":{"configured":true,"simulated":true,"breaker":"closed"},
-		"appdirect":{"configured":true,"simulated":true,"breaker":"closed"},"cordial":{"configured":true,"simulated":true,"breaker":"closed"}}}`, string(body))
+		"ortto":{"configured":true,"simulated":true,"breaker":"closed","rate_limit":"local"},"apptivo":{"configured":true,"simulated":true,"breaker":"closed","rate_limit":"unlimited"},
+		"appdirect":{"configured":true,"simulated":true,"breaker":"closed","rate_limit":"unlimited"},"cordial":{"configured":true,"simulated":true,"breaker":"closed","rate_limit":"unlimited"}}}`, string(body))
 
 	resp, err = http.Get(e.Server.URL + "/")
 	require.NoError(t, err)
