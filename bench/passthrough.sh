@@ -20,7 +20,10 @@
 # the vendor; no OTLP collector, so spans are recorded but not exported),
 # default query limits, the full resilience chain. ORTTO_RATE_LIMIT=0 as in
 # bench/loadrun.sh, so the four-vendor row measures the gateway, not
-# Ortto's documented 10 requests a second.
+# Ortto's documented 10 requests a second. The read cache is off
+# (SWITCHYARD_CACHE=0) unless CACHE=1: a pass-through request is what the
+# comparison is about; with the cache on, repeated reads never reach the
+# vendor (BENCHMARKS.md C1 measures that case).
 #
 # Hive Gateway (version pinned in bench/hive/package-lock.json, installed
 # with npm ci on first use) runs `hive-gateway proxy` with
@@ -57,7 +60,7 @@ trap 'exit 130' INT TERM
 
 key=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 printf '%s read\n' "$(printf %s "$key" | sha256sum | cut -d' ' -f1)" >"$work/api-keys"
-start_stack SWITCHYARD_ENV=production SWITCHYARD_API_KEYS_FILE="$work/api-keys"
+start_stack SWITCHYARD_ENV=production SWITCHYARD_API_KEYS_FILE="$work/api-keys" SWITCHYARD_CACHE="${CACHE:-0}"
 if ! curl -sf "http://127.0.0.1:$GW_PORT/healthz" >/dev/null; then
   echo "switchyard did not start:" >&2; tail -20 "$work/gateway.log" >&2; exit 1
 fi

@@ -14,8 +14,10 @@ start_stack() {
   "$work/vendorsim" -addr "$SIM" >"$work/vendorsim.log" 2>&1 &
   for _ in $(seq 50); do curl -sf "http://$SIM/_sim/requests" >/dev/null && break; sleep 0.1; done
   eval "$(grep '^  export' "$work/vendorsim.log")"
-  # Measure the gateway, not Ortto's documented 10 requests a second.
-  export ORTTO_RATE_LIMIT=0 PORT=$GW_PORT "$@"
+  # Measure the gateway, not Ortto's documented 10 requests a second,
+  # and pass-through requests, not the read cache (a caller may turn it
+  # back on with SWITCHYARD_CACHE=1 among its arguments).
+  export ORTTO_RATE_LIMIT=0 SWITCHYARD_CACHE=0 PORT=$GW_PORT "$@"
   "$work/switchyard" >"$work/gateway.log" 2>&1 &
   gw=$!
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$GW_PORT/healthz" >/dev/null && break; sleep 0.1; done
