@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -140,7 +141,17 @@ func (h *hints) response(ctx context.Context, resp *graphql.Response, stale bool
 // here: HTTP looks at what the guard read once the response starts, so an
 // unauthenticated body is still never read. Fields and Responses must be
 // installed on the gqlgen server.
-func HTTP(next http.Handler) http.Handler {
+func HTTP(next http.Handler) http.Handler { return withMaxAge(next, 0) }
+
+// HTTPWithMaxAge is HTTP with max-age never above limit (whole seconds;
+// 0: no limit): the gateway passes the read cache's TTL when the operator
+// shortened it, so that browsers and CDNs refresh at least as often as
+// the gateway itself does.
+func HTTPWithMaxAge(limit time.Duration) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler { return withMaxAge(next, int(limit/time.Second)) }
+}
+
+func withMaxAge(next http.Handler, limit int) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		cw := &cacheWriter{w: w}
 		switch r.Method {
@@ -158,13 +169,13 @@ func HTTP(next http.Handler) http.Handler {
 		next.ServeHTTP(cw, r.WithContext(context.WithValue(r.Context(), hintsKey{}, h)))
 		cw.decide()
 		if cw.buffer {
-			finish(w, r, h, cw, credentials)
+			finish(w, r, h, cw, credentials, limit)
 		}
 	})
 }
 
 // finish writes a held response with its caching headers, or 304.
-func finish(w http.ResponseWriter, r *http.Request, h *hints, cw *cacheWriter, credentials bool) {
+func finish(w http.ResponseWriter, r *http.Request, h *hints, cw *cacheWriter, credentials bool, limit int) {
 	hdr := w.Header()
 	status := cw.status
 	if status == 0 {
@@ -177,6 +188,9 @@ func finish(w http.ResponseWriter, r *http.Request, h *hints, cw *cacheWriter, c
 		h.done && !h.noStore && !on(r.Header.Get(costplan.PlanHeader)) && !on(r.Header.Get(costplan.CostHeader))
 	maxAge, unhinted, private := h.maxAge, h.unhinted, h.private || credentials
 	h.mu.Unlock()
+	if limit > 0 && maxAge > limit {
+		maxAge = limit
+	}
 	vary(hdr)
 	if !fresh {
 		hdr.Set("Cache-Control", "no-store")

@@ -55,6 +55,27 @@ func (c *Cache) On(vendor string) bool {
 	return c.Enabled && (!set || d > 0)
 }
 
+// HTTPMaxAge is the most max-age HTTP caching may announce, 0 for no
+// limit beyond the @cacheControl hints: when the operator shortened the
+// read cache's TTL (SWITCHYARD_CACHE_TTL below its default, or a
+// vendor's <VENDOR>_CACHE_TTL), the shortest of them, so that browsers
+// and CDNs do not keep data longer than the gateway itself would.
+func (c *Cache) HTTPMaxAge() time.Duration {
+	if !c.Enabled {
+		return 0
+	}
+	var limit time.Duration
+	if c.TTL < outbound.DefaultCacheTTL {
+		limit = c.TTL
+	}
+	for _, d := range c.VendorTTL {
+		if d > 0 && (limit == 0 || d < limit) {
+			limit = d
+		}
+	}
+	return limit
+}
+
 func loadCache(getenv func(string) string) (Cache, []string) {
 	c := Cache{Enabled: true, VendorTTL: map[string]time.Duration{}, MaxBytes: outbound.DefaultCacheBytes}
 	var errs []string

@@ -199,7 +199,7 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		func(h http.Handler) http.Handler { return crossorigin.CORS(cfg.Browser, h) },
 		// Cache-Control, ETag and 304 for GET and persisted-query requests;
 		// before authentication, which drops the Authorization header.
-		cachecontrol.HTTP,
+		cachecontrol.HTTPWithMaxAge(cfg.Cache.HTTPMaxAge()),
 		// Authentication before the body is read, so an unauthenticated
 		// body never is.
 		opts.Auth.Middleware,

@@ -216,3 +216,30 @@ func TestHTTPETagRevalidation(t *testing.T) {
 		assert.NotEmpty(t, again.Errors)
 	})
 }
+
+// An operator who shortens the read cache's TTL gets the same bound on
+// max-age: a CDN must not keep for ten minutes what the gateway itself
+// refreshes every five seconds. The TTLs as shipped leave the hints alone.
+func TestHTTPMaxAgeFollowsAShortenedCacheTTL(t *testing.T) {
+	cases := []struct {
+		name string
+		opt  gatewaytest.Option
+		want string
+	}{
+		{"TTL as shipped", gatewaytest.WithCache(0), "public, max-age=600"},
+		{"SWITCHYARD_CACHE_TTL=5s", gatewaytest.WithCache(5 * time.Second), "public, max-age=5"},
+		{"APPTIVO_CACHE_TTL=7s", func(s *gatewaytest.Setup) {
+			gatewaytest.WithCache(0)(s)
+			s.Config.Cache.VendorTTL = map[string]time.Duration{"apptivo": 7 * time.Second}
+		}, "public, max-age=7"},
+		{"cache off: the hints alone", func(*gatewaytest.Setup) {}, "public, max-age=600"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, tc.opt)
+			r := e.getQuery(`{ customerConfig { statuses { id } } }`)
+			require.Empty(t, r.Errors, r.Raw)
+			assert.Equal(t, tc.want, r.Header.Get("Cache-Control"))
+		})
+	}
+}
