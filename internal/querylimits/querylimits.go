@@ -170,52 +170,6 @@ func Install(srv *handler.Server, cfg Config) *DocumentCache {
 	return cache
 }
 
-// DepthLimit refuses operations whose selection tree is deeper than max.
-// A root field is at depth 1; fragment spreads and inline fragments add
-// no depth. The subtrees of __schema and __type are not counted: a
-// standard introspection query (GraphiQL's) nests ofType about ten deep,
-// and gqlparser's MaxIntrospectionDepth validation rule already bounds
-// introspection.
-func DepthLimit(max int) graphql.HandlerExtension { return depthLimit{max: max} }
-
-type depthLimit struct{ max int }
-
-var _ interface {
-	graphql.HandlerExtension
-	graphql.OperationContextMutator
-} = depthLimit{}
-
-func (depthLimit) ExtensionName() string                   { return "SwitchyardDepthLimit" }
-func (depthLimit) Validate(graphql.ExecutableSchema) error { return nil }
-func (l depthLimit) MutateOperationContext(_ context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
-	if d := Depth(opCtx.Doc, opCtx.Operation); d > l.max {
-		return refusal(QueryTooDeep, "operation has depth %d, which exceeds the limit of %d", d, l.max)
-	}
-	return nil
-}
-
-// AliasLimit refuses operations with more than max aliased fields. Aliases
-// are counted as they would run: a fragment spread three times counts its
-// aliases three times. An alias equal to the field name ("id: id") is not
-// counted.
-func AliasLimit(max int) graphql.HandlerExtension { return aliasLimit{max: max} }
-
-type aliasLimit struct{ max int }
-
-var _ interface {
-	graphql.HandlerExtension
-	graphql.OperationContextMutator
-} = aliasLimit{}
-
-func (aliasLimit) ExtensionName() string                   { return "SwitchyardAliasLimit" }
-func (aliasLimit) Validate(graphql.ExecutableSchema) error { return nil }
-func (l aliasLimit) MutateOperationContext(_ context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
-	if n := Aliases(opCtx.Doc, opCtx.Operation); n > l.max {
-		return refusal(QueryTooComplex, "operation has %d aliases, which exceeds the limit of %d", n, l.max)
-	}
-	return nil
-}
-
 // ComplexityLimit is gqlgen's extension.ComplexityLimit with scalar and
 // enum fields costing nothing (see Complexity) and its error code replaced
 // by QUERY_TOO_COMPLEX. extension.GetComplexityStats still reports the
@@ -249,7 +203,11 @@ func refusal(code, format string, args ...any) *gqlerror.Error {
 	return err
 }
 
-// Depth is the depth of op's selection tree (see DepthLimit). It follows
+// Depth is the depth of op's selection tree. A root field is at depth 1;
+// fragment spreads and inline fragments add no depth. The subtrees of
+// __schema and __type are not counted: a standard introspection query
+// (GraphiQL's) nests ofType about ten deep, and gqlparser's
+// MaxIntrospectionDepth validation rule already bounds introspection. It follows
 // fragment spreads by name in doc, so it also works on a document that has
 // not been validated, and it stops at a fragment cycle instead of looping.
 func Depth(doc *ast.QueryDocument, op *ast.OperationDefinition) int {
@@ -260,8 +218,10 @@ func Depth(doc *ast.QueryDocument, op *ast.OperationDefinition) int {
 	return w.depth(op.SelectionSet)
 }
 
-// Aliases is the number of aliased fields op would resolve (see
-// AliasLimit), following fragment spreads like Depth.
+// Aliases is the number of aliased fields op would resolve (an alias equal
+// to the field name, "id: id", is not one), counted as they would run: a
+// fragment spread three times counts its aliases three times, following
+// fragment spreads like Depth.
 func Aliases(doc *ast.QueryDocument, op *ast.OperationDefinition) int {
 	if op == nil {
 		return 0

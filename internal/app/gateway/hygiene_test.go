@@ -1,13 +1,11 @@
 package gateway_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -42,24 +40,6 @@ func TestNoSuggestionsWithoutIntrospection(t *testing.T) {
 	}
 }
 
-// lockedBuffer is a log sink written by the server while the test reads.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestRefusedIntrospectionIsCodedAndQuiet: asking for the schema while
 // introspection is off is the client's doing: a 400 with
 // INTROSPECTION_DISABLED and one INFO line, not INTERNAL_SERVER_ERROR and
@@ -67,7 +47,7 @@ func (l *lockedBuffer) String() string {
 // where field errors are logged.
 func TestRefusedIntrospectionIsCodedAndQuiet(t *testing.T) {
 	prev := slog.Default()
-	global := &lockedBuffer{}
+	global := &gatewaytest.LogBuffer{}
 	slog.SetDefault(slog.New(slog.NewTextHandler(global, nil)))
 	t.Cleanup(func() { slog.SetDefault(prev) })
 
