@@ -121,3 +121,21 @@ func TestDryRunPlanNeverRunsAMutation(t *testing.T) {
 	require.Empty(t, r.Errors, r.Raw)
 	assert.JSONEq(t, `{"deleteAccountList":{"success":true}}`, string(r.Data))
 }
+
+// A plan needs the read scope: it reveals what a query would call and at
+// what cost, and a token without read (write-only here) gets FORBIDDEN,
+// with no vendor called, whatever it asks to plan.
+func TestDryRunPlanNeedsRead(t *testing.T) {
+	e := newEnv(t, withNestedScopeKeys(t))
+	for _, q := range []string{
+		`{ accountLists { id name } }`,
+		`mutation { deleteAccountList(id: "3") { success } }`,
+	} {
+		r := e.Query(q, nil, "Authorization", "Bearer "+nestedWriteOnlyKey, costplan.PlanHeader, "true")
+		assert.Equal(t, []string{"FORBIDDEN"}, r.Codes(), r.Raw)
+		assert.NotContains(t, r.Raw, costplan.PlanKey)
+	}
+	for _, v := range []string{"ortto", "apptivo", "appdirect", "cordial"} {
+		assert.Empty(t, e.APICalls(v), v)
+	}
+}
