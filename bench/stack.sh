@@ -7,7 +7,7 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 start_stack() {
-  go build -o "$work/switchyard" .
+  go build ${PPROF:+-tags pprof} -o "$work/switchyard" .
   go build -o "$work/vendorsim" ./cmd/vendorsim
   go build -o "$work/loadgen" ./cmd/loadgen
 
