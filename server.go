@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -42,6 +43,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	tuneGC(cfg)
 	var sb *sandbox.Sandbox
 	if cfg.Sandbox {
 		if sb, err = sandbox.Start(""); err != nil {
@@ -128,4 +130,13 @@ func run() error {
 		return err
 	}
 	return nil
+}
+
+// tuneGC sets the garbage collector's target (config.DefaultGCPercent)
+// unless the operator chose one with GOGC, which the runtime has then
+// already applied.
+func tuneGC(cfg *config.Config) {
+	if cfg.GCPercent > 0 {
+		debug.SetGCPercent(cfg.GCPercent)
+	}
 }

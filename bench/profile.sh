@@ -30,5 +30,6 @@ curl -sf "http://127.0.0.1:6060/debug/pprof/allocs" -o "$OUT.allocs0"
 curl -sf "http://127.0.0.1:6060/debug/pprof/profile?seconds=$SECONDS_" -o "$OUT"
 curl -sf "http://127.0.0.1:6060/debug/pprof/allocs" -o "$OUT.allocs"
 wait "$load"
+echo "gateway peak RSS: $(grep VmHWM /proc/$gw/status | tr -s " \t" " " | cut -d" " -f2-)"
 cat "$work/load.json"
 go tool pprof -top -nodecount 40 "$work/switchyard" "$OUT" 2>/dev/null | head -50
