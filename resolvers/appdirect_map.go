@@ -190,7 +190,7 @@ func toAccount(a *appdirect.Account) *model.Account {
 		Name:               optional(a.Name),
 		Status:             model.AccountStatus(a.Status),
 		AccessTypes:        make([]model.AccessType, 0, len(a.AccessTypes)),
-		CreatedOn:          a.CreatedOn,
+		CreatedOn:          a.CreatedOn.Time(),
 		DefaultRole:        optional(a.DefaultRole),
 		ExternalID:         optional(a.ExternalID),
 		CountryCode:        optional(a.CountryCode),

@@ -114,7 +114,12 @@ func (c *Client) Do(ctx context.Context, req *http.Request, v any) error {
 	if op == "" {
 		op = req.Method + " " + strings.TrimPrefix(req.URL.Path, c.BaseURL.Path)
 	}
-	err := do(c.HTTPClient, req.WithContext(WithOperation(ctx, op)), c.Vendor.Name, op, c.Vendor.check(), v)
+	// One request copy at most: NewRequest already put the operation in
+	// the context callers usually pass back here (req.Context()).
+	if ctx != req.Context() || OperationFrom(ctx) != op {
+		req = req.WithContext(WithOperation(ctx, op))
+	}
+	err := do(c.HTTPClient, req, c.Vendor.Name, op, c.Vendor.check(), v)
 	return c.Scrub(err)
 }
 

@@ -113,3 +113,31 @@ func TestClientScrub(t *testing.T) {
 	var none *outbound.Secrets
 	assert.Equal(t, key, none.Replace(key), "a nil set holds nothing")
 }
+
+// TestDecodeJSONRefusesWhatIsNotOneValue: a reply cut mid-way or followed
+// by anything but whitespace is an error, not a half-used value.
+func TestDecodeJSONRefusesWhatIsNotOneValue(t *testing.T) {
+	for name, tc := range map[string]struct {
+		body string
+		ok   bool
+	}{
+		"one value":           {`{"a":1}`, true},
+		"trailing whitespace": {"{\"a\":1}\n ", true},
+		"trailing value":      {`{"a":1} {}`, false},
+		"trailing garbage":    {`{"a":1} x`, false},
+		"cut mid-way":         {`{"a":`, false},
+		"empty":               {``, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var v struct{ A int }
+			err := outbound.DecodeJSON([]byte(tc.body), &v)
+			if tc.ok {
+				require.NoError(t, err)
+				assert.Equal(t, 1, v.A)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "decode reply")
+		})
+	}
+}

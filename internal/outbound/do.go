@@ -1,7 +1,6 @@
 package outbound
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,7 +30,10 @@ type CheckFunc func(resp *http.Response, body []byte) *Error
 // travels in the request's context (WithOperation), so that the chain can
 // name the call in its metrics and spans.
 func do(hc *http.Client, req *http.Request, vendor, op string, check CheckFunc, v any) error {
-	resp, err := hc.Do(req.WithContext(WithOperation(req.Context(), op)))
+	if OperationFrom(req.Context()) != op {
+		req = req.WithContext(WithOperation(req.Context(), op))
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		return FromTransport(vendor, op, err)
 	}
@@ -66,13 +68,12 @@ func do(hc *http.Client, req *http.Request, vendor, op string, check CheckFunc, 
 
 // DecodeJSON decodes one JSON value and refuses trailing garbage, so a
 // reply cut or corrupted mid-way is reported rather than half-used.
+//
+// json.Unmarshal already refuses anything after the value, and reads the
+// body in place; a json.Decoder would first copy it into its own buffer.
 func DecodeJSON(body []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(v); err != nil {
+	if err := json.Unmarshal(body, v); err != nil {
 		return fmt.Errorf("decode reply: %w", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return errors.New("decode reply: trailing data after JSON value")
 	}
 	return nil
 }

@@ -16,20 +16,20 @@ import (
 // Account is an AppDirect GraphQL Account. Only the fields the caller
 // selected are filled in; the rest stay zero.
 type Account struct {
-	ID                 string     `json:"id"`
-	Name               string     `json:"name"`
-	Status             string     `json:"status"`
-	AccessTypes        []string   `json:"accessTypes"`
-	CreatedOn          *time.Time `json:"createdOn"`
-	DefaultRole        string     `json:"defaultRole"`
-	ExternalID         string     `json:"externalId"`
-	CountryCode        string     `json:"countryCode"`
-	Website            string     `json:"website"`
-	ContactEmail       string     `json:"contactEmail"`
-	ContactPhoneNumber string     `json:"contactPhoneNumber"`
-	CompanySize        string     `json:"companySize"`
-	ContactAddress     *Address   `json:"contactAddress"`
-	Tenant             string     `json:"tenant"`
+	ID                 string    `json:"id"`
+	Name               string    `json:"name"`
+	Status             string    `json:"status"`
+	AccessTypes        []string  `json:"accessTypes"`
+	CreatedOn          *DateTime `json:"createdOn"`
+	DefaultRole        string    `json:"defaultRole"`
+	ExternalID         string    `json:"externalId"`
+	CountryCode        string    `json:"countryCode"`
+	Website            string    `json:"website"`
+	ContactEmail       string    `json:"contactEmail"`
+	ContactPhoneNumber string    `json:"contactPhoneNumber"`
+	CompanySize        string    `json:"companySize"`
+	ContactAddress     *Address  `json:"contactAddress"`
+	Tenant             string    `json:"tenant"`
 	// AccountMemberships is one page of the account's members; nil
 	// unless "accountMemberships" was selected.
 	AccountMemberships *MembershipConnection `json:"accountMemberships"`
@@ -98,25 +98,33 @@ var accountFieldSet = func() map[string]bool {
 	return m
 }()
 
-// UnmarshalJSON reads createdOn leniently: RFC 3339 is what the DateTime
-// scalar promises, but a zone-less ISO 8601 value or epoch milliseconds
-// would otherwise fail the whole page.
-func (a *Account) UnmarshalJSON(b []byte) error {
-	type plain Account
-	aux := struct {
-		*plain
-		CreatedOn json.RawMessage `json:"createdOn"`
-	}{plain: (*plain)(a)}
-	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
-	}
-	t, err := parseDateTime(aux.CreatedOn)
+// DateTime is Account.createdOn, read leniently: RFC 3339 is what the
+// DateTime scalar promises, but a zone-less ISO 8601 value or epoch
+// milliseconds would otherwise fail the whole page. Being its own type
+// (convertible to time.Time) rather than a custom Account.UnmarshalJSON
+// keeps the rest of an account decoded in the reply's single pass: an
+// Account-level hook would make encoding/json validate and decode every
+// account of a page a second time.
+type DateTime time.Time
+
+// UnmarshalJSON implements json.Unmarshaler (null leaves the pointer nil,
+// as encoding/json does before calling it).
+func (d *DateTime) UnmarshalJSON(b []byte) error {
+	t, err := parseDateTime(b)
 	if err != nil {
 		return fmt.Errorf("createdOn: %w", err)
 	}
-	a.CreatedOn = t
+	if t != nil {
+		*d = DateTime(*t)
+	}
 	return nil
 }
+
+// MarshalJSON writes RFC 3339, as time.Time does.
+func (d DateTime) MarshalJSON() ([]byte, error) { return time.Time(d).MarshalJSON() }
+
+// Time returns d as a *time.Time (nil for nil).
+func (d *DateTime) Time() *time.Time { return (*time.Time)(d) }
 
 var isoLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02"}
 

@@ -129,7 +129,7 @@ func TestAccountsDecodesOnlySelectedParts(t *testing.T) {
 	require.NotNil(t, full.TotalCount)
 	assert.Equal(t, 1, *full.TotalCount)
 	assert.NotEmpty(t, full.Edges[0].Cursor)
-	created := time.Date(2021, 3, 4, 9, 15, 0, 0, time.UTC)
+	created := appdirect.DateTime(time.Date(2021, 3, 4, 9, 15, 0, 0, time.UTC))
 	assert.Equal(t, appdirect.Account{
 		ID: appdirectsim.DemoAdaAccountID, Name: "Analytical Engines Ltd", Status: "ENABLED", AccessTypes: []string{"CUSTOMER"},
 		CreatedOn: &created, DefaultRole: "USER", ExternalID: "ext-ada-001", CountryCode: "GB",

@@ -394,7 +394,7 @@ func TestAccountDecodesDateVariants(t *testing.T) {
 			continue
 		}
 		require.NotNil(t, a.CreatedOn, in)
-		assert.True(t, w.Equal(*a.CreatedOn), "%s: got %v", in, a.CreatedOn)
+		assert.True(t, w.Equal(*a.CreatedOn.Time()), "%s: got %v", in, a.CreatedOn.Time())
 	}
 	var a appdirect.Account
 	assert.Error(t, json.Unmarshal([]byte(`{"createdOn":"last tuesday"}`), &a))
