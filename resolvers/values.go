@@ -26,6 +26,15 @@ func optional(s string) *string {
 	return &s
 }
 
+// optionalAt is optional without the copy: p itself, or nil when *p is "".
+// For strings in a vendor reply that nothing modifies afterwards.
+func optionalAt(p *string) *string {
+	if *p == "" {
+		return nil
+	}
+	return p
+}
+
 // isNotFound reports a vendor's "no such record", which single-record
 // queries answer with null rather than an error.
 func isNotFound(err error) bool {
