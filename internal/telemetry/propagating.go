@@ -53,8 +53,14 @@ func (t *propagatingTracer) Start(ctx context.Context, name string, opts ...trac
 			sid[i] = byte(r >> (56 - 8*i))
 		}
 	}
+	// The sampler reads the parent from ParentContext: ctx already holds
+	// it unless this span is a new root, so only then is a context built.
+	pctx := ctx
+	if cfg.NewRoot() {
+		pctx = trace.ContextWithSpanContext(ctx, parent)
+	}
 	res := t.p.sampler.ShouldSample(sdktrace.SamplingParameters{
-		ParentContext: trace.ContextWithSpanContext(ctx, parent),
+		ParentContext: pctx,
 		TraceID:       tid,
 		Name:          name,
 		Kind:          cfg.SpanKind(),
