@@ -112,8 +112,8 @@ curl -sf "http://127.0.0.1:$GW_PORT/query" -H 'Content-Type: application/json' -
   -H "traceparent: 00-$tid-00f067aa0ba902b7-01" -d '{"query":"{ accounts(first: 1) { nodes { id } } }"}' >/dev/null
 echo "checks: trace continued to the simulator: $(curl -s "http://$SIM/_sim/requests?vendor=appdirect" | grep -c "$tid" || true)," \
   "access log lines: $(grep -c '"path":"/query"' "$work/gateway.log" || true)," \
-  "operations in /metrics: $(curl -s "http://127.0.0.1:$GW_PORT/metrics" | grep -c '^switchyard_graphql_operations_total' || true),"
-  "GOGC: $(curl -s "http://127.0.0.1:$GW_PORT/metrics" | awk '/^go_gc_gogc_percent/ {print $2}')," \
+  "operations in /metrics: $(curl -s "http://127.0.0.1:$GW_PORT/metrics" | grep -c '^switchyard_graphql_operations_total' || true)," \
+  "gateway GOGC: $(curl -s "http://127.0.0.1:$GW_PORT/metrics" | awk '/^go_gc_gogc_percent/ {print $2}')," \
   "no key -> HTTP $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$GW_PORT/query" -H 'Content-Type: application/json' -d '{"query":"{ __typename }"}')"
 
 rows=$work/rows.md
