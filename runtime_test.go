@@ -1,7 +1,9 @@
 package main
 
 import (
+	"os/exec"
 	"runtime/debug"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -35,4 +37,17 @@ func TestGCTarget(t *testing.T) {
 			assert.Equal(t, tc.want, debug.SetGCPercent(100))
 		})
 	}
+}
+
+// TestProfilerOnlyWithItsTag: net/http/pprof (pprof.go) is in a build made
+// with -tags pprof for bench/profile.sh, never in the gateway as built by
+// go build or go run.
+func TestProfilerOnlyWithItsTag(t *testing.T) {
+	deps := func(args ...string) string {
+		out, err := exec.Command("go", append([]string{"list", "-deps"}, append(args, ".")...)...).Output()
+		require.NoError(t, err)
+		return string(out)
+	}
+	assert.NotContains(t, strings.Fields(deps()), "net/http/pprof")
+	assert.Contains(t, strings.Fields(deps("-tags", "pprof")), "net/http/pprof", "the tag no longer brings the profiler in: fix bench/profile.sh")
 }
