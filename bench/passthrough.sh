@@ -13,6 +13,7 @@
 #   bash bench/passthrough.sh                 # DURATION=15s WARMUP=3s WORKERS=50
 #   DURATION=10s bash bench/passthrough.sh
 #   HIVE=0 bash bench/passthrough.sh          # skip Hive Gateway
+#   DEDUP=0 bash bench/passthrough.sh         # no shared in-flight reads in either gateway
 #
 # Switchyard runs as in production: SWITCHYARD_ENV=production, an API-keys
 # file (the key is generated per run, scope read), JSON access logs, /metrics,
@@ -20,7 +21,11 @@
 # the vendor; no OTLP collector, so spans are recorded but not exported),
 # default query limits, the full resilience chain. ORTTO_RATE_LIMIT=0 as in
 # bench/loadrun.sh, so the four-vendor row measures the gateway, not
-# Ortto's documented 10 requests a second. The read cache is off
+# Ortto's documented 10 requests a second. Identical reads in flight are
+# shared by both gateways, as they are by default (Switchyard's
+# SWITCHYARD_DEDUP, Hive's deduplicateInflightRequests), unless DEDUP=0
+# turns it off in both, so that every client request reaches the vendor.
+# The read cache is off
 # (SWITCHYARD_CACHE=0) unless CACHE=1: a pass-through request is what the
 # comparison is about; with the cache on, repeated reads never reach the
 # vendor (BENCHMARKS.md C1 measures that case).
@@ -60,7 +65,7 @@ trap 'exit 130' INT TERM
 
 key=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 printf '%s read\n' "$(printf %s "$key" | sha256sum | cut -d' ' -f1)" >"$work/api-keys"
-start_stack SWITCHYARD_ENV=production SWITCHYARD_API_KEYS_FILE="$work/api-keys" SWITCHYARD_CACHE="${CACHE:-0}"
+start_stack SWITCHYARD_ENV=production SWITCHYARD_API_KEYS_FILE="$work/api-keys" SWITCHYARD_CACHE="${CACHE:-0}" SWITCHYARD_DEDUP="${DEDUP:-1}"
 if ! curl -sf "http://127.0.0.1:$GW_PORT/healthz" >/dev/null; then
   echo "switchyard did not start:" >&2; tail -20 "$work/gateway.log" >&2; exit 1
 fi
@@ -84,7 +89,7 @@ else
     echo "Hive Gateway: npm ci in bench/hive (first run only)"
     (cd bench/hive && npm ci --no-audit --no-fund --loglevel=error)
   fi
-  NODE_ENV=production HIVE_PROXY_ENDPOINT="http://$SIM/appdirect/api/graphql" HIVE_PROXY_TOKEN="$token" \
+  NODE_ENV=production HIVE_PROXY_ENDPOINT="http://$SIM/appdirect/api/graphql" HIVE_PROXY_TOKEN="$token" HIVE_DEDUP="${DEDUP:-1}" \
     node bench/hive/node_modules/@graphql-hive/gateway/dist/bin.js proxy \
     -c bench/hive/gateway.config.mjs -h 127.0.0.1 -p "$HIVE_PORT" --fork "$HIVE_FORK" \
     >"$work/hive.log" 2>&1 &

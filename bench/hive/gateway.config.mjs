@@ -7,5 +7,8 @@ export const gatewayConfig = {
   proxy: {
     endpoint: process.env.HIVE_PROXY_ENDPOINT,
     headers: { Authorization: `Bearer ${process.env.HIVE_PROXY_TOKEN}` },
+    // On by default, as Switchyard's sharing of identical reads in flight
+    // is; DEDUP=0 in bench/passthrough.sh turns off both.
+    deduplicateInflightRequests: process.env.HIVE_DEDUP !== '0',
   },
 };

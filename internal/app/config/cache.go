@@ -79,14 +79,10 @@ func (c *Cache) HTTPMaxAge() time.Duration {
 func loadCache(getenv func(string) string) (Cache, []string) {
 	c := Cache{Enabled: true, VendorTTL: map[string]time.Duration{}, MaxBytes: outbound.DefaultCacheBytes}
 	var errs []string
-	switch v := strings.TrimSpace(getenv("SWITCHYARD_CACHE")); strings.ToLower(v) {
-	case "", "1", "true", "on":
-	case "0", "false", "off":
-		c.Enabled = false
-	default:
-		errs = append(errs, fmt.Sprintf("SWITCHYARD_CACHE must be 1 or 0, got %q", v))
-	}
 	var err error
+	if c.Enabled, err = onOff(getenv, "SWITCHYARD_CACHE", true); err != nil {
+		errs = append(errs, err.Error())
+	}
 	if c.TTL, err = duration(getenv, "SWITCHYARD_CACHE_TTL", outbound.DefaultCacheTTL); err != nil {
 		errs = append(errs, err.Error())
 	}

@@ -90,6 +90,9 @@ type Config struct {
 
 	// Cache is the vendor read cache (SWITCHYARD_CACHE*, <VENDOR>_CACHE_TTL).
 	Cache Cache
+	// NoDedup stops identical vendor reads in flight from sharing one
+	// call (SWITCHYARD_DEDUP=0; the zero value shares them).
+	NoDedup bool
 
 	// Auth is client authentication (SWITCHYARD_API_KEYS_FILE,
 	// SWITCHYARD_JWT_*).
@@ -189,6 +192,21 @@ func (c *Config) ChainOptions(vendor string) outbound.ChainOptions {
 		BreakerFailures: c.BreakerFailures,
 		BreakerOpen:     c.BreakerOpen,
 		Cache:           c.Cache.cacheOptions(vendor),
+		NoDedup:         c.NoDedup,
+	}
+}
+
+// onOff reads a switch: 1/true/on or 0/false/off, def when unset.
+func onOff(getenv func(string) string, name string, def bool) (bool, error) {
+	switch v := strings.TrimSpace(getenv(name)); strings.ToLower(v) {
+	case "":
+		return def, nil
+	case "1", "true", "on":
+		return true, nil
+	case "0", "false", "off":
+		return false, nil
+	default:
+		return def, fmt.Errorf("%s must be 1 or 0, got %q", name, v)
 	}
 }
 
@@ -244,6 +262,11 @@ func Load(getenv func(string) string) (*Config, error) {
 	if c.Server.MaxConnections, err = intIn(getenv, "SWITCHYARD_MAX_CONNECTIONS", DefaultMaxConnections, 1, math.MaxInt32); err != nil {
 		errs = append(errs, err.Error())
 	}
+	dedup, err := onOff(getenv, "SWITCHYARD_DEDUP", true)
+	if err != nil {
+		errs = append(errs, err.Error())
+	}
+	c.NoDedup = !dedup
 	c.VendorTimeouts = map[string]time.Duration{}
 	for _, v := range Vendors {
 		if c.VendorTimeouts[v], err = duration(getenv, strings.ToUpper(v)+"_TIMEOUT", outbound.DefaultTimeout); err != nil {

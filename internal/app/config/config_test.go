@@ -146,11 +146,13 @@ func TestCacheConfig(t *testing.T) {
 	assert.Empty(t, off.ChainOptions("apptivo").Cache.OperationTTL, "a vendor TTL covers all its operations")
 
 	for name, env := range map[string]map[string]string{
-		"bad switch":    {"SWITCHYARD_CACHE": "maybe"},
-		"bad ttl":       {"CORDIAL_CACHE_TTL": "soon"},
-		"tiny max size": {"SWITCHYARD_CACHE_MAX_BYTES": "10"},
+		"bad switch":       {"SWITCHYARD_CACHE": "maybe"},
+		"bad ttl":          {"CORDIAL_CACHE_TTL": "soon"},
+		"tiny max size":    {"SWITCHYARD_CACHE_MAX_BYTES": "10"},
+		"bad dedup switch": {"SWITCHYARD_DEDUP": "sometimes"},
 	} {
 		_, err := config.Load(func(k string) string { return env[k] })
 		assert.Error(t, err, name)
 	}
+	assert.False(t, def.ChainOptions("cordial").NoDedup, "identical reads in flight are shared by default")
 }

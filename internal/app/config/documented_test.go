@@ -87,6 +87,7 @@ func TestEveryDocumentedVariableLands(t *testing.T) {
 		"SWITCHYARD_REPLICAS":            {env: map[string]string{"SWITCHYARD_REPLICAS": "3"}, got: func(c *config.Config) any { return c.ChainOptions("ortto").Replicas }, want: 3},
 		"SWITCHYARD_REDIS_PREFIX":        {env: map[string]string{"SWITCHYARD_REDIS_PREFIX": "staging:"}, got: func(c *config.Config) any { return c.Stores.Prefix }, want: "staging:"},
 		"SWITCHYARD_PERSISTED_MANIFEST":  {env: map[string]string{"SWITCHYARD_PERSISTED_MANIFEST": "/ops.json"}, got: func(c *config.Config) any { return c.Persisted.ManifestPath }, want: "/ops.json"},
+		"SWITCHYARD_DEDUP":               {env: map[string]string{"SWITCHYARD_DEDUP": "0"}, got: func(c *config.Config) any { return c.ChainOptions("appdirect").NoDedup }, want: true},
 		"SWITCHYARD_CACHE":               {env: map[string]string{"SWITCHYARD_CACHE": "0"}, got: func(c *config.Config) any { return c.Cache.On("cordial") }, want: false},
 		"SWITCHYARD_CACHE_TTL":           {env: map[string]string{"SWITCHYARD_CACHE_TTL": "45s"}, got: func(c *config.Config) any { return c.ChainOptions("ortto").Cache.TTL }, want: 45 * time.Second},
 		"SWITCHYARD_CACHE_MAX_STALE":     {env: map[string]string{"SWITCHYARD_CACHE_MAX_STALE": "2h"}, got: func(c *config.Config) any { return c.ChainOptions("cordial").Cache.MaxStale }, want: 2 * time.Hour},

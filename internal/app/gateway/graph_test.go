@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/switchyard/switchyard/internal/app/gatewaytest"
 	"github.com/switchyard/switchyard/internal/simkit"
 )
 
@@ -126,32 +127,45 @@ func TestPersonCustomersLink(t *testing.T) {
 
 // P3: identical reads in flight at once share one upstream call.
 func TestConcurrentIdenticalReadsShareUpstreamCalls(t *testing.T) {
-	e := newEnv(t)
-	e.Sandbox.Faults.Set(simkit.Fault{Vendor: "cordial", LatencyMs: 50})
 	const clients = 200
-	var wg sync.WaitGroup
-	errs := make(chan string, clients)
-	start := make(chan struct{})
-	for range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			r := e.Query(`{ accountLists { id name } }`, nil)
-			if len(r.Errors) > 0 {
-				errs <- r.Raw
+	for name, tc := range map[string]struct {
+		opts  []gatewaytest.Option
+		check func(t *testing.T, perRequest float64)
+	}{
+		"shared by default": {check: func(t *testing.T, perRequest float64) { assert.Less(t, perRequest, 0.7) }},
+		"SWITCHYARD_DEDUP=0: one call each": {
+			opts:  []gatewaytest.Option{func(s *gatewaytest.Setup) { s.Config.NoDedup = true }},
+			check: func(t *testing.T, perRequest float64) { assert.InDelta(t, 1.0, perRequest, 0.001) },
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, tc.opts...)
+			e.Sandbox.Faults.Set(simkit.Fault{Vendor: "cordial", LatencyMs: 50})
+			var wg sync.WaitGroup
+			errs := make(chan string, clients)
+			start := make(chan struct{})
+			for range clients {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					r := e.Query(`{ accountLists { id name } }`, nil)
+					if len(r.Errors) > 0 {
+						errs <- r.Raw
+					}
+				}()
 			}
-		}()
+			close(start)
+			wg.Wait()
+			close(errs)
+			for raw := range errs {
+				t.Fatalf("request failed: %s", raw)
+			}
+			calls := len(e.Calls("cordial"))
+			t.Logf("%d Cordial calls for %d client requests (%.3f per request)", calls, clients, float64(calls)/clients)
+			tc.check(t, float64(calls)/clients)
+		})
 	}
-	close(start)
-	wg.Wait()
-	close(errs)
-	for raw := range errs {
-		t.Fatalf("request failed: %s", raw)
-	}
-	calls := len(e.Calls("cordial"))
-	t.Logf("%d Cordial calls for %d client requests (%.3f per request)", calls, clients, float64(calls)/clients)
-	assert.Less(t, float64(calls)/clients, 0.7)
 }
 
 func TestMutationsAreNeverShared(t *testing.T) {
