@@ -149,8 +149,8 @@ func processCPU(tb testing.TB) time.Duration {
 //
 //	go test ./internal/app/gateway -run '^$' -bench BenchmarkPassThrough -count 5
 //
-// at 943 allocs/op, with the tree at commit "Marshal lists of plain
-// objects in order, not a goroutine per element" (976 before issue 12's
+// at 956 allocs/op, with the tree at commit "Keep the generated executor
+// exactly as gqlgen generate writes it" (1,074 before this round's
 // allocation work). The count includes the canned upstream's side of the
 // one loopback round trip and the gateway's connection goroutines, as
 // testing.AllocsPerRun counts every allocation in the process. Lower the
