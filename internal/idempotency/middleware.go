@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/switchyard/switchyard/internal/errcode"
+	"github.com/switchyard/switchyard/internal/persisted"
+	"github.com/switchyard/switchyard/internal/querylimits"
 )
 
 // Header names.
@@ -287,9 +289,9 @@ func (m *middleware) run(w http.ResponseWriter, r *http.Request, key string, pen
 var RefusalCodes = []string{
 	errcode.Unauthenticated, errcode.Forbidden,
 	errcode.GraphQLParseFailed, errcode.GraphQLValidationFailed, errcode.BadRequest,
-	"QUERY_TOO_DEEP", "QUERY_TOO_COMPLEX", "QUERY_TOO_LARGE", // querylimits.QueryTooDeep, QueryTooComplex, QueryTooLarge
-	"VENDOR_BUDGET_EXCEEDED", "INTROSPECTION_DISABLED", // querylimits.VendorBudgetExceeded, querylimits.IntrospectionDisabled
-	"PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_NOT_ALLOWED", // persisted.CodeNotFound, persisted.CodeNotAllowed
+	querylimits.QueryTooDeep, querylimits.QueryTooComplex, querylimits.QueryTooLarge,
+	errcode.VendorBudgetExceeded, querylimits.IntrospectionDisabled,
+	persisted.CodeNotFound, persisted.CodeNotAllowed,
 }
 
 // refused reports whether body is a refusal (see RefusalCodes).

@@ -10,8 +10,6 @@ import (
 
 	"github.com/switchyard/switchyard/internal/errcode"
 	"github.com/switchyard/switchyard/internal/idempotency"
-	"github.com/switchyard/switchyard/internal/persisted"
-	"github.com/switchyard/switchyard/internal/querylimits"
 )
 
 // A refusal (no credentials, missing scope, a query the gateway will not
@@ -69,15 +67,5 @@ func TestRefusalsAreNeverStored(t *testing.T) {
 			assert.Empty(t, retry.Header().Get(idempotency.ReplayedHeader))
 			assert.EqualValues(t, 2, calls.Load())
 		})
-	}
-}
-
-// RefusalCodes spells the codes of other packages; it must follow them.
-func TestRefusalCodesMatchTheirPackages(t *testing.T) {
-	for _, code := range []string{
-		errcode.Unauthenticated, errcode.Forbidden, errcode.GraphQLParseFailed, errcode.GraphQLValidationFailed,
-		errcode.BadRequest, querylimits.QueryTooDeep, querylimits.QueryTooComplex, persisted.CodeNotFound, persisted.CodeNotAllowed,
-	} {
-		assert.Contains(t, idempotency.RefusalCodes, code)
 	}
 }

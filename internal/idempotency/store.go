@@ -5,8 +5,8 @@
 // refused with CONFLICT.
 //
 // The keys live behind Store so that replicas can share them: MemoryStore is
-// the in-process default, and a Redis implementation can satisfy the same
-// contract with one atomic script per method.
+// the in-process default, and sharedstate.IdempotencyStore keeps them in
+// Redis with one atomic script per method.
 package idempotency
 
 import (
@@ -49,12 +49,9 @@ type Record struct {
 // Keys passed in are already scoped and hashed (hex SHA-256), so a store may
 // use them as they are, with a prefix of its own.
 //
-// A Redis implementation maps naturally:
-//   - Reserve: SET key pending NX PX ttl, and GET key when the SET did not
-//     happen (one Lua script, so the GET sees the record that won).
-//   - Complete: a script that SETs key done PX ttl only if the stored
-//     record is pending with rec.Owner.
-//   - Release: a script that DELs key only if it is pending with owner.
+// sharedstate.IdempotencyStore is the Redis implementation: a hash per
+// key (state, owner, record), each method one script, so that Complete
+// and Release act only on the pending record their owner reserved.
 type Store interface {
 	// Reserve stores pending (State StatePending, with Fingerprint, Owner
 	// and Created set) under key for ttl unless a live record exists. It

@@ -51,10 +51,6 @@ const (
 	CacheInvalidate = "invalidate" // a mutation (or invalidateCache) dropped the vendor's entries
 )
 
-// StaleHeader is set on a reply the cache served stale; its value is the
-// entry's age in whole seconds. The vendor never sends it.
-const StaleHeader = "X-Switchyard-Stale-Age"
-
 // StaleServe describes a reply served stale because the vendor failed.
 type StaleServe struct {
 	Vendor, Operation string
@@ -109,8 +105,8 @@ const (
 // uses, so different vendor credentials never share an entry and no
 // credential is stored in clear. When the vendor fails (no reply, 5xx,
 // 429, an open breaker, a client-side limit) an entry up to MaxStale past
-// its TTL is served instead, marked with StaleHeader and reported to the
-// caller's WithStaleReporter. Every request that is not a read
+// its TTL is served instead and reported to the caller's
+// WithStaleReporter (the GraphQL layer's extensions.stale). Every request that is not a read
 // invalidates the vendor's entries once the vendor has answered or failed,
 // since a mutation whose outcome is unknown may still have happened.
 type cacheTransport struct {
@@ -202,9 +198,7 @@ func (t *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		t.observe(op, CacheStale)
 		reportStale(ctx, StaleServe{Vendor: t.vendor, Operation: op, Age: age})
-		out := cached.response(req)
-		out.Header.Set(StaleHeader, strconv.FormatInt(int64(age/time.Second), 10))
-		return out, nil
+		return cached.response(req), nil
 	}
 	t.observe(op, CacheMiss)
 	if err != nil || gerr != nil || resp.StatusCode < 200 || resp.StatusCode >= 300 {

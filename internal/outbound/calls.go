@@ -80,18 +80,18 @@ func (c *Calls) Made() map[string]int {
 
 // take records one call to vendor and reports whether the budget allows
 // it.
-func (c *Calls) take(vendor string) bool {
+func (c *Calls) take(vendor string) (ok bool, max int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.asked++
 	if c.max > 0 && c.asked > c.max {
-		return false
+		return false, c.max
 	}
 	if c.made == nil {
 		c.made = map[string]int{}
 	}
 	c.made[vendor]++
-	return true
+	return true, c.max
 }
 
 // budgetTransport counts each call a request makes in the ledger its
@@ -112,11 +112,13 @@ func newBudgetTransport(next http.RoundTripper, opts ChainOptions) http.RoundTri
 
 // RoundTrip implements http.RoundTripper.
 func (t *budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if c := CallsFrom(req.Context()); c != nil && !c.take(t.vendor) {
-		return nil, &Error{
-			Vendor:  t.vendor,
-			Kind:    KindBudgetExceeded,
-			Message: fmt.Sprintf("the request has made the %d vendor calls it may make", c.max),
+	if c := CallsFrom(req.Context()); c != nil {
+		if ok, max := c.take(t.vendor); !ok {
+			return nil, &Error{
+				Vendor:  t.vendor,
+				Kind:    KindBudgetExceeded,
+				Message: fmt.Sprintf("the request has made the %d vendor calls it may make", max),
+			}
 		}
 	}
 	return t.next.RoundTrip(req)

@@ -23,7 +23,7 @@ type ChainOptions struct {
 	// (defaultCheck).
 	Descriptor Vendor
 	// Timeout bounds one attempt at a vendor call, from sending the request
-	// to the last byte of the body (default 30s). Retries and the waits
+	// to the last byte of the body (default DefaultTimeout, 5s). Retries and the waits
 	// between them, and queueing for the client-side limits, are not
 	// included: the request's own deadline bounds those.
 	Timeout time.Duration

@@ -114,8 +114,8 @@ func (c *Client) Do(ctx context.Context, req *http.Request, v any) error {
 	if op == "" {
 		op = req.Method + " " + strings.TrimPrefix(req.URL.Path, c.BaseURL.Path)
 	}
-	// One request copy at most: NewRequest already put the operation in
-	// the context callers usually pass back here (req.Context()).
+	// One request copy at most, none when the caller passes back
+	// req.Context(), which NewRequest gave the operation already.
 	if ctx != req.Context() || OperationFrom(ctx) != op {
 		req = req.WithContext(WithOperation(ctx, op))
 	}

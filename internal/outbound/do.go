@@ -28,11 +28,8 @@ type CheckFunc func(resp *http.Response, body []byte) *Error
 // not nil). Client.Do funnels every vendor call through here so that
 // error construction and body limits are written once. The operation
 // travels in the request's context (WithOperation), so that the chain can
-// name the call in its metrics and spans.
+// name the call in its metrics and spans: Client.Do has put it there.
 func do(hc *http.Client, req *http.Request, vendor, op string, check CheckFunc, v any) error {
-	if OperationFrom(req.Context()) != op {
-		req = req.WithContext(WithOperation(req.Context(), op))
-	}
 	resp, err := hc.Do(req)
 	if err != nil {
 		return FromTransport(vendor, op, err)

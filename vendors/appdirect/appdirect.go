@@ -75,8 +75,7 @@ type Config struct {
 type Client struct {
 	*outbound.Client
 
-	gql        *graphql.Client // hasura client posting to the production GraphQL endpoint through Do (mutations)
-	gqlPreview *graphql.Client // the same, posting to the preview endpoint (Preview-status operations)
+	gqlPreview *graphql.Client // hasura client posting to the preview endpoint through Do (Preview-status operations: deleteAccount)
 	gqlPath    string          // the production GraphQL endpoint, relative to BaseURL (queries: execRaw)
 }
 
@@ -126,7 +125,6 @@ func New(cfg Config) (*Client, error) {
 		HTTPClient: outbound.WithTransport(hc, &bearerTransport{source: cc.TokenSource(tokenCtx), base: outbound.Base(hc), secrets: secrets}),
 		Secrets:    secrets,
 	}}
-	c.gql = graphql.NewClient(gqlURL.String(), gqlDoer{c: c.Client})
 	c.gqlPath = strings.TrimPrefix(gqlURL.Path, base.Path) // relative, for NewRequest
 	c.gqlPreview = graphql.NewClient(previewURL.String(), gqlDoer{c: c.Client})
 	return c, nil

@@ -11,10 +11,11 @@
 // error code and description; an unreachable token endpoint is
 // KindUnavailable. The client secret never appears in an error.
 //
-// GraphQL calls go through github.com/hasura/go-graphql-client, whose HTTP
-// client is a thin adapter over the shared client's Do (outbound.Client),
-// so GraphQL and REST share the transport, body limit, checkResponse,
-// error mapping and scrubbing. The account
+// GraphQL calls go through the shared client's Do (outbound.Client): the
+// account queries post hand-built documents and decode the reply once
+// (execRaw), and deleteAccount goes through github.com/hasura/go-graphql-client
+// whose HTTP client is a thin adapter over Do; so GraphQL and REST share
+// the transport, body limit, checkResponse, error mapping and scrubbing. The account
 // queries are built from a field selection (ConnectionSelection, the
 // fields argument) and contain only what the caller needs plus "id";
 // every argument travels as a GraphQL variable, and the text is

@@ -555,10 +555,6 @@ func decodeCustomer(raw json.RawMessage) (*Customer, bool, error) {
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
 		return nil, false, nil
 	}
-	var probe any
-	if err := json.Unmarshal(raw, &probe); err != nil {
-		return nil, false, err
-	}
 	raw = unwrapRecord(raw)
 	var cust Customer
 	if err := json.Unmarshal(raw, &cust); err != nil {

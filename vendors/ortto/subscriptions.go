@@ -133,10 +133,13 @@ func refLabel(r PersonRef) string {
 // knows no such person. Refs are split into batches of the configured
 // batch size (one call per batch, sent one after another); results are
 // matched back to refs by identifier (person_id, else email compared
-// case-insensitively, else external_id: see PersonRef.Canonical), never
-// by position, because the position of an entry in Ortto's reply is not
-// documented as meaningful. Each person is asked for once, by the first
-// ref naming them, as the caller wrote it.
+// case-insensitively, else external_id: see PersonRef.Canonical). Only a
+// ref that no entry echoes falls back on position, and only when the
+// reply has one entry per ref and that entry names no identifier another
+// ref of the batch asked for (an inference: Ortto does not document the
+// order of its reply, and the recorded replies hold one person each).
+// Each person is asked for once, by the first ref naming them, as the
+// caller wrote it.
 func (c *Client) Subscriptions(ctx context.Context, refs []PersonRef) ([]*Person, error) {
 	const op = "get subscriptions"
 	out := make([]*Person, len(refs))
@@ -195,8 +198,8 @@ func (c *Client) Subscriptions(ctx context.Context, refs []PersonRef) ([]*Person
 		}
 		// Recorded replies echo person_id and email but are not shown to
 		// echo external_id. A ref no entry echoes takes the entry at its
-		// own position, as recorded replies answer in request order, when
-		// the reply has one entry per ref and that entry names no other
+		// own position (inferred, not documented: request order), when the
+		// reply has one entry per ref and that entry names no other
 		// identifier this batch asked for.
 		if len(people) == len(batch) {
 			for j, r := range batch {
