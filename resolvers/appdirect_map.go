@@ -9,6 +9,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/switchyard/switchyard/graph/model"
+	"github.com/switchyard/switchyard/internal/auth"
 	"github.com/switchyard/switchyard/internal/errcode"
 	"github.com/switchyard/switchyard/vendors/appdirect"
 )
@@ -60,9 +61,14 @@ func selectedAccount(ctx context.Context) ([]string, appdirect.MembershipsArgs, 
 	return orderedFields(acc.fields), members, err
 }
 
+// dryRunPlainFields are every Account field but accountMemberships.
+var dryRunPlainFields = slices.DeleteFunc(slices.Clone(appdirect.AccountFields), func(f string) bool { return f == appdirect.FieldAccountMemberships })
+
 // dryRunAccount is what deleteAccount's dry run fetches for its payload's
 // account: every plain field, and accountMemberships (a page of other
-// records) only when the payload's account selects it.
+// records) only when the payload's account selects it and the caller may
+// read: without `read` the account is FORBIDDEN anyway, and its members
+// must not be fetched for nothing.
 func dryRunAccount(ctx context.Context) ([]string, appdirect.MembershipsArgs, error) {
 	opCtx := graphql.GetOperationContext(ctx)
 	var acc appDirectAccountSelection
@@ -72,8 +78,8 @@ func dryRunAccount(ctx context.Context) ([]string, appdirect.MembershipsArgs, er
 		}
 	}
 	members, err := acc.membershipsArgs(opCtx)
-	fields := slices.DeleteFunc(slices.Clone(appdirect.AccountFields), func(f string) bool { return f == appdirect.FieldAccountMemberships })
-	if slices.Contains(acc.fields, appdirect.FieldAccountMemberships) {
+	fields := slices.Clone(dryRunPlainFields)
+	if slices.Contains(acc.fields, appdirect.FieldAccountMemberships) && auth.Require(ctx, auth.ScopeRead) == nil {
 		fields = append(fields, appdirect.FieldAccountMemberships)
 	}
 	return fields, members, err

@@ -256,3 +256,43 @@ func lookup(data map[string]any, path string) (v any, ok bool) {
 	}
 	return cur, true
 }
+
+// TestDryRunMembersNeedRead: a deleteAccount dry run whose payload selects
+// the account's members asks AppDirect for them only for a caller who may
+// read them; without `read` the account is FORBIDDEN and the members
+// (other people's emails and roles) are not fetched at all.
+func TestDryRunMembersNeedRead(t *testing.T) {
+	e := newEnv(t, withNestedScopeKeys(t))
+	doc := `mutation {
+		deleteAccount(input: {accountId: "` + appdirectsim.DemoKatherineAccountID + `"}, dryRun: true) {
+			dryRun account { id accountMemberships { nodes { user { email } roles } } }
+		}
+	}`
+	for _, tc := range []struct {
+		key         string
+		fetched     bool
+		wantErrCode string
+	}{
+		{key: nestedDestructiveOnlyKey, fetched: false, wantErrCode: "FORBIDDEN"},
+		{key: nestedReadDestructiveKey, fetched: true},
+	} {
+		t.Run(tc.key, func(t *testing.T) {
+			e.Sandbox.Recorder.Clear()
+			r := e.Query(doc, nil, "Authorization", "Bearer "+tc.key)
+			require.True(t, r.HasData(), r.Raw)
+			if tc.wantErrCode != "" {
+				require.Len(t, r.Errors, 1, r.Raw)
+				assert.Equal(t, tc.wantErrCode, r.Errors[0].Extensions["code"], r.Raw)
+			} else {
+				assert.Empty(t, r.Errors, r.Raw)
+			}
+			calls := e.Calls("appdirect")
+			require.NotEmpty(t, calls, "the dry run looks the account up")
+			asked := false
+			for _, c := range calls {
+				asked = asked || strings.Contains(c.Body, "accountMemberships")
+			}
+			assert.Equal(t, tc.fetched, asked, "accountMemberships in the query sent to AppDirect")
+		})
+	}
+}
