@@ -153,7 +153,7 @@ measure "Cordial: direct REST GET" "http://$SIM/cordial/v2/accountlists" "$sim" 
 measure "Cordial: through Switchyard" "http://127.0.0.1:$GW_PORT/query" "$gw" \
   -query "$q" -H "Authorization: Bearer $key"
 
-# internal/gateway.DefaultQuery (GraphiQL's opening query), comments dropped.
+# internal/app/gateway.DefaultQuery (GraphiQL's opening query), comments dropped.
 q='query Overview { accounts(first: 3) { totalCount nodes { id name status } } customers(first: 3) { nodes { name primaryEmail person { subscriptions { audienceName subscribed } } } } accountLists { id name contactCount } }'
 echo "## Four vendors: DefaultQuery"
 measure "Four vendors: through Switchyard" "http://127.0.0.1:$GW_PORT/query" "$gw" \

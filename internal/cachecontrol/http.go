@@ -22,9 +22,9 @@ import (
 	"github.com/switchyard/switchyard/internal/graphqlhttp"
 )
 
-// maxBufferedBody bounds the POST body HTTP reads to tell a request by
-// hash from one with its text: graphqlhttp.MaxBodyBytes, beyond which the
-// guard refuses the request anyway.
+// maxBufferedBody bounds the POST body HTTPWithMaxAge reads to tell a
+// request by hash from one with its text: graphqlhttp.MaxBodyBytes, beyond
+// which the guard refuses the request anyway.
 const maxBufferedBody = graphqlhttp.MaxBodyBytes
 
 // hints is what one response's fields and result say about caching it,
@@ -110,11 +110,11 @@ func (h *hints) response(ctx context.Context, resp *graphql.Response, stale bool
 	}
 }
 
-// HTTP sets Cache-Control, ETag and Vary on /query's responses to GET
-// requests and to POSTs of a persisted query by hash alone
-// (extensions.persistedQuery without a query), and answers a matching
-// If-None-Match with 304 Not Modified. Other POSTs pass through untouched:
-// HTTP caches do not reuse POST responses.
+// HTTPWithMaxAge returns middleware that sets Cache-Control, ETag and
+// Vary on /query's responses to GET requests and to POSTs of a persisted
+// query by hash alone (extensions.persistedQuery without a query), and
+// answers a matching If-None-Match with 304 Not Modified. Other POSTs pass
+// through untouched: HTTP caches do not reuse POST responses.
 //
 // Such a response is held in memory until the operation is done, then:
 //
@@ -131,6 +131,10 @@ func (h *hints) response(ctx context.Context, resp *graphql.Response, stale bool
 //     Authorization or Cookie header, and "public" otherwise. ETag is a
 //     strong validator: a SHA-256 of the response's media type and body.
 //
+// max-age is never above limit (whole seconds; 0: no limit): the gateway
+// passes the read cache's TTL when the operator shortened it, so that
+// browsers and CDNs refresh at least as often as the gateway itself does.
+//
 // A multipart/mixed response (incremental delivery of @defer) streams
 // through with no-store. Vary names Authorization and Accept on all of
 // them (CORS adds Origin).
@@ -138,15 +142,9 @@ func (h *hints) response(ctx context.Context, resp *graphql.Response, stale bool
 // Install it before authentication, which removes the Authorization
 // header, and before the GraphQL-over-HTTP guard and CSRF prevention, so
 // that their refusals are marked no-store too. A POST body is not read
-// here: HTTP looks at what the guard read once the response starts, so an
-// unauthenticated body is still never read. Fields and Responses must be
-// installed on the gqlgen server.
-func HTTP(next http.Handler) http.Handler { return withMaxAge(next, 0) }
-
-// HTTPWithMaxAge is HTTP with max-age never above limit (whole seconds;
-// 0: no limit): the gateway passes the read cache's TTL when the operator
-// shortened it, so that browsers and CDNs refresh at least as often as
-// the gateway itself does.
+// here: the middleware looks at what the guard read once the response
+// starts, so an unauthenticated body is still never read. Fields and
+// Responses must be installed on the gqlgen server.
 func HTTPWithMaxAge(limit time.Duration) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler { return withMaxAge(next, int(limit/time.Second)) }
 }
@@ -287,10 +285,10 @@ func on(v string) bool {
 	return err == nil && b
 }
 
-// cacheWriter holds a response until HTTP has seen all of it, or passes it
-// through when it turns out not to be HTTP's: it decides when the response
-// starts, by which time the guard has read a POST's body. It shares the
-// header map with the real writer.
+// cacheWriter holds a response until HTTPWithMaxAge has seen all of it,
+// or passes it through when it turns out not to be HTTPWithMaxAge's: it
+// decides when the response starts, by which time the guard has read a
+// POST's body. It shares the header map with the real writer.
 type cacheWriter struct {
 	w        http.ResponseWriter
 	eligible func() bool

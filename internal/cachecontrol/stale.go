@@ -2,7 +2,7 @@
 // fields a response holds from the vendor read cache because the vendor
 // failed (extensions.stale), as the outbound chain reports them, and, for
 // GET and persisted-query requests, how long HTTP caches may keep the
-// response (Cache-Control, ETag: see HTTP).
+// response (Cache-Control, ETag: see HTTPWithMaxAge).
 package cachecontrol
 
 import (
@@ -58,8 +58,8 @@ type collectorKey struct{}
 // Fields is field middleware (handler.Server.AroundFields): a vendor
 // reply served stale to a resolver is recorded under the resolver's
 // path. A call made by a per-request loader is recorded under the field
-// whose load started its batch. Under HTTP it also records each field's
-// @cacheControl.
+// whose load started its batch. Under HTTPWithMaxAge it also records
+// each field's @cacheControl.
 func Fields(ctx context.Context, next graphql.Resolver) (any, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if h, ok := ctx.Value(hintsKey{}).(*hints); ok && fc != nil {
@@ -75,8 +75,8 @@ func Fields(ctx context.Context, next graphql.Resolver) (any, error) {
 
 // Responses is response middleware (handler.Server.AroundResponses): it
 // adds extensions.stale to a response that holds stale fields. A response
-// without any is left exactly as it was. Under HTTP it also records
-// whether the response may be cached at all.
+// without any is left exactly as it was. Under HTTPWithMaxAge it also
+// records whether the response may be cached at all.
 func Responses(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	c, ok := ctx.Value(collectorKey{}).(*collector)
 	if !ok {

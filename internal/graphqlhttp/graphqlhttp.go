@@ -2,8 +2,8 @@
 // where gqlgen's transports alone do not: method and content-type checks,
 // a bounded body, Accept negotiation (JSON, graphql-response+json and
 // multipart/mixed for @defer) and request errors without "data". It sits
-// in front of the gqlgen handler as one middleware (Guard), apart from the
-// HTTP wiring, so the spec's rules can be read and tested in one place.
+// in front of the gqlgen handler as one middleware (GuardWith), apart from
+// the HTTP wiring, so the spec's rules can be read and tested in one place.
 package graphqlhttp
 
 import (
@@ -23,7 +23,6 @@ import (
 	"github.com/switchyard/switchyard/internal/errcode"
 )
 
-// The response media types /query serves.
 // MaxBodyBytes is the largest request body /query accepts.
 const MaxBodyBytes = 1 << 20
 
@@ -35,6 +34,7 @@ const MaxBodyBytes = 1 << 20
 // refs) are bounded by the complexity limit well below this.
 const MaxVariableValues = 20000
 
+// The response media types /query serves.
 const (
 	mediaJSON            = "application/json"
 	mediaGraphQLResponse = "application/graphql-response+json"
@@ -48,8 +48,8 @@ const (
 	acceptMultipart = mediaMultipart + "; deferSpec=" + deferSpec
 )
 
-// Guard makes /query follow GraphQL over HTTP where gqlgen's
-// transports alone do not:
+// GuardWith returns middleware that makes /query follow GraphQL over HTTP
+// where gqlgen's transports alone do not:
 //
 //   - wrong methods (405, with Allow), wrong content types (415), bodies
 //     over MaxBodyBytes (413) and malformed request parameters (400) get a
@@ -66,9 +66,14 @@ const (
 //   - request errors (parse, validation, variable coercion) carry no
 //     "data" key, and under application/json get 200 rather than gqlgen's
 //     422.
-func Guard(next http.Handler) http.Handler { return GuardWith(Options{})(next) }
+func GuardWith(opts Options) func(http.Handler) http.Handler {
+	if opts.MaxTokens <= 0 {
+		opts.MaxTokens = DefaultMaxTokens
+	}
+	return func(next http.Handler) http.Handler { return guard(opts, next) }
+}
 
-// Options tune Guard.
+// Options tune GuardWith.
 type Options struct {
 	// MaxTokens bounds the parse the guard makes to tell queries from
 	// mutations (GET) and to find @defer: a document with more tokens is
@@ -79,14 +84,6 @@ type Options struct {
 // DefaultMaxTokens is the guard's parser token limit when Options do not
 // set one (the gateway's query limit default).
 const DefaultMaxTokens = 15000
-
-// GuardWith is Guard with options.
-func GuardWith(opts Options) func(http.Handler) http.Handler {
-	if opts.MaxTokens <= 0 {
-		opts.MaxTokens = DefaultMaxTokens
-	}
-	return func(next http.Handler) http.Handler { return guard(opts, next) }
-}
 
 func guard(opts Options, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

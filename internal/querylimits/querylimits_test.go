@@ -28,10 +28,10 @@ import (
 	"github.com/switchyard/switchyard/resolvers"
 )
 
-// newServer builds the gqlgen server the way internal/gateway does, with
-// no vendor configured: anything that gets past the limits and calls a
-// vendor fails with VENDOR_NOT_CONFIGURED, which tells a refused operation
-// apart from one that ran.
+// newServer builds the gqlgen server the way internal/app/gateway does,
+// with no vendor configured: anything that gets past the limits and calls
+// a vendor fails with VENDOR_NOT_CONFIGURED, which tells a refused
+// operation apart from one that ran.
 func newServer(t *testing.T, cfg querylimits.Config) *httptest.Server {
 	t.Helper()
 	es := generated.NewExecutableSchema(generated.Config{

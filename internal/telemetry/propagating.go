@@ -38,12 +38,10 @@ func (t *propagatingTracer) Start(ctx context.Context, name string, opts ...trac
 		parent = trace.SpanContextFromContext(ctx)
 	}
 	tid := parent.TraceID()
-	if !tid.IsValid() {
-		for !tid.IsValid() {
-			hi, lo := rand.Uint64(), rand.Uint64()
-			for i := range 8 {
-				tid[i], tid[8+i] = byte(hi>>(56-8*i)), byte(lo>>(56-8*i))
-			}
+	for !tid.IsValid() {
+		hi, lo := rand.Uint64(), rand.Uint64()
+		for i := range 8 {
+			tid[i], tid[8+i] = byte(hi>>(56-8*i)), byte(lo>>(56-8*i))
 		}
 	}
 	var sid trace.SpanID

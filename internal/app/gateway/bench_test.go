@@ -36,7 +36,7 @@ func latencyAll(e *env, ms int) {
 // BenchmarkP1FanOut: each vendor takes 50 ms; the gateway's median must
 // stay within 1.10 x 50 ms because the four calls run concurrently.
 //
-//	go test ./internal/gateway -run '^$' -bench BenchmarkP1FanOut -benchtime 200x
+//	go test ./internal/app/gateway -run '^$' -bench BenchmarkP1FanOut -benchtime 200x
 func BenchmarkP1FanOut(b *testing.B) {
 	e := benchEnv(b)
 	latencyAll(e, 50)
@@ -60,7 +60,7 @@ func BenchmarkP1FanOut(b *testing.B) {
 
 // BenchmarkP2NoNPlusOne: 100 customers with their Ortto people.
 //
-//	go test ./internal/gateway -run '^$' -bench BenchmarkP2 -benchtime 50x
+//	go test ./internal/app/gateway -run '^$' -bench BenchmarkP2 -benchtime 50x
 func BenchmarkP2NoNPlusOne(b *testing.B) {
 	for _, tc := range []struct{ name, query string }{
 		{"plain", `{ customers(first: 100) { nodes { name person { subscriptions { audienceName subscribed } } } } }`},
@@ -84,7 +84,7 @@ func BenchmarkP2NoNPlusOne(b *testing.B) {
 // BenchmarkP3Dedup: 200 concurrent identical accountLists queries per
 // op, Cordial taking 50 ms.
 //
-//	go test ./internal/gateway -run '^$' -bench BenchmarkP3 -benchtime 20x
+//	go test ./internal/app/gateway -run '^$' -bench BenchmarkP3 -benchtime 20x
 func BenchmarkP3Dedup(b *testing.B) {
 	e := benchEnv(b)
 	e.Sandbox.Faults.Set(simkit.Fault{Vendor: "cordial", LatencyMs: 50})

@@ -33,7 +33,7 @@ import (
 // appears in the response or the log. The seeds run in
 // `go test ./...`; a longer run is
 //
-//	go test -run '^$' -fuzz '^FuzzQueryRequest$' -fuzztime 5m ./internal/gateway
+//	go test -run '^$' -fuzz '^FuzzQueryRequest$' -fuzztime 5m ./internal/app/gateway
 //
 // mode picks the request shape: bits 0-1 the method (POST, GET with an
 // encoded query string, GET with raw as its query string, or another

@@ -1,7 +1,3 @@
-// To be added by the lead as internal/gateway/replicas_test.go once gateway.Options has
-// APQCache, Idempotency, Manifest and PersistedOnly (see the wiring in the report).
-// Verified against that wiring: both tests pass with -race.
-
 package gateway_test
 
 import (

@@ -18,7 +18,7 @@ const committedSDL = "../../../graph/schema.graphql"
 // The SDL codegen clients read is committed, and must be exactly what the
 // server serves at /schema.graphql. Regenerate with:
 //
-//	go test ./internal/gateway -run TestCommittedSDL -update
+//	go test ./internal/app/gateway -run TestCommittedSDL -update
 func TestCommittedSDLMatchesServedSchema(t *testing.T) {
 	e := newEnv(t)
 	resp, err := http.Get(e.Server.URL + "/schema.graphql")
@@ -33,8 +33,8 @@ func TestCommittedSDLMatchesServedSchema(t *testing.T) {
 		require.NoError(t, os.WriteFile(committedSDL, served, 0o644))
 	}
 	committed, err := os.ReadFile(committedSDL)
-	require.NoError(t, err, "graph/schema.graphql is missing: run go test ./internal/gateway -run TestCommittedSDL -update")
-	assert.Equal(t, string(committed), string(served), "graph/schema.graphql is stale: run go test ./internal/gateway -run TestCommittedSDL -update")
+	require.NoError(t, err, "graph/schema.graphql is missing: run go test ./internal/app/gateway -run TestCommittedSDL -update")
+	assert.Equal(t, string(committed), string(served), "graph/schema.graphql is stale: run go test ./internal/app/gateway -run TestCommittedSDL -update")
 }
 
 func TestHealthAndReadiness(t *testing.T) {

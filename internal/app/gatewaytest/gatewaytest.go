@@ -5,10 +5,10 @@
 //
 // It is an ordinary package only so that several packages' tests can
 // share it: import it from _test.go files and nowhere else. It imports
-// internal/gateway, so a package that gateway imports (resolvers,
-// telemetry, limits, persisted, ...) may import it only from its external
-// test package (package x_test), never from its own code or internal
-// tests, or the build has an import cycle.
+// internal/app/gateway, so a package that gateway imports (resolvers,
+// telemetry, querylimits, persisted, ...) may import it only from its
+// external test package (package x_test), never from its own code or
+// internal tests, or the build has an import cycle.
 package gatewaytest
 
 import (

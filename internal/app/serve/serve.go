@@ -166,12 +166,11 @@ func reserveOnlyHealth(h http.Handler) http.Handler {
 
 // limiter counts connections and knows which wait for a request.
 type limiter struct {
-	mu            sync.Mutex
-	max, reserve  int
-	open          int // general connections
-	reserved      int // reserve connections
-	waiting       map[*conn]time.Time
-	evicted, shed int
+	mu           sync.Mutex
+	max, reserve int
+	open         int // general connections
+	reserved     int // reserve connections
+	waiting      map[*conn]time.Time
 }
 
 // track follows each connection's state: new and idle ones wait for a
@@ -234,11 +233,9 @@ func (l *limiter) admit(c net.Conn) *conn {
 				l.reserved++
 				return &conn{Conn: c, l: l, reserve: true}
 			}
-			l.shed++
 			return nil
 		}
 		delete(l.waiting, victim)
-		l.evicted++
 		l.mu.Unlock()
 		_ = victim.Close() // frees its slot; then try again
 	}
