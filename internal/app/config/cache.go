@@ -24,7 +24,8 @@ type Cache struct {
 	VendorTTL map[string]time.Duration
 	// MaxStale is how long past its TTL a reply may still be served while
 	// the vendor fails (SWITCHYARD_CACHE_MAX_STALE, default
-	// outbound.DefaultCacheMaxStale).
+	// outbound.DefaultCacheMaxStale; negative: never, which is what the
+	// variable's 0 means).
 	MaxStale time.Duration
 	// MaxBytes bounds the in-memory cache (SWITCHYARD_CACHE_MAX_BYTES,
 	// default outbound.DefaultCacheBytes).
@@ -88,6 +89,10 @@ func loadCache(getenv func(string) string) (Cache, []string) {
 	}
 	if c.MaxStale, err = durationOrZero(getenv, "SWITCHYARD_CACHE_MAX_STALE", outbound.DefaultCacheMaxStale); err != nil {
 		errs = append(errs, err.Error())
+	} else if c.MaxStale == 0 {
+		// "0: never" (README). The chain reads a zero MaxStale as its
+		// default hour, and a negative one as none.
+		c.MaxStale = -1
 	}
 	for _, v := range Vendors {
 		name := strings.ToUpper(v) + "_CACHE_TTL"

@@ -155,4 +155,7 @@ func TestCacheConfig(t *testing.T) {
 		assert.Error(t, err, name)
 	}
 	assert.False(t, def.ChainOptions("cordial").NoDedup, "identical reads in flight are shared by default")
+	assert.Equal(t, outbound.DefaultCacheMaxStale, def.ChainOptions("cordial").Cache.MaxStale)
+	never := load(map[string]string{"SWITCHYARD_CACHE_MAX_STALE": "0"})
+	assert.Negative(t, never.ChainOptions("cordial").Cache.MaxStale, "0 means never, not the chain's default hour")
 }
