@@ -1,9 +1,7 @@
 package gateway_test
 
 import (
-	"fmt"
 	"sort"
-	"sync"
 	"testing"
 	"time"
 
@@ -91,20 +89,9 @@ func BenchmarkP3Dedup(b *testing.B) {
 	const clients = 200
 	b.ResetTimer()
 	for range b.N {
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for range clients {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				if r := e.Query(`{ accountLists { id name } }`, nil); len(r.Errors) > 0 {
-					panic(fmt.Sprintf("errors: %s", r.Raw))
-				}
-			}()
+		if failed := queryAtOnce(e, clients, `{ accountLists { id name } }`); len(failed) > 0 {
+			b.Fatalf("errors: %s", failed[0])
 		}
-		close(start)
-		wg.Wait()
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(len(e.Calls("cordial")))/float64(b.N*clients), "cordial-calls/request")

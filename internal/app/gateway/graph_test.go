@@ -141,26 +141,7 @@ func TestConcurrentIdenticalReadsShareUpstreamCalls(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			e := newEnv(t, tc.opts...)
 			e.Sandbox.Faults.Set(simkit.Fault{Vendor: "cordial", LatencyMs: 50})
-			var wg sync.WaitGroup
-			errs := make(chan string, clients)
-			start := make(chan struct{})
-			for range clients {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					<-start
-					r := e.Query(`{ accountLists { id name } }`, nil)
-					if len(r.Errors) > 0 {
-						errs <- r.Raw
-					}
-				}()
-			}
-			close(start)
-			wg.Wait()
-			close(errs)
-			for raw := range errs {
-				t.Fatalf("request failed: %s", raw)
-			}
+			require.Empty(t, queryAtOnce(e, clients, `{ accountLists { id name } }`), "requests failed")
 			calls := len(e.Calls("cordial"))
 			t.Logf("%d Cordial calls for %d client requests (%.3f per request)", calls, clients, float64(calls)/clients)
 			tc.check(t, float64(calls)/clients)
