@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -93,7 +94,7 @@ const (
 	DefaultCacheMaxStale = time.Hour
 )
 
-// cacheTransport is the read cache, the chain's outermost layer: a
+// cacheTransport is the read cache, just inside the write fence: a
 // fresh entry answers a read without the vendor (nor a span, a vendor
 // metric or a rate-limit token: none of those happened), and a miss goes
 // down through dedup, so a storm of identical misses costs one vendor
@@ -118,9 +119,11 @@ type cacheTransport struct {
 	uncacheable func(*http.Response, []byte) bool
 	observer    CacheObserver
 	logger      *slog.Logger
+	// epoch is the fence's write epoch (see fenceTransport).
+	epoch *atomic.Uint64
 }
 
-func newCacheTransport(next http.RoundTripper, opts ChainOptions) http.RoundTripper {
+func newCacheTransport(next http.RoundTripper, opts ChainOptions, epoch *atomic.Uint64) http.RoundTripper {
 	c := opts.Cache
 	if c.Store == nil {
 		return next
@@ -134,7 +137,7 @@ func newCacheTransport(next http.RoundTripper, opts ChainOptions) http.RoundTrip
 		c.MaxStale = DefaultCacheMaxStale
 	}
 	obs, _ := opts.Observer.(CacheObserver)
-	return &cacheTransport{next: next, vendor: opts.Vendor, opts: c, check: opts.Descriptor.check(), uncacheable: opts.Descriptor.Uncacheable, observer: obs, logger: opts.Logger}
+	return &cacheTransport{next: next, vendor: opts.Vendor, opts: c, check: opts.Descriptor.check(), uncacheable: opts.Descriptor.Uncacheable, observer: obs, logger: opts.Logger, epoch: epoch}
 }
 
 func (t *cacheTransport) observe(op, outcome string) {
@@ -164,20 +167,22 @@ func (t *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	ttl := t.ttl(op)
-	if ttl <= 0 {
+	rc := readCallFrom(req)
+	if ttl <= 0 || rc == nil || rc.fresh {
 		return t.next.RoundTrip(req)
 	}
-	rk, err := requestKey(req)
-	if err != nil {
-		return nil, err
-	}
-	sum := sha256.Sum256([]byte(op + "\n" + rk))
+	sum := sha256.Sum256([]byte(op + "\n" + rc.key))
 	key := hex.EncodeToString(sum[:])
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	raw, gen, gerr := t.opts.Store.Get(sctx, t.vendor, key)
 	cancel()
 	if gerr != nil {
 		t.logger.WarnContext(ctx, "response cache unavailable; calling the vendor", "vendor", t.vendor, "error", gerr)
+		rc.gen = "?"
+	} else {
+		// Dedup shares this read's call only with reads that saw the
+		// same generation (see fenceTransport).
+		rc.gen = gen
 	}
 	var cached *cacheEntry
 	if gerr == nil && raw != nil {
@@ -215,7 +220,10 @@ func (t *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// A reply the client could not decode is not kept either: every
 	// vendor client reads JSON through Do, and a cut or garbled body must
 	// not stand in for the vendor later.
-	if len(body) <= maxBodyBytes && t.check(resp, body) == nil && json.Valid(body) && (t.uncacheable == nil || !t.uncacheable(resp, body)) {
+	// A reply fetched while a write came back may predate the write: it
+	// is handed to its caller (whose read was concurrent with the write)
+	// but not kept for later readers.
+	if t.epoch.Load() == rc.epoch && len(body) <= maxBodyBytes && t.check(resp, body) == nil && json.Valid(body) && (t.uncacheable == nil || !t.uncacheable(resp, body)) {
 		e := cacheEntry{stored: time.Now(), status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: body}
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 		if err := t.opts.Store.Set(sctx, t.vendor, gen, key, e.encode(), ttl+t.opts.MaxStale); err != nil {

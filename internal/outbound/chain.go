@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/propagation"
@@ -34,6 +35,12 @@ type ChainOptions struct {
 	// Cache is the read cache (see cacheTransport); a nil Cache.Store
 	// leaves it out of the chain.
 	Cache CacheOptions
+	// Generations is the vendor's write generation shared by every
+	// replica, for dedup when there is no shared Cache.Store (which keeps
+	// the same generation): a read never shares a call that began before
+	// a write any replica made (see fenceTransport). Nil: only this
+	// replica's writes fence its reads.
+	Generations Generations
 
 	// RetryAttempts is the most attempts one read gets, the first one
 	// included (default 3; 1 turns retries off). Mutations get one attempt
@@ -145,6 +152,8 @@ func (o ChainOptions) withDefaults() ChainOptions {
 // to that vendor (outermost first):
 //
 //	(vendor client's auth)
+//	→ write fence: a read never answered by a call, cached or in flight,
+//	  that began before a write that came back before the read started
 //	→ read cache, when configured: fresh replies without the vendor,
 //	  stale ones when it fails; mutations invalidate the vendor's entries
 //	→ call budget: refuse a request's calls past its budget
@@ -177,6 +186,8 @@ type Chain struct {
 	breaker   *breakerTransport
 	limit     *limitTransport // nil: no limits
 	cache     CacheStore
+	// epoch counts the writes that came back (see fenceTransport).
+	epoch atomic.Uint64
 }
 
 // NewChain builds the stack for one vendor.
@@ -199,11 +210,14 @@ func NewChain(opts ChainOptions) *Chain {
 	}
 	rt = newObserveTransport(rt, opts)
 	rt = newBudgetTransport(rt, opts)
-	// Outermost: a reply served from the cache is no vendor call, so it
+	// Outside budget and observation: a reply served from the cache is no vendor call, so it
 	// spends no budget and makes no span, vendor metric or rate-limit
 	// token below.
-	rt = newCacheTransport(rt, opts)
+	rt = newCacheTransport(rt, opts, &c.epoch)
 	c.cache = opts.Cache.Store
+	// Outermost of all: reads are ordered after the writes that came back
+	// before them, in the cache and in dedup alike.
+	rt = newFenceTransport(rt, opts, &c.epoch)
 	// No http.Client.Timeout: the vendor timeout bounds each attempt (see
 	// attemptTimeout), and the request's own deadline bounds the whole
 	// retried sequence, so a Retry-After of a second can be waited out

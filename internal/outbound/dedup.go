@@ -15,32 +15,61 @@ import (
 
 type readKey struct{}
 
+// readMode is how a read marked in its context may be served.
+type readMode int
+
+const (
+	readShared readMode = iota + 1 // from the cache, or shared with identical reads in flight
+	readFresh                      // past the cache, never shared: the read of a read-modify-write
+)
+
 // IdempotentRead marks ctx so that a POST sent under it (a lookup sent as
 // POST, a GraphQL query) counts as a read: the
 // chain may share it with identical reads in flight and retry it. GET
 // requests are reads without marking. A vendor client marks only calls it
 // knows change nothing; mutations are never marked.
 func IdempotentRead(ctx context.Context) context.Context {
-	return context.WithValue(ctx, readKey{}, true)
+	return context.WithValue(ctx, readKey{}, readShared)
 }
 
-// IsRead reports whether req may be shared and retried.
+// FreshRead marks ctx so that a read sent under it (GET, or a POST that
+// changes nothing) is answered by the vendor itself: never from the read
+// cache, never by joining an identical read already in flight. A vendor
+// client reads fresh before a write it builds from the current record
+// (read-modify-write), so that what it writes back is the vendor's latest
+// state, not a copy from before another write. It is still retried as
+// any read.
+func FreshRead(ctx context.Context) context.Context {
+	return context.WithValue(ctx, readKey{}, readFresh)
+}
+
+// IsRead reports whether req may be retried (and, unless fresh, shared
+// and cached).
 func IsRead(req *http.Request) bool {
 	if req.Method == http.MethodGet || req.Method == http.MethodHead {
 		return true
 	}
-	marked, _ := req.Context().Value(readKey{}).(bool)
-	return marked
+	mode, _ := req.Context().Value(readKey{}).(readMode)
+	return mode != 0
+}
+
+// isFresh reports whether req was sent under FreshRead.
+func isFresh(req *http.Request) bool {
+	mode, _ := req.Context().Value(readKey{}).(readMode)
+	return mode == readFresh
 }
 
 // credentialHeaders are the headers that make two otherwise identical
 // requests different callers' requests.
 var credentialHeaders = []string{"Authorization", "X-Api-Key", "Cookie"}
 
-// dedupTransport shares one upstream call among identical reads in flight at the
-// same moment: same method, URL (a vendor's keys may be in it), body and
-// credentials. Each caller gets its own copy of the reply. Anything that
-// is not a read passes straight through.
+// dedupTransport shares one upstream call among identical reads in flight
+// at the same moment: same method, URL (a vendor's keys may be in it),
+// body and credentials, and begun after the same writes (the fence's
+// epoch and generation in readCall.shareKey: a read never joins a call
+// older than a write that came back before it started). Each caller gets
+// its own copy of the reply. Fresh reads (FreshRead) and anything that is
+// not a read pass straight through.
 type dedupTransport struct {
 	next   http.RoundTripper
 	group  singleflight.Group
@@ -60,13 +89,19 @@ type sharedReply struct {
 
 // RoundTrip implements http.RoundTripper.
 func (d *dedupTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if !IsRead(req) {
+	if !IsRead(req) || isFresh(req) {
 		return d.next.RoundTrip(req)
 	}
-	key, err := requestKey(req)
-	if err != nil {
-		return nil, err
+	rc := readCallFrom(req)
+	if rc == nil {
+		// Outside a chain (no fence above): the request alone is the key.
+		k, err := requestKey(req)
+		if err != nil {
+			return nil, err
+		}
+		rc = &readCall{key: k}
 	}
+	key := rc.shareKey()
 	// leader is set only in the caller whose function runs; the channel
 	// receive below orders the write before the read.
 	leader := false

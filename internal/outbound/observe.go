@@ -17,7 +17,7 @@ import (
 )
 
 // Observer is told how vendor calls went, for metrics. The chain calls it
-// from its outermost layer once per call (what the caller experienced:
+// from its observe layer once per call (what the caller experienced:
 // queueing, retries and a fail-fast breaker included) and from its
 // innermost layer once per request that went to the wire. Implementations
 // must be safe for concurrent use and fast: they run on every call.
@@ -62,7 +62,7 @@ func OperationFrom(ctx context.Context) string {
 
 const tracerName = "github.com/switchyard/switchyard/internal/outbound"
 
-// observeTransport is the chain's outermost layer: one span and one
+// observeTransport sits outside dedup and retry: one span and one
 // Observer report per vendor call. The span is the parent of the wire
 // attempts' spans, so a retried call shows as one call with several
 // attempts; its duration runs until the reply's body is done with.

@@ -60,12 +60,41 @@ func (s *CacheStore) Get(ctx context.Context, vendor, key string) ([]byte, strin
 	return []byte(entry), gen, nil
 }
 
+// cacheSet stores the entry only while its generation is still the
+// vendor's current one: a reply fetched across another replica's write
+// is never written at all (it would be unreachable, but would take
+// memory until its TTL).
+var cacheSet = redis.NewScript(`
+if (redis.call('GET', KEYS[1]) or '0') ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+return 1
+`)
+
 // Set implements outbound.CacheStore.
 func (s *CacheStore) Set(ctx context.Context, vendor, gen, key string, entry []byte, ttl time.Duration) error {
-	return s.client.Set(ctx, s.prefix+vendor+":"+gen+":"+key, entry, ttl).Err()
+	return cacheSet.Run(ctx, s.client, []string{s.genKey(vendor), s.prefix + vendor + ":" + gen + ":" + key}, gen, entry, ttl.Milliseconds()).Err()
 }
 
 // Invalidate implements outbound.CacheStore.
 func (s *CacheStore) Invalidate(ctx context.Context, vendor string) error {
 	return s.client.Incr(ctx, s.genKey(vendor)).Err()
+}
+
+var _ outbound.Generations = (*CacheStore)(nil)
+
+// Current implements outbound.Generations: the generation Get reads, for
+// dedup on a chain that does not cache the vendor.
+func (s *CacheStore) Current(ctx context.Context, vendor string) (string, error) {
+	g, err := s.client.Get(ctx, s.genKey(vendor)).Result()
+	if errors.Is(err, redis.Nil) {
+		return "0", nil
+	}
+	return g, err
+}
+
+// Advance implements outbound.Generations: the same move as Invalidate,
+// so that a write fences reads on every replica whether or not they cache
+// the vendor.
+func (s *CacheStore) Advance(ctx context.Context, vendor string) error {
+	return s.Invalidate(ctx, vendor)
 }

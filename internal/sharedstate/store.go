@@ -142,6 +142,11 @@ type Stores struct {
 	// Cache holds cached vendor replies when they are shared (Redis); nil
 	// leaves the gateway to keep them in memory.
 	Cache outbound.CacheStore
+	// Generations is each vendor's write generation shared by replicas
+	// (Redis, the cache's own generation), so that a read never shares a
+	// call in flight that began before another replica's write; nil
+	// leaves each replica to fence its reads by its own writes.
+	Generations outbound.Generations
 	// RateLimiter is the vendors' rate budget shared by replicas (Redis);
 	// nil leaves each replica to keep its share.
 	RateLimiter outbound.SharedLimiter
@@ -180,10 +185,12 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Stores, error)
 	if err != nil {
 		return nil, err
 	}
+	cache := NewCacheStore(client, cfg.Prefix)
 	return &Stores{
 		APQ:         NewAPQCache(client, APQOptions{Prefix: cfg.Prefix, TTL: cfg.APQTTL, Logger: logger}),
 		Idempotency: NewIdempotencyStore(client, cfg.Prefix),
-		Cache:       NewCacheStore(client, cfg.Prefix),
+		Cache:       cache,
+		Generations: cache,
 		RateLimiter: NewRateLimiter(client, cfg.Prefix),
 		Shared:      true,
 		desc:        fmt.Sprintf("redis %s, key prefix %q (shared by replicas)", cfg.describeRedis(), cfg.Prefix),

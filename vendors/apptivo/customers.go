@@ -218,7 +218,9 @@ func (c *Client) UpdateCustomer(ctx context.Context, id string, fields map[strin
 	if err := decodeNumbers(changesJSON, &changes); err != nil {
 		return nil, badInput(op, "attributes cannot be encoded", err)
 	}
-	record, err := c.getRecord(ctx, n)
+	// The whole record goes back to Apptivo: read it from Apptivo itself,
+	// never a cached or shared read from before another change.
+	record, err := c.getRecord(outbound.FreshRead(ctx), n)
 	if err != nil {
 		return nil, err
 	}

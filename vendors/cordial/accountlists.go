@@ -70,7 +70,7 @@ func listPath(id int64, sub string) string {
 	return p
 }
 
-// listBody is the POST and PUT body. Both fields are always sent: Cordial
+// listBody is the POST body. Both fields are always sent: Cordial
 // requires name, and sending enhanced explicitly means we never depend on
 // an undocumented default.
 type listBody struct {
@@ -171,25 +171,33 @@ func (c *Client) CountList(ctx context.Context, id int64) (*ListCount, error) {
 	return lc, nil
 }
 
+// updateBody is the PUT body, as the document's sample: the list's id
+// (marked required in the document, though Cordial's Swagger leaves it
+// out), the name Cordial requires, and enhanced only when the caller
+// changes it: a field left out of a PUT keeps its value, so a rename
+// cannot write back a date-tracking flag it only read.
+type updateBody struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	Enhanced *bool  `json:"enhanced,omitempty"`
+}
+
 // UpdateList renames a list and/or switches its date tracking. Cordial's
-// PUT requires the name and its treatment of a missing enhanced flag is
-// undocumented, so when either field is nil the current list is fetched
-// first and the PUT always carries both: a field left out keeps its value.
+// PUT requires the name, so a change of enhanced alone first reads the
+// list's current name, fresh from Cordial (outbound.FreshRead: never a
+// cached reply nor a read in flight that began before another change),
+// so that the PUT cannot rename the list back to an old name.
 func (c *Client) UpdateList(ctx context.Context, id int64, upd ListUpdate) (*AccountList, error) {
 	const op = "update list"
-	var body listBody
-	if upd.Name == nil || upd.Enhanced == nil {
-		cur, err := c.GetList(ctx, id)
+	body := updateBody{ID: id, Enhanced: upd.Enhanced}
+	if upd.Name != nil {
+		body.Name = *upd.Name
+	} else {
+		cur, err := c.GetList(outbound.FreshRead(ctx), id)
 		if err != nil {
 			return nil, err
 		}
-		body = listBody{Name: cur.Name, Enhanced: cur.Enhanced}
-	}
-	if upd.Name != nil {
-		body.Name = *upd.Name
-	}
-	if upd.Enhanced != nil {
-		body.Enhanced = *upd.Enhanced
+		body.Name = cur.Name
 	}
 	var raw json.RawMessage
 	if err := c.call(ctx, op, http.MethodPut, listPath(id, ""), nil, body, &raw); err != nil {
@@ -200,9 +208,12 @@ func (c *Client) UpdateList(ctx context.Context, id int64, upd ListUpdate) (*Acc
 		return nil, upstreamErr(op, err)
 	}
 	if !found || w.Name == "" {
-		// An empty array or a bare success: Cordial did not echo the list,
-		// so report what it accepted.
-		return &AccountList{ID: id, Name: body.Name, Enhanced: body.Enhanced}, nil
+		// An empty array or a bare success: Cordial did not echo the list.
+		if body.Enhanced != nil {
+			return &AccountList{ID: id, Name: body.Name, Enhanced: *body.Enhanced}, nil
+		}
+		// The flag was not sent, so only Cordial knows it: ask.
+		return c.GetList(outbound.FreshRead(ctx), id)
 	}
 	l := w.list()
 	if l.ID == 0 {

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -52,7 +53,7 @@ func TestWireShape(t *testing.T) {
 		{"update both fields", func(c *Client) error {
 			_, err := c.UpdateList(ctx, 2, ListUpdate{Name: ptr("vip_guests"), Enhanced: ptr(true)})
 			return err
-		}, http.MethodPut, "/v2/accountlists/2", "", `{"name":"vip_guests","enhanced":true}`},
+		}, http.MethodPut, "/v2/accountlists/2", "", `{"id":2,"name":"vip_guests","enhanced":true}`},
 		{"clear", func(c *Client) error { return c.ClearList(ctx, 2) },
 			http.MethodPut, "/v2/accountlists/2/clear", "", ""},
 		{"delete", func(c *Client) error { return c.DeleteList(ctx, 4) },
@@ -139,16 +140,36 @@ func TestUpdateList(t *testing.T) {
 		assert.Equal(t, "/v2/accountlists/1", entries[0].Path)
 		assert.Equal(t, http.MethodPut, entries[1].Method)
 		assert.Equal(t, "/v2/accountlists/1", entries[1].Path)
-		assert.Equal(t, `{"name":"vip-customers","enhanced":false}`, entries[1].Body)
+		assert.Equal(t, `{"id":1,"name":"vip-customers","enhanced":false}`, entries[1].Body)
 	})
-	t.Run("nil enhanced keeps the current value", func(t *testing.T) {
+	t.Run("nil enhanced is left out, so the vendor keeps its value", func(t *testing.T) {
 		c, sim := setup(t)
 		l, err := c.UpdateList(ctx, 3, ListUpdate{Name: ptr("promoters")})
 		require.NoError(t, err)
 		assert.Equal(t, &AccountList{ID: 3, Name: "promoters", Enhanced: true}, l)
 		entries := sim.Recorder().Entries()
-		require.Len(t, entries, 2)
-		assert.Equal(t, `{"name":"promoters","enhanced":true}`, entries[1].Body)
+		require.Len(t, entries, 1, "a rename needs no read first")
+		assert.Equal(t, `{"id":3,"name":"promoters"}`, entries[0].Body)
+	})
+	t.Run("the name is read past the cache and calls in flight", func(t *testing.T) {
+		// A read cache that holds the list's old name: the update must
+		// not send it back.
+		sim, err := cordialsim.New(cordialsim.Options{NoListener: true, APIKey: testKey})
+		require.NoError(t, err)
+		ts := httptest.NewServer(sim.Handler())
+		t.Cleanup(ts.Close)
+		chain := outbound.NewChain(outbound.ChainOptions{Descriptor: Vendor, Cache: outbound.CacheOptions{Store: outbound.NewMemoryCacheStore(0), TTL: time.Hour}})
+		c, err := New(Config{APIKey: testKey, BaseURL: ts.URL, HTTPClient: chain.Client()})
+		require.NoError(t, err)
+		_, err = c.GetList(ctx, 2) // now cached as weekly_specials
+		require.NoError(t, err)
+		require.NoError(t, sim.SetState([]byte(`{"accountlists":[{"id":2,"name":"renamed_elsewhere","enhanced":false,"count":0}]}`)))
+		_, err = c.UpdateList(ctx, 2, ListUpdate{Enhanced: ptr(true)})
+		require.NoError(t, err)
+		entries := sim.Recorder().Entries()
+		require.Len(t, entries, 3)
+		assert.Equal(t, http.MethodGet, entries[1].Method, "the name is read from Cordial, not the cache")
+		assert.Equal(t, `{"id":2,"name":"renamed_elsewhere","enhanced":true}`, entries[2].Body)
 	})
 	t.Run("unknown id on the fetch is not found and sends no PUT", func(t *testing.T) {
 		c, sim := setup(t)

@@ -59,6 +59,11 @@ type Options struct {
 	// CacheStore holds cached vendor reads (sharedstate.Stores.Cache); nil
 	// keeps them in this process. Unused when cfg.Cache.Enabled is false.
 	CacheStore outbound.CacheStore
+	// Generations are the vendors' write generations shared by replicas
+	// (sharedstate.Stores.Generations), fencing reads by every replica's
+	// writes on chains that do not cache; nil fences them by this
+	// replica's writes only.
+	Generations outbound.Generations
 	// RateLimiter is the vendors' rate budget shared by replicas
 	// (sharedstate.Stores.RateLimiter); nil leaves each replica its share.
 	RateLimiter outbound.SharedLimiter
@@ -100,6 +105,7 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		if cfg.Cache.On(v) {
 			chainOpts.Cache.Store = opts.CacheStore
 		}
+		chainOpts.Generations = opts.Generations
 		// The chain reads its vendor's replies as the vendor's client does.
 		chainOpts.Descriptor = vendors[v].descriptor
 		chainOpts.Logger = opts.Logger
