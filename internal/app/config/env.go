@@ -67,31 +67,31 @@ type envReader struct {
 	seen   []Variable
 }
 
-// read fills the tagged fields of the struct dst points to, recursing
-// into untagged struct fields; prefix is put before every name.
+// read fills the tagged fields of the struct dst points to, its nested
+// structs included; prefix is put before every name.
 func (r *envReader) read(prefix string, dst any) {
-	r.walk(prefix, reflect.ValueOf(dst).Elem())
+	eachTagged(reflect.ValueOf(dst).Elem(), func(tag string, f reflect.StructField, fv reflect.Value) {
+		name, opts, _ := strings.Cut(tag, ",")
+		name = prefix + name
+		kind := r.field(name, opts == "secret", f, fv)
+		r.seen = append(r.seen, Variable{Name: name, Kind: kind})
+	})
 }
 
-func (r *envReader) walk(prefix string, v reflect.Value) {
+// eachTagged calls fn for every exported field of struct v with an env
+// tag, recursing into untagged struct fields.
+func eachTagged(v reflect.Value, fn func(tag string, f reflect.StructField, fv reflect.Value)) {
 	t := v.Type()
 	for i := range t.NumField() {
 		f := t.Field(i)
 		if !f.IsExported() {
 			continue
 		}
-		tag, ok := f.Tag.Lookup("env")
-		if !ok {
-			if f.Type.Kind() == reflect.Struct {
-				r.walk(prefix, v.Field(i))
-			}
-			continue
+		if tag, ok := f.Tag.Lookup("env"); ok {
+			fn(tag, f, v.Field(i))
+		} else if f.Type.Kind() == reflect.Struct {
+			eachTagged(v.Field(i), fn)
 		}
-		name, opts, _ := strings.Cut(tag, ",")
-		name = prefix + name
-		secret := opts == "secret"
-		kind := r.field(name, secret, f, v.Field(i))
-		r.seen = append(r.seen, Variable{Name: name, Kind: kind})
 	}
 }
 
@@ -203,22 +203,13 @@ func (r *envReader) field(name string, secret bool, f reflect.StructField, fv re
 }
 
 // secretFields lists the values of the non-empty fields tagged secret in
-// the struct v points to, its nested structs included.
+// struct v, its nested structs included.
 func secretFields(v reflect.Value) []string {
 	var out []string
-	t := v.Type()
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
+	eachTagged(v, func(tag string, _ reflect.StructField, fv reflect.Value) {
+		if strings.HasSuffix(tag, ",secret") && fv.String() != "" {
+			out = append(out, fv.String())
 		}
-		tag, ok := f.Tag.Lookup("env")
-		switch {
-		case !ok && f.Type.Kind() == reflect.Struct:
-			out = append(out, secretFields(v.Field(i))...)
-		case ok && strings.HasSuffix(tag, ",secret") && v.Field(i).String() != "":
-			out = append(out, v.Field(i).String())
-		}
-	}
+	})
 	return out
 }
