@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"strings"
 	"syscall"
 	"time"
 
@@ -31,7 +30,7 @@ func main() {
 	// Until the configuration is read, log as the environment says.
 	// run replaces it with one that also knows every credential, so the
 	// last error goes through the default logger, whichever it is then.
-	slog.SetDefault(logging.New(strings.EqualFold(os.Getenv("SWITCHYARD_ENV"), "production"), os.Stderr))
+	slog.SetDefault(logging.New(config.Production(os.Getenv), os.Stderr))
 	if err := run(); err != nil {
 		slog.Error("switchyard stopped", "error", err)
 		os.Exit(1)

@@ -30,7 +30,7 @@ import (
 	"strings"
 )
 
-// Environment variables read by ConfigFromEnv.
+// The variables of Config's fields (see its env tags), for error messages.
 const (
 	EnvAPIKeysFile      = "SWITCHYARD_API_KEYS_FILE"
 	EnvJWTSecret        = "SWITCHYARD_JWT_SECRET"
@@ -48,26 +48,15 @@ const (
 )
 
 // Config names the configured authentication methods. Its zero value
-// configures none: the Authenticator is open.
+// configures none: the Authenticator is open. The env tags name the
+// variables internal/app/config fills it from (paths, audience and issuer
+// trimmed; the secret taken as given).
 type Config struct {
-	APIKeysFile      string // path of the keys file: "<sha256 hex> <scope>..." per line
-	JWTSecret        string // HS256 shared secret, at least MinJWTSecretBytes long
-	JWTPublicKeyFile string // PEM file holding the RS256 public key (PKIX, PKCS#1 or a certificate)
-	JWTAudience      string // when set, a JWT's aud must contain it
-	JWTIssuer        string // when set, a JWT's iss must equal it
-}
-
-// ConfigFromEnv reads the SWITCHYARD_API_KEYS_FILE, SWITCHYARD_JWT_*
-// variables. Paths, audience and issuer are trimmed; the secret is taken as
-// given.
-func ConfigFromEnv(getenv func(string) string) Config {
-	return Config{
-		APIKeysFile:      strings.TrimSpace(getenv(EnvAPIKeysFile)),
-		JWTSecret:        getenv(EnvJWTSecret),
-		JWTPublicKeyFile: strings.TrimSpace(getenv(EnvJWTPublicKeyFile)),
-		JWTAudience:      strings.TrimSpace(getenv(EnvJWTAudience)),
-		JWTIssuer:        strings.TrimSpace(getenv(EnvJWTIssuer)),
-	}
+	APIKeysFile      string `env:"SWITCHYARD_API_KEYS_FILE"`       // path of the keys file: "<sha256 hex> <scope>..." per line
+	JWTSecret        string `env:"SWITCHYARD_JWT_SECRET,secret"`   // HS256 shared secret, at least MinJWTSecretBytes long
+	JWTPublicKeyFile string `env:"SWITCHYARD_JWT_PUBLIC_KEY_FILE"` // PEM file holding the RS256 public key (PKIX, PKCS#1 or a certificate)
+	JWTAudience      string `env:"SWITCHYARD_JWT_AUDIENCE"`        // when set, a JWT's aud must contain it
+	JWTIssuer        string `env:"SWITCHYARD_JWT_ISSUER"`          // when set, a JWT's iss must equal it
 }
 
 // Enabled reports whether any authentication method is configured.

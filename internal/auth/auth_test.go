@@ -20,26 +20,9 @@ func TestHashKey(t *testing.T) {
 	assert.Equal(t, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", auth.HashKey("test"))
 }
 
-func TestConfigFromEnv(t *testing.T) {
-	env := map[string]string{
-		"SWITCHYARD_API_KEYS_FILE":       " /etc/switchyard/keys \n",
-		"SWITCHYARD_JWT_SECRET":          " s3cret-with-spaces ",
-		"SWITCHYARD_JWT_PUBLIC_KEY_FILE": "/etc/switchyard/jwt.pem",
-		"SWITCHYARD_JWT_AUDIENCE":        "switchyard",
-		"SWITCHYARD_JWT_ISSUER":          "https://issuer.example",
-	}
-	cfg := auth.ConfigFromEnv(func(k string) string { return env[k] })
-	assert.Equal(t, auth.Config{
-		APIKeysFile:      "/etc/switchyard/keys",
-		JWTSecret:        " s3cret-with-spaces ",
-		JWTPublicKeyFile: "/etc/switchyard/jwt.pem",
-		JWTAudience:      "switchyard",
-		JWTIssuer:        "https://issuer.example",
-	}, cfg)
-	assert.True(t, cfg.Enabled())
-
-	empty := auth.ConfigFromEnv(func(string) string { return "" })
-	assert.False(t, empty.Enabled())
+// The variables' trimming is internal/app/config's (TestSectionsAreTrimmedButSecretsAreNot).
+func TestConfigEnabled(t *testing.T) {
+	assert.False(t, auth.Config{}.Enabled())
 	assert.False(t, auth.Config{JWTAudience: "a", JWTIssuer: "i"}.Enabled(), "audience and issuer alone configure no method")
 	for _, c := range []auth.Config{{APIKeysFile: "k"}, {JWTSecret: "s"}, {JWTPublicKeyFile: "p"}} {
 		assert.True(t, c.Enabled(), "%v", c)

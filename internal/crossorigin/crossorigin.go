@@ -12,6 +12,7 @@ package crossorigin
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -23,12 +24,6 @@ import (
 // CSRFPrevented is the extensions.code of a request refused as a possible
 // cross-site request forgery (HTTP 400).
 const CSRFPrevented = "CSRF_PREVENTED"
-
-// The environment variables ConfigFromEnv reads.
-const (
-	EnvCORSOrigins = "SWITCHYARD_CORS_ORIGINS"
-	EnvCSRF        = "SWITCHYARD_CSRF_PREVENTION"
-)
 
 // What a preflight allows. Idempotency-Key is for mutations, the Apollo
 // headers for CSRF prevention, traceparent for distributed tracing.
@@ -46,56 +41,53 @@ const (
 var preflightHeaders = []string{"Apollo-Require-Preflight", "X-Apollo-Operation-Name"}
 
 // Config says which origins may read responses and whether CSRF
-// prevention is on.
+// prevention is on. The env tags name the variables internal/app/config
+// fills it from, over DefaultConfig, before Resolve.
 type Config struct {
 	// AllowedOrigins are serialized origins (scheme://host[:port]) whose
-	// pages may call the endpoint.
-	AllowedOrigins []string
+	// pages may call the endpoint; as read from the environment, a list
+	// that Resolve checks and tidies, "*" included.
+	AllowedOrigins []string `env:"SWITCHYARD_CORS_ORIGINS"`
 	// AllowAny reflects any origin (the sandbox).
 	AllowAny bool
 	// CSRF refuses simple requests that carry no preflight-forcing header.
-	CSRF bool
+	CSRF bool `env:"SWITCHYARD_CSRF_PREVENTION"`
 }
 
-// ConfigFromEnv reads SWITCHYARD_CORS_ORIGINS, a comma-separated list of
-// origins or "*". When it is unset, any origin is allowed in the sandbox
-// and none elsewhere. CSRF prevention is on unless
-// SWITCHYARD_CSRF_PREVENTION is 0 or false, and cannot be turned off in
-// production. An entry that is not an origin is an error: a typo would
-// otherwise silently lock out the front end it was meant to allow.
-func ConfigFromEnv(sandbox, production bool, getenv func(string) string) (Config, error) {
-	cfg := Config{CSRF: true}
-	switch v := strings.TrimSpace(getenv(EnvCSRF)); strings.ToLower(v) {
-	case "", "1", "true":
-	case "0", "false":
-		if production {
-			return Config{}, fmt.Errorf("%s cannot be turned off in production", EnvCSRF)
-		}
-		cfg.CSRF = false
-	default:
-		return Config{}, fmt.Errorf("%s must be 1 or 0, got %q", EnvCSRF, v)
+// DefaultConfig is CSRF prevention on and no origin named.
+func DefaultConfig() Config { return Config{CSRF: true} }
+
+// Resolve checks c as read from the environment and settles its
+// defaults. An origin list that is empty allows any origin in the
+// sandbox and none elsewhere; "*" allows any. CSRF prevention cannot be
+// turned off in production. An entry that is not an origin is an error:
+// a typo would otherwise silently lock out the front end it was meant to
+// allow.
+func (c Config) Resolve(sandbox, production bool) (Config, error) {
+	if !c.CSRF && production {
+		return Config{}, errors.New("SWITCHYARD_CSRF_PREVENTION cannot be turned off in production")
 	}
-	raw := strings.TrimSpace(getenv(EnvCORSOrigins))
-	if raw == "" {
-		cfg.AllowAny = sandbox && !production
-		return cfg, nil
+	out := Config{CSRF: c.CSRF, AllowAny: c.AllowAny}
+	if len(c.AllowedOrigins) == 0 {
+		out.AllowAny = out.AllowAny || (sandbox && !production)
+		return out, nil
 	}
-	for entry := range strings.SplitSeq(raw, ",") {
+	for _, entry := range c.AllowedOrigins {
 		entry = strings.TrimSpace(entry)
 		if entry == "" {
 			continue
 		}
 		if entry == "*" {
-			cfg.AllowAny = true
+			out.AllowAny = true
 			continue
 		}
 		origin, err := normalizeOrigin(entry)
 		if err != nil {
-			return Config{}, fmt.Errorf("%s: %w", EnvCORSOrigins, err)
+			return Config{}, fmt.Errorf("SWITCHYARD_CORS_ORIGINS: %w", err)
 		}
-		cfg.AllowedOrigins = append(cfg.AllowedOrigins, origin)
+		out.AllowedOrigins = append(out.AllowedOrigins, origin)
 	}
-	return cfg, nil
+	return out, nil
 }
 
 // normalizeOrigin accepts an origin as browsers send it in the Origin

@@ -157,33 +157,34 @@ func TestCSRFPrevention(t *testing.T) {
 	})
 }
 
-func TestConfigFromEnv(t *testing.T) {
+func TestResolve(t *testing.T) {
+	def := crossorigin.DefaultConfig()
+	off := crossorigin.Config{CSRF: false}
+	origins := func(list ...string) crossorigin.Config { return crossorigin.Config{AllowedOrigins: list, CSRF: true} }
 	cases := []struct {
 		name                string
 		sandbox, production bool
-		env                 map[string]string
+		read                crossorigin.Config
 		want                crossorigin.Config
 		err                 bool
 	}{
-		{"sandbox allows any origin", true, false, nil, crossorigin.Config{AllowAny: true, CSRF: true}, false},
-		{"production allows none by default", false, true, nil, crossorigin.Config{CSRF: true}, false},
-		{"real vendors outside production allow none by default", false, false, nil, crossorigin.Config{CSRF: true}, false},
-		{"a list, tidied", false, true, map[string]string{"SWITCHYARD_CORS_ORIGINS": " https://App.example.com/ , http://localhost:3000,"},
+		{"sandbox allows any origin", true, false, def, crossorigin.Config{AllowAny: true, CSRF: true}, false},
+		{"production allows none by default", false, true, def, crossorigin.Config{CSRF: true}, false},
+		{"real vendors outside production allow none by default", false, false, def, crossorigin.Config{CSRF: true}, false},
+		{"a list, tidied", false, true, origins(" https://App.example.com/ ", "http://localhost:3000", ""),
 			crossorigin.Config{AllowedOrigins: []string{"https://app.example.com", "http://localhost:3000"}, CSRF: true}, false},
-		{"a list replaces the sandbox default", true, false, map[string]string{"SWITCHYARD_CORS_ORIGINS": app},
+		{"a list replaces the sandbox default", true, false, origins(app),
 			crossorigin.Config{AllowedOrigins: []string{app}, CSRF: true}, false},
-		{"star", false, true, map[string]string{"SWITCHYARD_CORS_ORIGINS": "*"}, crossorigin.Config{AllowAny: true, CSRF: true}, false},
-		{"CSRF off in development", true, false, map[string]string{"SWITCHYARD_CSRF_PREVENTION": "0"}, crossorigin.Config{AllowAny: true}, false},
-		{"CSRF on explicitly", false, true, map[string]string{"SWITCHYARD_CSRF_PREVENTION": "true"}, crossorigin.Config{CSRF: true}, false},
-		{"CSRF cannot be turned off in production", false, true, map[string]string{"SWITCHYARD_CSRF_PREVENTION": "false"}, crossorigin.Config{}, true},
-		{"CSRF value not understood", true, false, map[string]string{"SWITCHYARD_CSRF_PREVENTION": "maybe"}, crossorigin.Config{}, true},
-		{"host without a scheme", false, true, map[string]string{"SWITCHYARD_CORS_ORIGINS": "app.example.com"}, crossorigin.Config{}, true},
-		{"origin with a path", false, true, map[string]string{"SWITCHYARD_CORS_ORIGINS": "https://app.example.com/app"}, crossorigin.Config{}, true},
-		{"not http", false, true, map[string]string{"SWITCHYARD_CORS_ORIGINS": "ftp://app.example.com"}, crossorigin.Config{}, true},
+		{"star", false, true, origins("*"), crossorigin.Config{AllowAny: true, CSRF: true}, false},
+		{"CSRF off in development", true, false, off, crossorigin.Config{AllowAny: true}, false},
+		{"CSRF cannot be turned off in production", false, true, off, crossorigin.Config{}, true},
+		{"host without a scheme", false, true, origins("app.example.com"), crossorigin.Config{}, true},
+		{"origin with a path", false, true, origins("https://app.example.com/app"), crossorigin.Config{}, true},
+		{"not http", false, true, origins("ftp://app.example.com"), crossorigin.Config{}, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := crossorigin.ConfigFromEnv(tc.sandbox, tc.production, func(k string) string { return tc.env[k] })
+			got, err := tc.read.Resolve(tc.sandbox, tc.production)
 			if tc.err {
 				assert.Error(t, err)
 				return

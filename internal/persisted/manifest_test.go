@@ -113,32 +113,11 @@ func TestLoadManifest(t *testing.T) {
 	require.ErrorContains(t, err, path, "the error names the file")
 }
 
-func TestConfigFromEnv(t *testing.T) {
-	tests := []struct {
-		name    string
-		env     map[string]string
-		want    persisted.Config
-		wantErr string
-	}{
-		{name: "unset", env: nil, want: persisted.Config{}},
-		{name: "manifest only: ids served, APQ stays on", env: map[string]string{persisted.EnvManifest: " /m.json "}, want: persisted.Config{ManifestPath: "/m.json"}},
-		{name: "safelist", env: map[string]string{persisted.EnvOnly: "1", persisted.EnvManifest: "/m.json"}, want: persisted.Config{Only: true, ManifestPath: "/m.json"}},
-		{name: "true", env: map[string]string{persisted.EnvOnly: "true", persisted.EnvManifest: "/m.json"}, want: persisted.Config{Only: true, ManifestPath: "/m.json"}},
-		{name: "off", env: map[string]string{persisted.EnvOnly: "0"}, want: persisted.Config{}},
-		{name: "safelist without manifest", env: map[string]string{persisted.EnvOnly: "1"}, wantErr: "needs SWITCHYARD_PERSISTED_MANIFEST"},
-		{name: "garbage", env: map[string]string{persisted.EnvOnly: "yes please"}, wantErr: "must be 1 or 0"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := persisted.ConfigFromEnv(func(k string) string { return tt.env[k] })
-			if tt.wantErr != "" {
-				require.ErrorContains(t, err, tt.wantErr)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, tt.want, got)
-		})
-	}
+func TestConfigValidate(t *testing.T) {
+	require.NoError(t, persisted.Config{}.Validate())
+	require.NoError(t, persisted.Config{ManifestPath: "/m.json"}.Validate(), "manifest only: ids served, APQ stays on")
+	require.NoError(t, persisted.Config{Only: true, ManifestPath: "/m.json"}.Validate())
+	require.ErrorContains(t, persisted.Config{Only: true}.Validate(), "needs SWITCHYARD_PERSISTED_MANIFEST", "a safelist without a manifest refuses everything")
 }
 
 func TestConfigLoadManifest(t *testing.T) {

@@ -18,22 +18,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	gqlerrcode "github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/vektah/gqlparser/v2/gqlerror"
-)
-
-// Environment variables read by ConfigFromEnv.
-const (
-	// EnvOnly set to 1 runs only the manifest's operations.
-	EnvOnly = "SWITCHYARD_PERSISTED_ONLY"
-	// EnvManifest is the path of the manifest (see Manifest).
-	EnvManifest = "SWITCHYARD_PERSISTED_MANIFEST"
 )
 
 // Error codes (extensions.code).
@@ -61,30 +51,21 @@ func init() {
 	gqlerrcode.RegisterErrorType(CodeNotAllowed, gqlerrcode.KindProtocol)
 }
 
-// Config is what the environment says about persisted queries.
+// Config is what the environment says about persisted queries (the env
+// tags name the variables internal/app/config fills it from).
 type Config struct {
 	// Only runs nothing but the manifest's operations.
-	Only bool
-	// ManifestPath is the manifest file; required with Only.
-	ManifestPath string
+	Only bool `env:"SWITCHYARD_PERSISTED_ONLY"`
+	// ManifestPath is the manifest file (see Manifest); required with Only.
+	ManifestPath string `env:"SWITCHYARD_PERSISTED_MANIFEST"`
 }
 
-// ConfigFromEnv reads SWITCHYARD_PERSISTED_ONLY (1/true or 0/false) and
-// SWITCHYARD_PERSISTED_MANIFEST. Only without a manifest is an error: it
-// would refuse every query.
-func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	c := Config{ManifestPath: strings.TrimSpace(getenv(EnvManifest))}
-	if v := strings.TrimSpace(getenv(EnvOnly)); v != "" {
-		only, err := strconv.ParseBool(v)
-		if err != nil {
-			return Config{}, fmt.Errorf("%s must be 1 or 0, not %q", EnvOnly, v)
-		}
-		c.Only = only
-	}
+// Validate refuses Only without a manifest: it would refuse every query.
+func (c Config) Validate() error {
 	if c.Only && c.ManifestPath == "" {
-		return Config{}, fmt.Errorf("%s=1 needs %s, the manifest of the operations to allow", EnvOnly, EnvManifest)
+		return errors.New("SWITCHYARD_PERSISTED_ONLY needs SWITCHYARD_PERSISTED_MANIFEST, the manifest of the operations to allow")
 	}
-	return c, nil
+	return nil
 }
 
 // LoadManifest reads the manifest c names; nil, nil when it names none.

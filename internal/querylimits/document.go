@@ -41,13 +41,6 @@ const (
 	DefaultCacheEntries = 1000
 )
 
-// The environment variables of the document limits.
-const (
-	EnvMaxTokens         = "SWITCHYARD_MAX_TOKENS"
-	EnvMaxFields         = "SWITCHYARD_MAX_FIELDS"
-	EnvMaxRepeatedFields = "SWITCHYARD_MAX_REPEATED_FIELDS"
-)
-
 func init() {
 	gqlerrcode.RegisterErrorType(QueryTooLarge, gqlerrcode.KindProtocol)
 }

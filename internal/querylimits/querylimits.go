@@ -25,9 +25,6 @@ package querylimits
 
 import (
 	"context"
-	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	gqlerrcode "github.com/99designs/gqlgen/graphql/errcode"
@@ -56,15 +53,6 @@ const (
 	DefaultMaxVendorCalls = 50
 )
 
-// The environment variables ConfigFromEnv reads.
-const (
-	EnvMaxDepth       = "SWITCHYARD_MAX_DEPTH"
-	EnvMaxAliases     = "SWITCHYARD_MAX_ALIASES"
-	EnvMaxComplexity  = "SWITCHYARD_MAX_COMPLEXITY"
-	EnvMaxVendorCalls = "SWITCHYARD_MAX_VENDOR_CALLS"
-	EnvIntrospection  = "SWITCHYARD_INTROSPECTION"
-)
-
 func init() {
 	// Without this gqlgen treats unknown codes as user errors and answers
 	// 200, as if the operation had run.
@@ -72,19 +60,21 @@ func init() {
 	gqlerrcode.RegisterErrorType(QueryTooComplex, gqlerrcode.KindProtocol)
 }
 
-// Config holds the limits. Zero turns a limit off.
+// Config holds the limits. Zero turns a limit off. The env tags name the
+// variables internal/app/config fills it from, over DefaultConfig; a
+// value that is not a non-negative integer stops the start, so that a
+// typo does not silently remove a limit.
 type Config struct {
-	MaxDepth      int
-	MaxAliases    int
-	MaxComplexity int
+	MaxDepth      int `env:"SWITCHYARD_MAX_DEPTH" min:"0"`
+	MaxAliases    int `env:"SWITCHYARD_MAX_ALIASES" min:"0"`
+	MaxComplexity int `env:"SWITCHYARD_MAX_COMPLEXITY" min:"0"`
 
-	// MaxTokens bounds the parser (SWITCHYARD_MAX_TOKENS), MaxFields the
-	// fields with fragments expanded (SWITCHYARD_MAX_FIELDS) and
-	// MaxRepeatedFields the fields sharing a response name in one
-	// selection set (SWITCHYARD_MAX_REPEATED_FIELDS); see DocumentLimits.
-	MaxTokens         int
-	MaxFields         int
-	MaxRepeatedFields int
+	// MaxTokens bounds the parser, MaxFields the fields with fragments
+	// expanded and MaxRepeatedFields the fields sharing a response name
+	// in one selection set; see DocumentLimits.
+	MaxTokens         int `env:"SWITCHYARD_MAX_TOKENS" min:"0"`
+	MaxFields         int `env:"SWITCHYARD_MAX_FIELDS" min:"0"`
+	MaxRepeatedFields int `env:"SWITCHYARD_MAX_REPEATED_FIELDS" min:"0"`
 	// MaxErrors bounds the errors of a refused request (ErrorCap); zero
 	// takes DefaultMaxErrors.
 	MaxErrors int
@@ -93,46 +83,13 @@ type Config struct {
 	CacheBytes, CacheEntries int
 	// MaxVendorCalls bounds the vendor calls of one operation, all
 	// vendors together (see VendorCallLimit).
-	MaxVendorCalls int
+	MaxVendorCalls int `env:"SWITCHYARD_MAX_VENDOR_CALLS" min:"0"`
 }
 
-// ConfigFromEnv reads the limits from SWITCHYARD_MAX_DEPTH,
-// SWITCHYARD_MAX_ALIASES, SWITCHYARD_MAX_COMPLEXITY, SWITCHYARD_MAX_TOKENS,
-// SWITCHYARD_MAX_FIELDS, SWITCHYARD_MAX_REPEATED_FIELDS and
-// SWITCHYARD_MAX_VENDOR_CALLS. An unset variable
-// takes the default; a value that is not a non-negative integer is an
-// error, so that a typo does not silently remove a limit.
-func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	cfg := Config{MaxDepth: DefaultMaxDepth, MaxAliases: DefaultMaxAliases, MaxComplexity: DefaultMaxComplexity,
+// DefaultConfig is every limit at its default.
+func DefaultConfig() Config {
+	return Config{MaxDepth: DefaultMaxDepth, MaxAliases: DefaultMaxAliases, MaxComplexity: DefaultMaxComplexity,
 		MaxTokens: DefaultMaxTokens, MaxFields: DefaultMaxFields, MaxRepeatedFields: DefaultMaxRepeatedFields, MaxVendorCalls: DefaultMaxVendorCalls}
-	for _, v := range []struct {
-		name string
-		dst  *int
-	}{{EnvMaxDepth, &cfg.MaxDepth}, {EnvMaxAliases, &cfg.MaxAliases}, {EnvMaxComplexity, &cfg.MaxComplexity},
-		{EnvMaxTokens, &cfg.MaxTokens}, {EnvMaxFields, &cfg.MaxFields}, {EnvMaxRepeatedFields, &cfg.MaxRepeatedFields}, {EnvMaxVendorCalls, &cfg.MaxVendorCalls}} {
-		s := strings.TrimSpace(getenv(v.name))
-		if s == "" {
-			continue
-		}
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 0 {
-			return Config{}, fmt.Errorf("%s must be a non-negative integer (0 turns the limit off), got %q", v.name, s)
-		}
-		*v.dst = n
-	}
-	return cfg, nil
-}
-
-// IntrospectionEnabled reports whether the schema may be introspected:
-// SWITCHYARD_INTROSPECTION (1/true or 0/false) decides when set, otherwise
-// introspection is on in the sandbox and off elsewhere, so that a
-// production gateway does not hand its schema to anyone who asks. A value
-// that is not a boolean is ignored.
-func IntrospectionEnabled(sandbox bool, getenv func(string) string) bool {
-	if on, err := strconv.ParseBool(strings.TrimSpace(getenv(EnvIntrospection))); err == nil {
-		return on
-	}
-	return sandbox
 }
 
 // Install adds the limits to srv: the document, depth and alias limits

@@ -187,48 +187,9 @@ func TestOneOperationPerRequest(t *testing.T) {
 	})
 }
 
-func TestConfigFromEnv(t *testing.T) {
-	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
-	cfg, err := querylimits.ConfigFromEnv(env(nil))
-	require.NoError(t, err)
-	assert.Equal(t, querylimits.Config{MaxDepth: 10, MaxAliases: 30, MaxComplexity: 1000, MaxTokens: 15000, MaxFields: 2000, MaxRepeatedFields: 100, MaxVendorCalls: 50}, cfg)
-
-	cfg, err = querylimits.ConfigFromEnv(env(map[string]string{"SWITCHYARD_MAX_DEPTH": " 7 ", "SWITCHYARD_MAX_ALIASES": "0", "SWITCHYARD_MAX_COMPLEXITY": "5000",
-		"SWITCHYARD_MAX_TOKENS": "900", "SWITCHYARD_MAX_FIELDS": "90", "SWITCHYARD_MAX_REPEATED_FIELDS": "9", "SWITCHYARD_MAX_VENDOR_CALLS": "25"}))
-	require.NoError(t, err)
-	assert.Equal(t, querylimits.Config{MaxDepth: 7, MaxAliases: 0, MaxComplexity: 5000, MaxTokens: 900, MaxFields: 90, MaxRepeatedFields: 9, MaxVendorCalls: 25}, cfg)
-
-	for _, bad := range []map[string]string{{"SWITCHYARD_MAX_DEPTH": "ten"}, {"SWITCHYARD_MAX_ALIASES": "-1"}, {"SWITCHYARD_MAX_COMPLEXITY": "1e3"},
-		{"SWITCHYARD_MAX_TOKENS": "x"}, {"SWITCHYARD_MAX_FIELDS": "-2"}, {"SWITCHYARD_MAX_REPEATED_FIELDS": "1.5"}, {"SWITCHYARD_MAX_VENDOR_CALLS": "fifty"}} {
-		_, err := querylimits.ConfigFromEnv(env(bad))
-		assert.Error(t, err, "%v", bad)
-	}
-}
-
-func TestIntrospectionEnabled(t *testing.T) {
-	cases := []struct {
-		sandbox bool
-		env     string
-		want    bool
-	}{
-		{true, "", true},
-		{false, "", false},
-		{false, "1", true},
-		{false, "true", true},
-		{true, "0", false},
-		{true, "false", false},
-		{false, "yes please", false},
-		{true, "yes please", true},
-	}
-	for _, tc := range cases {
-		got := querylimits.IntrospectionEnabled(tc.sandbox, func(k string) string {
-			if k == "SWITCHYARD_INTROSPECTION" {
-				return tc.env
-			}
-			return ""
-		})
-		assert.Equal(t, tc.want, got, "sandbox=%v env=%q", tc.sandbox, tc.env)
-	}
+func TestDefaultConfig(t *testing.T) {
+	assert.Equal(t, querylimits.Config{MaxDepth: 10, MaxAliases: 30, MaxComplexity: 1000, MaxTokens: 15000, MaxFields: 2000, MaxRepeatedFields: 100, MaxVendorCalls: 50},
+		querylimits.DefaultConfig())
 }
 
 // Depth and Aliases may see a document that validation would refuse; a

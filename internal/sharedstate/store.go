@@ -28,16 +28,6 @@ import (
 	"github.com/switchyard/switchyard/internal/outbound"
 )
 
-// Environment variables read by ConfigFromEnv.
-const (
-	// EnvRedisURL is redis://[user:password@]host:port[/db] (rediss:// for
-	// TLS). Empty keeps every store in the process.
-	EnvRedisURL = "SWITCHYARD_REDIS_URL"
-	// EnvRedisPrefix is prepended to every key Switchyard writes, so that
-	// deployments (staging, production) can share one Redis.
-	EnvRedisPrefix = "SWITCHYARD_REDIS_PREFIX"
-)
-
 // Defaults for Config.
 const (
 	DefaultPrefix = "switchyard:"
@@ -55,10 +45,13 @@ const (
 // Config selects and tunes the stores. The zero value keeps everything in
 // memory with the defaults.
 type Config struct {
-	// RedisURL switches every store to Redis when set.
-	RedisURL string
-	// Prefix is prepended to every Redis key. Default DefaultPrefix.
-	Prefix string
+	// RedisURL switches every store to Redis when set:
+	// redis://[user:password@]host:port[/db] (rediss:// for TLS). Empty
+	// keeps every store in the process.
+	RedisURL string `env:"SWITCHYARD_REDIS_URL"`
+	// Prefix is prepended to every Redis key, so that deployments
+	// (staging, production) can share one Redis. Default DefaultPrefix.
+	Prefix string `env:"SWITCHYARD_REDIS_PREFIX"`
 	// APQTTL is how long Redis keeps a registered query. Default
 	// DefaultAPQTTL. (The in-memory cache evicts by count instead.)
 	APQTTL time.Duration
@@ -66,14 +59,6 @@ type Config struct {
 	APQEntries int
 	// Memory bounds the in-memory idempotency store.
 	Memory idempotency.MemoryOptions
-}
-
-// ConfigFromEnv reads SWITCHYARD_REDIS_URL and SWITCHYARD_REDIS_PREFIX.
-func ConfigFromEnv(getenv func(string) string) Config {
-	return Config{
-		RedisURL: strings.TrimSpace(getenv(EnvRedisURL)),
-		Prefix:   strings.TrimSpace(getenv(EnvRedisPrefix)),
-	}
 }
 
 // Secrets returns the password in RedisURL, if any, for the logger to
@@ -204,7 +189,7 @@ func Connect(ctx context.Context, rawURL string) (*redis.Client, error) {
 	opts, err := redis.ParseURL(rawURL)
 	if err != nil {
 		// url.Parse errors quote the input, password and all.
-		return nil, fmt.Errorf("%s is not a valid redis:// or rediss:// URL (the value is not shown: it may hold a password)", EnvRedisURL)
+		return nil, errors.New("SWITCHYARD_REDIS_URL is not a valid redis:// or rediss:// URL (the value is not shown: it may hold a password)")
 	}
 	client := redis.NewClient(opts)
 	ctx, cancel := context.WithTimeout(ctx, pingTimeout)

@@ -22,14 +22,9 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 const password = "s3cret-redis-pass"
 
-func TestConfigFromEnv(t *testing.T) {
-	env := map[string]string{sharedstate.EnvRedisURL: " redis://:" + password + "@cache:6380/2 ", sharedstate.EnvRedisPrefix: "staging:"}
-	cfg := sharedstate.ConfigFromEnv(func(k string) string { return env[k] })
-	assert.Equal(t, "redis://:"+password+"@cache:6380/2", cfg.RedisURL)
-	assert.Equal(t, "staging:", cfg.Prefix)
+func TestConfigSecrets(t *testing.T) {
+	cfg := sharedstate.Config{RedisURL: "redis://:" + password + "@cache:6380/2"}
 	assert.Equal(t, []string{password}, cfg.Secrets(), "the password is handed to the log scrubber")
-
-	assert.Equal(t, sharedstate.Config{}, sharedstate.ConfigFromEnv(func(string) string { return "" }))
 	assert.Empty(t, sharedstate.Config{}.Secrets())
 	assert.Empty(t, sharedstate.Config{RedisURL: "redis://cache:6379"}.Secrets())
 }

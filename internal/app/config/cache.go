@@ -1,9 +1,6 @@
 package config
 
 import (
-	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/switchyard/switchyard/internal/outbound"
@@ -13,23 +10,22 @@ import (
 // Cache is the vendor read cache (see outbound.CacheOptions): on by
 // default, in memory, or in Redis when SWITCHYARD_REDIS_URL is set.
 type Cache struct {
-	// Enabled is SWITCHYARD_CACHE (default on; 0 turns the cache off
+	// Enabled is SWITCHYARD_CACHE (default on; off turns the cache off
 	// entirely, and the chains are then exactly what they are without it).
-	Enabled bool
+	Enabled bool `env:"SWITCHYARD_CACHE"`
 	// TTL is how long a vendor reply is served without asking the vendor
-	// again (SWITCHYARD_CACHE_TTL, default outbound.DefaultCacheTTL).
-	TTL time.Duration
+	// again (default outbound.DefaultCacheTTL).
+	TTL time.Duration `env:"SWITCHYARD_CACHE_TTL"`
 	// VendorTTL overrides TTL for one vendor, all its operations included
 	// (<VENDOR>_CACHE_TTL; 0 keeps the vendor out of the cache).
 	VendorTTL map[string]time.Duration
 	// MaxStale is how long past its TTL a reply may still be served while
-	// the vendor fails (SWITCHYARD_CACHE_MAX_STALE, default
-	// outbound.DefaultCacheMaxStale; negative: never, which is what the
-	// variable's 0 means).
-	MaxStale time.Duration
-	// MaxBytes bounds the in-memory cache (SWITCHYARD_CACHE_MAX_BYTES,
-	// default outbound.DefaultCacheBytes).
-	MaxBytes int64
+	// the vendor fails (default outbound.DefaultCacheMaxStale; negative:
+	// never, which is what the variable's 0 means, set so by Load).
+	MaxStale time.Duration `env:"SWITCHYARD_CACHE_MAX_STALE" min:"0"`
+	// MaxBytes bounds the in-memory cache (default
+	// outbound.DefaultCacheBytes).
+	MaxBytes int64 `env:"SWITCHYARD_CACHE_MAX_BYTES" min:"1048576"`
 }
 
 // DefaultOperationTTLs are the per-operation TTLs a vendor gets unless
@@ -75,48 +71,4 @@ func (c *Cache) HTTPMaxAge() time.Duration {
 		}
 	}
 	return limit
-}
-
-func loadCache(getenv func(string) string) (Cache, []string) {
-	c := Cache{Enabled: true, VendorTTL: map[string]time.Duration{}, MaxBytes: outbound.DefaultCacheBytes}
-	var errs []string
-	var err error
-	if c.Enabled, err = onOff(getenv, "SWITCHYARD_CACHE", true); err != nil {
-		errs = append(errs, err.Error())
-	}
-	if c.TTL, err = duration(getenv, "SWITCHYARD_CACHE_TTL", outbound.DefaultCacheTTL); err != nil {
-		errs = append(errs, err.Error())
-	}
-	if c.MaxStale, err = durationOrZero(getenv, "SWITCHYARD_CACHE_MAX_STALE", outbound.DefaultCacheMaxStale); err != nil {
-		errs = append(errs, err.Error())
-	} else if c.MaxStale == 0 {
-		// "0: never" (README). The chain reads a zero MaxStale as its
-		// default hour, and a negative one as none.
-		c.MaxStale = -1
-	}
-	for _, v := range Vendors {
-		name := strings.ToUpper(v) + "_CACHE_TTL"
-		if getenv(name) == "" {
-			continue
-		}
-		if c.VendorTTL[v], err = durationOrZero(getenv, name, 0); err != nil {
-			errs = append(errs, err.Error())
-		}
-	}
-	if v := strings.TrimSpace(getenv("SWITCHYARD_CACHE_MAX_BYTES")); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 1<<20 {
-			errs = append(errs, fmt.Sprintf("SWITCHYARD_CACHE_MAX_BYTES must be a number of bytes, at least 1048576, got %q", v))
-		}
-		c.MaxBytes = n
-	}
-	return c, errs
-}
-
-// durationOrZero is duration that also accepts 0.
-func durationOrZero(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
-	if strings.TrimSpace(getenv(name)) == "0" {
-		return 0, nil
-	}
-	return duration(getenv, name, def)
 }

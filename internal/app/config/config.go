@@ -1,25 +1,24 @@
 // Package config reads the whole of Switchyard's configuration from the
 // environment in one call, Load, and decides between the sandbox and real
-// vendors. Each policy package parses its own section (auth, shared
-// state, persisted queries, query limits, CORS/CSRF) from the getenv Load
-// hands it, so a variable is read in exactly one place and its default is
-// written once, beside the code it tunes; Load is the only caller, and
-// config_test proves that every variable the README documents lands in
-// Config. The rules that span sections (never mix simulated and real
-// vendors, never sandbox in production) live here.
+// vendors. Every variable is a tagged struct field (see env.go, the one
+// parser): the variables of a policy (auth, shared state, persisted
+// queries, query limits, CORS/CSRF) are tagged in that package's Config,
+// beside the code they tune, and Load fills them all, so that every
+// on/off variable accepts the same words and every bad value stops the
+// start with an error naming its variable. config_test proves that every
+// variable the README documents lands in Config. The rules that span
+// sections (never mix simulated and real vendors, never sandbox in
+// production) live here.
 package config
 
 import (
 	"errors"
-	"fmt"
-	"math"
-	"strconv"
+	"reflect"
 	"strings"
 	"time"
 
 	"github.com/switchyard/switchyard/internal/auth"
 	"github.com/switchyard/switchyard/internal/crossorigin"
-	"github.com/switchyard/switchyard/internal/graphiql"
 	"github.com/switchyard/switchyard/internal/outbound"
 	"github.com/switchyard/switchyard/internal/persisted"
 	"github.com/switchyard/switchyard/internal/querylimits"
@@ -36,40 +35,45 @@ var Vendors = []string{ortto.Name, apptivo.Name, appdirect.Name, cordial.Name}
 // Config is the whole gateway configuration: every variable the README
 // documents ends up in one of its fields.
 type Config struct {
-	Port       int
+	Port       int  `env:"PORT" min:"0" max:"65535"`
 	Production bool // SWITCHYARD_ENV=production
-	Sandbox    bool // decided by Load: no vendor configured, or SWITCHYARD_SANDBOX=1
+	Sandbox    bool // decided by Load: no vendor configured, or SWITCHYARD_SANDBOX on
 
-	OrttoAPIKey, OrttoRegion, OrttoBaseURL   string
-	ApptivoAPIKey, ApptivoAccessKey          string
-	ApptivoBaseURL                           string
-	AppDirectBaseURL                         string
-	AppDirectClientID, AppDirectClientSecret string
+	OrttoAPIKey           string `env:"ORTTO_API_KEY,secret"`
+	OrttoRegion           string `env:"ORTTO_REGION"`
+	OrttoBaseURL          string `env:"ORTTO_BASE_URL"`
+	ApptivoAPIKey         string `env:"APPTIVO_API_KEY,secret"`
+	ApptivoAccessKey      string `env:"APPTIVO_ACCESS_KEY,secret"`
+	ApptivoBaseURL        string `env:"APPTIVO_BASE_URL"`
+	AppDirectBaseURL      string `env:"APPDIRECT_BASE_URL"`
+	AppDirectClientID     string `env:"APPDIRECT_CLIENT_ID"`
+	AppDirectClientSecret string `env:"APPDIRECT_CLIENT_SECRET,secret"`
 	// AppDirectGraphQLPath and AppDirectPreviewGraphQLPath are the GraphQL
-	// endpoints below the marketplace (APPDIRECT_GRAPHQL_PATH,
-	// APPDIRECT_PREVIEW_GRAPHQL_PATH); empty means AppDirect's
+	// endpoints below the marketplace; empty means AppDirect's
 	// api/graphql and api/graphql/preview.
-	AppDirectGraphQLPath, AppDirectPreviewGraphQLPath string
-	CordialAPIKey, CordialBaseURL                     string
+	AppDirectGraphQLPath        string `env:"APPDIRECT_GRAPHQL_PATH"`
+	AppDirectPreviewGraphQLPath string `env:"APPDIRECT_PREVIEW_GRAPHQL_PATH"`
+	CordialAPIKey               string `env:"CORDIAL_API_KEY,secret"`
+	CordialBaseURL              string `env:"CORDIAL_BASE_URL"`
 
-	// RequestTimeout bounds one client request end to end
-	// (SWITCHYARD_REQUEST_TIMEOUT, default 10s).
-	RequestTimeout time.Duration
+	// RequestTimeout bounds one client request end to end (default 10s).
+	RequestTimeout time.Duration `env:"SWITCHYARD_REQUEST_TIMEOUT"`
 	// VendorTimeouts bound one call to each vendor (ORTTO_TIMEOUT,
 	// APPTIVO_TIMEOUT, APPDIRECT_TIMEOUT, CORDIAL_TIMEOUT, default 5s).
 	VendorTimeouts map[string]time.Duration
 	// OrttoBatchSize is the most people per Ortto subscriptions call
-	// (ORTTO_BATCH_SIZE, default and maximum 100, Ortto's payload cap).
-	OrttoBatchSize int
+	// (default and maximum ortto.MaxBatch, Ortto's payload cap; the tag
+	// restates it, and config_test checks that it agrees).
+	OrttoBatchSize int `env:"ORTTO_BATCH_SIZE" min:"1" max:"100"`
 
 	// QueryLimits bound each operation before it runs
 	// (SWITCHYARD_MAX_DEPTH, SWITCHYARD_MAX_ALIASES, SWITCHYARD_MAX_COMPLEXITY).
 	QueryLimits querylimits.Config
 	// Introspection is on in the sandbox, off otherwise unless
-	// SWITCHYARD_INTROSPECTION=1.
+	// SWITCHYARD_INTROSPECTION is on (see switches).
 	Introspection bool
 	// GraphiQL serves the playground at /: on in the sandbox, off
-	// otherwise unless SWITCHYARD_GRAPHIQL=1.
+	// otherwise unless SWITCHYARD_GRAPHIQL is on (see switches).
 	GraphiQL bool
 	// Browser is CORS and CSRF prevention (SWITCHYARD_CORS_ORIGINS,
 	// SWITCHYARD_CSRF_PREVENTION).
@@ -79,19 +83,19 @@ type Config struct {
 	Limits map[string]VendorLimits
 	// Replicas is how many replicas share each vendor's rate limit when
 	// they cannot share one budget in Redis: each keeps 1/Replicas of it
-	// (SWITCHYARD_REPLICAS, default 1).
-	Replicas int
+	// (default 1).
+	Replicas int `env:"SWITCHYARD_REPLICAS" min:"1" max:"1024"`
 	// BreakerFailures is how many consecutive failed calls to a vendor
-	// open its circuit breaker (SWITCHYARD_BREAKER_FAILURES, default 5).
-	BreakerFailures int
+	// open its circuit breaker (default outbound.DefaultBreakerFailures).
+	BreakerFailures int `env:"SWITCHYARD_BREAKER_FAILURES" min:"1" max:"2147483647"`
 	// BreakerOpen is how long an open breaker fails fast before it probes
-	// the vendor again (SWITCHYARD_BREAKER_OPEN, default 10s).
-	BreakerOpen time.Duration
+	// the vendor again (default outbound.DefaultBreakerOpen).
+	BreakerOpen time.Duration `env:"SWITCHYARD_BREAKER_OPEN"`
 
 	// Cache is the vendor read cache (SWITCHYARD_CACHE*, <VENDOR>_CACHE_TTL).
 	Cache Cache
 	// NoDedup stops identical vendor reads in flight from sharing one
-	// call (SWITCHYARD_DEDUP=0; the zero value shares them).
+	// call (SWITCHYARD_DEDUP off, see switches; the zero value shares them).
 	NoDedup bool
 
 	// Auth is client authentication (SWITCHYARD_API_KEYS_FILE,
@@ -114,36 +118,56 @@ type Config struct {
 
 // Server holds the client-facing connection limits.
 type Server struct {
-	// ReadTimeout bounds reading one request, body included
-	// (SWITCHYARD_READ_TIMEOUT, default 30s).
-	ReadTimeout time.Duration
+	// ReadTimeout bounds reading one request, body included (default 30s).
+	ReadTimeout time.Duration `env:"SWITCHYARD_READ_TIMEOUT"`
 	// IdleTimeout closes a keep-alive connection without a request
-	// (SWITCHYARD_IDLE_TIMEOUT, default 60s).
-	IdleTimeout time.Duration
-	// MaxConnections caps open client connections
-	// (SWITCHYARD_MAX_CONNECTIONS, default 512).
-	MaxConnections int
+	// (default 60s).
+	IdleTimeout time.Duration `env:"SWITCHYARD_IDLE_TIMEOUT"`
+	// MaxConnections caps open client connections (default 512).
+	MaxConnections int `env:"SWITCHYARD_MAX_CONNECTIONS" min:"1" max:"2147483647"`
 }
 
 // Secrets are every credential the configuration holds, for the log
-// handler that scrubs them.
+// handler that scrubs them: each field tagged secret, and the password in
+// the Redis URL.
 func (c *Config) Secrets() []string {
-	return append([]string{c.OrttoAPIKey, c.ApptivoAPIKey, c.ApptivoAccessKey,
-		c.AppDirectClientSecret, c.CordialAPIKey, c.Auth.JWTSecret}, c.Stores.Secrets()...)
+	return append(secretFields(reflect.ValueOf(c).Elem()), c.Stores.Secrets()...)
 }
 
 // VendorLimits are one vendor's client-side limits.
 type VendorLimits struct {
 	// RatePerSecond is the most requests per second sent to the vendor,
 	// 0 for unlimited (<VENDOR>_RATE_LIMIT; default DefaultRateLimits).
-	RatePerSecond float64
+	RatePerSecond float64 `env:"RATE_LIMIT" min:"0"`
 	// MaxConcurrency bounds the requests in flight to the vendor
 	// (<VENDOR>_MAX_CONCURRENCY, default outbound.DefaultMaxConcurrent).
-	MaxConcurrency int
+	MaxConcurrency int `env:"MAX_CONCURRENCY" min:"1" max:"65536"`
 	// RetryAttempts is the most attempts one read gets, 1 for no retries
 	// (<VENDOR>_RETRY_ATTEMPTS, default outbound.DefaultRetryAttempts, at
-	// most 5). Mutations are never retried.
-	RetryAttempts int
+	// most MaxRetryAttempts, which the tag restates). Mutations are never
+	// retried.
+	RetryAttempts int `env:"RETRY_ATTEMPTS" min:"1" max:"5"`
+}
+
+// vendorEnv is one vendor's <VENDOR>_ variables, read with the vendor's
+// prefix and spread by Load over Config's per-vendor maps.
+type vendorEnv struct {
+	Timeout time.Duration `env:"TIMEOUT"`
+	Limits  VendorLimits
+	// CacheTTL is -1 unless set (0 is a value: keep the vendor out).
+	CacheTTL time.Duration `env:"CACHE_TTL" min:"0"`
+}
+
+// switches are the variables whose field Load derives rather than
+// fills: their meaning depends on another variable or is inverted.
+type switches struct {
+	Env           string `env:"SWITCHYARD_ENV"`
+	Sandbox       bool   `env:"SWITCHYARD_SANDBOX"`
+	Introspection *bool  `env:"SWITCHYARD_INTROSPECTION"` // nil: on in the sandbox only
+	GraphiQL      *bool  `env:"SWITCHYARD_GRAPHIQL"`      // nil: on in the sandbox only
+	Dedup         bool   `env:"SWITCHYARD_DEDUP"`
+	// GOGC is the Go runtime's own; Load only notes whether it is set.
+	GOGC string `env:"GOGC"`
 }
 
 // DefaultRateLimits are the documented vendor rate limits, in requests per
@@ -196,20 +220,6 @@ func (c *Config) ChainOptions(vendor string) outbound.ChainOptions {
 	}
 }
 
-// onOff reads a switch: 1/true/on or 0/false/off, def when unset.
-func onOff(getenv func(string) string, name string, def bool) (bool, error) {
-	switch v := strings.TrimSpace(getenv(name)); strings.ToLower(v) {
-	case "":
-		return def, nil
-	case "1", "true", "on":
-		return true, nil
-	case "0", "false", "off":
-		return false, nil
-	default:
-		return def, fmt.Errorf("%s must be 1 or 0, got %q", name, v)
-	}
-}
-
 // Configured reports whether vendor has credentials.
 func (c *Config) Configured(vendor string) bool {
 	switch vendor {
@@ -226,83 +236,28 @@ func (c *Config) Configured(vendor string) bool {
 }
 
 // Load reads the configuration through getenv (os.Getenv in production,
-// a map in tests).
+// a map in tests). Every bad variable is reported, each by name.
 func Load(getenv func(string) string) (*Config, error) {
-	c := &Config{
-		Port:                        8080,
-		Production:                  strings.EqualFold(getenv("SWITCHYARD_ENV"), "production"),
-		OrttoAPIKey:                 getenv("ORTTO_API_KEY"),
-		OrttoRegion:                 getenv("ORTTO_REGION"),
-		OrttoBaseURL:                getenv("ORTTO_BASE_URL"),
-		ApptivoAPIKey:               getenv("APPTIVO_API_KEY"),
-		ApptivoAccessKey:            getenv("APPTIVO_ACCESS_KEY"),
-		ApptivoBaseURL:              getenv("APPTIVO_BASE_URL"),
-		AppDirectBaseURL:            getenv("APPDIRECT_BASE_URL"),
-		AppDirectClientID:           getenv("APPDIRECT_CLIENT_ID"),
-		AppDirectClientSecret:       getenv("APPDIRECT_CLIENT_SECRET"),
-		AppDirectGraphQLPath:        getenv("APPDIRECT_GRAPHQL_PATH"),
-		AppDirectPreviewGraphQLPath: getenv("APPDIRECT_PREVIEW_GRAPHQL_PATH"),
-		CordialAPIKey:               getenv("CORDIAL_API_KEY"),
-		CordialBaseURL:              getenv("CORDIAL_BASE_URL"),
+	c, sw, vendors, r := read(getenv)
+	if len(r.errs) > 0 {
+		return nil, errors.New(strings.Join(r.errs, "; "))
 	}
-	if getenv("GOGC") == "" {
+	c.Production = strings.EqualFold(sw.Env, "production")
+	if sw.GOGC == "" {
 		c.GCPercent = DefaultGCPercent
 	}
-	var errs []string
-	var err error
-	if c.RequestTimeout, err = duration(getenv, "SWITCHYARD_REQUEST_TIMEOUT", DefaultRequestTimeout); err != nil {
-		errs = append(errs, err.Error())
+	c.NoDedup = !sw.Dedup
+	if c.Cache.MaxStale == 0 {
+		// "0: never" (README). The chain reads a zero MaxStale as its
+		// default hour, and a negative one as none.
+		c.Cache.MaxStale = -1
 	}
-	if c.Server.ReadTimeout, err = duration(getenv, "SWITCHYARD_READ_TIMEOUT", DefaultReadTimeout); err != nil {
-		errs = append(errs, err.Error())
-	}
-	if c.Server.IdleTimeout, err = duration(getenv, "SWITCHYARD_IDLE_TIMEOUT", DefaultIdleTimeout); err != nil {
-		errs = append(errs, err.Error())
-	}
-	if c.Server.MaxConnections, err = intIn(getenv, "SWITCHYARD_MAX_CONNECTIONS", DefaultMaxConnections, 1, math.MaxInt32); err != nil {
-		errs = append(errs, err.Error())
-	}
-	dedup, err := onOff(getenv, "SWITCHYARD_DEDUP", true)
-	if err != nil {
-		errs = append(errs, err.Error())
-	}
-	c.NoDedup = !dedup
-	c.VendorTimeouts = map[string]time.Duration{}
-	for _, v := range Vendors {
-		if c.VendorTimeouts[v], err = duration(getenv, strings.ToUpper(v)+"_TIMEOUT", outbound.DefaultTimeout); err != nil {
-			errs = append(errs, err.Error())
+	for v, e := range vendors {
+		c.VendorTimeouts[v] = e.Timeout
+		c.Limits[v] = e.Limits
+		if e.CacheTTL >= 0 {
+			c.Cache.VendorTTL[v] = e.CacheTTL
 		}
-	}
-	c.Limits = map[string]VendorLimits{}
-	for _, v := range Vendors {
-		l, lerrs := loadLimits(getenv, v)
-		c.Limits[v] = l
-		errs = append(errs, lerrs...)
-	}
-	if c.Replicas, err = intIn(getenv, "SWITCHYARD_REPLICAS", 1, 1, 1024); err != nil {
-		errs = append(errs, err.Error())
-	}
-	if c.BreakerFailures, err = intIn(getenv, "SWITCHYARD_BREAKER_FAILURES", outbound.DefaultBreakerFailures, 1, math.MaxInt32); err != nil {
-		errs = append(errs, err.Error())
-	}
-	if c.BreakerOpen, err = duration(getenv, "SWITCHYARD_BREAKER_OPEN", outbound.DefaultBreakerOpen); err != nil {
-		errs = append(errs, err.Error())
-	}
-	if c.OrttoBatchSize, err = intIn(getenv, "ORTTO_BATCH_SIZE", ortto.MaxBatch, 1, ortto.MaxBatch); err != nil {
-		errs = append(errs, err.Error())
-	}
-	var cerrs []string
-	c.Cache, cerrs = loadCache(getenv)
-	errs = append(errs, cerrs...)
-	if len(errs) > 0 {
-		return nil, errors.New(strings.Join(errs, "; "))
-	}
-	if p := getenv("PORT"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 0 || n > 65535 {
-			return nil, fmt.Errorf("PORT must be a port number, got %q", p)
-		}
-		c.Port = n
 	}
 	var partial []string
 	if (c.ApptivoAPIKey == "") != (c.ApptivoAccessKey == "") {
@@ -324,82 +279,74 @@ func Load(getenv func(string) string) (*Config, error) {
 	for _, v := range Vendors {
 		any = any || c.Configured(v)
 	}
-	forced := getenv("SWITCHYARD_SANDBOX")
-	switch {
-	case forced == "1" || strings.EqualFold(forced, "true"):
-		c.Sandbox = true
-	case !any:
-		c.Sandbox = true
-	}
+	c.Sandbox = sw.Sandbox || !any
 	if c.Sandbox && c.Production {
 		return nil, errors.New("SWITCHYARD_ENV=production refuses to start in sandbox mode: configure vendor credentials (see README)")
 	}
-	if c.QueryLimits, err = querylimits.ConfigFromEnv(getenv); err != nil {
+	c.Introspection, c.GraphiQL = c.Sandbox, c.Sandbox
+	if sw.Introspection != nil {
+		c.Introspection = *sw.Introspection
+	}
+	if sw.GraphiQL != nil {
+		c.GraphiQL = *sw.GraphiQL
+	}
+	var err error
+	if c.Browser, err = c.Browser.Resolve(c.Sandbox, c.Production); err != nil {
 		return nil, err
 	}
-	c.Introspection = querylimits.IntrospectionEnabled(c.Sandbox, getenv)
-	if c.GraphiQL, err = graphiql.EnabledFromEnv(c.Sandbox, getenv); err != nil {
-		return nil, err
-	}
-	if c.Browser, err = crossorigin.ConfigFromEnv(c.Sandbox, c.Production, getenv); err != nil {
-		return nil, err
-	}
-	c.Auth = auth.ConfigFromEnv(getenv)
 	if err := auth.RequireProductionAuth(c.Production, c.Auth); err != nil {
 		return nil, err
 	}
-	c.Stores = sharedstate.ConfigFromEnv(getenv)
-	if c.Persisted, err = persisted.ConfigFromEnv(getenv); err != nil {
+	if err := c.Persisted.Validate(); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-// loadLimits reads vendor's <VENDOR>_RATE_LIMIT, _MAX_CONCURRENCY and
-// _RETRY_ATTEMPTS.
-func loadLimits(getenv func(string) string, vendor string) (VendorLimits, []string) {
-	prefix := strings.ToUpper(vendor)
-	l := VendorLimits{RatePerSecond: DefaultRateLimits[vendor]}
-	var errs []string
-	if v := getenv(prefix + "_RATE_LIMIT"); v != "" {
-		r, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		if err != nil || r < 0 || math.IsInf(r, 0) || math.IsNaN(r) {
-			errs = append(errs, fmt.Sprintf("%s_RATE_LIMIT must be requests per second, 0 or more (0: unlimited), got %q", prefix, v))
-		}
-		l.RatePerSecond = r
+// read fills a Config, the switches and each vendor's variables from
+// getenv over their defaults, with the parser's errors and the
+// variables it visited.
+func read(getenv func(string) string) (*Config, *switches, map[string]*vendorEnv, *envReader) {
+	c := &Config{
+		Port:            8080,
+		RequestTimeout:  DefaultRequestTimeout,
+		VendorTimeouts:  map[string]time.Duration{},
+		OrttoBatchSize:  ortto.MaxBatch,
+		QueryLimits:     querylimits.DefaultConfig(),
+		Browser:         crossorigin.DefaultConfig(),
+		Limits:          map[string]VendorLimits{},
+		Replicas:        1,
+		BreakerFailures: outbound.DefaultBreakerFailures,
+		BreakerOpen:     outbound.DefaultBreakerOpen,
+		Cache: Cache{Enabled: true, TTL: outbound.DefaultCacheTTL, MaxStale: outbound.DefaultCacheMaxStale,
+			MaxBytes: outbound.DefaultCacheBytes, VendorTTL: map[string]time.Duration{}},
+		Server: Server{ReadTimeout: DefaultReadTimeout, IdleTimeout: DefaultIdleTimeout, MaxConnections: DefaultMaxConnections},
 	}
-	var err error
-	if l.MaxConcurrency, err = intIn(getenv, prefix+"_MAX_CONCURRENCY", outbound.DefaultMaxConcurrent, 1, 1<<16); err != nil {
-		errs = append(errs, err.Error())
+	sw := &switches{Dedup: true}
+	r := &envReader{getenv: getenv}
+	r.read("", c)
+	r.read("", sw)
+	vendors := map[string]*vendorEnv{}
+	for _, v := range Vendors {
+		e := &vendorEnv{Timeout: outbound.DefaultTimeout, CacheTTL: -1, Limits: VendorLimits{
+			RatePerSecond: DefaultRateLimits[v], MaxConcurrency: outbound.DefaultMaxConcurrent, RetryAttempts: outbound.DefaultRetryAttempts}}
+		r.read(strings.ToUpper(v)+"_", e)
+		vendors[v] = e
 	}
-	if l.RetryAttempts, err = intIn(getenv, prefix+"_RETRY_ATTEMPTS", outbound.DefaultRetryAttempts, 1, MaxRetryAttempts); err != nil {
-		errs = append(errs, err.Error())
-	}
-	return l, errs
+	return c, sw, vendors, r
 }
 
-// intIn reads an integer in lo..hi from name, or def when unset.
-func intIn(getenv func(string) string, name string, def, lo, hi int) (int, error) {
-	v := getenv(name)
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil || n < lo || n > hi {
-		return 0, fmt.Errorf("%s must be a whole number in %d..%d, got %q", name, lo, hi, v)
-	}
-	return n, nil
+// Variables lists every environment variable Load reads, per-vendor ones
+// once for each vendor, with the kind of value each takes.
+func Variables() []Variable {
+	_, _, _, r := read(func(string) string { return "" })
+	return r.seen
 }
 
-// duration reads a Go duration such as 300ms from name, or def when unset.
-func duration(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
-	v := getenv(name)
-	if v == "" {
-		return def, nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%s must be a positive Go duration such as 300ms or 5s, got %q", name, v)
-	}
-	return d, nil
+// Production reports whether getenv says SWITCHYARD_ENV=production, for
+// the logger main sets up before Load has run.
+func Production(getenv func(string) string) bool {
+	var sw switches
+	(&envReader{getenv: getenv}).read("", &sw)
+	return strings.EqualFold(sw.Env, "production")
 }
