@@ -294,24 +294,32 @@ var RefusalCodes = []string{
 	persisted.CodeNotFound, persisted.CodeNotAllowed,
 }
 
-// refused reports whether body is a refusal (see RefusalCodes).
-var refused = failedWith(func(code string) bool {
+// isRefusal reports whether code is a refusal (see RefusalCodes).
+func isRefusal(code string) bool {
 	return strings.HasPrefix(code, "PERSISTED_QUERY_") || slices.Contains(RefusalCodes, code)
-})
+}
+
+// refused reports whether body is a refusal (see RefusalCodes).
+var refused = failedWith(isRefusal)
 
 // FailedWith returns an Options.Retryable that releases the key when the
 // operation did nothing a retry could repeat: no root field of data is
 // non-null, there is at least one error, and every error has one of codes
-// as extensions.code and no extensions.ids (which names a chunk of a bulk
-// call that failed after others may have succeeded). Pass codes that mean
-// the vendor was never asked or refused outright, e.g. VENDOR_RATE_LIMITED
-// and VENDOR_NOT_CONFIGURED; not VENDOR_TIMEOUT, whose outcome is unknown.
+// or a refusal code (RefusalCodes) as extensions.code and no
+// extensions.ids (which names a chunk of a bulk call that failed after
+// others may have succeeded). Pass codes that mean the vendor was never
+// asked or refused outright, e.g. VENDOR_RATE_LIMITED and
+// VENDOR_NOT_CONFIGURED; not VENDOR_TIMEOUT, whose outcome is unknown.
+// Refusals count with them so that a reply mixing the two (one field
+// FORBIDDEN, another rate limited) is not stored either: nothing in it
+// ran, and storing it would replay the rate limit for a day after it
+// cleared.
 func FailedWith(codes ...string) func(body []byte) bool {
 	retryable := map[string]bool{}
 	for _, c := range codes {
 		retryable[c] = true
 	}
-	return failedWith(func(code string) bool { return retryable[code] })
+	return failedWith(func(code string) bool { return retryable[code] || isRefusal(code) })
 }
 
 // failedWith is FailedWith for the codes retryable accepts.

@@ -588,6 +588,7 @@ func TestFailedWith(t *testing.T) {
 		"data null":    {`{"errors":[{"message":"m","extensions":{"code":"VENDOR_NOT_CONFIGURED"}}],"data":null}`, true},
 		"both codes": {`{"errors":[{"extensions":{"code":"VENDOR_RATE_LIMITED"}},{"extensions":{"code":"VENDOR_NOT_CONFIGURED"}}],
 			"data":{"a":null,"b":null}}`, true},
+		"with a refusal":     {`{"errors":[{"extensions":{"code":"FORBIDDEN"}},{"extensions":{"code":"VENDOR_RATE_LIMITED"}}],"data":{"a":null,"b":null}}`, true},
 		"success":            {`{"data":{"createAccountList":{"id":"1"}}}`, false},
 		"another field done": {`{"errors":[{"extensions":{"code":"VENDOR_RATE_LIMITED"}}],"data":{"a":null,"b":{"id":"1"}}}`, false},
 		"another code":       {`{"errors":[{"extensions":{"code":"VENDOR_RATE_LIMITED"}},{"extensions":{"code":"VENDOR_TIMEOUT"}}],"data":{"a":null,"b":null}}`, false},

@@ -37,6 +37,7 @@ func TestRefusalsAreNeverStored(t *testing.T) {
 		{"any PERSISTED_QUERY_ code", 200, `{"errors":[{"message":"m","extensions":{"code":"PERSISTED_QUERY_VERSION"}}]}`, false},
 		{"only refusal codes", 200, `{"errors":[{"extensions":{"code":"FORBIDDEN"}},{"extensions":{"code":"BAD_REQUEST"}}],"data":{"a":null,"b":null}}`, false},
 		{"FORBIDDEN but another field ran", 200, `{"errors":[{"extensions":{"code":"FORBIDDEN"}}],"data":{"a":null,"b":{"id":"1"}}}`, true},
+		{"FORBIDDEN and a rate limit: nothing ran", 200, `{"errors":[{"extensions":{"code":"FORBIDDEN"}},{"extensions":{"code":"VENDOR_RATE_LIMITED"}}],"data":{"a":null,"b":null}}`, false},
 		{"FORBIDDEN and a vendor error", 200, `{"errors":[{"extensions":{"code":"FORBIDDEN"}},{"extensions":{"code":"VENDOR_TIMEOUT"}}],"data":{"a":null,"b":null}}`, true},
 		{"a vendor refusal is the mutation's answer", 200, `{"errors":[{"extensions":{"code":"CONFLICT"}}],"data":{"createAccountList":null}}`, true},
 	}
