@@ -39,6 +39,13 @@ const (
 	InternalServerError  = "INTERNAL_SERVER_ERROR"
 	PayloadTooLarge      = "PAYLOAD_TOO_LARGE"
 	BadRequest           = "BAD_REQUEST"
+	// IdempotencyOutcomeUnknown: the first request with this
+	// Idempotency-Key stopped (its replica died) without an outcome; it may
+	// have changed the vendor's data, so the key will not run it again.
+	IdempotencyOutcomeUnknown = "IDEMPOTENCY_OUTCOME_UNKNOWN"
+	// SharedStateUnavailable: the shared store (Redis) that keyed
+	// mutations need did not answer, so the mutation was not run.
+	SharedStateUnavailable = "SHARED_STATE_UNAVAILABLE"
 	// Codes gqlgen itself sets on parse and validation failures.
 	GraphQLParseFailed      = "GRAPHQL_PARSE_FAILED"
 	GraphQLValidationFailed = "GRAPHQL_VALIDATION_FAILED"

@@ -55,13 +55,14 @@ type Options struct {
 	Scope func(*http.Request) string
 	// TTL is how long a finished response is replayed. Default 24 h.
 	TTL time.Duration
-	// PendingTTL is how long a reservation outlives a request that never
-	// finished (a crashed replica), at the least. A reservation must outlive
-	// the request holding it, or a slow first request is overtaken by its
-	// retry and the mutation runs twice: when the request's context has a
-	// deadline (the gateway's SWITCHYARD_REQUEST_TIMEOUT), the reservation
-	// lasts until that deadline plus PendingMargin if that is longer.
-	// Default 1 min.
+	// PendingTTL is how long, at the least, a duplicate waits for the
+	// request holding the key before presuming it dead (a crashed
+	// replica): its lease (Record.Lease). When the request's context has a
+	// deadline (the gateway's SWITCHYARD_REQUEST_TIMEOUT), the lease runs
+	// to that deadline plus PendingMargin if that is longer. A retry after
+	// the lease gets 409 IDEMPOTENCY_OUTCOME_UNKNOWN, never a second run:
+	// the dead request may have reached the vendor. The reservation itself
+	// is kept for TTL. Default 1 min.
 	PendingTTL time.Duration
 	// PendingMargin is how long past the request's deadline a reservation
 	// lasts, for the response to be written and stored. Default 30 s.
@@ -86,6 +87,9 @@ type Options struct {
 	// RefusalCodes, which are never stored). See FailedWith.
 	Retryable func(body []byte) bool
 	Logger    *slog.Logger
+	// Now is the clock leases are set and judged by (default time.Now);
+	// tests share it with the store's.
+	Now func() time.Time
 }
 
 // Middleware guards next, the GraphQL endpoint, with idempotency keys.
@@ -132,6 +136,9 @@ func Middleware(opts Options, next http.Handler) http.Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	return &middleware{opts: opts, next: next}
 }
 
@@ -175,15 +182,16 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // for the record already there.
 func (m *middleware) serve(w http.ResponseWriter, r *http.Request, key, fp string) {
 	ctx := r.Context()
-	pending := Record{Fingerprint: fp, State: StatePending, Owner: rand.Text(), Created: time.Now()}
+	now := m.opts.Now()
+	pending := Record{Fingerprint: fp, State: StatePending, Owner: rand.Text(), Created: now, Lease: now.Add(m.pendingTTL(ctx))}
 	wait := 5 * time.Millisecond
 	for {
-		existing, reserved, err := m.opts.Store.Reserve(ctx, key, pending, m.pendingTTL(ctx))
+		existing, reserved, err := m.opts.Store.Reserve(ctx, key, pending, m.opts.TTL)
 		switch {
 		case err != nil:
 			m.opts.Logger.ErrorContext(ctx, "idempotency store failed", "op", "reserve", "key", logKey(key), "err", err)
 			w.Header().Set("Retry-After", "1")
-			writeError(w, http.StatusServiceUnavailable, errcode.InternalServerError, "idempotency keys are unavailable; retry later")
+			writeError(w, http.StatusServiceUnavailable, errcode.SharedStateUnavailable, "idempotency keys are unavailable, so the mutation was not run; retry later")
 			return
 		case reserved:
 			m.run(w, r, key, pending)
@@ -193,6 +201,11 @@ func (m *middleware) serve(w http.ResponseWriter, r *http.Request, key, fp strin
 			return
 		case existing.State == StateDone:
 			replay(w, existing)
+			return
+		case !existing.Lease.IsZero() && m.opts.Now().After(existing.Lease):
+			outcomeUnknown.Add(1)
+			m.opts.Logger.WarnContext(ctx, "idempotency key held by a request that never finished; refusing to run it again", "key", logKey(key), "held_since", existing.Created)
+			writeError(w, http.StatusConflict, errcode.IdempotencyOutcomeUnknown, outcomeUnknownMessage)
 			return
 		}
 		// The same request is running elsewhere: wait for it to finish.
@@ -219,13 +232,26 @@ func (m *middleware) pendingTTL(ctx context.Context) time.Duration {
 	return ttl
 }
 
+// outcomeUnknownMessage tells a client whose first attempt died what to do.
+const outcomeUnknownMessage = "the first request with this Idempotency-Key stopped before it finished and may have changed the vendor's data; " +
+	"check whether it did (look the record up) and send any new attempt with a new key"
+
+// outcomeUnknown counts retries refused because their key's first request
+// died without an outcome.
+var outcomeUnknown atomic.Uint64
+
+// OutcomesUnknown is how many keyed retries in this process were refused
+// with IDEMPOTENCY_OUTCOME_UNKNOWN; the telemetry package exports it as
+// switchyard_idempotency_outcome_unknown_total.
+func OutcomesUnknown() uint64 { return outcomeUnknown.Load() }
+
 // lostReservations counts completions that found their reservation gone.
 var lostReservations atomic.Uint64
 
 // LostReservations is how many requests in this process ran a mutation
-// and then found that their reservation had expired or been taken over, so
-// that their response was not stored and a retry may have run the
-// mutation again. Each is also logged at ERROR. It should stay 0; the
+// and then found that their reservation was gone (the store lost it: a
+// Redis restart without persistence, an eviction), so that their response
+// was not stored and a retry may have run the mutation again. Each is also logged at ERROR. It should stay 0; the
 // telemetry package exports it as
 // switchyard_idempotency_reservations_lost_total.
 func LostReservations() uint64 { return lostReservations.Load() }
@@ -270,7 +296,7 @@ func (m *middleware) run(w http.ResponseWriter, r *http.Request, key string, pen
 	case errors.Is(err, ErrNotHeld):
 		lostReservations.Add(1)
 		m.opts.Logger.ErrorContext(ctx, "idempotency reservation lost before the response was stored: a retry with this key may run the mutation again",
-			"key", logKey(key), "held_for", time.Since(pending.Created).Round(time.Millisecond).String())
+			"key", logKey(key), "held_for", m.opts.Now().Sub(pending.Created).Round(time.Millisecond).String())
 		return
 	case err != nil:
 		m.opts.Logger.ErrorContext(ctx, "idempotency store failed", "op", "complete", "key", logKey(key), "err", err)

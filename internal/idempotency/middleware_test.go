@@ -553,7 +553,7 @@ func TestStoreFailureFailsClosed(t *testing.T) {
 
 	w := serve(h, post(body, "key-2"))
 	require.Equal(t, http.StatusServiceUnavailable, w.Code)
-	require.Equal(t, "INTERNAL_SERVER_ERROR", errorCode(t, w.Body.Bytes()))
+	require.Equal(t, "SHARED_STATE_UNAVAILABLE", errorCode(t, w.Body.Bytes()))
 	close(release)
 	require.Equal(t, http.StatusOK, <-first)
 	require.EqualValues(t, 1, next.calls.Load())

@@ -26,23 +26,32 @@ func withDeadline(d time.Duration, next http.Handler) http.Handler {
 	})
 }
 
-// ttlLog notes the TTL of every reservation.
+// ttlLog notes every reservation and the TTL it was stored for.
 type ttlLog struct {
 	*idempotency.MemoryStore
-	mu   sync.Mutex
-	ttls []time.Duration
+	mu      sync.Mutex
+	ttls    []time.Duration
+	pending []idempotency.Record
 }
 
 func (s *ttlLog) Reserve(ctx context.Context, key string, pending idempotency.Record, ttl time.Duration) (*idempotency.Record, bool, error) {
 	s.mu.Lock()
 	s.ttls = append(s.ttls, ttl)
+	s.pending = append(s.pending, pending)
 	s.mu.Unlock()
 	return s.MemoryStore.Reserve(ctx, key, pending, ttl)
 }
 
-// The reservation is passed to the store with a TTL that outlives the
-// request's deadline, so that Redis expires it no earlier either.
-func TestPendingTTLOutlivesTheRequestDeadline(t *testing.T) {
+// neverReleases is a store as a killed replica leaves it: its requests'
+// reservations are never released.
+type neverReleases struct{ *idempotency.MemoryStore }
+
+func (neverReleases) Release(context.Context, string, string) error { return nil }
+
+// The reservation's lease outlives the request's deadline, and the
+// reservation itself is stored for the whole TTL, so that a store never
+// expires it while its outcome is unknown.
+func TestLeaseOutlivesTheRequestDeadline(t *testing.T) {
 	cases := []struct {
 		name            string
 		deadline        time.Duration // 0: no deadline
@@ -64,11 +73,47 @@ func TestPendingTTLOutlivesTheRequestDeadline(t *testing.T) {
 				h = withDeadline(tc.deadline, h)
 			}
 			require.Equal(t, http.StatusOK, serve(h, post(gqlBody(t, createList, "Create", map[string]any{"name": "a"}), "key-1")).Code)
-			require.Len(t, store.ttls, 1)
-			assert.GreaterOrEqual(t, store.ttls[0], tc.atLeast)
-			assert.LessOrEqual(t, store.ttls[0], tc.atMost)
+			require.Len(t, store.pending, 1)
+			lease := store.pending[0].Lease.Sub(store.pending[0].Created)
+			assert.GreaterOrEqual(t, lease, tc.atLeast)
+			assert.LessOrEqual(t, lease, tc.atMost)
+			assert.Equal(t, idempotency.DefaultTTL, store.ttls[0], "the reservation is kept as long as a response would be")
 		})
 	}
+}
+
+// A retry after the lease of a request that never finished (its replica
+// was killed after it may have reached the vendor) is refused with
+// IDEMPOTENCY_OUTCOME_UNKNOWN, and keeps being refused: the key never
+// silently becomes free to run the mutation again. On adb9586 the
+// reservation expired with the lease and the retry ran the mutation.
+func TestRetryAfterTheOwnerDiedIsOutcomeUnknown(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	store := newStore(t, idempotency.MemoryOptions{Now: clock.Now})
+	body := gqlBody(t, createList, "Create", map[string]any{"name": "a"})
+	// The dead replica's reservation, as it left it in the shared store.
+	dead := idempotency.Middleware(idempotency.Options{Store: neverReleases{store}, Now: clock.Now}, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		panic(http.ErrAbortHandler) // stands in for kill -9: never completes
+	}))
+	func() {
+		defer func() { _ = recover() }()
+		serve(dead, post(body, "key-1"))
+	}()
+
+	next := &counting{}
+	h := idempotency.Middleware(idempotency.Options{Store: store, Now: clock.Now}, next)
+	for _, step := range []time.Duration{idempotency.DefaultPendingTTL + time.Second, time.Hour, 22 * time.Hour} {
+		clock.Advance(step)
+		w := serve(h, post(body, "key-1"))
+		assert.Equal(t, http.StatusConflict, w.Code)
+		assert.Contains(t, w.Body.String(), `"IDEMPOTENCY_OUTCOME_UNKNOWN"`)
+		assert.Contains(t, w.Body.String(), "new key")
+	}
+	assert.Zero(t, next.calls.Load(), "the mutation never runs a second time under the key")
+
+	clock.Advance(time.Hour) // past the 24 h TTL
+	serve(h, post(body, "key-1"))
+	assert.EqualValues(t, 1, next.calls.Load(), "after the TTL the key is free again")
 }
 
 // Issue 9, item 6: with a 120 s deadline and a vendor taking 75 s, a retry
@@ -121,7 +166,7 @@ func TestLostReservationIsLoggedAndCounted(t *testing.T) {
 	done := make(chan int)
 	go func() { done <- serve(h, post(body, "key-1")).Code }()
 	require.Eventually(t, func() bool { return next.calls.Load() == 1 }, 5*time.Second, time.Millisecond)
-	clock.Advance(idempotency.DefaultPendingTTL + time.Second) // no deadline: the handler outlived PendingTTL
+	clock.Advance(idempotency.DefaultTTL + time.Second) // the store lost the reservation (here: expired)
 	close(release)
 	require.Equal(t, http.StatusOK, <-done, "the client still gets its response")
 

@@ -42,6 +42,11 @@ type Record struct {
 	Header  map[string][]string `json:"header,omitempty"`
 	Body    []byte              `json:"body,omitempty"`
 	Created time.Time           `json:"created"`
+	// Lease is when the owner of a pending record is presumed dead: its
+	// request's deadline plus a margin. The record itself lives for the
+	// whole TTL, so a reservation whose owner died is never mistaken for a
+	// free key: a retry after Lease is told the outcome is unknown.
+	Lease time.Time `json:"lease,omitzero"`
 }
 
 // Store keeps idempotency records. Every method must be atomic with respect

@@ -102,14 +102,18 @@ func newMetrics(reg *prometheus.Registry, opts Options) (*metrics, error) {
 	build.Set(1)
 	lost := prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: "switchyard_idempotency_reservations_lost_total",
-		Help: "Keyed mutations that ran and then found their idempotency reservation expired or taken over, so their response was not stored and a retry may have run them again. Should stay 0.",
+		Help: "Keyed mutations that ran and then found their idempotency reservation gone (the store lost it), so their response was not stored and a retry may have run them again. Should stay 0.",
 	}, func() float64 { return float64(idempotency.LostReservations()) })
+	unknown := prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "switchyard_idempotency_outcome_unknown_total",
+		Help: "Keyed retries refused with IDEMPOTENCY_OUTCOME_UNKNOWN because the key's first request never finished (its replica stopped).",
+	}, func() float64 { return float64(idempotency.OutcomesUnknown()) })
 	m.opNames.onEvict = func(name string) {
 		m.gqlOperations.DeletePartialMatch(prometheus.Labels{"operation": name})
 		m.gqlDuration.DeletePartialMatch(prometheus.Labels{"operation": name})
 	}
 	for _, c := range []prometheus.Collector{
-		lost,
+		lost, unknown,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		build,

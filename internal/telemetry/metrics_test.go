@@ -155,6 +155,7 @@ func TestLostIdempotencyReservationsAreExported(t *testing.T) {
 	samples, raw := scrape(t, s.srv.URL)
 	require.Contains(t, samples, "switchyard_idempotency_reservations_lost_total{}", raw)
 	assert.Equal(t, float64(idempotency.LostReservations()), samples["switchyard_idempotency_reservations_lost_total{}"])
+	require.Contains(t, samples, "switchyard_idempotency_outcome_unknown_total{}", raw)
 }
 
 // safeLabel is what any label value may look like: short, no quotes,
