@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/switchyard/switchyard/internal/simkit"
 	"github.com/switchyard/switchyard/vendors/appdirect/appdirectsim"
 )
 
@@ -25,6 +27,9 @@ type wireCall struct {
 	jsonKeys     map[string][]string // parameter name ("" = body) -> key paths
 	contains     []string
 	lacks        []string
+	// jsonValues: for a JSON-valued parameter ("" = body), key paths and
+	// the JSON value each must hold.
+	jsonValues map[string]map[string]string
 }
 
 // contract is one documented operation reached through its GraphQL field.
@@ -52,6 +57,7 @@ func TestVendorContracts(t *testing.T) {
 				"lastUpdateOnStartDate", "lastUpdateOnEndDate", "addresses.0.addressAttributeId"},
 			"multiSelectData": {"statusIds.0", "categoryIds.0", "marketIds.0", "industryIds", "paymentTermIds", "employeeRangeIds", "segmentIds", "slaIds"},
 		}}
+	config := wireCall{method: http.MethodGet, path: apptivoPath, params: map[string]string{"a": "getConfigData"}}
 	customerFields := `id name customerNumber status statusId category categoryId market marketId industry industryId paymentTerm paymentTermId
 		employeeRange employeeRangeId segment segmentId assigneeName assigneeId customAttributes { id value }
 		emailAddresses { address typeCode type } phoneNumbers { number } addresses { type typeCode stateCode countryName countryCode } createdAt updatedAt`
@@ -66,9 +72,10 @@ func TestVendorContracts(t *testing.T) {
 				"emailAddresses":   []any{map[string]any{"address": "ops@contract.example"}},
 				"addresses": []any{map[string]any{"line1": "1 Main St", "city": "Pune", "zipCode": "411001", "state": "Maharashtra", "stateCode": "MH",
 					"countryId": 70, "countryName": "India", "countryCode": "IN"}}}},
-			calls: []wireCall{{method: http.MethodPost, path: apptivoPath, params: map[string]string{"a": "save", "isLeadConvert": "N", "isDuplicate": "false"},
+			calls: []wireCall{config, {method: http.MethodPost, path: apptivoPath, params: map[string]string{"a": "save", "isLeadConvert": "N", "isDuplicate": "false"},
 				jsonKeys: map[string][]string{"customerData": {"customerName", "customerCategoryId", "marketId", "industryId", "paymentTermId",
 					"employeeRangeId", "segmentId", "assigneeObjectRefId", "assigneeObjectId", "customAttributes.0.customAttributeId",
+					"customerCategory", "marketName", "industryName", "paymentTerm", "employeeRange", "segmentName", "assigneeObjectRefName",
 					"emailAddresses.0.emailAddress", "emailAddresses.0.emailTypeCode", "emailAddresses.0.emailType", "emailAddresses.0.id",
 					"addresses.0.addressAttributeId", "addresses.0.addressTypeCode", "addresses.0.addressType", "addresses.0.addressGroupName",
 					"addresses.0.addressLine1", "addresses.0.city", "addresses.0.state", "addresses.0.stateCode", "addresses.0.zipCode",
@@ -79,11 +86,14 @@ func TestVendorContracts(t *testing.T) {
 				"createCustomer.addresses.0.countryName", "createCustomer.addresses.0.typeCode"}},
 		{op: "update", query: `mutation { updateCustomer(id: "1002", input: {name: "Hopper Co", emailAddresses: [{address: "g@example.com"}], segmentId: "60002"}) { name segment primaryEmail } }`,
 			calls: []wireCall{
+				config,
 				{method: http.MethodGet, path: apptivoPath, params: map[string]string{"a": "getById", "customerId": "1002"}},
 				{method: http.MethodPost, path: apptivoPath, params: map[string]string{"a": "update", "customerId": "1002", "objectId": "3",
-					"attributeName": `["customerName","emailAddresses","segmentId"]`, "isEmailAddressUpdate": "true", "isAddressUpdate": "false"},
+					"attributeName": `["customerName","emailAddresses","segmentId","segmentName"]`, "isEmailAddressUpdate": "true", "isAddressUpdate": "false"},
 					jsonKeys: map[string][]string{"customerData": {"customerId", "customerName", "customerNumber", "statusId", "emailAddresses.0.id",
-						"addresses.0.addressAttributeId", "phoneNumbers", "creationDate", "segmentId"}}},
+						"addresses.0.addressAttributeId", "phoneNumbers", "creationDate", "segmentId"}},
+					jsonValues: map[string]map[string]string{"customerData": {"segmentId": `60002`, "segmentName": `"Growth"`,
+						"statusId": `10000`, "statusName": `"Active"`}}},
 			},
 			data: []string{"updateCustomer.segment", "updateCustomer.primaryEmail"}},
 		{op: "getAllByAdvancedSearch", query: `{ searchCustomers(first: 5, orderBy: {field: NAME, direction: DESC},
@@ -167,7 +177,7 @@ func TestVendorContracts(t *testing.T) {
 					got := calls[i]
 					assert.Equal(t, want.method, got.Method, "call %d", i)
 					assert.Equal(t, want.path, got.Path, "call %d", i)
-					q, err := url.ParseQuery(got.Query)
+					q, err := callParams(got)
 					require.NoError(t, err)
 					for k, v := range want.params {
 						require.Contains(t, q, k, "call %d: parameter %s", i, k)
@@ -180,6 +190,21 @@ func TestVendorContracts(t *testing.T) {
 					}
 					for _, s := range want.lacks {
 						assert.NotContains(t, got.Body, s, "call %d does not send it", i)
+					}
+					for param, values := range want.jsonValues {
+						raw := got.Body
+						if param != "" {
+							raw = q.Get(param)
+						}
+						var doc any
+						require.NoError(t, json.Unmarshal([]byte(raw), &doc), "call %d: %s is JSON", i, param)
+						for k, v := range values {
+							have, ok := dig(doc, k)
+							require.True(t, ok, "call %d: %s has key %s: %s", i, param, k, raw)
+							b, err := json.Marshal(have)
+							require.NoError(t, err)
+							assert.JSONEq(t, v, string(b), "call %d: %s.%s", i, param, k)
+						}
 					}
 					for param, keys := range want.jsonKeys {
 						raw := got.Body
@@ -197,6 +222,20 @@ func TestVendorContracts(t *testing.T) {
 			})
 		}
 	}
+}
+
+// callParams is every parameter a recorded call carried: its URL query
+// and, for a form-encoded write (Apptivo save, update, delete), its body.
+func callParams(en simkit.Entry) (url.Values, error) {
+	q, err := url.ParseQuery(en.Query)
+	if err != nil || !strings.HasPrefix(en.Headers["Content-Type"], "application/x-www-form-urlencoded") {
+		return q, err
+	}
+	form, err := url.ParseQuery(en.Body)
+	for k, vs := range form {
+		q[k] = append(q[k], vs...)
+	}
+	return q, err
 }
 
 // dig follows a dotted path of object keys and array indexes.
