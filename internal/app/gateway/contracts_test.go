@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 
@@ -286,6 +287,35 @@ func TestVendorContracts(t *testing.T) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// TestReadmeOperationTables: the README's table of vendor operations has a
+// part for each of the four vendors, naming each path or method the
+// contract table checks.
+func TestReadmeOperationTables(t *testing.T) {
+	b, err := os.ReadFile("../../../README.md")
+	require.NoError(t, err)
+	doc := string(b)
+	start := strings.Index(doc, "## Vendor operations and their GraphQL fields")
+	require.GreaterOrEqual(t, start, 0)
+	section := doc[start:]
+	section = section[:strings.Index(section[3:], "\n## ")+3]
+	for vendor, ops := range map[string][]string{
+		"Apptivo":   {"`getConfigData`", "`save`", "`update`", "`getAllByAdvancedSearch`", "`getAll`", "`getAllBySearchText`", "`getById`", "`delete`"},
+		"AppDirect": {"`accounts`", "`account`", "`deleteAccount`", "REST company"},
+		"Ortto":     {"/v1/person/subscriptions", "/v1/accounts/archive", "/v1/accounts/restore", "/v1/accounts/delete"},
+		"Cordial":   {"`POST /v2/accountlists`", "`GET /v2/accountlists?name=`", "/{id}/count", "`PUT /v2/accountlists/{id}`", "/{id}/clear", "`DELETE /v2/accountlists/{id}`"},
+	} {
+		i := strings.Index(section, "### "+vendor)
+		require.GreaterOrEqual(t, i, 0, "a table for %s", vendor)
+		part := section[i+4:]
+		if j := strings.Index(part, "### "); j >= 0 {
+			part = part[:j]
+		}
+		for _, op := range ops {
+			assert.Contains(t, part, op, "%s table names %s", vendor, op)
 		}
 	}
 }
