@@ -84,11 +84,15 @@ func (r *mutationResolver) DeleteAccountList(ctx context.Context, id string, dry
 func (r *queryResolver) AccountLists(ctx context.Context, name *string) ([]model.AccountList, error) {
 	filter := ""
 	if name != nil {
-		n, err := listName("name", *name)
-		if err != nil {
-			return nil, err
+		// Any name is looked up as given: the creation rules (letters,
+		// digits, dashes, underscores, at most 128) say what may be
+		// created, not what exists. The document's own examples break the
+		// spec's letters-numbers-dashes rule, and lists made before a rule
+		// or through Cordial's UI must still be found by name.
+		if *name == "" {
+			return nil, errcode.Input("name", "must not be empty; leave it out to list every list")
 		}
-		filter = n
+		filter = *name
 	}
 	c, err := r.cordial()
 	if err != nil {

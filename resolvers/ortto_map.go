@@ -58,6 +58,9 @@ func toPerson(p *ortto.Person) *model.Person {
 // accountSelection checks a bulk selection before anything is sent:
 // Ortto needs either ids or all_rows_selected, and explicit ids together
 // with all_rows_selected would be ambiguous about what is removed.
+// exclusion_ids go with either: the document lists them as a valid
+// element of every request ("a list of accounts to exclude") and shows
+// them with all_rows_selected only as an example, not as a requirement.
 func accountSelection(in model.AccountSelectionInput) (ortto.AccountSelection, error) {
 	sel := ortto.AccountSelection{AllRowsSelected: in.AllRowsSelected != nil && *in.AllRowsSelected}
 	var err error
@@ -72,8 +75,6 @@ func accountSelection(in model.AccountSelectionInput) (ortto.AccountSelection, e
 		return sel, errcode.Input("input", "select accounts with inclusionIds or allRowsSelected")
 	case len(sel.InclusionIDs) > 0 && sel.AllRowsSelected:
 		return sel, errcode.Input("input", "give inclusionIds or allRowsSelected, not both")
-	case len(sel.ExclusionIDs) > 0 && !sel.AllRowsSelected:
-		return sel, errcode.Input("input.exclusionIds", "exclusionIds only apply with allRowsSelected")
 	}
 	return sel, nil
 }

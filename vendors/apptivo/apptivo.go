@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -125,12 +126,40 @@ func (c *Client) NewRequest(ctx context.Context, op, method, path string, query 
 }
 
 // call is the shared body of every operation: build, send, decode.
+//
+// A read (GET) carries its parameters in the URL query. A write (POST:
+// save, update, delete) carries a= in the query, so that logs and the
+// request line still say which method it is, and every other parameter in
+// an application/x-www-form-urlencoded body: a whole customer record is
+// kilobytes of JSON, which in a URL would meet the servers' request-line
+// limits (see the package doc).
 func (c *Client) call(ctx context.Context, op, method string, params url.Values, v any) error {
-	req, err := c.NewRequest(ctx, op, method, "customers", params, nil)
+	query, form := params, url.Values(nil)
+	if method == http.MethodPost {
+		query, form = url.Values{"a": params["a"]}, url.Values{}
+		for k, vs := range params {
+			if k != "a" {
+				form[k] = vs
+			}
+		}
+	}
+	req, err := c.NewRequest(ctx, op, method, "customers", query, nil)
 	if err != nil {
 		return &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindBadInput, Err: err}
 	}
+	if form != nil {
+		setForm(req, form.Encode())
+	}
 	return c.Do(ctx, req, v)
+}
+
+// setForm makes body the request's form body, replayable (GetBody) for
+// any layer that has to send it again.
+func setForm(req *http.Request, body string) {
+	req.Body = io.NopCloser(strings.NewReader(body))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(body)), nil }
+	req.ContentLength = int64(len(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 }
 
 // failureBody is Apptivo's error reply: HTTP 200 (usually) with

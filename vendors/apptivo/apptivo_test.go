@@ -89,6 +89,28 @@ func lastEntry(t *testing.T, sim *apptivosim.Server) simkit.Entry {
 	return entries[len(entries)-1]
 }
 
+// entryParams is every parameter a recorded call carried: its URL query
+// and, for a write, its form body.
+func entryParams(en simkit.Entry) (url.Values, error) {
+	q, err := url.ParseQuery(en.Query)
+	if err != nil || en.Body == "" {
+		return q, err
+	}
+	form, err := url.ParseQuery(en.Body)
+	for k, vs := range form {
+		q[k] = append(q[k], vs...)
+	}
+	return q, err
+}
+
+func keys(v url.Values) []string {
+	out := make([]string, 0, len(v))
+	for k := range v {
+		out = append(out, k)
+	}
+	return out
+}
+
 func TestNew(t *testing.T) {
 	c, err := apptivo.New(apptivo.Config{APIKey: "a", AccessKey: "b"})
 	require.NoError(t, err)
@@ -125,6 +147,9 @@ func TestWireShape(t *testing.T) {
 		// and a getById must come first.
 		update  int64
 		changes map[string]string
+		// config: the names of reference ids are read first
+		// (a=getConfigData).
+		config bool
 	}{
 		{
 			name:   "get config data",
@@ -144,8 +169,44 @@ func TestWireShape(t *testing.T) {
 			},
 			method: http.MethodPost,
 			plain:  map[string]string{"a": "save", "isLeadConvert": "N", "isDuplicate": "false"},
-			json: map[string]string{"customerData": `{"customerName":"Acme","statusId":10001,
+			json: map[string]string{"customerData": `{"customerName":"Acme","statusId":10001,"statusName":"Inactive",
 				"emailAddresses":[{"emailAddress":"ops@acme.example","emailTypeCode":"BUSINESS","emailType":"Business"}]}`},
+			config: true,
+		},
+		{
+			// The documented save sample sends every reference as its id
+			// and its name.
+			name: "create with every reference",
+			run: func(c *apptivo.Client) error {
+				_, err := c.CreateCustomer(ctx, apptivo.Customer{CustomerName: "Pairs", StatusID: 10000, CustomerCategoryID: 20002,
+					MarketID: 30001, IndustryID: 40003, PaymentTermID: 98764, EmployeeRangeID: 50002, SegmentID: 60001,
+					AssigneeObjectRefID: 77021, AssigneeObjectID: 8})
+				return err
+			},
+			method: http.MethodPost,
+			plain:  map[string]string{"a": "save", "isLeadConvert": "N", "isDuplicate": "false"},
+			json: map[string]string{"customerData": `{"customerName":"Pairs","statusId":10000,"statusName":"Active",
+				"customerCategoryId":20002,"customerCategory":"Small Business","marketId":30001,"marketName":"North America",
+				"industryId":40003,"industryName":"Education","paymentTermId":98764,"paymentTerm":"Net 60",
+				"employeeRangeId":50002,"employeeRange":"11-50","segmentId":60001,"segmentName":"Strategic",
+				"assigneeObjectRefId":77021,"assigneeObjectRefName":"Sandbox Admin","assigneeObjectId":8}`},
+			config: true,
+		},
+		{
+			// A changed id travels with its new name, and both are named
+			// in attributeName, as the update sample pairs statusName with
+			// statusId.
+			name: "update a reference",
+			run: func(c *apptivo.Client) error {
+				_, err := c.UpdateCustomer(ctx, "1001", map[string]any{"customerCategoryId": 20003, "statusId": 10002})
+				return err
+			},
+			method:  http.MethodPost,
+			plain:   map[string]string{"a": "update", "customerId": "1001", "objectId": "3", "isEmailAddressUpdate": "false", "isAddressUpdate": "false"},
+			json:    map[string]string{"attributeName": `["customerCategory","customerCategoryId","statusId","statusName"]`},
+			update:  1001,
+			changes: map[string]string{"customerCategoryId": `20003`, "customerCategory": `"Non-Profit"`, "statusId": `10002`, "statusName": `"On Hold"`},
+			config:  true,
 		},
 		{
 			name: "update with emails",
@@ -242,6 +303,11 @@ func TestWireShape(t *testing.T) {
 			}
 			require.NoError(t, tc.run(e.c))
 			entries := e.sim.Recorder().Entries()
+			if tc.config {
+				require.Greater(t, len(entries), 1)
+				assert.Equal(t, "a=getConfigData&accessKey=REDACTED&apiKey=REDACTED", entries[0].Query, "the names come from the configuration")
+				entries = entries[1:]
+			}
 			if tc.update != 0 {
 				require.Len(t, entries, 2, "the record is read, then sent whole")
 				assert.Equal(t, "a=getById&accessKey=REDACTED&apiKey=REDACTED&customerId="+strconv.FormatInt(tc.update, 10), entries[0].Query)
@@ -251,10 +317,19 @@ func TestWireShape(t *testing.T) {
 			got := entries[0]
 			assert.Equal(t, tc.method, got.Method)
 			assert.Equal(t, "/customers", got.Path, "resolved below the base path prefix")
-			assert.Empty(t, got.Body, "all parameters travel in the URL query")
+			if tc.method == http.MethodPost {
+				// A write carries a= in the URL and the rest in a form
+				// body, so a large record meets no URL limit.
+				uq, err := url.ParseQuery(got.Query)
+				require.NoError(t, err)
+				assert.ElementsMatch(t, []string{"a", "apiKey", "accessKey"}, keys(uq), "only a= and the keys in the URL")
+				assert.Equal(t, "application/x-www-form-urlencoded", got.Headers["Content-Type"])
+			} else {
+				assert.Empty(t, got.Body, "a read carries its parameters in the URL query")
+			}
 			assert.Equal(t, http.StatusOK, got.Status)
 
-			q, err := url.ParseQuery(got.Query)
+			q, err := entryParams(got)
 			require.NoError(t, err)
 			assert.Equal(t, []string{"REDACTED"}, q["apiKey"], "apiKey present once, redacted by the recorder")
 			assert.Equal(t, []string{"REDACTED"}, q["accessKey"], "accessKey present once, redacted by the recorder")
@@ -314,7 +389,7 @@ func TestAwkwardNameRoundTrip(t *testing.T) {
 	assert.Equal(t, name, created.CustomerName)
 
 	// The sim saw exactly the JSON we meant, not a mangled query.
-	q, err := url.ParseQuery(lastEntry(t, e.sim).Query)
+	q, err := entryParams(lastEntry(t, e.sim))
 	require.NoError(t, err)
 	var sent apptivo.Customer
 	require.NoError(t, json.Unmarshal([]byte(q.Get("customerData")), &sent))
@@ -399,13 +474,13 @@ func TestUpdateEmailsThroughClient(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Equal(t, "grace@navy.example", updated.PrimaryEmail(), "isEmailAddressUpdate=true lets the email change")
-	q, err := url.ParseQuery(lastEntry(t, e.sim).Query)
+	q, err := entryParams(lastEntry(t, e.sim))
 	require.NoError(t, err)
 	assert.Equal(t, "true", q.Get("isEmailAddressUpdate"))
 
 	_, err = e.c.UpdateCustomer(ctx, "1002", map[string]any{"customerName": "Hopper & Co"})
 	require.NoError(t, err)
-	q, err = url.ParseQuery(lastEntry(t, e.sim).Query)
+	q, err = entryParams(lastEntry(t, e.sim))
 	require.NoError(t, err)
 	assert.Equal(t, "false", q.Get("isEmailAddressUpdate"))
 }
@@ -589,7 +664,7 @@ func TestFailureMapping(t *testing.T) {
 			_, err := c.CreateCustomer(ctx, apptivo.Customer{CustomerName: "x", EmailAddresses: []apptivo.Email{{EmailAddress: "nope"}}})
 			return err
 		}, outbound.KindBadInput, "Invalid email", 1},
-		{"malformed customerData", false, rawCall(url.Values{"a": {"save"}, "customerData": {`{"customerName":`}}), outbound.KindBadInput, "Invalid customerData", 1},
+		{"malformed customerData", false, rawCall(url.Values{"a": {"save"}, "customerData": {`{"customerName":`}, "isLeadConvert": {"N"}, "isDuplicate": {"false"}}), outbound.KindBadInput, "Invalid customerData", 1},
 		{"malformed searchData", false, rawCall(url.Values{"a": {"getAllByAdvancedSearch"}, "searchData": {`[`}}), outbound.KindBadInput, "Invalid searchData", 1},
 		{"unknown method", false, rawCall(url.Values{"a": {"explode"}}), outbound.KindBadInput, "Invalid method", 1},
 		{"non-numeric id get", false, func(c *apptivo.Client) error { _, err := c.GetCustomer(ctx, "abc"); return err }, outbound.KindBadInput, "positive integer", 0},
@@ -947,4 +1022,42 @@ func TestCustomerOmitEmpty(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"customerName":"Only"}`, string(b))
 	assert.False(t, strings.Contains(string(b), "null"))
+}
+
+// TestLargeRecordTravelsInBody: a whole record with large custom
+// attributes is kilobytes; a write carries it in a form body, so the
+// request line stays short whatever the record's size (the simulator, like
+// a servlet container, refuses request lines over 8 KB).
+func TestLargeRecordTravelsInBody(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	big := strings.Repeat("custom attribute text é&=? ", 600) // ~16 KB escaped
+	attr, err := json.Marshal(map[string]string{"customAttributeId": "attr_big", "customAttributeValue": big})
+	require.NoError(t, err)
+	created, err := e.c.CreateCustomer(ctx, apptivo.Customer{CustomerName: "Big Co", Description: big, CustomAttributes: []json.RawMessage{attr}})
+	require.NoError(t, err)
+	assert.Equal(t, big, created.Description)
+	save := lastEntry(t, e.sim)
+	assert.Less(t, len(save.Query), 256, "the record is not in the URL")
+	assert.NotContains(t, save.Query, "customerData")
+
+	updated, err := e.c.UpdateCustomer(ctx, created.ID, map[string]any{"website": "https://big.example", "description": big + "!"})
+	require.NoError(t, err)
+	assert.Equal(t, big+"!", updated.Description)
+	assert.Less(t, len(lastEntry(t, e.sim).Query), 256, "the whole record sent back is not in the URL either")
+}
+
+// TestReferenceNotConfigured: an id getConfigData does not list has no
+// name to send beside it, so the write is refused before it is made.
+func TestReferenceNotConfigured(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	_, err := e.c.UpdateCustomer(ctx, "1001", map[string]any{"segmentId": 69999})
+	ev := requireKind(t, err, outbound.KindBadInput)
+	assert.Contains(t, ev.Message, "segmentId 69999")
+	_, err = e.c.CreateCustomer(ctx, apptivo.Customer{CustomerName: "X", MarketID: 1})
+	requireKind(t, err, outbound.KindBadInput)
+	for _, en := range e.sim.Recorder().Entries() {
+		assert.Contains(t, en.Query, "a=getConfigData", "only the configuration was read")
+	}
 }

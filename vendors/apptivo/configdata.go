@@ -101,6 +101,10 @@ type ConfigData struct {
 	PaymentTerms   []ConfigItem `json:"paymentTerms,omitempty"`
 	EmployeeRanges []ConfigItem `json:"employeeRanges,omitempty"`
 	Segments       []ConfigItem `json:"segments,omitempty"`
+	// Assignees are the employees a customer can be assigned to
+	// (assigneeObjectRefId, assigneeObjectRefName). Inference: listed as
+	// assignees of {id,name}; see the package doc.
+	Assignees []ConfigItem `json:"assignees,omitempty"`
 	// Raw is the whole reply, for the parts this type does not model
 	// (webLayout, custom attributes).
 	Raw json.RawMessage `json:"-"`
@@ -118,6 +122,7 @@ var configAliases = []struct {
 	{[]string{"paymentTerms", "paymentTermList"}, func(d *ConfigData) *[]ConfigItem { return &d.PaymentTerms }},
 	{[]string{"employeeRanges", "employeeRangeList"}, func(d *ConfigData) *[]ConfigItem { return &d.EmployeeRanges }},
 	{[]string{"segments", "segmentList"}, func(d *ConfigData) *[]ConfigItem { return &d.Segments }},
+	{[]string{"assignees", "assigneeList", "employees"}, func(d *ConfigData) *[]ConfigItem { return &d.Assignees }},
 }
 
 // UnmarshalJSON reads each list from the first of its known key names and
@@ -151,4 +156,71 @@ func (c *Client) GetConfigData(ctx context.Context) (*ConfigData, error) {
 		return nil, err
 	}
 	return &d, nil
+}
+
+// refPair is one reference a customer record carries as an id and a name.
+// The documented save and update samples send both halves of each pair
+// ("statusName":"Active","statusId":10000, "paymentTerm":"Net 30",
+// "paymentTermId":98763, "assigneeObjectRefName" beside
+// "assigneeObjectRefId"), so the client never sends an id without the
+// name that goes with it: a stale name beside a new id would be stored as
+// sent.
+type refPair struct {
+	id, name string
+	list     func(*ConfigData) []ConfigItem
+}
+
+var refPairs = []refPair{
+	{"statusId", "statusName", func(d *ConfigData) []ConfigItem { return d.Statuses }},
+	{"customerCategoryId", "customerCategory", func(d *ConfigData) []ConfigItem { return d.Categories }},
+	{"marketId", "marketName", func(d *ConfigData) []ConfigItem { return d.Markets }},
+	{"industryId", "industryName", func(d *ConfigData) []ConfigItem { return d.Industries }},
+	{"paymentTermId", "paymentTerm", func(d *ConfigData) []ConfigItem { return d.PaymentTerms }},
+	{"employeeRangeId", "employeeRange", func(d *ConfigData) []ConfigItem { return d.EmployeeRanges }},
+	{"segmentId", "segmentName", func(d *ConfigData) []ConfigItem { return d.Segments }},
+	{"assigneeObjectRefId", "assigneeObjectRefName", func(d *ConfigData) []ConfigItem { return d.Assignees }},
+}
+
+// pairNames sets, in m (a customer record or the changes of an update),
+// the name beside every reference id m holds, read from getConfigData,
+// and returns the name attributes it set. The configuration is read only
+// when m holds an id. An id the configuration does not list is
+// KindBadInput: without its name it cannot be sent the way Apptivo's
+// documents send it.
+func (c *Client) pairNames(ctx context.Context, op string, m map[string]any) ([]string, error) {
+	var cfg *ConfigData
+	var set []string
+	for _, p := range refPairs {
+		v, ok := m[p.id]
+		if !ok {
+			continue
+		}
+		if v == nil {
+			m[p.name] = nil
+			set = append(set, p.name)
+			continue
+		}
+		id, err := strconv.ParseInt(fmt.Sprint(v), 10, 64)
+		if err != nil {
+			return nil, badInput(op, p.id+" must be an integer id", nil)
+		}
+		if cfg == nil {
+			if cfg, err = c.GetConfigData(ctx); err != nil {
+				return nil, err
+			}
+		}
+		name, found := "", false
+		for _, it := range p.list(cfg) {
+			if it.ID == id {
+				name, found = it.Name, true
+				break
+			}
+		}
+		if !found {
+			return nil, badInput(op, fmt.Sprintf("%s %d is not in Apptivo's configuration (getConfigData)", p.id, id), nil)
+		}
+		m[p.name] = name
+		set = append(set, p.name)
+	}
+	return set, nil
 }

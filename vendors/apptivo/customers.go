@@ -169,10 +169,23 @@ type ListOptions struct {
 }
 
 // CreateCustomer saves a new customer (a=save) and returns the record
-// Apptivo created, with its customerId, id and customerNumber.
+// Apptivo created, with its customerId, id and customerNumber. Every
+// reference id in is sent with its name from getConfigData (the names in
+// are not trusted), as the document's save sample sends them.
 func (c *Client) CreateCustomer(ctx context.Context, in Customer) (*Customer, error) {
 	const op = "create customer"
-	data, err := json.Marshal(in)
+	encoded, err := json.Marshal(in)
+	if err != nil {
+		return nil, badInput(op, "customer cannot be encoded", err)
+	}
+	var record map[string]any
+	if err := decodeNumbers(encoded, &record); err != nil {
+		return nil, badInput(op, "customer cannot be encoded", err)
+	}
+	if _, err := c.pairNames(ctx, op, record); err != nil {
+		return nil, err
+	}
+	data, err := json.Marshal(record)
 	if err != nil {
 		return nil, badInput(op, "customer cannot be encoded", err)
 	}
@@ -186,7 +199,8 @@ func (c *Client) CreateCustomer(ctx context.Context, in Customer) (*Customer, er
 // attribute names such as "customerName", "emailAddresses") the way
 // Apptivo's update is documented: it reads the record (a=getById), applies
 // fields to it, and sends the whole record as customerData with
-// attributeName naming exactly the changed attributes, plus
+// attributeName naming exactly the changed attributes (a changed
+// reference id together with its name, read from getConfigData), plus
 // isEmailAddressUpdate and isAddressUpdate (true iff emailAddresses or
 // addresses is named) and, when customAttributes is named,
 // isCustomAttributesUpdate=true and attributeIds. Attributes of the record
@@ -207,7 +221,6 @@ func (c *Client) UpdateCustomer(ctx context.Context, id string, fields map[strin
 		}
 		names = append(names, k)
 	}
-	sort.Strings(names)
 	// Round-trip the changes through JSON so that they merge into the
 	// record read as the same JSON-shaped values.
 	changesJSON, err := json.Marshal(fields)
@@ -218,6 +231,18 @@ func (c *Client) UpdateCustomer(ctx context.Context, id string, fields map[strin
 	if err := decodeNumbers(changesJSON, &changes); err != nil {
 		return nil, badInput(op, "attributes cannot be encoded", err)
 	}
+	// A changed id travels with its name, and both are named, as the
+	// documented sample pairs statusName with statusId.
+	paired, err := c.pairNames(ctx, op, changes)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range paired {
+		if !hasKey(fields, name) {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
 	// The whole record goes back to Apptivo: read it from Apptivo itself,
 	// never a cached or shared read from before another change.
 	record, err := c.getRecord(outbound.FreshRead(ctx), n)

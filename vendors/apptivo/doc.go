@@ -19,11 +19,47 @@
 //
 // Inferences (the Apptivo documentation is vague on these points):
 //
-//   - Inference: reads (getConfigData, getAll, getAllByAdvancedSearch,
-//     getById) use GET; save, update and delete use POST with every
-//     parameter in the URL query and an empty body. Apptivo reads its
-//     parameters from the query for both methods (the documented request
-//     URLs put customerData in the query).
+//   - Where the parameters travel. Reads (getConfigData, getAll,
+//     getAllBySearchText, getAllByAdvancedSearch, getById) use GET with
+//     every parameter in the URL query, as documented. Writes (save,
+//     update, delete) use POST with a= in the query and every other
+//     parameter in an application/x-www-form-urlencoded body. The sources:
+//     the document writes its samples as request URLs, but NOTES records
+//     that clients "POST it as form data" (Todd-Miner/apptivo-php-mt
+//     ObjectCrud.php) and that the keys travel "as query or form params";
+//     a servlet reads both alike. A whole customer record is 1.6-2.8 KB of
+//     JSON (more with custom attributes, about three times that once
+//     percent-escaped), and URL limits are not Apptivo's to publish: the
+//     servlet containers and proxies in front of it commonly refuse request
+//     lines over 8 KB (Tomcat's and Jetty's default header limits), and
+//     RFC 9110 section 4.1 asks only for 8000 octets. A form body has no
+//     such limit, so a large record is safe; the simulator refuses request
+//     lines over 8 KB with 414 to keep it that way. The keys stay in the
+//     query (added by authTransport), so that they are never part of a
+//     body a layer might log or replay.
+//   - objectId is 3 for customers, on update as on searches. The update
+//     template in the document says objectId=4, but the same template also
+//     misspells attributeName as attributeNames and accessKey as accesKey,
+//     and the document's own update sample sends no objectId at all;
+//     against it stand the document's advanced-search sample (objectId=3),
+//     NOTES for the simple search, the advanced search and the update page
+//     (each objectId=3), and ObjectCrud.php's update. Three independent
+//     sources against one template already known to be careless: 3. The
+//     simulator refuses any other value on update.
+//   - References travel in pairs. The document's save and update samples
+//     send each reference as its id and its name ("statusName":"Active",
+//     "statusId":10000; customerCategory and customerCategoryId;
+//     paymentTerm and paymentTermId; assigneeObjectRefName beside
+//     assigneeObjectRefId; marketName, industryName, segmentName,
+//     employeeRange beside their ids). Save and update therefore send the
+//     name beside every id they send, taken from getConfigData, and an
+//     update that changes an id names both halves in attributeName: the
+//     record read holds the old name, which would otherwise be sent back
+//     beside the new id. An id the configuration does not list is refused
+//     (KindBadInput) before the write. Inference: the assignees are listed
+//     in getConfigData as assignees (or assigneeList, employees) of
+//     {id,name}; a deployment whose configuration lacks them cannot set
+//     an assignee through this client rather than send a stale name.
 //   - Inference: errors arrive as HTTP 200 with {"status":"FAILURE",
 //     "reason":"..."} (Airbyte's error handler). checkResponse looks for that
 //     body on every status. A reason mentioning "Key" (or api/access key)
@@ -50,7 +86,8 @@
 //     (getById), applies the changes and sends the whole record as
 //     customerData (attributes it does not model included, as read), with
 //     attributeName (singular, a JSON array of the changed attribute
-//     names), customerId, objectId=3, isEmailAddressUpdate and
+//     names, each changed id with its name), customerId, objectId=3,
+//     isEmailAddressUpdate and
 //     isAddressUpdate (true iff emailAddresses / addresses is named, false
 //     otherwise). Inference from the NOTES' flag list: when
 //     customAttributes is named it also sends isCustomAttributesUpdate=true

@@ -20,20 +20,31 @@ type PersonRef struct {
 }
 
 // Canonical is the ref reduced to the one identifier Ortto will use for
-// it: person_id, else email (lower-cased: Ortto compares emails without
-// case), else external_id, trimmed of surrounding space, the others
-// cleared. Two refs for the same person have the same Canonical, so it is
-// the key to deduplicate and match lookups by; it is the zero PersonRef
-// when r has no identifier at all.
+// it: person_id, else email, else external_id, trimmed of surrounding
+// space, the others cleared. It is the key to deduplicate lookups by; it
+// is the zero PersonRef when r has no identifier at all. The email keeps
+// the case it was given: Ortto's documents do not say that emails are
+// compared without case, so the gateway sends the address as written
+// (lower-casing it could miss a person stored with capitals). Replies are
+// still matched to requests without case (see match).
 func (r PersonRef) Canonical() PersonRef {
 	switch {
 	case strings.TrimSpace(r.PersonID) != "":
 		return PersonRef{PersonID: strings.TrimSpace(r.PersonID)}
 	case strings.TrimSpace(r.Email) != "":
-		return PersonRef{Email: strings.ToLower(strings.TrimSpace(r.Email))}
+		return PersonRef{Email: strings.TrimSpace(r.Email)}
 	default:
 		return PersonRef{ExternalID: strings.TrimSpace(r.ExternalID)}
 	}
+}
+
+// match is Canonical with the email case-folded: the key a reply entry
+// is matched to its request by, since a reply may echo an address in the
+// case Ortto stored rather than the case it was asked in.
+func (r PersonRef) match() PersonRef {
+	k := r.Canonical()
+	k.Email = strings.ToLower(k.Email)
+	return k
 }
 
 // Person is one person's subscription status as Ortto reports it.
@@ -133,7 +144,7 @@ func refLabel(r PersonRef) string {
 // knows no such person. Refs are split into batches of the configured
 // batch size (one call per batch, sent one after another); results are
 // matched back to refs by identifier (person_id, else email compared
-// case-insensitively, else external_id: see PersonRef.Canonical). Only a
+// case-insensitively, else external_id: see PersonRef.match). Only a
 // ref that no entry echoes falls back on position, and only when the
 // reply has one entry per ref and that entry names no identifier another
 // ref of the batch asked for (an inference: Ortto does not document the
@@ -153,7 +164,7 @@ func (c *Client) Subscriptions(ctx context.Context, refs []PersonRef) ([]*Person
 	var unique []PersonRef // the first ref of each canonical ref, in order
 	seen := map[PersonRef]bool{}
 	for i, r := range refs {
-		k := r.Canonical()
+		k := r.match()
 		if k == (PersonRef{}) {
 			return nil, badInput(op, fmt.Sprintf("person %d has none of person_id, email, external_id", i))
 		}
@@ -180,7 +191,7 @@ func (c *Client) Subscriptions(ctx context.Context, refs []PersonRef) ([]*Person
 		batch := unique[lo:hi]
 		asked := make(map[PersonRef]bool, len(batch))
 		for _, r := range batch {
-			asked[r.Canonical()] = true
+			asked[r.match()] = true
 		}
 		answered := make(map[PersonRef]bool, len(batch)) // refs of this batch some entry echoes
 		for _, p := range people {
@@ -203,7 +214,7 @@ func (c *Client) Subscriptions(ctx context.Context, refs []PersonRef) ([]*Person
 		// identifier this batch asked for.
 		if len(people) == len(batch) {
 			for j, r := range batch {
-				k := r.Canonical()
+				k := r.match()
 				p := people[j]
 				if answered[k] || p == nil || claimedByOther(p, k, answered) {
 					continue
@@ -224,13 +235,13 @@ func (c *Client) Subscriptions(ctx context.Context, refs []PersonRef) ([]*Person
 func echoedRefs(p *Person) []PersonRef {
 	var out []PersonRef
 	if p.PersonID != "" {
-		out = append(out, PersonRef{PersonID: p.PersonID}.Canonical())
+		out = append(out, PersonRef{PersonID: p.PersonID}.match())
 	}
 	if p.Email != "" {
-		out = append(out, PersonRef{Email: p.Email}.Canonical())
+		out = append(out, PersonRef{Email: p.Email}.match())
 	}
 	if p.ExternalID != "" {
-		out = append(out, PersonRef{ExternalID: p.ExternalID}.Canonical())
+		out = append(out, PersonRef{ExternalID: p.ExternalID}.match())
 	}
 	return out
 }

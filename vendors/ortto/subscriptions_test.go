@@ -226,7 +226,9 @@ func TestSubscriptionsRefusedWithoutCalling(t *testing.T) {
 func TestPersonRefCanonical(t *testing.T) {
 	cases := []struct{ in, want ortto.PersonRef }{
 		{ortto.PersonRef{PersonID: " p1 ", Email: "A@x.com", ExternalID: "e"}, ortto.PersonRef{PersonID: "p1"}},
-		{ortto.PersonRef{PersonID: "  ", Email: " Ada@Example.COM ", ExternalID: "e"}, ortto.PersonRef{Email: "ada@example.com"}},
+		// The email keeps its case: Ortto does not document case-blind
+		// lookups, so the address is sent as written.
+		{ortto.PersonRef{PersonID: "  ", Email: " Ada@Example.COM ", ExternalID: "e"}, ortto.PersonRef{Email: "Ada@Example.COM"}},
 		{ortto.PersonRef{ExternalID: " Ext-1 "}, ortto.PersonRef{ExternalID: "Ext-1"}},
 		{ortto.PersonRef{Email: " "}, ortto.PersonRef{}},
 	}

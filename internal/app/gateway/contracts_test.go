@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/switchyard/switchyard/internal/simkit"
 	"github.com/switchyard/switchyard/vendors/appdirect/appdirectsim"
 )
 
@@ -25,6 +28,12 @@ type wireCall struct {
 	jsonKeys     map[string][]string // parameter name ("" = body) -> key paths
 	contains     []string
 	lacks        []string
+	// jsonValues: for a JSON-valued parameter ("" = body), key paths and
+	// the JSON value each must hold.
+	jsonValues map[string]map[string]string
+	// golden is the whole JSON body, the document's own sample with the
+	// demo data's values: nothing may be added, left out or misspelled.
+	golden string
 }
 
 // contract is one documented operation reached through its GraphQL field.
@@ -36,8 +45,8 @@ type contract struct {
 	data  []string   // dotted paths in the response data that must be non-null
 }
 
-// TestVendorContracts is the conformance table of issue 11, from
-// apptivo-customers.txt, appdirect-companies-accounts.txt and NOTES.md:
+// TestVendorContracts is the conformance table of issues 11 and 21, from
+// the five vendor documents and NOTES.md, for all four vendors:
 // each documented operation, reached from its GraphQL field, sends the
 // documented method, path, parameters and body keys (as the simulators'
 // request log saw them), and its documented response fields come back
@@ -52,6 +61,7 @@ func TestVendorContracts(t *testing.T) {
 				"lastUpdateOnStartDate", "lastUpdateOnEndDate", "addresses.0.addressAttributeId"},
 			"multiSelectData": {"statusIds.0", "categoryIds.0", "marketIds.0", "industryIds", "paymentTermIds", "employeeRangeIds", "segmentIds", "slaIds"},
 		}}
+	config := wireCall{method: http.MethodGet, path: apptivoPath, params: map[string]string{"a": "getConfigData"}}
 	customerFields := `id name customerNumber status statusId category categoryId market marketId industry industryId paymentTerm paymentTermId
 		employeeRange employeeRangeId segment segmentId assigneeName assigneeId customAttributes { id value }
 		emailAddresses { address typeCode type } phoneNumbers { number } addresses { type typeCode stateCode countryName countryCode } createdAt updatedAt`
@@ -66,9 +76,10 @@ func TestVendorContracts(t *testing.T) {
 				"emailAddresses":   []any{map[string]any{"address": "ops@contract.example"}},
 				"addresses": []any{map[string]any{"line1": "1 Main St", "city": "Pune", "zipCode": "411001", "state": "Maharashtra", "stateCode": "MH",
 					"countryId": 70, "countryName": "India", "countryCode": "IN"}}}},
-			calls: []wireCall{{method: http.MethodPost, path: apptivoPath, params: map[string]string{"a": "save", "isLeadConvert": "N", "isDuplicate": "false"},
+			calls: []wireCall{config, {method: http.MethodPost, path: apptivoPath, params: map[string]string{"a": "save", "isLeadConvert": "N", "isDuplicate": "false"},
 				jsonKeys: map[string][]string{"customerData": {"customerName", "customerCategoryId", "marketId", "industryId", "paymentTermId",
 					"employeeRangeId", "segmentId", "assigneeObjectRefId", "assigneeObjectId", "customAttributes.0.customAttributeId",
+					"customerCategory", "marketName", "industryName", "paymentTerm", "employeeRange", "segmentName", "assigneeObjectRefName",
 					"emailAddresses.0.emailAddress", "emailAddresses.0.emailTypeCode", "emailAddresses.0.emailType", "emailAddresses.0.id",
 					"addresses.0.addressAttributeId", "addresses.0.addressTypeCode", "addresses.0.addressType", "addresses.0.addressGroupName",
 					"addresses.0.addressLine1", "addresses.0.city", "addresses.0.state", "addresses.0.stateCode", "addresses.0.zipCode",
@@ -79,11 +90,14 @@ func TestVendorContracts(t *testing.T) {
 				"createCustomer.addresses.0.countryName", "createCustomer.addresses.0.typeCode"}},
 		{op: "update", query: `mutation { updateCustomer(id: "1002", input: {name: "Hopper Co", emailAddresses: [{address: "g@example.com"}], segmentId: "60002"}) { name segment primaryEmail } }`,
 			calls: []wireCall{
+				config,
 				{method: http.MethodGet, path: apptivoPath, params: map[string]string{"a": "getById", "customerId": "1002"}},
 				{method: http.MethodPost, path: apptivoPath, params: map[string]string{"a": "update", "customerId": "1002", "objectId": "3",
-					"attributeName": `["customerName","emailAddresses","segmentId"]`, "isEmailAddressUpdate": "true", "isAddressUpdate": "false"},
+					"attributeName": `["customerName","emailAddresses","segmentId","segmentName"]`, "isEmailAddressUpdate": "true", "isAddressUpdate": "false"},
 					jsonKeys: map[string][]string{"customerData": {"customerId", "customerName", "customerNumber", "statusId", "emailAddresses.0.id",
-						"addresses.0.addressAttributeId", "phoneNumbers", "creationDate", "segmentId"}}},
+						"addresses.0.addressAttributeId", "phoneNumbers", "creationDate", "segmentId"}},
+					jsonValues: map[string]map[string]string{"customerData": {"segmentId": `60002`, "segmentName": `"Growth"`,
+						"statusId": `10000`, "statusName": `"Active"`}}},
 			},
 			data: []string{"updateCustomer.segment", "updateCustomer.primaryEmail"}},
 		{op: "getAllByAdvancedSearch", query: `{ searchCustomers(first: 5, orderBy: {field: NAME, direction: DESC},
@@ -149,7 +163,67 @@ func TestVendorContracts(t *testing.T) {
 			calls: []wireCall{{method: http.MethodGet, path: "/api/account/v2/companies/externalID:ext-ada-001"}},
 			data:  []string{"companyByExternalId.id"}},
 	}
-	for vendor, cases := range map[string][]contract{"apptivo": apptivoCases, "appdirect": appDirectCases} {
+	// Ortto, from ortto-person-subscriptions.txt and
+	// ortto-accounts-archive-restore-delete.txt: each golden is the
+	// document's example body with demo ids.
+	const (
+		activeAccount   = "106905f9252dad244f055800"
+		archivedAccount = "10690a3d5e2dad244f0c3400"
+	)
+	orttoCases := []contract{
+		// Sample { "people": [ { "email": "chris@example.com" } ] }; the
+		// address is sent as written, capitals included.
+		{op: "person/subscriptions", query: `{ person(ref: {email: "Ada.Lovelace@example.com"}) { id email subscriptions { audienceId subscribed } emailPermissions } }`,
+			calls: []wireCall{{method: http.MethodPost, path: "/v1/person/subscriptions", golden: `{"people":[{"email":"Ada.Lovelace@example.com"}]}`}},
+			data:  []string{"person.id", "person.subscriptions.0.audienceId"}},
+		// Sample { "inclusion_ids": [ "00609384fa6de6e7a8d89d01" ] }.
+		{op: "accounts/archive", query: `mutation { archiveAccounts(input: {inclusionIds: ["` + activeAccount + `"]}) { scheduledAccounts archivedAccounts } }`,
+			calls: []wireCall{{method: http.MethodPut, path: "/v1/accounts/archive", golden: `{"inclusion_ids":["` + activeAccount + `"]}`}},
+			data:  []string{"archiveAccounts.archivedAccounts"}},
+		// exclusion_ids is a valid element beside inclusion_ids too.
+		{op: "accounts/restore", query: `mutation { restoreAccounts(input: {inclusionIds: ["` + archivedAccount + `"], exclusionIds: ["` + activeAccount + `"]}) { restoredAccounts } }`,
+			calls: []wireCall{{method: http.MethodPut, path: "/v1/accounts/restore", golden: `{"inclusion_ids":["` + archivedAccount + `"],"exclusion_ids":["` + activeAccount + `"]}`}},
+			data:  []string{"restoreAccounts.restoredAccounts"}},
+		// Sample { "all_rows_selected": true, "exclusion_ids": [ ... ] }.
+		{op: "accounts/delete", query: `mutation { deleteAccounts(input: {allRowsSelected: true, exclusionIds: ["` + archivedAccount + `"]}) { scheduledAccounts deletedAccounts } }`,
+			calls: []wireCall{{method: http.MethodDelete, path: "/v1/accounts/delete", golden: `{"all_rows_selected":true,"exclusion_ids":["` + archivedAccount + `"]}`}},
+			data:  []string{"deleteAccounts.deletedAccounts"}},
+	}
+	// Cordial, from cordial-accountlists.txt (and the Swagger spec in
+	// fixtures/cordial/spec for the replies).
+	cordialCases := []contract{
+		// Sample {"name": "safe_drivers", "enhanced": true}.
+		{op: "POST /v2/accountlists", query: `mutation { createAccountList(input: {name: "safe_drivers", enhanced: true}) { id name enhanced } }`,
+			calls: []wireCall{{method: http.MethodPost, path: "/v2/accountlists", golden: `{"name":"safe_drivers","enhanced":true}`}},
+			data:  []string{"createAccountList.id", "createAccountList.name"}},
+		// Sample /v2/accountlists?name=safe_drivers.
+		{op: "GET /v2/accountlists?name=", query: `{ accountLists(name: "weekly_specials") { id name enhanced } }`,
+			calls: []wireCall{{method: http.MethodGet, path: "/v2/accountlists", params: map[string]string{"name": "weekly_specials"}}},
+			data:  []string{"accountLists.0.id"}},
+		// A name outside the creation rules is still looked up.
+		{op: "GET /v2/accountlists?name= (any name)", query: `{ accountLists(name: "Weekly Specials (2019)") { id } }`,
+			calls: []wireCall{{method: http.MethodGet, path: "/v2/accountlists", params: map[string]string{"name": "Weekly Specials (2019)"}}}},
+		{op: "GET /v2/accountlists", query: `{ accountLists { id name enhanced } }`,
+			calls: []wireCall{{method: http.MethodGet, path: "/v2/accountlists"}},
+			data:  []string{"accountLists.3.name"}},
+		{op: "GET /v2/accountlists/{id}", query: `{ accountList(id: "1") { id name enhanced } }`,
+			calls: []wireCall{{method: http.MethodGet, path: "/v2/accountlists/1"}},
+			data:  []string{"accountList.name"}},
+		{op: "GET /v2/accountlists/{id}/count", query: `{ accountList(id: "2") { id contactCount } }`,
+			calls: []wireCall{{method: http.MethodGet, path: "/v2/accountlists/2"}, {method: http.MethodGet, path: "/v2/accountlists/2/count"}},
+			data:  []string{"accountList.contactCount"}},
+		// Sample {"id": 128, "name": "vip_guests", "enhanced": true}.
+		{op: "PUT /v2/accountlists/{id}", query: `mutation { updateAccountList(id: "1", input: {name: "vip_guests", enhanced: true}) { id name enhanced } }`,
+			calls: []wireCall{{method: http.MethodPut, path: "/v2/accountlists/1", golden: cordialRenameGolden(`{"id":1,"name":"vip_guests","enhanced":true}`)}},
+			data:  []string{"updateAccountList.name"}},
+		{op: "PUT /v2/accountlists/{id}/clear", query: `mutation { clearAccountList(id: "2") { id success } }`,
+			calls: []wireCall{{method: http.MethodPut, path: "/v2/accountlists/2/clear", lacks: []string{"{"}}},
+			data:  []string{"clearAccountList.success"}},
+		{op: "DELETE /v2/accountlists/{id}", query: `mutation { deleteAccountList(id: "4") { id success } }`,
+			calls: []wireCall{{method: http.MethodDelete, path: "/v2/accountlists/4", lacks: []string{"{"}}},
+			data:  []string{"deleteAccountList.success"}},
+	}
+	for vendor, cases := range map[string][]contract{"apptivo": apptivoCases, "appdirect": appDirectCases, "ortto": orttoCases, "cordial": cordialCases} {
 		for _, tc := range cases {
 			t.Run(vendor+"/"+tc.op, func(t *testing.T) {
 				e := newEnv(t)
@@ -167,7 +241,7 @@ func TestVendorContracts(t *testing.T) {
 					got := calls[i]
 					assert.Equal(t, want.method, got.Method, "call %d", i)
 					assert.Equal(t, want.path, got.Path, "call %d", i)
-					q, err := url.ParseQuery(got.Query)
+					q, err := callParams(got)
 					require.NoError(t, err)
 					for k, v := range want.params {
 						require.Contains(t, q, k, "call %d: parameter %s", i, k)
@@ -181,13 +255,31 @@ func TestVendorContracts(t *testing.T) {
 					for _, s := range want.lacks {
 						assert.NotContains(t, got.Body, s, "call %d does not send it", i)
 					}
-					for param, keys := range want.jsonKeys {
+					if want.golden != "" {
+						assert.JSONEq(t, want.golden, got.Body, "call %d: the body is the document's sample", i)
+					}
+					// jsonDoc decodes a JSON-valued parameter ("" = the body).
+					jsonDoc := func(param string) (any, string) {
 						raw := got.Body
 						if param != "" {
 							raw = q.Get(param)
 						}
 						var doc any
 						require.NoError(t, json.Unmarshal([]byte(raw), &doc), "call %d: %s is JSON", i, param)
+						return doc, raw
+					}
+					for param, values := range want.jsonValues {
+						doc, raw := jsonDoc(param)
+						for k, v := range values {
+							have, ok := dig(doc, k)
+							require.True(t, ok, "call %d: %s has key %s: %s", i, param, k, raw)
+							b, err := json.Marshal(have)
+							require.NoError(t, err)
+							assert.JSONEq(t, v, string(b), "call %d: %s.%s", i, param, k)
+						}
+					}
+					for param, keys := range want.jsonKeys {
+						doc, raw := jsonDoc(param)
 						for _, k := range keys {
 							_, ok := dig(doc, k)
 							assert.True(t, ok, "call %d: %s has key %s: %s", i, param, k, raw)
@@ -197,6 +289,53 @@ func TestVendorContracts(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestReadmeOperationTables: the README's table of vendor operations has a
+// part for each of the four vendors, naming each path or method the
+// contract table checks.
+func TestReadmeOperationTables(t *testing.T) {
+	b, err := os.ReadFile("../../../README.md")
+	require.NoError(t, err)
+	doc := string(b)
+	start := strings.Index(doc, "## Vendor operations and their GraphQL fields")
+	require.GreaterOrEqual(t, start, 0)
+	section := doc[start:]
+	section = section[:strings.Index(section[3:], "\n## ")+3]
+	for vendor, ops := range map[string][]string{
+		"Apptivo":   {"`getConfigData`", "`save`", "`update`", "`getAllByAdvancedSearch`", "`getAll`", "`getAllBySearchText`", "`getById`", "`delete`"},
+		"AppDirect": {"`accounts`", "`account`", "`deleteAccount`", "REST company"},
+		"Ortto":     {"/v1/person/subscriptions", "/v1/accounts/archive", "/v1/accounts/restore", "/v1/accounts/delete"},
+		"Cordial":   {"`POST /v2/accountlists`", "`GET /v2/accountlists?name=`", "/{id}/count", "`PUT /v2/accountlists/{id}`", "/{id}/clear", "`DELETE /v2/accountlists/{id}`"},
+	} {
+		i := strings.Index(section, "### "+vendor)
+		require.GreaterOrEqual(t, i, 0, "a table for %s", vendor)
+		part := section[i+4:]
+		if j := strings.Index(part, "### "); j >= 0 {
+			part = part[:j]
+		}
+		for _, op := range ops {
+			assert.Contains(t, part, op, "%s table names %s", vendor, op)
+		}
+	}
+}
+
+// cordialRenameGolden is the document's PUT sample, which carries the
+// list's id: the client sends it as the sample does.
+func cordialRenameGolden(sample string) string { return sample }
+
+// callParams is every parameter a recorded call carried: its URL query
+// and, for a form-encoded write (Apptivo save, update, delete), its body.
+func callParams(en simkit.Entry) (url.Values, error) {
+	q, err := url.ParseQuery(en.Query)
+	if err != nil || !strings.HasPrefix(en.Headers["Content-Type"], "application/x-www-form-urlencoded") {
+		return q, err
+	}
+	form, err := url.ParseQuery(en.Body)
+	for k, vs := range form {
+		q[k] = append(q[k], vs...)
+	}
+	return q, err
 }
 
 // dig follows a dotted path of object keys and array indexes.

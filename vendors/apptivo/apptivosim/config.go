@@ -68,55 +68,81 @@ func configData() map[string]any {
 		"paymentTerms":       idName(paymentTerms),
 		"employeeRanges":     idName(employeeRanges),
 		"segments":           idName(segments),
+		"assignees":          idName(assignees),
 	}
 }
 
-// refs pairs each configured-list id attribute with its name attribute and
-// list: a customer's customerCategoryId, marketId, industryId,
-// paymentTermId, employeeRangeId and segmentId must come from
-// getConfigData.
+// assignees are the employees customers can be assigned to. Inference:
+// getConfigData lists them as assignees of {id,name}; the documented
+// samples assign to 77021 "Db2Es s" (assigneeObjectId 8, employees).
+var assignees = []item{{77021, "Sandbox Admin"}, {77022, "Sandbox Agent"}}
+
+// refs pairs each reference id attribute with its name attribute and the
+// configured list both must come from.
 var refs = []struct {
 	id, name string
 	items    []item
 }{
+	{"statusId", "statusName", statuses},
 	{"customerCategoryId", "customerCategory", categories},
 	{"marketId", "marketName", markets},
 	{"industryId", "industryName", industries},
 	{"paymentTermId", "paymentTerm", paymentTerms},
 	{"employeeRangeId", "employeeRange", employeeRanges},
 	{"segmentId", "segmentName", segments},
+	{"assigneeObjectRefId", "assigneeObjectRefName", assignees},
 }
 
-// normalizeRefs makes each configured-list reference agree with the
-// configuration: a non-null id must be a configured one (else FAILURE
-// "Invalid <attr>") and sets the matching name. Inference, by analogy with
-// statuses. On update, only ids named in attributeName are checked (names
-// nil means all, as on save).
-func normalizeRefs(c record, names []string) error {
+// checkPairs refuses a record whose reference pairs disagree. The
+// documented save and update samples send each reference as its id and
+// its name ("statusName":"Active","statusId":10000); inference: Apptivo
+// stores both as sent, so a name that is not the id's configured name
+// (a stale one beside a changed id) or an id without its name would be
+// stored wrong, and the simulator refuses it instead of re-deriving the
+// name. A non-null id must be configured and its name must be the
+// configured one; a name with a null or missing id is refused too. On
+// update (names non-nil) only the pairs named in attributeName are
+// checked, and naming one half of a pair without the other is refused:
+// it would change one and leave the other stale.
+func checkPairs(c record, names []string) error {
 	for _, r := range refs {
-		if names != nil && !contains(names, r.id) {
-			continue
+		if names != nil {
+			hasID, hasName := contains(names, r.id), contains(names, r.name)
+			if !hasID && !hasName {
+				continue
+			}
+			if hasID != hasName {
+				return reason("Invalid attributeName: " + r.id + " and " + r.name + " are updated together")
+			}
 		}
-		v, has := c[r.id]
-		if !has || v == nil {
+		name := strings.TrimSpace(stringAttr(c, r.name))
+		if v, has := c[r.id]; !has || v == nil {
+			if name != "" {
+				return reason("Invalid " + r.name + ": " + r.id + " is mandatory with it")
+			}
 			continue
 		}
 		id, ok := intAttr(c, r.id)
-		if !ok {
+		it, found := itemByID(r.items, id)
+		if !ok || !found {
 			return reason("Invalid " + r.id)
 		}
-		found := false
-		for _, it := range r.items {
-			if it.ID == id {
-				c[r.id] = json.Number(strconv.FormatInt(id, 10))
-				c[r.name] = it.Name
-				found = true
-				break
-			}
+		switch got := stringAttr(c, r.name); {
+		case got == "":
+			return reason(r.name + " is mandatory with " + r.id)
+		case got != it.Name:
+			return reason("Invalid " + r.name + ": " + r.id + " " + strconv.FormatInt(id, 10) + " is " + strconv.Quote(it.Name))
 		}
-		if !found {
-			return reason("Invalid " + r.id)
-		}
+		c[r.id] = json.Number(strconv.FormatInt(id, 10))
 	}
 	return nil
+}
+
+func itemByID(items []item, id int64) (item, bool) {
+	for _, it := range items {
+		if it.ID == id {
+			return it, true
+		}
+	}
+	return item{}, false
 }

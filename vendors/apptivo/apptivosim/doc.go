@@ -6,9 +6,20 @@
 // accepting GET and POST. Every operation is chosen by a=<method>:
 // getConfigData, save, update, getById, delete, getAll,
 // getAllByAdvancedSearch and getAllBySearchText. Parameters are read from
-// the URL query and, for POST with a form body, from the body as well (body
-// values win). Other paths get 404, other methods 405, both with the
-// FAILURE body.
+// the URL query and, for POST with a form body, from the body as well (a
+// parameter given in both is refused as repeated). Other paths get 404,
+// other methods 405, both with the FAILURE body.
+//
+// Strictness (params.go): each method accepts only the parameters the
+// document's request URLs and samples and NOTES give it; an unknown or
+// misspelled parameter, a repeated one, or a missing required one
+// (customerData, isLeadConvert and isDuplicate on save; customerData,
+// customerId, attributeName and objectId=3 on update; customerId on
+// getById and delete; searchData, searchText) is a FAILURE. customerData
+// may hold only the attributes of the documented save and update samples
+// (and id), and attributeName may name only those. Every check runs before
+// the store is touched, so a refused call changes nothing. Inference: a
+// request line over 8 KB is refused with 414 (see maxRequestURI).
 //
 // State is {"customers":[...]} with each customer in Apptivo's wire names,
 // kept exactly as saved (unknown attributes included).
@@ -33,9 +44,8 @@
 //     string), customerNumber when missing, empty or "Auto generated number"
 //     (an increasing integer as a string), creationDate and lastUpdateDate
 //     ("2006-01-02 15:04:05", UTC). Any customerId/id sent is ignored.
-//     Top-level null attributes are dropped. A missing statusId/statusName
-//     defaults to Active (10000, as in the documented sample); a statusName
-//     alone is resolved to its id; an unknown status is a FAILURE.
+//     Top-level null attributes are dropped. A missing statusId and
+//     statusName default to Active (10000, as in the documented sample).
 //   - Inference: update takes the whole record in customerData, as the
 //     documented sample sends it (the record as read, with the changes
 //     applied): customerData must hold the customerId being updated and
@@ -48,8 +58,8 @@
 //     the simulator. emailAddresses is applied only when
 //     isEmailAddressUpdate=true and addresses only when
 //     isAddressUpdate=true, which is what the documented flags suggest
-//     ("if email updated, it should be true"; default false). objectId is
-//     not checked: the documentation's own template says 4.
+//     ("if email updated, it should be true"; default false). objectId
+//     must be 3 (the client's package doc says why not the template's 4).
 //   - Inference: records are listed in customerId order. numRecords
 //     defaults to 50 (the documented sample) and is not capped; startIndex
 //     defaults to 0. Negative or non-numeric values are a FAILURE.
@@ -73,15 +83,22 @@
 //     numerically, text case-insensitively, records without the attribute
 //     last, ties by customerId. iDisplayStart, iDisplayLength and
 //     territoryType (documented sample) are accepted and ignored.
-//   - Inference: customerCategoryId, marketId, industryId, paymentTermId,
-//     employeeRangeId and segmentId must name an entry of getConfigData
-//     (else FAILURE "Invalid <attribute>"); save and update set the
-//     matching name (customerCategory, marketName, industryName,
-//     paymentTerm, employeeRange, segmentName), as for statuses.
+//   - Inference: references are id and name pairs, as the documented
+//     samples send them (statusId/statusName, customerCategoryId/
+//     customerCategory, marketId/marketName, industryId/industryName,
+//     paymentTermId/paymentTerm, employeeRangeId/employeeRange,
+//     segmentId/segmentName, assigneeObjectRefId/assigneeObjectRefName).
+//     A non-null id must be an entry of getConfigData (else FAILURE
+//     "Invalid <id>") and must come with that entry's name; a missing,
+//     stale or mismatched name, or a name without its id, is a FAILURE.
+//     The simulator does not re-derive names from ids: Apptivo stores what
+//     it is sent, and re-deriving would hide a client that sends a stale
+//     name. An update must name both halves of a pair it changes.
 //   - Inference: getConfigData answers customerStatusList as
 //     [{statusId,statusName}] (what apptivo-php-mt reads) and categories,
 //     markets, industries, paymentTerms, employeeRanges and segments as
-//     [{id,name}] (by analogy with the leads config's leadSources).
+//     [{id,name}] (by analogy with the leads config's leadSources), and the
+//     assignable employees as assignees [{id,name}].
 //   - Inference: an injected fault status gets the same FAILURE body with
 //     the status text as reason (and the Retry-After header from simkit).
 package apptivosim

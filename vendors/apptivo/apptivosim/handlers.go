@@ -29,13 +29,20 @@ func (s *Server) routes() http.Handler {
 }
 
 func fail(w http.ResponseWriter, reason string) {
-	simkit.WriteJSON(w, http.StatusOK, failure{Status: "FAILURE", Reason: reason})
+	writeFailure(w, http.StatusOK, reason)
+}
+
+func writeFailure(w http.ResponseWriter, status int, reason string) {
+	simkit.WriteJSON(w, status, failure{Status: "FAILURE", Reason: reason})
 }
 
 func (s *Server) serveCustomers(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
 		simkit.WriteJSON(w, http.StatusMethodNotAllowed, failure{Status: "FAILURE", Reason: "Method Not Allowed"})
+		return
+	}
+	if tooLong(w, r) {
 		return
 	}
 	if err := r.ParseForm(); err != nil {
@@ -47,7 +54,14 @@ func (s *Server) serveCustomers(w http.ResponseWriter, r *http.Request) {
 		fail(w, "Invalid API Key or Access Key")
 		return
 	}
-	switch a := p.Get("a"); a {
+	a := p.Get("a")
+	if _, known := methodParams[a]; known {
+		if msg := checkParams(a, p); msg != "" {
+			fail(w, msg)
+			return
+		}
+	}
+	switch a {
 	case "getConfigData":
 		simkit.WriteJSON(w, http.StatusOK, configData())
 	case "save":
@@ -79,9 +93,16 @@ func (s *Server) authorized(p url.Values) bool {
 }
 
 func (s *Server) save(w http.ResponseWriter, p url.Values) {
-	data, err := jsonObject(p.Get("customerData"))
-	if err != nil {
-		fail(w, "Invalid customerData: "+err.Error())
+	data, ok := customerData(w, p)
+	if !ok {
+		return
+	}
+	if p.Get("isLeadConvert") != "N" && p.Get("isLeadConvert") != "Y" {
+		fail(w, "Invalid isLeadConvert: use Y or N")
+		return
+	}
+	if _, err := strconv.ParseBool(p.Get("isDuplicate")); err != nil {
+		fail(w, "Invalid isDuplicate: use true or false")
 		return
 	}
 	c, err := s.store.save(data)
@@ -97,6 +118,14 @@ func (s *Server) update(w http.ResponseWriter, p url.Values) {
 	if !ok {
 		return
 	}
+	if p.Get("objectId") != customersObjectID {
+		fail(w, "Invalid objectId: customers are object "+customersObjectID)
+		return
+	}
+	if p.Has("attributeName") == p.Has("attributeNames") {
+		fail(w, "attributeName is mandatory (once: attributeName or attributeNames)")
+		return
+	}
 	rawNames := p.Get("attributeName")
 	if rawNames == "" {
 		rawNames = p.Get("attributeNames")
@@ -106,9 +135,14 @@ func (s *Server) update(w http.ResponseWriter, p url.Values) {
 		fail(w, "Invalid attributeName: a non-empty JSON array of attribute names is required")
 		return
 	}
-	data, err := jsonObject(p.Get("customerData"))
-	if err != nil {
-		fail(w, "Invalid customerData: "+err.Error())
+	for _, n := range names {
+		if !customerKeys[n] {
+			fail(w, "Invalid attributeName: unknown attribute "+truncate(n, 64))
+			return
+		}
+	}
+	data, ok := customerData(w, p)
+	if !ok {
 		return
 	}
 	flags := updateFlags{
@@ -473,6 +507,26 @@ func digits(s string) string {
 		}
 		return -1
 	}, s)
+}
+
+// customersObjectID is the customers app's objectId (see the client's
+// package doc for why 3 and not the update template's 4).
+const customersObjectID = "3"
+
+// customerData reads customerData, refusing malformed JSON and attributes
+// no documented sample has (see customerKeys), answering the FAILURE
+// itself.
+func customerData(w http.ResponseWriter, p url.Values) (record, bool) {
+	data, err := jsonObject(p.Get("customerData"))
+	if err != nil {
+		fail(w, "Invalid customerData: "+err.Error())
+		return nil, false
+	}
+	if bad := unknownKeys(data); len(bad) > 0 {
+		fail(w, "Invalid customerData: unknown attribute "+truncate(strings.Join(bad, ", "), 128))
+		return nil, false
+	}
+	return data, true
 }
 
 // customerID reads and checks the customerId parameter, answering the

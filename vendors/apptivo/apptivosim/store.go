@@ -118,10 +118,12 @@ func (s *store) save(data record) (record, error) {
 		}
 		c[k] = v
 	}
-	if err := normalizeStatus(c, true); err != nil {
-		return nil, err
+	if _, has := c["statusId"]; !has && stringAttr(c, "statusName") == "" {
+		// A save without a status is Active, as in the documented sample.
+		c["statusId"] = json.Number(strconv.FormatInt(statuses[0].ID, 10))
+		c["statusName"] = statuses[0].Name
 	}
-	if err := normalizeRefs(c, nil); err != nil {
+	if err := checkPairs(c, nil); err != nil {
 		return nil, err
 	}
 	if err := validate(c); err != nil {
@@ -173,15 +175,7 @@ func (s *store) update(id int64, names []string, data record, flags updateFlags)
 			delete(c, n)
 		}
 	}
-	if contains(names, "statusId") || contains(names, "statusName") {
-		if !contains(names, "statusId") {
-			delete(c, "statusId") // resolve the new name, not the old id
-		}
-		if err := normalizeStatus(c, false); err != nil {
-			return nil, err
-		}
-	}
-	if err := normalizeRefs(c, names); err != nil {
+	if err := checkPairs(c, names); err != nil {
 		return nil, err
 	}
 	if err := validate(c); err != nil {
@@ -301,36 +295,6 @@ func validate(c record) error {
 				}
 			}
 		}
-	}
-	return nil
-}
-
-// normalizeStatus makes statusId and statusName agree with the configured
-// statuses: the id wins, a name alone is resolved, and (on save) a missing
-// status defaults to Active.
-func normalizeStatus(c record, defaultActive bool) error {
-	if _, has := c["statusId"]; has {
-		id, ok := intAttr(c, "statusId")
-		st, known := statusByID(id)
-		if !ok || !known {
-			return reason("Invalid statusId")
-		}
-		c["statusId"] = json.Number(strconv.FormatInt(st.ID, 10))
-		c["statusName"] = st.Name
-		return nil
-	}
-	if nm := strings.TrimSpace(stringAttr(c, "statusName")); nm != "" {
-		st, known := statusByName(nm)
-		if !known {
-			return reason("Invalid statusName")
-		}
-		c["statusId"] = json.Number(strconv.FormatInt(st.ID, 10))
-		c["statusName"] = st.Name
-		return nil
-	}
-	if defaultActive {
-		c["statusId"] = json.Number(strconv.FormatInt(statuses[0].ID, 10))
-		c["statusName"] = statuses[0].Name
 	}
 	return nil
 }

@@ -46,13 +46,28 @@
 // Inference: name uniqueness and the ?name= filter are exact,
 // case-sensitive matches. A filter that matches nothing returns [] (the
 // spec also allows a 404 here; the client accepts both). An empty
-// ?name= is ignored, as is any other query parameter.
+// ?name= is ignored.
 //
 // Inference: enhanced defaults to false on create; a PUT without enhanced
 // keeps the current value; a PUT without name is 422 with the invalid-name
-// message (the spec makes name required). Unknown body fields (the doc's
-// PUT example sends "id") are ignored. A field of the wrong JSON type is
-// 422 VALIDATION_ERROR. An empty body reads as {}.
+// message (the spec makes name required). A field of the wrong JSON type
+// is 422 VALIDATION_ERROR. An empty body reads as {}.
+//
+// Strictness: a body key the endpoint does not take is refused with 422
+// and the validationErrors shape Cordial answered live for an unknown key
+// ({"error":true,"messages":{"validationErrors":{"<key>":["key <key> is
+// not part of the schema for this resource"]}}}, fixtures/cordial/vcr/
+// Cordial_Contacts/_create), so a misspelled "enhanced" is not ignored.
+// POST takes name and enhanced. PUT takes id, name and enhanced: the
+// document lists id as a required body parameter, the Swagger body schema
+// does not list it at all; the simulator follows the document in
+// accepting it and in refusing an id that is not the path's (422,
+// validationErrors.id), and follows the spec in not requiring it, because
+// the path already names the list and refusing what Cordial's own
+// machine-readable spec describes would be a guess at a stricter server.
+// The client sends it always. A query parameter other than GET
+// /v2/accountlists's name (the spec's only one) gets the same 422. Every
+// refusal comes before the store is touched.
 //
 // Inference: the form-urlencoded body takes the same fields, with enhanced
 // written as true/false/1/0.

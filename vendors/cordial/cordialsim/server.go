@@ -8,6 +8,8 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -146,6 +148,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	allowedQuery := []string{}
+	if path == collection && r.Method == http.MethodGet {
+		allowedQuery = []string{"name"}
+	}
+	if !checkQuery(w, r, allowedQuery...) {
+		return
+	}
+
 	// An id that is not a positive integer can name no list; it is answered
 	// like an unknown id (id 0 is never assigned).
 	id, _ := strconv.ParseInt(rawID, 10, 64)
@@ -192,8 +202,40 @@ func methodNotAllowed(w http.ResponseWriter, allow string) {
 
 // listInput is a parsed POST/PUT body; nil fields were absent.
 type listInput struct {
+	id       *int64
 	name     *string
 	enhanced *bool
+}
+
+// Body keys each write takes. POST: the document's and the spec's
+// parameters (name, enhanced). PUT: the document's (id, name, enhanced);
+// the spec's body schema (List) has only name and enhanced, and the id is
+// in the path, so id is accepted but not required, and when given must be
+// the path's id. Any other key is refused (see unknownKeyError).
+var (
+	createKeys = []string{"name", "enhanced"}
+	updateKeys = []string{"id", "name", "enhanced"}
+)
+
+// unknownKeyError is a body key the endpoint does not take. Cordial
+// refuses those, live, with 422 and {"error":true,"messages":
+// {"validationErrors":{"<key>":["key <key> is not part of the schema for
+// this resource"]}}} (recorded: fixtures/cordial/vcr/Cordial_Contacts/
+// _create/has_the_correct_payload.yml); the simulator answers the same, so
+// a misspelled enhanced is not silently ignored.
+type unknownKeyError struct{ key string }
+
+func (e unknownKeyError) Error() string { return "unknown key " + e.key }
+
+// validationError is a field-level refusal in Cordial's recorded
+// validationErrors shape.
+type validationError struct{ key, msg string }
+
+func (e validationError) Error() string { return e.key + ": " + e.msg }
+
+func writeValidation(w http.ResponseWriter, key, msg string) {
+	simkit.WriteJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": true,
+		"messages": map[string]any{"validationErrors": map[string][]string{key: {msg}}}})
 }
 
 // errBadJSON and errBadField separate a body that is not JSON (400) from
@@ -203,45 +245,63 @@ var (
 	errBadField = errors.New("bad field")
 )
 
-// parseInput reads name and enhanced from a JSON or form body.
-func parseInput(r *http.Request, body []byte) (listInput, error) {
+// parseInput reads a JSON or form body, refusing keys outside allowed.
+func parseInput(r *http.Request, body []byte, allowed []string) (listInput, error) {
 	var in listInput
 	if len(body) == 0 {
 		return in, nil
 	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	raw := map[string]json.RawMessage{}
 	if mt == "application/x-www-form-urlencoded" {
 		form, err := url.ParseQuery(string(body))
 		if err != nil {
 			return in, errBadField
 		}
-		if form.Has("name") {
-			v := form.Get("name")
-			in.name = &v
-		}
-		if form.Has("enhanced") {
-			b, err := strconv.ParseBool(form.Get("enhanced"))
-			if err != nil {
-				return in, errBadField
+		for k := range form {
+			v := form.Get(k)
+			if k == "enhanced" {
+				b, err := strconv.ParseBool(v)
+				if err != nil {
+					return in, errBadField
+				}
+				v = strconv.FormatBool(b)
+			} else if k != "id" {
+				q, _ := json.Marshal(v)
+				v = string(q)
 			}
-			in.enhanced = &b
+			raw[k] = json.RawMessage(v)
 		}
-		return in, nil
-	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
+	} else if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
 		return in, errBadJSON
 	}
-	if raw, ok := fields["name"]; ok && string(raw) != "null" {
-		var v string
-		if err := json.Unmarshal(raw, &v); err != nil {
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !slices.Contains(allowed, k) {
+			return in, unknownKeyError{k}
+		}
+	}
+	if v, ok := raw["id"]; ok && string(v) != "null" {
+		var id int64
+		if err := json.Unmarshal(v, &id); err != nil {
+			return in, validationError{"id", "The id must be an integer."}
+		}
+		in.id = &id
+	}
+	if v, ok := raw["name"]; ok && string(v) != "null" {
+		var n string
+		if err := json.Unmarshal(v, &n); err != nil {
 			return in, errBadField
 		}
-		in.name = &v
+		in.name = &n
 	}
-	if raw, ok := fields["enhanced"]; ok && string(raw) != "null" {
+	if v, ok := raw["enhanced"]; ok && string(v) != "null" {
 		var b bool
-		if err := json.Unmarshal(raw, &b); err != nil {
+		if err := json.Unmarshal(v, &b); err != nil {
 			return in, errBadField
 		}
 		in.enhanced = &b
@@ -251,11 +311,30 @@ func parseInput(r *http.Request, body []byte) (listInput, error) {
 
 // inputError writes the reply for a parseInput failure.
 func inputError(w http.ResponseWriter, err error) {
-	if errors.Is(err, errBadJSON) {
+	var uk unknownKeyError
+	var ve validationError
+	switch {
+	case errors.Is(err, errBadJSON):
 		writeError(w, http.StatusBadRequest, "INVALID_JSON_PROVIDED", "Invalid JSON provided")
-		return
+	case errors.As(err, &uk):
+		writeValidation(w, uk.key, "key "+uk.key+" is not part of the schema for this resource")
+	case errors.As(err, &ve):
+		writeValidation(w, ve.key, ve.msg)
+	default:
+		writeError(w, http.StatusUnprocessableEntity, "VALIDATION_ERROR", "name must be a string and enhanced a boolean")
 	}
-	writeError(w, http.StatusUnprocessableEntity, "VALIDATION_ERROR", "name must be a string and enhanced a boolean")
+}
+
+// checkQuery refuses query parameters the route does not document: only
+// GET /v2/accountlists takes one (name).
+func checkQuery(w http.ResponseWriter, r *http.Request, allowed ...string) bool {
+	for k := range r.URL.Query() {
+		if !slices.Contains(allowed, k) {
+			writeValidation(w, k, "key "+k+" is not part of the schema for this resource")
+			return false
+		}
+	}
+	return true
 }
 
 // successID is ListCreationSuccess, in the spec's key order.
@@ -273,7 +352,7 @@ func (s *Server) lists(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) create(w http.ResponseWriter, r *http.Request, body []byte) {
-	in, err := parseInput(r, body)
+	in, err := parseInput(r, body, createKeys)
 	if err != nil {
 		inputError(w, err)
 		return
@@ -314,9 +393,13 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, id int64, body [
 		listNotFound(w)
 		return
 	}
-	in, err := parseInput(r, body)
+	in, err := parseInput(r, body, updateKeys)
 	if err != nil {
 		inputError(w, err)
+		return
+	}
+	if in.id != nil && *in.id != id {
+		writeValidation(w, "id", "The id must be the id of the list in the path.")
 		return
 	}
 	l, err := s.store.update(id, in.name, in.enhanced)

@@ -118,8 +118,8 @@ func TestDemoDataAndLists(t *testing.T) {
 		assert.Equal(t, http.StatusOK, r.status, q)
 		assert.Equal(t, "[]\n", r.body, q)
 	}
-	r = h.do(http.MethodGet, "/v2/accountlists?name=&page=2", "", "")
-	assert.Len(t, r.json(t), 4, "empty name filter and unknown params are ignored")
+	r = h.do(http.MethodGet, "/v2/accountlists?name=", "", "")
+	assert.Len(t, r.json(t), 4, "an empty name filter is ignored")
 
 	empty := newHarness(t, Options{Empty: true})
 	r = empty.do(http.MethodGet, "/v2/accountlists", "", "")
@@ -400,14 +400,14 @@ func TestFaultsAndRecorder(t *testing.T) {
 	h.sim.Faults().Clear()
 
 	h.sim.Recorder().Clear()
-	h.jsonDo(http.MethodPost, "/v2/accountlists?x=1", `{"name":"rec"}`)
+	h.jsonDo(http.MethodPost, "/v2/accountlists", `{"name":"rec"}`)
 	entries := h.sim.Recorder().Entries()
 	require.Len(t, entries, 1)
 	e := entries[0]
 	assert.Equal(t, "cordial", e.Vendor)
 	assert.Equal(t, http.MethodPost, e.Method)
 	assert.Equal(t, "/v2/accountlists", e.Path)
-	assert.Equal(t, "x=1", e.Query)
+	assert.Empty(t, e.Query)
 	assert.Equal(t, `{"name":"rec"}`, e.Body)
 	assert.Equal(t, http.StatusOK, e.Status)
 	assert.Equal(t, "REDACTED", e.Headers["Authorization"])
@@ -474,4 +474,48 @@ func TestConcurrentCreatesGetDistinctIDs(t *testing.T) {
 	}
 	assert.Len(t, seen, n/2)
 	assert.Len(t, h.do(http.MethodGet, "/v2/accountlists", "", "").json(t), n/2)
+}
+
+// TestRefusesUnknownKeys: a body key or query parameter the endpoint does
+// not take is refused with Cordial's recorded validationErrors shape, and
+// the refusal changes nothing; PUT takes the document's id, which must be
+// the path's.
+func TestRefusesUnknownKeys(t *testing.T) {
+	h := newHarness(t, Options{})
+	before, err := h.sim.State()
+	require.NoError(t, err)
+	cases := []struct {
+		name, method, path, contentType, body, key string
+	}{
+		{"create misspelled enhanced", http.MethodPost, "/v2/accountlists", "application/json", `{"name":"typo_list","enhansed":true}`, "enhansed"},
+		{"create with id", http.MethodPost, "/v2/accountlists", "application/json", `{"name":"typo_list","id":5}`, "id"},
+		{"create form misspelled", http.MethodPost, "/v2/accountlists", "application/x-www-form-urlencoded", `name=typo_list&enhanced=true&nmae=x`, "nmae"},
+		{"update misspelled enhanced", http.MethodPut, "/v2/accountlists/1", "application/json", `{"id":1,"name":"renamed","enchanced":true}`, "enchanced"},
+		{"update id of another list", http.MethodPut, "/v2/accountlists/1", "application/json", `{"id":2,"name":"renamed"}`, "id"},
+		{"update id not a number", http.MethodPut, "/v2/accountlists/1", "application/json", `{"id":"one","name":"renamed"}`, "id"},
+		{"list paging", http.MethodGet, "/v2/accountlists?per_page=2", "", "", "per_page"},
+		{"count query", http.MethodGet, "/v2/accountlists/1/count?name=x", "", "", "name"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := h.do(tc.method, tc.path, tc.contentType, tc.body)
+			assert.Equal(t, http.StatusUnprocessableEntity, r.status, r.body)
+			var got struct {
+				Error    bool `json:"error"`
+				Messages struct {
+					ValidationErrors map[string][]string `json:"validationErrors"`
+				} `json:"messages"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(r.body), &got), r.body)
+			assert.True(t, got.Error)
+			assert.Contains(t, got.Messages.ValidationErrors, tc.key, r.body)
+			after, err := h.sim.State()
+			require.NoError(t, err)
+			assert.JSONEq(t, string(before), string(after), "a refused call changes nothing")
+		})
+	}
+	// The document's PUT body, id included, is accepted.
+	r := h.jsonDo(http.MethodPut, "/v2/accountlists/1", `{"id":1,"name":"vip_guests","enhanced":true}`)
+	assert.Equal(t, http.StatusOK, r.status, r.body)
+	assert.Contains(t, r.body, `"name":"vip_guests"`)
 }

@@ -1,9 +1,11 @@
 package orttosim
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -66,13 +68,28 @@ func (s *Server) bulkAccounts(w http.ResponseWriter, r *http.Request, op bulkOp)
 
 // decodeBody reads a JSON request body into v, answering 400 with Ortto's
 // envelope when it is not one JSON object of the right shape.
+//
+// An element the endpoint's table of valid request body elements does not
+// list (a misspelled exclusionIds for exclusion_ids, say) is refused with
+// 400, not ignored: ignored, it would widen the request (a restore that
+// drops its exclusions restores every archived account). Ortto refuses
+// unknown fields live ("failed to validate field ... Object not found",
+// fixture person/merge_people_with_invalid_field.json); its documents
+// record no leniency. The request is refused before any state is read or
+// changed.
 func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	b, err := io.ReadAll(io.LimitReader(r.Body, 8<<20))
 	if err == nil {
-		err = json.Unmarshal(b, v)
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err = dec.Decode(v); err == nil && dec.More() {
+			err = errors.New("trailing data after the JSON object")
+		}
 	}
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "Failed to parse request body: "+err.Error())
+		msg := "Failed to parse request body: " + err.Error()
+		simkit.WriteJSON(w, http.StatusBadRequest, errorReply{RequestID: requestID(), Code: http.StatusBadRequest, Error: instanceName + ": " + msg,
+			Details: []errorDetail{{Status: "invalid", Error: msg}}})
 		return false
 	}
 	return true
@@ -101,6 +118,7 @@ type getAccountsRequest struct {
 	Offset        int             `json:"offset"`
 	CursorID      *string         `json:"cursor_id"`
 	SortByFieldID string          `json:"sort_by_field_id"`
+	SortOrder     string          `json:"sort_order"` // NOTES: person/get's sort_order; accepted, no effect without sort_by_field_id
 	Fields        []string        `json:"fields"`
 	Filter        json.RawMessage `json:"filter"`
 	Q             string          `json:"q"`

@@ -107,9 +107,17 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 
 // errorReply is Ortto's recorded error envelope.
 type errorReply struct {
-	RequestID string `json:"request_id"`
-	Code      int    `json:"code"`
-	Error     string `json:"error"`
+	RequestID string        `json:"request_id"`
+	Code      int           `json:"code"`
+	Error     string        `json:"error"`
+	Details   []errorDetail `json:"details,omitempty"`
+}
+
+// errorDetail is one entry of a 400's details, as recorded
+// ({"status":"invalid","error":"..."}).
+type errorDetail struct {
+	Status string `json:"status"`
+	Error  string `json:"error"`
 }
 
 func writeError(w http.ResponseWriter, status int, msg string) {
