@@ -98,7 +98,7 @@ func run() error {
 	gw, err := gateway.New(cfg, gateway.Options{
 		Telemetry: tel,
 		Auth:      authn, Simulated: cfg.Sandbox, Logger: logger,
-		APQCache: stores.APQ, Idempotency: stores.Idempotency, CacheStore: stores.Cache, Generations: stores.Generations,
+		APQCache: stores.APQ, Idempotency: stores.Idempotency, CacheStore: stores.Cache, Generations: stores.Generations, Stores: stores,
 		RateLimiter: stores.RateLimiter,
 		Manifest:    manifest, PersistedOnly: cfg.Persisted.Only,
 	})

@@ -50,6 +50,10 @@ const (
 	CacheMiss       = "miss"       // the vendor was called (and its reply kept when cacheable)
 	CacheStale      = "stale"      // the vendor failed; an expired entry was served instead
 	CacheInvalidate = "invalidate" // a mutation (or invalidateCache) dropped the vendor's entries
+	// CacheInvalidateFailed: the store did not take a mutation's
+	// invalidation (Redis down); the replica reads past the cache until a
+	// later invalidation goes through.
+	CacheInvalidateFailed = "invalidate_failed"
 )
 
 // StaleServe describes a reply served stale because the vendor failed.
@@ -121,6 +125,11 @@ type cacheTransport struct {
 	logger      *slog.Logger
 	// epoch is the fence's write epoch (see fenceTransport).
 	epoch *atomic.Uint64
+	// unpublished is set while an invalidation the store refused is owed:
+	// until it goes through, this replica neither serves nor keeps
+	// cached replies of the vendor (they may predate the write), and
+	// each read first tries to publish it again.
+	unpublished atomic.Bool
 }
 
 func newCacheTransport(next http.RoundTripper, opts ChainOptions, epoch *atomic.Uint64) http.RoundTripper {
@@ -169,6 +178,9 @@ func (t *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ttl := t.ttl(op)
 	rc := readCallFrom(req)
 	if ttl <= 0 || rc == nil || rc.fresh {
+		return t.next.RoundTrip(req)
+	}
+	if t.unpublished.Load() && !t.invalidate(ctx, op) {
 		return t.next.RoundTrip(req)
 	}
 	sum := sha256.Sum256([]byte(op + "\n" + rc.key))
@@ -234,15 +246,27 @@ func (t *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// invalidate drops the vendor's entries after a mutation.
-func (t *cacheTransport) invalidate(ctx context.Context, op string) {
+// invalidate drops the vendor's entries after a mutation, and reports
+// whether the store took it. One it refuses is owed (unpublished): the
+// mutation itself happened and is reported to its caller as it went, but
+// this replica reads past the cache until the invalidation goes through.
+// Other replicas sharing the store cannot be told; they serve their
+// entries until a later invalidation or the TTL (RELIABILITY.md).
+func (t *cacheTransport) invalidate(ctx context.Context, op string) bool {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
 	if err := t.opts.Store.Invalidate(sctx, t.vendor); err != nil {
-		t.logger.ErrorContext(ctx, "response cache: invalidation after a mutation failed; entries may be served until their TTL", "vendor", t.vendor, "error", err)
-		return
+		if !t.unpublished.Swap(true) {
+			t.logger.ErrorContext(ctx, "response cache: invalidation after a mutation failed; reading past the cache until it goes through", "vendor", t.vendor, "error", err)
+		}
+		t.observe(op, CacheInvalidateFailed)
+		return false
+	}
+	if t.unpublished.Swap(false) {
+		t.logger.InfoContext(ctx, "response cache: the owed invalidation went through; serving from the cache again", "vendor", t.vendor)
 	}
 	t.observe(op, CacheInvalidate)
+	return true
 }
 
 // vendorFailed reports whether a read failed in a way a stale entry may

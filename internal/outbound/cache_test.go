@@ -2,9 +2,11 @@ package outbound_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -201,4 +203,50 @@ func TestCacheKeepsNoUncacheableReply(t *testing.T) {
 			assert.Equal(t, tc.calls, v.count())
 		})
 	}
+}
+
+// flakyInvalidation is a memory store whose invalidation fails while
+// down is set, as Redis's does while it is unreachable.
+type flakyInvalidation struct {
+	*outbound.MemoryCacheStore
+	down atomic.Bool
+}
+
+func (f *flakyInvalidation) Invalidate(ctx context.Context, vendor string) error {
+	if f.down.Load() {
+		return errors.New("redis: i/o timeout")
+	}
+	return f.MemoryCacheStore.Invalidate(ctx, vendor)
+}
+
+// A mutation whose invalidation the store refuses still returns what the
+// vendor said (it happened); until the invalidation goes through, the
+// replica reads past the cache, so it never serves an entry from before
+// its own write, and says so (CacheDegraded, the invalidate_failed
+// outcome).
+func TestRefusedInvalidationReadsPastTheCacheUntilPublished(t *testing.T) {
+	v := newHeldVendor(t, "old")
+	v.Release() // nothing is held in this test
+	store := &flakyInvalidation{MemoryCacheStore: memStore(t)}
+	obs := &cacheObserver{}
+	chain := newChain(t, outbound.ChainOptions{Vendor: "held", Observer: obs, Cache: outbound.CacheOptions{Store: store, TTL: time.Hour}})
+	c := chain.Client()
+
+	require.JSONEq(t, `{"value":"old"}`, get(t, c, v.URL))
+	require.JSONEq(t, `{"value":"old"}`, get(t, c, v.URL))
+	require.Equal(t, 1, v.getCount(), "cached")
+
+	store.down.Store(true)
+	put(t, c, v.URL, "new")
+	assert.True(t, chain.CacheDegraded())
+	assert.Equal(t, 1, obs.count(outbound.CacheInvalidateFailed))
+	assert.JSONEq(t, `{"value":"new"}`, get(t, c, v.URL), "the old entry is not served after the write")
+	assert.JSONEq(t, `{"value":"new"}`, get(t, c, v.URL))
+	assert.Equal(t, 3, v.getCount(), "every read goes to the vendor meanwhile")
+
+	store.down.Store(false)
+	assert.JSONEq(t, `{"value":"new"}`, get(t, c, v.URL))
+	assert.False(t, chain.CacheDegraded(), "the owed invalidation went through")
+	assert.JSONEq(t, `{"value":"new"}`, get(t, c, v.URL))
+	assert.Equal(t, 4, v.getCount(), "and the cache serves again")
 }

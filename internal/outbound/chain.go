@@ -179,13 +179,14 @@ func (o ChainOptions) withDefaults() ChainOptions {
 // concurrency slot and the breaker's verdict are released when the body is
 // read to its end or closed.
 type Chain struct {
-	opts      ChainOptions
-	client    *http.Client
-	transport *http.Transport
-	dedup     *dedupTransport
-	breaker   *breakerTransport
-	limit     *limitTransport // nil: no limits
-	cache     CacheStore
+	opts       ChainOptions
+	client     *http.Client
+	transport  *http.Transport
+	dedup      *dedupTransport
+	breaker    *breakerTransport
+	limit      *limitTransport // nil: no limits
+	cache      CacheStore
+	cacheLayer *cacheTransport // nil: no cache
 	// epoch counts the writes that came back (see fenceTransport).
 	epoch atomic.Uint64
 }
@@ -214,6 +215,7 @@ func NewChain(opts ChainOptions) *Chain {
 	// spends no budget and makes no span, vendor metric or rate-limit
 	// token below.
 	rt = newCacheTransport(rt, opts, &c.epoch)
+	c.cacheLayer, _ = rt.(*cacheTransport)
 	c.cache = opts.Cache.Store
 	// Outermost of all: reads are ordered after the writes that came back
 	// before them, in the cache and in dedup alike.
@@ -251,6 +253,14 @@ func (c *Chain) InvalidateCache(ctx context.Context) error {
 		o.ObserveCache(c.opts.Vendor, "invalidateCache", CacheInvalidate)
 	}
 	return nil
+}
+
+// CacheDegraded reports whether the read cache owes an invalidation the
+// store refused (Redis down): the chain reads past the cache meanwhile,
+// and other replicas may serve entries older than this replica's last
+// write. For /readyz.
+func (c *Chain) CacheDegraded() bool {
+	return c.cacheLayer != nil && c.cacheLayer.unpublished.Load()
 }
 
 // BreakerState is the vendor's circuit breaker state, "closed", "open" or

@@ -138,6 +138,10 @@ type Stores struct {
 	// Shared is true when the stores are in Redis, shared by replicas.
 	Shared bool
 
+	client     *redis.Client // nil in memory
+	guard      *guard
+	durability durabilityCheck
+
 	desc      string
 	close     func() error
 	closeOnce sync.Once
@@ -170,17 +174,25 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Stores, error)
 	if err != nil {
 		return nil, err
 	}
+	g := newGuard(logger)
+	client.AddHook(g)
 	cache := NewCacheStore(client, cfg.Prefix)
-	return &Stores{
+	st := &Stores{
 		APQ:         NewAPQCache(client, APQOptions{Prefix: cfg.Prefix, TTL: cfg.APQTTL, Logger: logger}),
 		Idempotency: NewIdempotencyStore(client, cfg.Prefix),
 		Cache:       cache,
 		Generations: cache,
 		RateLimiter: NewRateLimiter(client, cfg.Prefix),
 		Shared:      true,
+		client:      client,
+		guard:       g,
 		desc:        fmt.Sprintf("redis %s, key prefix %q (shared by replicas)", cfg.describeRedis(), cfg.Prefix),
 		close:       client.Close,
-	}, nil
+	}
+	if d := st.durability.check(ctx, client); !d.ExactlyOnce() {
+		logger.Warn("redis persistence: idempotency keys do not survive every Redis restart, so a keyed mutation may run twice after one; run Redis with appendonly yes and appendfsync always (RELIABILITY.md, Exactly once)", "durability", d.String())
+	}
+	return st, nil
 }
 
 // Connect parses a redis:// or rediss:// URL, connects and pings. The
@@ -190,6 +202,27 @@ func Connect(ctx context.Context, rawURL string) (*redis.Client, error) {
 	if err != nil {
 		// url.Parse errors quote the input, password and all.
 		return nil, errors.New("SWITCHYARD_REDIS_URL is not a valid redis:// or rediss:// URL (the value is not shown: it may hold a password)")
+	}
+	// Every call bounded: by its context (which go-redis honours only with
+	// ContextTimeoutEnabled), else by the I/O timeouts (see IOTimeout).
+	opts.ContextTimeoutEnabled = true
+	if opts.DialTimeout == 0 {
+		opts.DialTimeout = DialTimeout
+	}
+	if opts.ReadTimeout == 0 {
+		opts.ReadTimeout = IOTimeout
+	}
+	if opts.WriteTimeout == 0 {
+		opts.WriteTimeout = IOTimeout
+	}
+	if opts.PoolTimeout == 0 {
+		opts.PoolTimeout = IOTimeout
+	}
+	if opts.MaxRetries == 0 {
+		// One retry (a pooled connection Redis closed while idle), not
+		// go-redis's three with backoff: a Redis that is down is the
+		// breaker's to judge, at once.
+		opts.MaxRetries = 1
 	}
 	client := redis.NewClient(opts)
 	ctx, cancel := context.WithTimeout(ctx, pingTimeout)

@@ -64,6 +64,9 @@ type Options struct {
 	// writes on chains that do not cache; nil fences them by this
 	// replica's writes only.
 	Generations outbound.Generations
+	// Stores are the shared stores, for /readyz (their health and
+	// durability); nil reports the in-memory stores.
+	Stores *sharedstate.Stores
 	// RateLimiter is the vendors' rate budget shared by replicas
 	// (sharedstate.Stores.RateLimiter); nil leaves each replica its share.
 	RateLimiter outbound.SharedLimiter
@@ -88,6 +91,8 @@ type Gateway struct {
 	sdlOnce          sync.Once
 	sdl              string
 	introspection    bool // /schema.graphql follows the introspection rule
+	stores           *sharedstate.Stores
+	cacheOn          map[string]bool
 }
 
 // New builds the vendor clients named in cfg and the HTTP handler.
@@ -95,7 +100,7 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	g := &Gateway{chains: map[string]*outbound.Chain{}, introspection: cfg.Introspection}
+	g := &Gateway{chains: map[string]*outbound.Chain{}, introspection: cfg.Introspection, stores: opts.Stores, cacheOn: map[string]bool{}}
 	if cfg.Cache.Enabled && opts.CacheStore == nil {
 		mem := outbound.NewMemoryCacheStore(cfg.Cache.MaxBytes)
 		opts.CacheStore, g.closeCache = mem, mem.Close
@@ -104,6 +109,7 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		chainOpts := cfg.ChainOptions(v)
 		if cfg.Cache.On(v) {
 			chainOpts.Cache.Store = opts.CacheStore
+			g.cacheOn[v] = true
 		}
 		chainOpts.Generations = opts.Generations
 		// The chain reads its vendor's replies as the vendor's client does.
@@ -317,20 +323,45 @@ func newResolver(cfg *config.Config, opts Options, chains map[string]*outbound.C
 	return r, nil
 }
 
-func (g *Gateway) readyz(w http.ResponseWriter, _ *http.Request) {
+// readyz answers 200 with status "ready", or "degraded" with the
+// reasons when the gateway serves but not fully (shared state
+// unreachable or not durable, a cache owing an invalidation): every
+// replica shares the same Redis and vendors, so taking a degraded replica
+// out of a load balancer would only move its traffic to replicas in the
+// same state (README, Readiness).
+func (g *Gateway) readyz(w http.ResponseWriter, r *http.Request) {
 	type vendor struct {
 		Configured bool   `json:"configured"`
 		Simulated  bool   `json:"simulated"`
 		Breaker    string `json:"breaker"`
 		RateLimit  string `json:"rate_limit"`
+		// Cache is "ok", "off", or "owes-invalidation" (see
+		// outbound.Chain.CacheDegraded).
+		Cache string `json:"cache"`
 	}
 	body := struct {
-		Status  string            `json:"status"`
-		Sandbox bool              `json:"sandbox"`
-		Vendors map[string]vendor `json:"vendors"`
+		Status      string             `json:"status"`
+		Degraded    []string           `json:"degraded,omitempty"`
+		Sandbox     bool               `json:"sandbox"`
+		SharedState sharedstate.Health `json:"shared_state"`
+		Vendors     map[string]vendor  `json:"vendors"`
 	}{Status: "ready", Sandbox: g.resolver.Info.Sandbox, Vendors: map[string]vendor{}}
+	body.SharedState = g.stores.Health(r.Context())
+	body.Degraded = append(body.Degraded, body.SharedState.Degraded...)
 	for _, v := range g.resolver.Info.Vendors {
-		body.Vendors[v.Name] = vendor{Configured: v.Configured, Simulated: v.Simulated, Breaker: g.chains[v.Name].BreakerState(), RateLimit: g.chains[v.Name].RateLimitMode()}
+		c := g.chains[v.Name]
+		cache := "off"
+		switch {
+		case c.CacheDegraded():
+			cache = "owes-invalidation"
+			body.Degraded = append(body.Degraded, v.Name+": a write's cache invalidation did not reach the shared store; other replicas may serve entries older than it until their TTL")
+		case g.cacheOn[v.Name]:
+			cache = "ok"
+		}
+		body.Vendors[v.Name] = vendor{Configured: v.Configured, Simulated: v.Simulated, Breaker: c.BreakerState(), RateLimit: c.RateLimitMode(), Cache: cache}
+	}
+	if len(body.Degraded) > 0 {
+		body.Status = "degraded"
 	}
 	writeJSON(w, http.StatusOK, body)
 }

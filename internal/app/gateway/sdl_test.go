@@ -45,9 +45,9 @@ func TestHealthAndReadiness(t *testing.T) {
 	resp.Body.Close()
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	assert.JSONEq(t, `{"status":"ready","sandbox":true,"vendors":{
-		"ortto":{"configured":true,"simulated":true,"breaker":"closed","rate_limit":"local"},"apptivo":{"configured":true,"simulated":true,"breaker":"closed","rate_limit":"unlimited"},
-		"appdirect":{"configured":true,"simulated":true,"breaker":"closed","rate_limit":"unlimited"},"cordial":{"configured":true,"simulated":true,"breaker":"closed","rate_limit":"unlimited"}}}`, string(body))
+	assert.JSONEq(t, `{"status":"ready","sandbox":true,"shared_state":{"store":"memory"},"vendors":{
+		"ortto":{"configured":true,"simulated":true,"breaker":"closed","rate_limit":"local","cache":"off"},"apptivo":{"configured":true,"simulated":true,"breaker":"closed","rate_limit":"unlimited","cache":"off"},
+		"appdirect":{"configured":true,"simulated":true,"breaker":"closed","rate_limit":"unlimited","cache":"off"},"cordial":{"configured":true,"simulated":true,"breaker":"closed","rate_limit":"unlimited","cache":"off"}}}`, string(body))
 
 	resp, err = http.Get(e.Server.URL + "/")
 	require.NoError(t, err)

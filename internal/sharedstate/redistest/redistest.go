@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -27,12 +28,36 @@ type Server struct {
 	Addr string
 	// URL is redis://Addr/0, as SWITCHYARD_REDIS_URL takes it.
 	URL string
+
+	t    testing.TB
+	bin  string
+	dir  string
+	port int
+	opts Options
+	mu   sync.Mutex
+	cmd  *exec.Cmd
+	stop func()
+}
+
+// Options are the persistence settings of a test Redis. The zero value
+// is persistence off, as Start runs it.
+type Options struct {
+	// AOF turns on the append-only file, with Fsync as appendfsync
+	// ("always", "everysec" or "no"; default "everysec", Redis's own).
+	AOF   bool
+	Fsync string
 }
 
 // Start runs redis-server on a free loopback port with persistence off and
 // its working directory in t.TempDir(), and stops it when t ends. It calls
 // t.Skip when redis-server is not on PATH.
 func Start(t testing.TB) *Server {
+	t.Helper()
+	return StartWith(t, Options{})
+}
+
+// StartWith is Start with the persistence opts.
+func StartWith(t testing.TB, opts Options) *Server {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -42,53 +67,100 @@ func Start(t testing.TB) *Server {
 	// may take it before redis-server binds; try a few times.
 	var lastErr error
 	for range 3 {
-		s, err := start(t, bin)
-		if err == nil {
+		port, err := freePort()
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		s := &Server{t: t, bin: bin, dir: t.TempDir(), port: port, opts: opts}
+		s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+		s.URL = "redis://" + s.Addr + "/0"
+		if lastErr = s.start(); lastErr == nil {
+			t.Cleanup(s.Kill)
 			return s
 		}
-		lastErr = err
 	}
 	t.Fatalf("start redis-server: %v", lastErr)
 	return nil
 }
 
-func start(t testing.TB, bin string) (*Server, error) {
-	port, err := freePort()
-	if err != nil {
-		return nil, err
+func (s *Server) start() error {
+	aof, fsync := "no", s.opts.Fsync
+	if s.opts.AOF {
+		aof = "yes"
 	}
-	dir := t.TempDir()
+	if fsync == "" {
+		fsync = "everysec"
+	}
 	var out syncBuffer
-	cmd := exec.Command(bin,
+	cmd := exec.Command(s.bin,
 		"--bind", "127.0.0.1",
-		"--port", strconv.Itoa(port),
+		"--port", strconv.Itoa(s.port),
 		"--save", "",
-		"--appendonly", "no",
-		"--dir", dir,
+		"--appendonly", aof,
+		"--appendfsync", fsync,
+		"--dir", s.dir,
 		"--daemonize", "no",
 		"--protected-mode", "yes",
 	)
-	cmd.Dir = dir
+	cmd.Dir = s.dir
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
-		return nil, err
+		return err
 	}
 	// exited is closed, and waitErr set, when the process has exited.
 	exited := make(chan struct{})
 	var waitErr error
 	go func() { waitErr = cmd.Wait(); close(exited) }()
 	stop := func() {
+		_ = cmd.Process.Signal(syscall.SIGCONT) // a frozen server must be able to die
 		_ = cmd.Process.Kill()
 		<-exited
 	}
-	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
-	s.URL = "redis://" + s.Addr + "/0"
 	if err := waitReady(s.Addr, exited, func() error { return waitErr }); err != nil {
 		stop()
-		return nil, fmt.Errorf("%w; redis-server output:\n%s", err, out.String())
+		return fmt.Errorf("%w; redis-server output:\n%s", err, out.String())
 	}
-	t.Cleanup(stop)
-	return s, nil
+	s.mu.Lock()
+	s.cmd, s.stop = cmd, stop
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Server) signal(sig syscall.Signal) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd != nil {
+		_ = s.cmd.Process.Signal(sig)
+	}
+}
+
+// Freeze stops the server with SIGSTOP: connections stay open and nothing
+// answers, as a Redis stuck in a long command or a paused VM.
+func (s *Server) Freeze() { s.signal(syscall.SIGSTOP) }
+
+// Thaw resumes a frozen server.
+func (s *Server) Thaw() { s.signal(syscall.SIGCONT) }
+
+// Kill ends the server at once (SIGKILL: no shutdown, no final fsync).
+func (s *Server) Kill() {
+	s.mu.Lock()
+	stop := s.stop
+	s.stop, s.cmd = nil, nil
+	s.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+}
+
+// Restart kills the server and starts it again on the same port and
+// directory, so that what it persisted (with AOF) is loaded back.
+func (s *Server) Restart() {
+	s.t.Helper()
+	s.Kill()
+	if err := s.start(); err != nil {
+		s.t.Fatalf("restart redis-server: %v", err)
+	}
 }
 
 // Client returns a client of s, closed when t ends.
