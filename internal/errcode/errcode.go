@@ -34,6 +34,9 @@ const (
 	// VendorBudgetExceeded: the operation would make, or has made, more
 	// vendor calls than SWITCHYARD_MAX_VENDOR_CALLS allows.
 	VendorBudgetExceeded = "VENDOR_BUDGET_EXCEEDED"
+	// VendorReplyTooLarge: the vendor's reply was larger than the
+	// gateway accepts from it (<VENDOR>_MAX_REPLY_BYTES).
+	VendorReplyTooLarge = "VENDOR_REPLY_TOO_LARGE"
 	Unauthenticated      = "UNAUTHENTICATED"
 	Forbidden            = "FORBIDDEN"
 	InternalServerError  = "INTERNAL_SERVER_ERROR"
@@ -84,6 +87,7 @@ var kindCodes = map[outbound.Kind]string{
 	outbound.KindRateLimited:        VendorRateLimited,
 	outbound.KindNotConfigured:      VendorNotConfigured,
 	outbound.KindBudgetExceeded:     VendorBudgetExceeded,
+	outbound.KindReplyTooLarge:      VendorReplyTooLarge,
 }
 
 // Presenter is the gqlgen error presenter: it keeps gqlgen's path and

@@ -30,6 +30,9 @@ type ChainOptions struct {
 	Timeout time.Duration
 	// MaxConns bounds the connections to the vendor (default MaxConcurrent).
 	MaxConns int
+	// MaxReplyBytes bounds each reply of the vendor, enforced while it is
+	// read (default DefaultMaxReplyBytes; at most 64 MiB). See replyLimit.
+	MaxReplyBytes int64
 	// NoDedup turns off sharing of identical reads in flight.
 	NoDedup bool
 	// Cache is the read cache (see cacheTransport); a nil Cache.Store
@@ -112,6 +115,10 @@ func (o ChainOptions) withDefaults() ChainOptions {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
 	}
+	if o.MaxReplyBytes <= 0 {
+		o.MaxReplyBytes = DefaultMaxReplyBytes
+	}
+	o.MaxReplyBytes = min(o.MaxReplyBytes, maxBodyBytes)
 	if o.RetryAttempts <= 0 {
 		o.RetryAttempts = DefaultRetryAttempts
 	}
@@ -166,6 +173,7 @@ func (o ChainOptions) withDefaults() ChainOptions {
 //	  waiting clients served round-robin (WithClient); the rate shared
 //	  by every replica when Shared is set
 //	→ attempt timeout: the vendor timeout, per attempt, body included
+//	→ reply limit: a reply past MaxReplyBytes fails while it is read
 //	→ wire: a client span per attempt, its traceparent sent to the vendor
 //	→ tuned http.Transport
 //
@@ -199,6 +207,7 @@ func NewChain(opts ChainOptions) *Chain {
 	c.transport, _ = base.Transport.(*http.Transport)
 	var rt http.RoundTripper = base.Transport
 	rt = newWireTransport(rt, opts)
+	rt = newReplyLimit(rt, opts)
 	rt = newAttemptTimeout(rt, opts.Timeout)
 	rt = newLimitTransport(rt, opts)
 	c.limit, _ = rt.(*limitTransport)

@@ -13,11 +13,6 @@ import (
 	"unicode/utf8"
 )
 
-// maxBodyBytes caps what we read from a vendor reply. No documented reply
-// comes near it; a vendor sending more is treated as malformed rather than
-// allowed to exhaust memory.
-const maxBodyBytes = 16 << 20
-
 // CheckFunc inspects a complete reply and returns nil when it is a success,
 // or the vendor's typed error built from its status and error body. Each
 // vendor client has exactly one.

@@ -50,6 +50,9 @@ const (
 	// request had already made as many vendor calls as it may (see
 	// WithCallBudget); the vendor was not called.
 	KindBudgetExceeded
+	// KindReplyTooLarge is a reply past the vendor's reply bound
+	// (ChainOptions.MaxReplyBytes): refused while it was read.
+	KindReplyTooLarge
 )
 
 var kindNames = [...]string{
@@ -64,6 +67,7 @@ var kindNames = [...]string{
 	KindRateLimited:        "rate limited",
 	KindNotConfigured:      "not configured",
 	KindBudgetExceeded:     "call budget exceeded",
+	KindReplyTooLarge:      "reply too large",
 }
 
 func (k Kind) String() string {

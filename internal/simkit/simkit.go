@@ -109,6 +109,9 @@ type Fault struct {
 	// Echo answers with Status (default 400) and the vendor's error
 	// body whose message echoes the request, credentials included.
 	Echo bool `json:"echo"`
+	// HugeBodyBytes answers 200 with a JSON body of that many bytes,
+	// streamed without a Content-Length (a runaway reply).
+	HugeBodyBytes int64 `json:"hugeBodyBytes"`
 }
 
 // echoStatus is the status of an echo fault that sets none: a plain
@@ -183,7 +186,7 @@ func Middleware(vendor string, rec *Recorder, faults *Faults, body FaultBody, ne
 		if faults != nil {
 			fault, _ = faults.Get(vendor)
 		}
-		if fault.Rate == 0 && (fault.Status != 0 || fault.Malformed || fault.Reset || fault.StallMs > 0 || fault.Echo) {
+		if fault.Rate == 0 && (fault.Status != 0 || fault.Malformed || fault.Reset || fault.StallMs > 0 || fault.Echo || fault.HugeBodyBytes > 0) {
 			fault.Rate = 1
 		}
 		if fault.LatencyMs > 0 && !sleep(r.Context(), time.Duration(fault.LatencyMs)*time.Millisecond) {
@@ -215,6 +218,11 @@ func Middleware(vendor string, rec *Recorder, faults *Faults, body FaultBody, ne
 				rw.WriteHeader(status)
 				_, _ = w.Write(b)
 				return
+			case fault.HugeBodyBytes > 0:
+				w.Header().Set("Content-Type", "application/json")
+				rw.WriteHeader(http.StatusOK)
+				writeHuge(w, fault.HugeBodyBytes)
+				return
 			case fault.Malformed:
 				w.Header().Set("Content-Type", "application/json")
 				rw.WriteHeader(http.StatusOK)
@@ -242,6 +250,24 @@ func Middleware(vendor string, rec *Recorder, faults *Faults, body FaultBody, ne
 		}
 		next.ServeHTTP(rw, r)
 	})
+}
+
+// writeHuge writes n bytes of one JSON string, 64 KiB at a time, until
+// the client stops reading.
+func writeHuge(w io.Writer, n int64) {
+	chunk := bytes.Repeat([]byte("x"), 64<<10)
+	first := append([]byte(`{"padding":"`), chunk[12:]...)
+	for left := n; left > 0; {
+		c := chunk
+		if left == n {
+			c = first
+		}
+		c = c[:min(left, int64(len(c)))]
+		if _, err := w.Write(c); err != nil {
+			return
+		}
+		left -= int64(len(c))
+	}
 }
 
 // echoRequest is the text an echo fault puts in its error message: the

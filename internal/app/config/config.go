@@ -147,6 +147,11 @@ type VendorLimits struct {
 	// most MaxRetryAttempts, which the tag restates). Mutations are never
 	// retried.
 	RetryAttempts int `env:"RETRY_ATTEMPTS" min:"1" max:"5"`
+	// MaxReplyBytes bounds each reply of the vendor, enforced while it is
+	// read (<VENDOR>_MAX_REPLY_BYTES, default
+	// outbound.DefaultMaxReplyBytes, at most 64 MiB, which the tag
+	// restates).
+	MaxReplyBytes int64 `env:"MAX_REPLY_BYTES" min:"1024" max:"67108864"`
 }
 
 // vendorEnv is one vendor's <VENDOR>_ variables, read with the vendor's
@@ -213,6 +218,7 @@ func (c *Config) ChainOptions(vendor string) outbound.ChainOptions {
 		Replicas:        c.Replicas,
 		MaxConcurrent:   l.MaxConcurrency,
 		RetryAttempts:   l.RetryAttempts,
+		MaxReplyBytes:   l.MaxReplyBytes,
 		BreakerFailures: c.BreakerFailures,
 		BreakerOpen:     c.BreakerOpen,
 		Cache:           c.Cache.cacheOptions(vendor),
@@ -329,7 +335,8 @@ func read(getenv func(string) string) (*Config, *switches, map[string]*vendorEnv
 	vendors := map[string]*vendorEnv{}
 	for _, v := range Vendors {
 		e := &vendorEnv{Timeout: outbound.DefaultTimeout, CacheTTL: -1, Limits: VendorLimits{
-			RatePerSecond: DefaultRateLimits[v], MaxConcurrency: outbound.DefaultMaxConcurrent, RetryAttempts: outbound.DefaultRetryAttempts}}
+			RatePerSecond: DefaultRateLimits[v], MaxConcurrency: outbound.DefaultMaxConcurrent, RetryAttempts: outbound.DefaultRetryAttempts,
+			MaxReplyBytes: outbound.DefaultMaxReplyBytes}}
 		r.read(strings.ToUpper(v)+"_", e)
 		vendors[v] = e
 	}

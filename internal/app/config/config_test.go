@@ -91,9 +91,9 @@ func TestLoadReadsVendorLimitsAndBreaker(t *testing.T) {
 	t.Run("defaults", func(t *testing.T) {
 		cfg, err := config.Load(func(string) string { return "" })
 		require.NoError(t, err)
-		assert.Equal(t, config.VendorLimits{RatePerSecond: 10, MaxConcurrency: 16, RetryAttempts: 3}, cfg.Limits["ortto"], "Ortto Professional: 10 req/s")
+		assert.Equal(t, config.VendorLimits{RatePerSecond: 10, MaxConcurrency: 16, RetryAttempts: 3, MaxReplyBytes: 4 << 20}, cfg.Limits["ortto"], "Ortto Professional: 10 req/s")
 		for _, v := range []string{"apptivo", "appdirect", "cordial"} {
-			assert.Equal(t, config.VendorLimits{RatePerSecond: 0, MaxConcurrency: 16, RetryAttempts: 3}, cfg.Limits[v], v)
+			assert.Equal(t, config.VendorLimits{RatePerSecond: 0, MaxConcurrency: 16, RetryAttempts: 3, MaxReplyBytes: 4 << 20}, cfg.Limits[v], v)
 		}
 		assert.Equal(t, 5, cfg.BreakerFailures)
 		assert.Equal(t, 10*time.Second, cfg.BreakerOpen)

@@ -100,6 +100,7 @@ func TestEveryDocumentedVariableLands(t *testing.T) {
 		perVendor("_MAX_CONCURRENCY", "7", func(c *config.Config, v string) any { return c.ChainOptions(v).MaxConcurrent }, 7),
 		perVendor("_CACHE_TTL", "7s", func(c *config.Config, v string) any { return c.ChainOptions(v).Cache.TTL }, 7*time.Second),
 		perVendor("_RETRY_ATTEMPTS", "2", func(c *config.Config, v string) any { return c.ChainOptions(v).RetryAttempts }, 2),
+		perVendor("_MAX_REPLY_BYTES", "65536", func(c *config.Config, v string) any { return c.ChainOptions(v).MaxReplyBytes }, int64(65536)),
 	} {
 		for k, v := range group {
 			cases[k] = v
