@@ -37,11 +37,11 @@ const (
 	// VendorReplyTooLarge: the vendor's reply was larger than the
 	// gateway accepts from it (<VENDOR>_MAX_REPLY_BYTES).
 	VendorReplyTooLarge = "VENDOR_REPLY_TOO_LARGE"
-	Unauthenticated      = "UNAUTHENTICATED"
-	Forbidden            = "FORBIDDEN"
-	InternalServerError  = "INTERNAL_SERVER_ERROR"
-	PayloadTooLarge      = "PAYLOAD_TOO_LARGE"
-	BadRequest           = "BAD_REQUEST"
+	Unauthenticated     = "UNAUTHENTICATED"
+	Forbidden           = "FORBIDDEN"
+	InternalServerError = "INTERNAL_SERVER_ERROR"
+	PayloadTooLarge     = "PAYLOAD_TOO_LARGE"
+	BadRequest          = "BAD_REQUEST"
 	// IdempotencyOutcomeUnknown: the first request with this
 	// Idempotency-Key stopped (its replica died) without an outcome; it may
 	// have changed the vendor's data, so the key will not run it again.
