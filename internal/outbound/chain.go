@@ -214,6 +214,9 @@ func NewChain(opts ChainOptions) *Chain {
 	rt = newRetryTransport(rt, opts)
 	c.breaker = newBreakerTransport(rt, opts)
 	rt = c.breaker
+	// Requests that are no vendor operation (a token fetch) skip
+	// everything above the breaker but observation (AuxiliaryTransport).
+	aux := newObserveTransport(rt, opts)
 	if !opts.NoDedup {
 		c.dedup = newDedup(rt)
 		rt = c.dedup
@@ -228,7 +231,7 @@ func NewChain(opts ChainOptions) *Chain {
 	c.cache = opts.Cache.Store
 	// Outermost of all: reads are ordered after the writes that came back
 	// before them, in the cache and in dedup alike.
-	rt = newFenceTransport(rt, opts, &c.epoch)
+	rt = newFenceTransport(rt, aux, opts, &c.epoch)
 	// No http.Client.Timeout: the vendor timeout bounds each attempt (see
 	// attemptTimeout), and the request's own deadline bounds the whole
 	// retried sequence, so a Retry-After of a second can be waited out

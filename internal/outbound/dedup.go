@@ -150,13 +150,19 @@ func (d *dedupTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
-// requestKey identifies a read by what determines its answer. The body is
-// read and put back so that the request can still be sent.
+// requestKey identifies a read by what determines its answer: method,
+// URL, body, and its credentials (their AuthorizedAs identity, else its
+// credential headers). The body is read and put back so that the request
+// can still be sent.
 func requestKey(req *http.Request) (string, error) {
 	h := sha256.New()
 	h.Write([]byte(req.Method + " " + req.URL.String() + "\n"))
-	for _, name := range credentialHeaders {
-		h.Write([]byte(name + ": " + req.Header.Get(name) + "\n"))
+	if id, ok := req.Context().Value(credentialKey{}).(string); ok {
+		h.Write([]byte("identity: " + id + "\n"))
+	} else {
+		for _, name := range credentialHeaders {
+			h.Write([]byte(name + ": " + req.Header.Get(name) + "\n"))
+		}
 	}
 	if req.Body != nil && req.Body != http.NoBody {
 		body, err := io.ReadAll(req.Body)

@@ -41,7 +41,10 @@ type Generations interface {
 // A fresh read (FreshRead) takes neither path: it reads past the cache
 // and never shares a call, for the read of a read-modify-write.
 type fenceTransport struct {
-	next   http.RoundTripper
+	next http.RoundTripper
+	// aux is the chain without the layers that treat a request as a
+	// vendor operation (see AuxiliaryTransport).
+	aux    http.RoundTripper
 	vendor string
 	logger *slog.Logger
 	epoch  *atomic.Uint64
@@ -50,8 +53,8 @@ type fenceTransport struct {
 	gens Generations
 }
 
-func newFenceTransport(next http.RoundTripper, opts ChainOptions, epoch *atomic.Uint64) http.RoundTripper {
-	f := &fenceTransport{next: next, vendor: opts.Vendor, logger: opts.Logger, epoch: epoch}
+func newFenceTransport(next, aux http.RoundTripper, opts ChainOptions, epoch *atomic.Uint64) http.RoundTripper {
+	f := &fenceTransport{next: next, aux: aux, vendor: opts.Vendor, logger: opts.Logger, epoch: epoch}
 	if opts.Cache.Store == nil {
 		f.gens = opts.Generations
 	}
@@ -111,4 +114,33 @@ func (f *fenceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		rc.gen = g
 	}
 	return f.next.RoundTrip(req.WithContext(context.WithValue(req.Context(), readCallKey{}, rc)))
+}
+
+// AuxiliaryTransport is the part of hc's chain for requests that are no
+// vendor operation, such as an OAuth token fetch: observed, paced by the
+// vendor's limits, guarded by its breaker and bounded like any call, but
+// never a read or a write to the layers above (no write fence, cache,
+// invalidation, call budget or dedup). Treated as a write, every token
+// refresh invalidated the vendor's cache on every replica. For an
+// *http.Client not built by NewChain, it is hc's transport.
+func AuxiliaryTransport(hc *http.Client) http.RoundTripper {
+	if hc != nil {
+		if f, ok := hc.Transport.(*fenceTransport); ok {
+			return f.aux
+		}
+	}
+	return Base(hc)
+}
+
+type credentialKey struct{}
+
+// AuthorizedAs tells the chain who a request's credentials are, as a
+// stable identity (a hash of the client id and configuration): the read
+// cache and dedup then key the request by it rather than by its
+// credential headers. A vendor whose auth layer puts a short-lived token
+// on each request (an OAuth bearer) sets it, so that replicas, each with
+// its own token, and a token refresh, still share entries. Requests with
+// other credentials never share: the identity names them.
+func AuthorizedAs(ctx context.Context, identity string) context.Context {
+	return context.WithValue(ctx, credentialKey{}, identity)
 }

@@ -2,6 +2,8 @@ package appdirect
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -114,15 +116,21 @@ func New(cfg Config) (*Client, error) {
 		Scopes:       scopes,
 		AuthStyle:    oauth2.AuthStyleInHeader,
 	}
-	// The token endpoint is reached through the same transport (pool,
-	// timeouts) as the API, but without the bearer layer on top of it.
-	tokenCtx := context.WithValue(context.Background(), oauth2.HTTPClient, outbound.WithTransport(hc, outbound.Base(hc)))
+	// The token endpoint is reached through the same chain (pool,
+	// timeouts, limits, breaker, metrics) as the API, but without the
+	// bearer layer on top of it, and as no vendor operation: a token fetch
+	// is neither a read nor a write, so it must not invalidate the cache
+	// nor spend a request's call budget (outbound.AuxiliaryTransport).
+	tokenCtx := context.WithValue(context.Background(), oauth2.HTTPClient, outbound.WithTransport(hc, outbound.AuxiliaryTransport(hc)))
+	// Every replica, and every token it is given, is the same client to
+	// the cache and dedup.
+	identity := sha256.Sum256([]byte(cfg.ClientID + "\n" + tokenURL.String() + "\n" + strings.Join(scopes, " ")))
 	secrets := outbound.NewSecrets(cfg.ClientSecret)
 	secrets.AddBasic(cfg.ClientID, cfg.ClientSecret)
 	c := &Client{Client: &outbound.Client{
 		BaseURL:    base,
 		Vendor:     Vendor,
-		HTTPClient: outbound.WithTransport(hc, &bearerTransport{source: cc.TokenSource(tokenCtx), base: outbound.Base(hc), secrets: secrets}),
+		HTTPClient: outbound.WithTransport(hc, &bearerTransport{source: cc.TokenSource(tokenCtx), base: outbound.Base(hc), secrets: secrets, identity: hex.EncodeToString(identity[:])}),
 		Secrets:    secrets,
 	}}
 	c.gqlPath = strings.TrimPrefix(gqlURL.Path, base.Path) // relative, for NewRequest

@@ -33,6 +33,9 @@ type bearerTransport struct {
 	source  oauth2.TokenSource
 	base    http.RoundTripper
 	secrets *outbound.Secrets
+	// identity names the client for the chain's cache and dedup
+	// (outbound.AuthorizedAs), in place of the token.
+	identity string
 }
 
 func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -44,7 +47,7 @@ func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, t.tokenError(err)
 	}
 	t.secrets.AddRotating(tok.AccessToken)
-	r := req.Clone(req.Context())
+	r := req.Clone(outbound.AuthorizedAs(req.Context(), t.identity))
 	tok.SetAuthHeader(r)
 	return t.base.RoundTrip(r)
 }

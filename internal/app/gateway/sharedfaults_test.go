@@ -124,3 +124,30 @@ func TestFrozenRedisDegradesInsteadOfStalling(t *testing.T) {
 	w = e.Post("application/json", []byte(mustJSON(t, map[string]any{"query": create})), "Idempotency-Key", "frozen-1")
 	assert.Empty(t, w.Errors, w.Raw)
 }
+
+// AppDirect's token fetch is no vendor operation: it neither invalidates
+// the cache nor keys it. Two replicas on one Redis, each with its own
+// token, share one cached AppDirect reply; a token refresh keeps it. On
+// adb9586 each token fetch invalidated AppDirect's entries on every
+// replica and each replica's bearer was in the key, so B called
+// AppDirect again.
+func TestTokenFetchNeitherInvalidatesNorKeysTheCache(t *testing.T) {
+	rs := redistest.Start(t)
+	sb, err := sandbox.Start("")
+	require.NoError(t, err)
+	t.Cleanup(sb.Close)
+	a, b := sharedReplica(t, sb, rs.URL), sharedReplica(t, sb, rs.URL)
+	const q = `{ accounts(first: 2) { nodes { id name } } }`
+
+	first := a.Query(q, nil)
+	require.Empty(t, first.Errors, first.Raw)
+	onB := b.Query(q, nil)
+	require.Empty(t, onB.Errors, onB.Raw)
+	assert.JSONEq(t, string(first.Data), string(onB.Data))
+	assert.Len(t, a.APICalls("appdirect"), 1, "B is served A's reply, though B fetched its own token")
+	assert.Len(t, a.Calls("appdirect"), 3, "two token fetches (one per replica) and one query")
+
+	again := a.Query(q, nil)
+	require.Empty(t, again.Errors, again.Raw)
+	assert.Len(t, a.APICalls("appdirect"), 1, "B's token fetch did not invalidate A's entry")
+}
