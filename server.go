@@ -28,6 +28,11 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
+		os.Exit(healthcheck(os.Args[2:], os.Getenv, os.Stderr))
+	}
+	info, ok := debug.ReadBuildInfo()
+	gateway.Version = buildVersion(gateway.Version, info, ok)
 	// Until the configuration is read, log as the environment says.
 	// run replaces it with one that also knows every credential, so the
 	// last error goes through the default logger, whichever it is then.
@@ -114,20 +119,46 @@ func run() error {
 	srv := serve.NewServer(serve.OptionsFrom(cfg), gw)
 	logger.Info("switchyard listening", "graphiql", fmt.Sprintf("http://localhost:%d/", cfg.Port), "endpoint", "/query", "sandbox", cfg.Sandbox)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// Room for the second signal that cuts the drain short.
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(signals)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err
-	case <-ctx.Done():
+	case sig := <-signals:
+		return drain(logger, srv, gw, cfg.Server, sig, signals)
 	}
-	logger.Info("shutting down: finishing requests in flight")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+}
+
+// drain stops the server the way a replica behind a load balancer must.
+// On SIGTERM (what Kubernetes and Docker send) /readyz answers 503 and
+// keep-alive connections close after their next response, while every
+// request is still served, for opts.DrainDelay: long enough for the
+// readiness probe to fail and the load balancers to drop this replica, so
+// that no client is sent to a closed port. Then the listener closes and
+// the requests in flight get opts.ShutdownTimeout to finish. SIGINT
+// (Ctrl-C at a terminal) and a second signal during the delay skip it.
+func drain(logger *slog.Logger, srv *serve.Server, gw *gateway.Gateway, opts config.Server, sig os.Signal, more <-chan os.Signal) error {
+	gw.Drain()
+	srv.SetKeepAlivesEnabled(false)
+	if sig == syscall.SIGTERM && opts.DrainDelay > 0 {
+		logger.Info("draining: /readyz answers 503 while requests are still served", "signal", sig.String(), "delay", opts.DrainDelay.String())
+		delay := time.NewTimer(opts.DrainDelay)
+		select {
+		case <-delay.C:
+		case s := <-more:
+			delay.Stop()
+			logger.Info("second signal: closing the listener now", "signal", s.String())
+		}
+	}
+	logger.Info("shutting down: finishing requests in flight", "timeout", opts.ShutdownTimeout.String())
+	ctx, cancel := context.WithTimeout(context.Background(), opts.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("requests still in flight after SWITCHYARD_SHUTDOWN_TIMEOUT (%s): %w", opts.ShutdownTimeout, err)
 	}
 	return nil
 }

@@ -123,6 +123,14 @@ type Server struct {
 	// MaxConnections caps open client connections
 	// (SWITCHYARD_MAX_CONNECTIONS, default 512).
 	MaxConnections int
+	// DrainDelay is how long /readyz answers 503 after SIGTERM while the
+	// listener still serves, so that load balancers stop routing to the
+	// replica before it refuses connections (SWITCHYARD_DRAIN_DELAY,
+	// default 5s, 0 for none).
+	DrainDelay time.Duration
+	// ShutdownTimeout bounds the wait for requests in flight once the
+	// listener has closed (SWITCHYARD_SHUTDOWN_TIMEOUT, default 15s).
+	ShutdownTimeout time.Duration
 }
 
 // Secrets are every credential the configuration holds, for the log
@@ -172,6 +180,12 @@ const (
 	// DefaultMaxConnections stays well below the usual limit of 1024 open
 	// files, leaving room for vendor connections and the health reserve.
 	DefaultMaxConnections = 512
+	// DefaultDrainDelay covers a readiness probe every few seconds plus
+	// the endpoint update reaching the load balancers; with
+	// DefaultShutdownTimeout it fits Kubernetes' default 30 s
+	// terminationGracePeriodSeconds.
+	DefaultDrainDelay      = 5 * time.Second
+	DefaultShutdownTimeout = 15 * time.Second
 	// MaxRetryAttempts keeps a configuration from turning one read into a
 	// retry storm.
 	MaxRetryAttempts = 5
@@ -260,6 +274,16 @@ func Load(getenv func(string) string) (*Config, error) {
 		errs = append(errs, err.Error())
 	}
 	if c.Server.MaxConnections, err = intIn(getenv, "SWITCHYARD_MAX_CONNECTIONS", DefaultMaxConnections, 1, math.MaxInt32); err != nil {
+		errs = append(errs, err.Error())
+	}
+	// 0 turns the drain off (duration refuses it, as a zero timeout would
+	// be a mistake everywhere else).
+	if getenv("SWITCHYARD_DRAIN_DELAY") != "0" {
+		if c.Server.DrainDelay, err = duration(getenv, "SWITCHYARD_DRAIN_DELAY", DefaultDrainDelay); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	if c.Server.ShutdownTimeout, err = duration(getenv, "SWITCHYARD_SHUTDOWN_TIMEOUT", DefaultShutdownTimeout); err != nil {
 		errs = append(errs, err.Error())
 	}
 	dedup, err := onOff(getenv, "SWITCHYARD_DEDUP", true)

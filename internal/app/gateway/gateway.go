@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -83,7 +84,14 @@ type Gateway struct {
 	sdlOnce          sync.Once
 	sdl              string
 	introspection    bool // /schema.graphql follows the introspection rule
+	draining         atomic.Bool
 }
+
+// Drain makes /readyz answer 503 from now on, so that load balancers and
+// Kubernetes stop routing new requests here while the replica still
+// serves what reaches it (server.go calls it on SIGTERM, before the
+// listener closes). It cannot be undone: a draining process only exits.
+func (g *Gateway) Drain() { g.draining.Store(true) }
 
 // New builds the vendor clients named in cfg and the HTTP handler.
 func New(cfg *config.Config, opts Options) (*Gateway, error) {
@@ -326,7 +334,11 @@ func (g *Gateway) readyz(w http.ResponseWriter, _ *http.Request) {
 	for _, v := range g.resolver.Info.Vendors {
 		body.Vendors[v.Name] = vendor{Configured: v.Configured, Simulated: v.Simulated, Breaker: g.chains[v.Name].BreakerState(), RateLimit: g.chains[v.Name].RateLimitMode()}
 	}
-	writeJSON(w, http.StatusOK, body)
+	status := http.StatusOK
+	if g.draining.Load() {
+		body.Status, status = "draining", http.StatusServiceUnavailable
+	}
+	writeJSON(w, status, body)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
