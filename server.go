@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -16,6 +17,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/KimMachineGun/automemlimit/memlimit"
 
 	"github.com/switchyard/switchyard/internal/app/config"
 	"github.com/switchyard/switchyard/internal/app/gateway"
@@ -61,6 +64,7 @@ func run() error {
 	// the one place secrets are scrubbed from log lines.
 	logger := logging.New(cfg.Production, os.Stderr, cfg.Secrets()...)
 	slog.SetDefault(logger)
+	tuneMemory(logger)
 	if cfg.Sandbox {
 		logger.Info("sandbox mode: no vendor is configured, so every vendor is Switchyard's built-in simulator with demo data; set vendor credentials to use real vendors (see README)",
 			"simulators", sb.URL(), "control_api", sb.URL()+"/_sim/")
@@ -161,6 +165,45 @@ func drain(logger *slog.Logger, srv *serve.Server, gw *gateway.Gateway, opts con
 		return fmt.Errorf("requests still in flight after SWITCHYARD_SHUTDOWN_TIMEOUT (%s): %w", opts.ShutdownTimeout, err)
 	}
 	return nil
+}
+
+// memoryShare is the part of the container's memory limit given to the Go
+// runtime as its soft limit (automemlimit's default): the rest is room for
+// what the runtime does not count (the binary, thread stacks outside Go,
+// the kernel's share of sockets), so that the collector works harder
+// before the kernel's OOM killer would.
+const memoryShare = 0.9
+
+// memoryLimit decides the Go runtime's soft memory limit. GOMEMLIMIT set
+// by the operator wins (the runtime has applied it already); otherwise
+// memoryShare of the cgroup's memory limit, so that with GOGC=400 the heap
+// cannot grow to 5 × what is live past the container's memory. It returns
+// 0 to leave the runtime as it is, and why, for the log.
+func memoryLimit(getenv func(string) string, cgroup memlimit.Provider) (int64, string) {
+	if v := getenv("GOMEMLIMIT"); v != "" {
+		return 0, "GOMEMLIMIT=" + v + " from the environment"
+	}
+	limit, err := memlimit.ApplyRatio(cgroup, memoryShare)()
+	switch {
+	case errors.Is(err, memlimit.ErrNoLimit):
+		return 0, "no cgroup memory limit: none set"
+	case err != nil:
+		return 0, "no cgroup memory limit found (" + err.Error() + "): none set"
+	case limit == 0 || limit > math.MaxInt64:
+		return 0, "the cgroup memory limit is unusable: none set"
+	}
+	return int64(limit), fmt.Sprintf("%.0f %% of the cgroup's memory limit", memoryShare*100)
+}
+
+// tuneMemory applies memoryLimit with the container's cgroup.
+func tuneMemory(logger *slog.Logger) {
+	limit, why := memoryLimit(os.Getenv, memlimit.FromCgroup)
+	if limit > 0 {
+		debug.SetMemoryLimit(limit)
+		logger.Info("memory limit", "GOMEMLIMIT_bytes", limit, "source", why)
+		return
+	}
+	logger.Info("memory limit", "source", why)
 }
 
 // tuneGC sets the garbage collector's target (config.DefaultGCPercent)
