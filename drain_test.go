@@ -138,9 +138,12 @@ func TestInterruptSkipsTheDrainDelay(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	srv := serve.NewServer(serve.Options{}, env.Gateway)
-	go func() { _ = srv.Serve(ln) }()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	require.Equal(t, http.StatusOK, get(&http.Client{Transport: &http.Transport{}}, "http://"+ln.Addr().String()+"/healthz").status, "serving")
 	err = drain(slog.New(slog.DiscardHandler), srv, env.Gateway, config.Server{DrainDelay: time.Hour, ShutdownTimeout: time.Minute}, os.Interrupt, nil)
 	require.NoError(t, err)
+	require.ErrorIs(t, <-served, http.ErrServerClosed)
 	_, err = net.Dial("tcp", ln.Addr().String())
 	require.Error(t, err, "the listener is closed")
 }
