@@ -1,11 +1,13 @@
 package main
 
 import (
+	"errors"
 	"os/exec"
 	"runtime/debug"
 	"strings"
 	"testing"
 
+	"github.com/KimMachineGun/automemlimit/memlimit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -50,4 +52,31 @@ func TestProfilerOnlyWithItsTag(t *testing.T) {
 	}
 	assert.NotContains(t, strings.Fields(deps()), "net/http/pprof")
 	assert.Contains(t, strings.Fields(deps("-tags", "pprof")), "net/http/pprof", "the tag no longer brings the profiler in: fix bench/profile.sh")
+}
+
+// TestMemoryLimit: the soft memory limit follows the container's cgroup
+// unless the operator set GOMEMLIMIT, and stays unset where no limit is
+// found (a developer's machine, a cgroup without memory.max).
+func TestMemoryLimit(t *testing.T) {
+	const gib = 1 << 30
+	cases := []struct {
+		name   string
+		env    map[string]string
+		cgroup memlimit.Provider
+		want   int64
+		why    string
+	}{
+		{"a 512 MiB container", nil, memlimit.Limit(512 << 20), int64(512<<20) * 9 / 10, "90 % of the cgroup"},
+		{"GOMEMLIMIT wins over the cgroup", map[string]string{"GOMEMLIMIT": "300MiB"}, memlimit.Limit(gib), 0, "GOMEMLIMIT=300MiB"},
+		{"GOMEMLIMIT=off is the operator's too", map[string]string{"GOMEMLIMIT": "off"}, memlimit.Limit(gib), 0, "GOMEMLIMIT=off"},
+		{"no limit in the cgroup", nil, func() (uint64, error) { return 0, memlimit.ErrNoLimit }, 0, "no cgroup memory limit"},
+		{"no cgroup at all", nil, func() (uint64, error) { return 0, errors.New("cgroup not found") }, 0, "cgroup not found"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, why := memoryLimit(func(k string) string { return tc.env[k] }, tc.cgroup)
+			assert.Equal(t, tc.want, got)
+			assert.Contains(t, why, tc.why)
+		})
+	}
 }

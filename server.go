@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -15,6 +16,8 @@ import (
 	"runtime/debug"
 	"syscall"
 	"time"
+
+	"github.com/KimMachineGun/automemlimit/memlimit"
 
 	"github.com/switchyard/switchyard/internal/app/config"
 	"github.com/switchyard/switchyard/internal/app/gateway"
@@ -27,6 +30,11 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
+		os.Exit(healthcheck(os.Args[2:], os.Getenv, os.Stderr))
+	}
+	info, ok := debug.ReadBuildInfo()
+	gateway.Version = buildVersion(gateway.Version, info, ok)
 	// Until the configuration is read, log as the environment says.
 	// run replaces it with one that also knows every credential, so the
 	// last error goes through the default logger, whichever it is then.
@@ -55,6 +63,7 @@ func run() error {
 	// the one place secrets are scrubbed from log lines.
 	logger := logging.New(cfg.Production, os.Stderr, cfg.Secrets()...)
 	slog.SetDefault(logger)
+	tuneMemory(logger)
 	if cfg.Sandbox {
 		logger.Info("sandbox mode: no vendor is configured, so every vendor is Switchyard's built-in simulator with demo data; set vendor credentials to use real vendors (see README)",
 			"simulators", sb.URL(), "control_api", sb.URL()+"/_sim/")
@@ -113,22 +122,87 @@ func run() error {
 	srv := serve.NewServer(serve.OptionsFrom(cfg), gw)
 	logger.Info("switchyard listening", "graphiql", fmt.Sprintf("http://localhost:%d/", cfg.Port), "endpoint", "/query", "sandbox", cfg.Sandbox)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// Room for the second signal that cuts the drain short.
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(signals)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err
-	case <-ctx.Done():
+	case sig := <-signals:
+		return drain(logger, srv, gw, cfg.Server, sig, signals)
 	}
-	logger.Info("shutting down: finishing requests in flight")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+}
+
+// drain stops the server the way a replica behind a load balancer must.
+// On SIGTERM (what Kubernetes and Docker send) /readyz answers 503 and
+// keep-alive connections close after their next response, while every
+// request is still served, for opts.DrainDelay: long enough for the
+// readiness probe to fail and the load balancers to drop this replica, so
+// that no client is sent to a closed port. Then the listener closes and
+// the requests in flight get opts.ShutdownTimeout to finish. SIGINT
+// (Ctrl-C at a terminal) and a second signal during the delay skip it.
+func drain(logger *slog.Logger, srv *serve.Server, gw *gateway.Gateway, opts config.Server, sig os.Signal, more <-chan os.Signal) error {
+	gw.Drain()
+	srv.SetKeepAlivesEnabled(false)
+	if sig == syscall.SIGTERM && opts.DrainDelay > 0 {
+		logger.Info("draining: /readyz answers 503 while requests are still served", "signal", sig.String(), "delay", opts.DrainDelay.String())
+		delay := time.NewTimer(opts.DrainDelay)
+		select {
+		case <-delay.C:
+		case s := <-more:
+			delay.Stop()
+			logger.Info("second signal: closing the listener now", "signal", s.String())
+		}
+	}
+	logger.Info("shutting down: finishing requests in flight", "timeout", opts.ShutdownTimeout.String())
+	ctx, cancel := context.WithTimeout(context.Background(), opts.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("requests still in flight after SWITCHYARD_SHUTDOWN_TIMEOUT (%s): %w", opts.ShutdownTimeout, err)
 	}
 	return nil
+}
+
+// memoryShare is the part of the container's memory limit given to the Go
+// runtime as its soft limit (automemlimit's default): the rest is room for
+// what the runtime does not count (the binary, thread stacks outside Go,
+// the kernel's share of sockets), so that the collector works harder
+// before the kernel's OOM killer would.
+const memoryShare = 0.9
+
+// memoryLimit decides the Go runtime's soft memory limit. GOMEMLIMIT set
+// by the operator wins (the runtime has applied it already); otherwise
+// memoryShare of the cgroup's memory limit, so that with GOGC=400 the heap
+// cannot grow to 5 × what is live past the container's memory. It returns
+// 0 to leave the runtime as it is, and why, for the log.
+func memoryLimit(getenv func(string) string, cgroup memlimit.Provider) (int64, string) {
+	if v := getenv("GOMEMLIMIT"); v != "" {
+		return 0, "GOMEMLIMIT=" + v + " from the environment"
+	}
+	limit, err := memlimit.ApplyRatio(cgroup, memoryShare)()
+	switch {
+	case errors.Is(err, memlimit.ErrNoLimit):
+		return 0, "no cgroup memory limit: none set"
+	case err != nil:
+		return 0, "no cgroup memory limit found (" + err.Error() + "): none set"
+	case limit == 0 || limit > math.MaxInt64:
+		return 0, "the cgroup memory limit is unusable: none set"
+	}
+	return int64(limit), fmt.Sprintf("%.0f %% of the cgroup's memory limit", memoryShare*100)
+}
+
+// tuneMemory applies memoryLimit with the container's cgroup.
+func tuneMemory(logger *slog.Logger) {
+	limit, why := memoryLimit(os.Getenv, memlimit.FromCgroup)
+	if limit > 0 {
+		debug.SetMemoryLimit(limit)
+		logger.Info("memory limit", "GOMEMLIMIT_bytes", limit, "source", why)
+		return
+	}
+	logger.Info("memory limit", "source", why)
 }
 
 // tuneGC sets the garbage collector's target (config.DefaultGCPercent)

@@ -21,8 +21,14 @@ type Durability struct {
 	Fsync string `json:"appendfsync"`
 }
 
-// ExactlyOnce reports whether no acknowledged key can be lost on a Redis
-// restart or crash: AOF with appendfsync always.
+// Survives reports whether acknowledged keys survive a restart or crash
+// of Redis itself: with AOF, Redis writes each command to the file
+// (the OS's cache) before it replies, whatever appendfsync says.
+func (d Durability) Survives() bool { return d.AOF }
+
+// ExactlyOnce reports whether no acknowledged key can be lost even when
+// the host crashes: AOF with appendfsync always (everysec may lose the
+// last second, no the last ~30 s, of writes).
 func (d Durability) ExactlyOnce() bool { return d.AOF && d.Fsync == "always" }
 
 // String names the level for logs and /readyz.
@@ -86,8 +92,10 @@ type Health struct {
 	// Breaker is the Redis breaker: "closed", "open" (failing fast) or
 	// "half-open".
 	Breaker string `json:"breaker,omitempty"`
-	// Durability is what a Redis restart keeps of idempotency keys
-	// ("aof-always", "aof-everysec", "none"; see Durability).
+	// Durability is what Redis keeps of idempotency keys ("aof-always":
+	// everything, even on a host crash; "aof-everysec": everything on a
+	// Redis restart or crash, the last second on a host crash; "none":
+	// nothing; see Durability).
 	Durability string `json:"durability,omitempty"`
 	// Degraded says why the shared state is not fully serving; empty when
 	// it is.
@@ -106,8 +114,8 @@ func (s *Stores) Health(ctx context.Context) Health {
 	}
 	d := s.durability.get(ctx, s.client)
 	h.Durability = d.String()
-	if !d.ExactlyOnce() {
-		h.Degraded = append(h.Degraded, "redis persistence is "+d.String()+": a Redis restart may forget idempotency keys")
+	if !d.Survives() {
+		h.Degraded = append(h.Degraded, "redis persistence is off: a Redis restart forgets idempotency keys, so a keyed mutation retried after one may run twice")
 	}
 	return h
 }

@@ -189,8 +189,11 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Stores, error)
 		desc:        fmt.Sprintf("redis %s, key prefix %q (shared by replicas)", cfg.describeRedis(), cfg.Prefix),
 		close:       client.Close,
 	}
-	if d := st.durability.check(ctx, client); !d.ExactlyOnce() {
-		logger.Warn("redis persistence: idempotency keys do not survive every Redis restart, so a keyed mutation may run twice after one; run Redis with appendonly yes and appendfsync always (RELIABILITY.md, Exactly once)", "durability", d.String())
+	switch d := st.durability.check(ctx, client); {
+	case !d.Survives():
+		logger.Warn("redis persistence is off: a Redis restart forgets idempotency keys, so a keyed mutation retried after one may run twice; run Redis with appendonly yes (RELIABILITY.md, Exactly once)", "durability", d.String())
+	case !d.ExactlyOnce():
+		logger.Info("redis persistence: idempotency keys survive a Redis restart or crash; a host crash may lose the last writes (appendfsync always keeps them too)", "durability", d.String())
 	}
 	return st, nil
 }

@@ -125,6 +125,13 @@ type Server struct {
 	IdleTimeout time.Duration `env:"SWITCHYARD_IDLE_TIMEOUT"`
 	// MaxConnections caps open client connections (default 512).
 	MaxConnections int `env:"SWITCHYARD_MAX_CONNECTIONS" min:"1" max:"2147483647"`
+	// DrainDelay is how long /readyz answers 503 after SIGTERM while the
+	// listener still serves, so that load balancers stop routing to the
+	// replica before it refuses connections (default 5s, 0 for none).
+	DrainDelay time.Duration `env:"SWITCHYARD_DRAIN_DELAY" min:"0"`
+	// ShutdownTimeout bounds the wait for requests in flight once the
+	// listener has closed (default 15s).
+	ShutdownTimeout time.Duration `env:"SWITCHYARD_SHUTDOWN_TIMEOUT"`
 }
 
 // Secrets are every credential the configuration holds, for the log
@@ -201,6 +208,12 @@ const (
 	// DefaultMaxConnections stays well below the usual limit of 1024 open
 	// files, leaving room for vendor connections and the health reserve.
 	DefaultMaxConnections = 512
+	// DefaultDrainDelay covers a readiness probe every few seconds plus
+	// the endpoint update reaching the load balancers; with
+	// DefaultShutdownTimeout it fits Kubernetes' default 30 s
+	// terminationGracePeriodSeconds.
+	DefaultDrainDelay      = 5 * time.Second
+	DefaultShutdownTimeout = 15 * time.Second
 	// MaxRetryAttempts keeps a configuration from turning one read into a
 	// retry storm.
 	MaxRetryAttempts = 5
@@ -326,7 +339,8 @@ func read(getenv func(string) string) (*Config, *switches, map[string]*vendorEnv
 		BreakerOpen:     outbound.DefaultBreakerOpen,
 		Cache: Cache{Enabled: true, TTL: outbound.DefaultCacheTTL, MaxStale: outbound.DefaultCacheMaxStale,
 			MaxBytes: outbound.DefaultCacheBytes, VendorTTL: map[string]time.Duration{}},
-		Server: Server{ReadTimeout: DefaultReadTimeout, IdleTimeout: DefaultIdleTimeout, MaxConnections: DefaultMaxConnections},
+		Server: Server{ReadTimeout: DefaultReadTimeout, IdleTimeout: DefaultIdleTimeout, MaxConnections: DefaultMaxConnections,
+			DrainDelay: DefaultDrainDelay, ShutdownTimeout: DefaultShutdownTimeout},
 	}
 	sw := &switches{Dedup: true}
 	r := &envReader{getenv: getenv}

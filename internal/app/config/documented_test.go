@@ -74,6 +74,8 @@ func TestEveryDocumentedVariableLands(t *testing.T) {
 		"SWITCHYARD_READ_TIMEOUT":        {env: map[string]string{"SWITCHYARD_READ_TIMEOUT": "7s"}, got: func(c *config.Config) any { return c.Server.ReadTimeout }, want: 7 * time.Second},
 		"SWITCHYARD_IDLE_TIMEOUT":        {env: map[string]string{"SWITCHYARD_IDLE_TIMEOUT": "8s"}, got: func(c *config.Config) any { return c.Server.IdleTimeout }, want: 8 * time.Second},
 		"SWITCHYARD_MAX_CONNECTIONS":     {env: map[string]string{"SWITCHYARD_MAX_CONNECTIONS": "64"}, got: func(c *config.Config) any { return c.Server.MaxConnections }, want: 64},
+		"SWITCHYARD_DRAIN_DELAY":         {env: map[string]string{"SWITCHYARD_DRAIN_DELAY": "0"}, got: func(c *config.Config) any { return c.Server.DrainDelay }, want: time.Duration(0)},
+		"SWITCHYARD_SHUTDOWN_TIMEOUT":    {env: map[string]string{"SWITCHYARD_SHUTDOWN_TIMEOUT": "40s"}, got: func(c *config.Config) any { return c.Server.ShutdownTimeout }, want: 40 * time.Second},
 		"SWITCHYARD_INTROSPECTION":       {env: map[string]string{"SWITCHYARD_INTROSPECTION": "0"}, got: func(c *config.Config) any { return c.Introspection }, want: false},
 		"SWITCHYARD_GRAPHIQL":            {env: map[string]string{"SWITCHYARD_GRAPHIQL": "0"}, got: func(c *config.Config) any { return c.GraphiQL }, want: false},
 		"SWITCHYARD_CORS_ORIGINS":        {env: map[string]string{"SWITCHYARD_CORS_ORIGINS": "https://app.example.com"}, got: func(c *config.Config) any { return c.Browser.AllowedOrigins }, want: []string{"https://app.example.com"}},

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -93,7 +94,14 @@ type Gateway struct {
 	introspection    bool // /schema.graphql follows the introspection rule
 	stores           *sharedstate.Stores
 	cacheOn          map[string]bool
+	draining         atomic.Bool
 }
+
+// Drain makes /readyz answer 503 from now on, so that load balancers and
+// Kubernetes stop routing new requests here while the replica still
+// serves what reaches it (server.go calls it on SIGTERM, before the
+// listener closes). It cannot be undone: a draining process only exits.
+func (g *Gateway) Drain() { g.draining.Store(true) }
 
 // New builds the vendor clients named in cfg and the HTTP handler.
 func New(cfg *config.Config, opts Options) (*Gateway, error) {
@@ -363,7 +371,11 @@ func (g *Gateway) readyz(w http.ResponseWriter, r *http.Request) {
 	if len(body.Degraded) > 0 {
 		body.Status = "degraded"
 	}
-	writeJSON(w, http.StatusOK, body)
+	status := http.StatusOK
+	if g.draining.Load() {
+		body.Status, status = "draining", http.StatusServiceUnavailable
+	}
+	writeJSON(w, status, body)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
