@@ -125,6 +125,10 @@ type Server struct {
 	IdleTimeout time.Duration `env:"SWITCHYARD_IDLE_TIMEOUT"`
 	// MaxConnections caps open client connections (default 512).
 	MaxConnections int `env:"SWITCHYARD_MAX_CONNECTIONS" min:"1" max:"2147483647"`
+	// AdminAddr, when set, is the address (host:port) of a second
+	// listener for /healthz, /readyz, /metrics and the profiler, which
+	// then leave the public port (all but /healthz).
+	AdminAddr string `env:"SWITCHYARD_ADMIN_ADDR"`
 }
 
 // Secrets are every credential the configuration holds, for the log

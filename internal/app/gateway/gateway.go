@@ -24,6 +24,7 @@ import (
 	"github.com/switchyard/switchyard/graph/generated"
 	"github.com/switchyard/switchyard/graph/model"
 	"github.com/switchyard/switchyard/internal/app/config"
+	"github.com/switchyard/switchyard/internal/app/serve"
 	"github.com/switchyard/switchyard/internal/auth"
 	"github.com/switchyard/switchyard/internal/cachecontrol"
 	"github.com/switchyard/switchyard/internal/costplan"
@@ -88,6 +89,7 @@ type Gateway struct {
 	sdlOnce          sync.Once
 	sdl              string
 	introspection    bool // /schema.graphql follows the introspection rule
+	admin            http.Handler
 }
 
 // New builds the vendor clients named in cfg and the HTTP handler.
@@ -209,6 +211,9 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		// Authentication before the body is read, so an unauthenticated
 		// body never is.
 		opts.Auth.Middleware,
+		// A connection that has carried an authenticated request gets
+		// the server's full deadlines; others keep the short ones.
+		trustAuthenticated,
 		// GraphQL-over-HTTP: methods, media types, body size, Accept.
 		graphqlhttp.GuardWith(graphqlhttp.Options{MaxTokens: cfg.QueryLimits.MaxTokens}),
 		// CSRF after the guard, so a text/plain POST still gets its 415.
@@ -229,15 +234,37 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		mux.Handle("GET "+graphiql.AssetPath, playground)
 	}
 	mux.HandleFunc("GET /schema.graphql", g.serveSDL)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	health := func(w http.ResponseWriter, _ *http.Request) {
 		// The goroutine count lets a load run check that the gateway
 		// returns to its baseline once traffic stops.
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": Version, "goroutines": runtime.NumGoroutine()})
-	})
-	mux.HandleFunc("GET /readyz", g.readyz)
-	if opts.Telemetry != nil {
-		mux.Handle("GET /metrics", opts.Telemetry.MetricsHandler())
 	}
+	mux.HandleFunc("GET /healthz", health)
+	// The admin listener (SWITCHYARD_ADMIN_ADDR) serves the probes, the
+	// metrics and the profiler, so that no flood of the public port can
+	// starve them. With it, /readyz and /metrics leave the public port;
+	// without it, a production gateway asks a token for them there, as
+	// they describe the deployment to whoever asks.
+	admin := http.NewServeMux()
+	admin.HandleFunc("GET /healthz", health)
+	admin.HandleFunc("GET /readyz", g.readyz)
+	// net/http/pprof registers itself on the default mux, which it is in
+	// a build with -tags pprof only (pprof.go); elsewhere this is a 404.
+	admin.Handle("/debug/pprof/", http.DefaultServeMux)
+	ops := map[string]http.Handler{"GET /readyz": http.HandlerFunc(g.readyz)}
+	if opts.Telemetry != nil {
+		admin.Handle("GET /metrics", opts.Telemetry.MetricsHandler())
+		ops["GET /metrics"] = opts.Telemetry.MetricsHandler()
+	}
+	if cfg.Server.AdminAddr == "" {
+		for pattern, h := range ops {
+			if cfg.Production {
+				h = opts.Auth.Middleware(h)
+			}
+			mux.Handle(pattern, h)
+		}
+	}
+	g.admin = admin
 	g.handler = inOrder(mux,
 		logging.RequestID,
 		opts.Telemetry.Middleware,
@@ -278,6 +305,18 @@ func clientIdentity(r *http.Request) string {
 	return ""
 }
 
+// trustAuthenticated lifts the short deadlines of an untrusted connection
+// (serve.Trust) once its request has a principal; an OPTIONS preflight,
+// which auth lets through without one, does not.
+func trustAuthenticated(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := auth.FromContext(r.Context()); ok {
+			serve.Trust(r.Context())
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // withOutboundClient names the authenticated client in the request's
 // context for the outbound chain's fair queueing (outbound.WithClient).
 func withOutboundClient(next http.Handler) http.Handler {
@@ -285,6 +324,10 @@ func withOutboundClient(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r.WithContext(outbound.WithClient(r.Context(), clientIdentity(r))))
 	})
 }
+
+// Admin serves the admin listener's routes: /healthz, /readyz, /metrics
+// and, in a build with -tags pprof, /debug/pprof/.
+func (g *Gateway) Admin() http.Handler { return g.admin }
 
 // ServeHTTP serves every route.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.handler.ServeHTTP(w, r) }
