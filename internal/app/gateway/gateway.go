@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/switchyard/switchyard/graph/generated"
@@ -165,6 +167,7 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	srv.Use(costplan.Extension())
 	srv.SetErrorPresenter(errcode.Presenter)
 	srv.AroundFields(errcode.FieldMiddleware)
+	srv.AroundFields(readInMutations)
 	// extensions.stale: the fields served from the cache while their
 	// vendor failed.
 	srv.AroundFields(cachecontrol.Fields)
@@ -398,6 +401,26 @@ func withDeadline(d time.Duration) func(http.Handler) http.Handler {
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
+}
+
+// readInMutations holds a mutation's answer to the read scope: a field
+// below a root mutation field shows vendor data (the record a create or
+// update returns, with its nested values), so it needs read, as the same
+// field does in a query; a record's id and a payload's own fields (types
+// named ...Payload: success, dryRun, counts) are the mutation's outcome
+// and need only the scope of the mutation itself. Without it a write-only
+// key read any customer by updating it with no change.
+func readInMutations(ctx context.Context, next graphql.Resolver) (any, error) {
+	oc := graphql.GetOperationContext(ctx)
+	fc := graphql.GetFieldContext(ctx)
+	if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Mutation || fc == nil || fc.Field.Field == nil ||
+		fc.Object == "Mutation" || fc.Field.Name == "id" || strings.HasSuffix(fc.Object, "Payload") {
+		return next(ctx)
+	}
+	if err := auth.Require(ctx, auth.ScopeRead); err != nil {
+		return nil, err
+	}
+	return next(ctx)
 }
 
 // hasScope implements @hasScope: the field runs only when the caller's
