@@ -165,7 +165,11 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	// After the limits, logging and telemetry: a planned operation is
 	// still limited, logged and counted, but not run.
 	srv.Use(costplan.Extension())
-	srv.SetErrorPresenter(errcode.Presenter)
+	if cfg.Introspection {
+		srv.SetErrorPresenter(errcode.Presenter)
+	} else {
+		srv.SetErrorPresenter(withoutSuggestions(errcode.Presenter))
+	}
 	srv.AroundFields(errcode.FieldMiddleware)
 	srv.AroundFields(readInMutations)
 	// extensions.stale: the fields served from the cache while their
@@ -326,6 +330,20 @@ func withOutboundClient(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next.ServeHTTP(w, r.WithContext(outbound.WithClient(r.Context(), clientIdentity(r))))
 	})
+}
+
+// withoutSuggestions cuts "Did you mean ..." from every error message:
+// gqlgen's SetDisableSuggestion covers unknown fields only, and the
+// validator also suggests argument names, type names, input fields and
+// enum values, which would spell the schema out with introspection off.
+func withoutSuggestions(present graphql.ErrorPresenterFunc) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		e := present(ctx, err)
+		if i := strings.Index(e.Message, " Did you mean"); i >= 0 {
+			e.Message = e.Message[:i]
+		}
+		return e
+	}
 }
 
 // Admin serves the admin listener's routes: /healthz, /readyz, /metrics
