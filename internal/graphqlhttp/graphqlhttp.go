@@ -417,31 +417,21 @@ func getParams(r *http.Request, maxTokens int) (requestParams, string) {
 // text raw holds: each object, array and element after a comma (a count
 // that can only err high). It allocates nothing.
 func jsonValues(raw []byte) int {
-	n, inString, escaped := 0, false, false
-	for _, c := range raw {
-		switch {
-		case escaped:
-			escaped = false
-		case inString:
-			switch c {
-			case '\\':
-				escaped = true
-			case '"':
-				inString = false
-			}
-		case c == '"':
-			inString = true
-		case c == '{' || c == '[' || c == ',':
-			n++
-		}
-	}
+	n, _ := scanJSON(raw)
 	return n
 }
 
 // jsonDepth is the deepest nesting of objects and arrays in the JSON
 // text raw, found without decoding it.
 func jsonDepth(raw []byte) int {
-	depth, deepest, inString, escaped := 0, 0, false, false
+	_, d := scanJSON(raw)
+	return d
+}
+
+// scanJSON is one pass over raw outside its strings: the value count of
+// jsonValues and the depth of jsonDepth.
+func scanJSON(raw []byte) (values, deepest int) {
+	depth, inString, escaped := 0, false, false
 	for _, c := range raw {
 		switch {
 		case escaped:
@@ -456,13 +446,16 @@ func jsonDepth(raw []byte) int {
 		case c == '"':
 			inString = true
 		case c == '{' || c == '[':
+			values++
 			depth++
 			deepest = max(deepest, depth)
+		case c == ',':
+			values++
 		case c == '}' || c == ']':
 			depth--
 		}
 	}
-	return deepest
+	return values, deepest
 }
 
 // isJSON reports whether raw is absent, null, or a JSON value starting
