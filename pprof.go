@@ -3,6 +3,8 @@
 package main
 
 // Built only with -tags pprof (bench/stack.sh passes it when PPROF=1):
+// registers net/http/pprof on the default mux, which the admin listener
+// (SWITCHYARD_ADMIN_ADDR) then serves under /debug/pprof/, and
 // serves net/http/pprof on loopback port 6060, so BENCHMARKS.md's profiles
 // are taken from the gateway under the same load the benchmark applies,
 // never from a production build.

@@ -120,6 +120,16 @@ func run() error {
 		return err
 	}
 	srv := serve.NewServer(serve.OptionsFrom(cfg), gw)
+	if cfg.Server.AdminAddr != "" {
+		aln, err := net.Listen("tcp", cfg.Server.AdminAddr)
+		if err != nil {
+			return fmt.Errorf("admin listener: %w", err)
+		}
+		admin := serve.NewServer(serve.AdminOptions(), gw.Admin())
+		defer admin.Close()
+		go func() { _ = admin.Serve(aln) }()
+		logger.Info("admin listener", "addr", aln.Addr().String(), "routes", "/healthz /readyz /metrics /debug/pprof/")
+	}
 	logger.Info("switchyard listening", "graphiql", fmt.Sprintf("http://localhost:%d/", cfg.Port), "endpoint", "/query", "sandbox", cfg.Sandbox)
 
 	// Room for the second signal that cuts the drain short.

@@ -3119,7 +3119,9 @@ and updates, ` + "`" + `DESTRUCTIVE` + "`" + ` for archive, delete and clear. ` 
 guards, wherever they are selected (under a mutation too), the nested fields
 that read records: the cross-vendor links (` + "`" + `Customer.person` + "`" + `,
 ` + "`" + `Person.customers` + "`" + `, ` + "`" + `Account.company` + "`" + `, ` + "`" + `AccountList.contactCount` + "`" + `) and the
-record of a dry-run payload. A field marked with ` + "`" + `@hasScope` + "`" + ` fails with
+record of a dry-run payload; and in a mutation's result every field of the
+returned record but its ` + "`" + `id` + "`" + ` (a payload's own fields need only the
+mutation's scope). A field marked with ` + "`" + `@hasScope` + "`" + ` fails with
 ` + "`" + `FORBIDDEN` + "`" + `, and its vendor is never called, when the client lacks the
 scope; the nested ones are nullable, so the rest of the result still
 arrives.

@@ -34,6 +34,25 @@ const MaxBodyBytes = 1 << 20
 // refs) are bounded by the complexity limit well below this.
 const MaxVariableValues = 20000
 
+// The other parts of a request's budget (issue 18: a 1 MiB extensions
+// object, which had no cap, cost 64 MiB of allocation as gqlgen decoded
+// it, 120 MiB on a mutation). The body is checked as a whole first,
+// without decoding (MaxBodyBytes, MaxJSONDepth), then each part by size
+// before anything decodes it into maps:
+//
+//   - extensions carry a persisted-query hash or a tracing flag: a few
+//     hundred bytes; MaxExtensionsBytes is ample;
+//   - an operation name is one GraphQL name;
+//   - variables are held to MaxVariableValues, and the query to the
+//     token limit (querylimits) which bounds its parse.
+const (
+	MaxExtensionsBytes    = 16 << 10
+	MaxOperationNameBytes = 1 << 10
+	// MaxJSONDepth bounds the nesting of the body's JSON: input objects
+	// nest a few levels, and each level of a decoded value is a map.
+	MaxJSONDepth = 64
+)
+
 // The response media types /query serves.
 const (
 	mediaJSON            = "application/json"
@@ -120,13 +139,18 @@ func guard(opts Options, next http.Handler) http.Handler {
 				requestError(w, http.StatusBadRequest, errcode.BadRequest, "could not read the request body")
 				return
 			}
-			var msg string
-			if params, msg = postParams(body, opts.MaxTokens); msg != "" {
-				requestError(w, http.StatusBadRequest, errcode.BadRequest, msg)
+			if jsonDepth(body) > MaxJSONDepth {
+				requestError(w, http.StatusRequestEntityTooLarge, errcode.PayloadTooLarge, "the request body nests deeper than "+strconv.Itoa(MaxJSONDepth)+" levels")
 				return
 			}
-			if n := jsonValues(params.rawVariables); n > MaxVariableValues {
-				requestError(w, http.StatusRequestEntityTooLarge, errcode.PayloadTooLarge, "variables hold more than "+strconv.Itoa(MaxVariableValues)+" values")
+			var msg string
+			var tooLarge bool
+			if params, msg, tooLarge = postParams(body, opts.MaxTokens); msg != "" {
+				status, code := http.StatusBadRequest, errcode.BadRequest
+				if tooLarge {
+					status, code = http.StatusRequestEntityTooLarge, errcode.PayloadTooLarge
+				}
+				requestError(w, status, code, msg)
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -316,25 +340,34 @@ func deferred(dirs ast.DirectiveList, vars func() map[string]any) bool {
 // postParams decodes a POST body and checks its shape before gqlgen reads
 // it, so that a malformed request gets a coded error: gqlgen's transports
 // answer these with messages but no extensions.code.
-func postParams(body []byte, maxTokens int) (requestParams, string) {
+//
+// tooLarge marks a part over its size limit (413 rather than 400).
+func postParams(body []byte, maxTokens int) (_ requestParams, msg string, tooLarge bool) {
 	var raw struct {
 		Query         json.RawMessage `json:"query"`
 		OperationName json.RawMessage `json:"operationName"`
 		Variables     json.RawMessage `json:"variables"`
 		Extensions    json.RawMessage `json:"extensions"`
 	}
+	// Into raw messages: a scan and a copy of each part, nothing decoded.
 	if err := json.Unmarshal(body, &raw); err != nil {
-		return requestParams{}, "the request body is not a JSON object of GraphQL request parameters"
+		return requestParams{}, "the request body is not a JSON object of GraphQL request parameters", false
 	}
 	switch {
 	case !isJSON(raw.Query, '"'):
-		return requestParams{}, "query must be a string"
+		return requestParams{}, "query must be a string", false
 	case !isJSON(raw.OperationName, '"'):
-		return requestParams{}, "operationName must be a string"
+		return requestParams{}, "operationName must be a string", false
 	case !isJSON(raw.Variables, '{'):
-		return requestParams{}, "variables must be an object"
+		return requestParams{}, "variables must be an object", false
 	case !isJSON(raw.Extensions, '{'):
-		return requestParams{}, "extensions must be an object"
+		return requestParams{}, "extensions must be an object", false
+	case len(raw.Extensions) > MaxExtensionsBytes:
+		return requestParams{}, "extensions are larger than " + strconv.Itoa(MaxExtensionsBytes) + " bytes", true
+	case len(raw.OperationName) > MaxOperationNameBytes:
+		return requestParams{}, "operationName is longer than " + strconv.Itoa(MaxOperationNameBytes) + " bytes", true
+	case jsonValues(raw.Variables) > MaxVariableValues:
+		return requestParams{}, "variables hold more than " + strconv.Itoa(MaxVariableValues) + " values", true
 	}
 	p := requestParams{maxTokens: maxTokens}
 	// The shapes are checked, so these decode; a value left empty is one
@@ -345,7 +378,7 @@ func postParams(body []byte, maxTokens int) (requestParams, string) {
 	var ext map[string]json.RawMessage
 	_ = json.Unmarshal(raw.Extensions, &ext)
 	_, p.persisted = ext["persistedQuery"]
-	return p, p.check()
+	return p, p.check(), false
 }
 
 // getParams reads the request parameters of a GET from its query string,
@@ -353,10 +386,18 @@ func postParams(body []byte, maxTokens int) (requestParams, string) {
 func getParams(r *http.Request, maxTokens int) (requestParams, string) {
 	q := r.URL.Query()
 	p := requestParams{Query: q.Get("query"), OperationName: q.Get("operationName"), maxTokens: maxTokens}
+	if len(p.OperationName) > MaxOperationNameBytes {
+		return requestParams{}, "operationName is longer than " + strconv.Itoa(MaxOperationNameBytes) + " bytes"
+	}
 	for _, name := range []string{"variables", "extensions"} {
 		if v := q.Get(name); v != "" {
-			if jsonValues([]byte(v)) > MaxVariableValues {
+			switch {
+			case name == "extensions" && len(v) > MaxExtensionsBytes:
+				return requestParams{}, "extensions are larger than " + strconv.Itoa(MaxExtensionsBytes) + " bytes"
+			case jsonValues([]byte(v)) > MaxVariableValues:
 				return requestParams{}, name + " hold more than " + strconv.Itoa(MaxVariableValues) + " values"
+			case jsonDepth([]byte(v)) > MaxJSONDepth:
+				return requestParams{}, name + " nest deeper than " + strconv.Itoa(MaxJSONDepth) + " levels"
 			}
 			var obj map[string]any
 			if err := json.Unmarshal([]byte(v), &obj); err != nil {
@@ -376,7 +417,21 @@ func getParams(r *http.Request, maxTokens int) (requestParams, string) {
 // text raw holds: each object, array and element after a comma (a count
 // that can only err high). It allocates nothing.
 func jsonValues(raw []byte) int {
-	n, inString, escaped := 0, false, false
+	n, _ := scanJSON(raw)
+	return n
+}
+
+// jsonDepth is the deepest nesting of objects and arrays in the JSON
+// text raw, found without decoding it.
+func jsonDepth(raw []byte) int {
+	_, d := scanJSON(raw)
+	return d
+}
+
+// scanJSON is one pass over raw outside its strings: the value count of
+// jsonValues and the depth of jsonDepth.
+func scanJSON(raw []byte) (values, deepest int) {
+	depth, inString, escaped := 0, false, false
 	for _, c := range raw {
 		switch {
 		case escaped:
@@ -390,11 +445,17 @@ func jsonValues(raw []byte) int {
 			}
 		case c == '"':
 			inString = true
-		case c == '{' || c == '[' || c == ',':
-			n++
+		case c == '{' || c == '[':
+			values++
+			depth++
+			deepest = max(deepest, depth)
+		case c == ',':
+			values++
+		case c == '}' || c == ']':
+			depth--
 		}
 	}
-	return n
+	return values, deepest
 }
 
 // isJSON reports whether raw is absent, null, or a JSON value starting

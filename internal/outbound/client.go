@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -175,8 +176,8 @@ func NewSecrets(vals ...string) *Secrets {
 	return s
 }
 
-// Add remembers each non-empty value as it is and as a URL query encodes
-// it.
+// Add remembers each non-empty value in every encoding a vendor may echo
+// it in (see encodings).
 func (s *Secrets) Add(vals ...string) {
 	if s == nil {
 		return
@@ -187,12 +188,74 @@ func (s *Secrets) Add(vals ...string) {
 		if v == "" {
 			continue
 		}
-		s.fixed = append(s.fixed, v)
-		if q := url.QueryEscape(v); q != v {
-			s.fixed = append(s.fixed, q)
-		}
+		s.fixed = append(s.fixed, encodings(v)...)
 	}
 	s.rebuild()
+}
+
+// minEncoded is the shortest derived form kept: a shorter run of base64
+// or hex would match ordinary text.
+const minEncoded = 8
+
+// encodings lists v as a vendor may echo it back: as sent, URL-encoded
+// (query and path), JSON-escaped (with "/" as "\/" too, as PHP and Java
+// encoders write it), base64 in its four alphabets, also where v sits at
+// any offset inside a longer base64 text (the groups that hold only v's
+// bytes), and hex. Matching ignores ASCII case (see foldASCII), which
+// covers an upper-cased echo and upper-case hex.
+func encodings(v string) []string {
+	forms := []string{v, url.QueryEscape(v), url.PathEscape(v)}
+	for _, html := range []bool{true, false} {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(html) // "&" as \u0026, or as it is
+		if enc.Encode(v) == nil {
+			js := strings.TrimSuffix(b.String(), "\n")
+			js = js[1 : len(js)-1]
+			forms = append(forms, js, strings.ReplaceAll(js, "/", `\/`))
+		}
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		forms = append(forms, enc.EncodeToString([]byte(v)))
+	}
+	for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
+		for offset := 0; offset < 3; offset++ {
+			// v after offset bytes of anything: drop the group that mixes
+			// those bytes with v's and the last, which mixes v's with what
+			// follows.
+			full := enc.EncodeToString(append(make([]byte, offset), v...))
+			start, end := 0, len(full)/4*4
+			if offset > 0 {
+				start = 4
+			}
+			if end-start >= minEncoded {
+				forms = append(forms, full[start:end])
+			}
+		}
+	}
+	forms = append(forms, hex.EncodeToString([]byte(v)))
+	out := forms[:0]
+	for i, f := range forms {
+		if i == 0 || len(f) >= minEncoded {
+			out = append(out, foldASCII(f))
+		}
+	}
+	return out
+}
+
+// foldASCII lower-cases ASCII letters only, so that the folded text keeps
+// the byte offsets of the original.
+func foldASCII(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return 'A' <= r && r <= 'Z' }) {
+		return s
+	}
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // AddBasic remembers the Basic Authorization value of user and password,
@@ -226,7 +289,7 @@ func (s *Secrets) AddRotating(v string) {
 func (s *Secrets) holds(v string) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return slices.Contains(s.all, v)
+	return slices.Contains(s.rotating, v) || slices.Contains(s.all, foldASCII(v))
 }
 
 // rebuild recomputes all; the longest value is replaced first, so that a
@@ -234,27 +297,32 @@ func (s *Secrets) holds(v string) bool {
 func (s *Secrets) rebuild() {
 	all := make([]string, 0, len(s.fixed)+len(s.rotating))
 	all = append(all, s.fixed...)
-	all = append(all, s.rotating...)
+	for _, v := range s.rotating {
+		all = append(all, encodings(v)...)
+	}
 	slices.SortStableFunc(all, func(a, b string) int { return len(b) - len(a) })
 	s.all = slices.Compact(all)
 }
 
-// In reports whether text contains any of the credentials.
+// In reports whether text contains any of the credentials, in any of
+// their encodings and in any ASCII case.
 func (s *Secrets) In(text string) bool {
 	if s == nil || text == "" {
 		return false
 	}
+	folded := foldASCII(text)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for _, v := range s.all {
-		if strings.Contains(text, v) {
+		if strings.Contains(folded, v) {
 			return true
 		}
 	}
 	return false
 }
 
-// Replace returns text with every credential replaced by REDACTED.
+// Replace returns text with every credential, in any of its encodings
+// and in any ASCII case, replaced by REDACTED.
 func (s *Secrets) Replace(text string) string {
 	if !s.In(text) {
 		return text
@@ -262,7 +330,15 @@ func (s *Secrets) Replace(text string) string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for _, v := range s.all {
-		text = strings.ReplaceAll(text, v, redacted)
+		for from := 0; ; {
+			i := strings.Index(foldASCII(text[from:]), v)
+			if i < 0 {
+				break
+			}
+			i += from
+			text = text[:i] + redacted + text[i+len(v):]
+			from = i + len(redacted)
+		}
 	}
 	return text
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -245,12 +246,29 @@ func (c *Client) UpdateCustomer(ctx context.Context, id string, fields map[strin
 	sort.Strings(names)
 	// The whole record goes back to Apptivo: read it from Apptivo itself,
 	// never a cached or shared read from before another change.
-	record, err := c.getRecord(outbound.FreshRead(ctx), n)
+	record, raw, err := c.getRecord(outbound.FreshRead(ctx), n)
 	if err != nil {
 		return nil, err
 	}
+	unchanged := true
 	for k, v := range changes {
+		if old, ok := record[k]; !ok || !reflect.DeepEqual(old, v) {
+			unchanged = false
+		}
 		record[k] = v
+	}
+	if unchanged {
+		// The record it would send is the one it read: saving it would
+		// change nothing at Apptivo but its updatedAt, so it is not sent,
+		// and the record read is the answer.
+		cust, found, err := decodeCustomer(raw)
+		if err != nil {
+			return nil, upstream(op, err)
+		}
+		if !found {
+			return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindNotFound, HTTPStatus: http.StatusOK, Message: "customer not found"}
+		}
+		return cust, nil
 	}
 	data, err := json.Marshal(record)
 	if err != nil {
@@ -291,22 +309,22 @@ func customAttributeIDs(v any) []string {
 
 // getRecord reads one customer (a=getById) as the JSON object Apptivo
 // holds, every attribute included, for an update to send back whole.
-func (c *Client) getRecord(ctx context.Context, id int64) (map[string]any, error) {
+func (c *Client) getRecord(ctx context.Context, id int64) (map[string]any, json.RawMessage, error) {
 	const op = "update customer"
 	params := url.Values{"a": {"getById"}, "customerId": {strconv.FormatInt(id, 10)}}
 	var raw json.RawMessage
 	if err := c.call(ctx, op, http.MethodGet, params, &raw); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	inner := unwrapRecord(raw)
 	var record map[string]any
 	if err := decodeNumbers(inner, &record); err != nil {
-		return nil, upstream(op, err)
+		return nil, nil, upstream(op, err)
 	}
 	if record == nil || (record["customerId"] == nil && record["id"] == nil) {
-		return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindNotFound, HTTPStatus: http.StatusOK, Message: "customer not found"}
+		return nil, nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindNotFound, HTTPStatus: http.StatusOK, Message: "customer not found"}
 	}
-	return record, nil
+	return record, raw, nil
 }
 
 // decodeNumbers decodes JSON keeping numbers exact (ids are int64).

@@ -197,6 +197,11 @@ func (c *Client) UpdateList(ctx context.Context, id int64, upd ListUpdate) (*Acc
 		if err != nil {
 			return nil, err
 		}
+		if upd.Enhanced == nil || *upd.Enhanced == cur.Enhanced {
+			// The list it would send is the one it read: nothing to
+			// change, so Cordial is not asked to.
+			return cur, nil
+		}
 		body.Name = cur.Name
 	}
 	var raw json.RawMessage

@@ -132,6 +132,10 @@ type Server struct {
 	// ShutdownTimeout bounds the wait for requests in flight once the
 	// listener has closed (default 15s).
 	ShutdownTimeout time.Duration `env:"SWITCHYARD_SHUTDOWN_TIMEOUT"`
+	// AdminAddr, when set, is the address (host:port) of a second
+	// listener for /healthz, /readyz, /metrics and the profiler, which
+	// then leave the public port (all but /healthz).
+	AdminAddr string `env:"SWITCHYARD_ADMIN_ADDR"`
 }
 
 // Secrets are every credential the configuration holds, for the log

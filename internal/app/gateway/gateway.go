@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,11 +21,13 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/switchyard/switchyard/graph/generated"
 	"github.com/switchyard/switchyard/graph/model"
 	"github.com/switchyard/switchyard/internal/app/config"
+	"github.com/switchyard/switchyard/internal/app/serve"
 	"github.com/switchyard/switchyard/internal/auth"
 	"github.com/switchyard/switchyard/internal/cachecontrol"
 	"github.com/switchyard/switchyard/internal/costplan"
@@ -95,6 +98,7 @@ type Gateway struct {
 	stores           *sharedstate.Stores
 	cacheOn          map[string]bool
 	draining         atomic.Bool
+	admin            http.Handler
 }
 
 // Drain makes /readyz answer 503 from now on, so that load balancers and
@@ -175,8 +179,13 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	// After the limits, logging and telemetry: a planned operation is
 	// still limited, logged and counted, but not run.
 	srv.Use(costplan.Extension())
-	srv.SetErrorPresenter(errcode.Presenter)
+	if cfg.Introspection {
+		srv.SetErrorPresenter(errcode.Presenter)
+	} else {
+		srv.SetErrorPresenter(withoutSuggestions(errcode.Presenter))
+	}
 	srv.AroundFields(errcode.FieldMiddleware)
+	srv.AroundFields(readInMutations)
 	// extensions.stale: the fields served from the cache while their
 	// vendor failed.
 	srv.AroundFields(cachecontrol.Fields)
@@ -223,6 +232,9 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		// Authentication before the body is read, so an unauthenticated
 		// body never is.
 		opts.Auth.Middleware,
+		// A connection that has carried an authenticated request gets
+		// the server's full deadlines; others keep the short ones.
+		trustAuthenticated,
 		// GraphQL-over-HTTP: methods, media types, body size, Accept.
 		graphqlhttp.GuardWith(graphqlhttp.Options{MaxTokens: cfg.QueryLimits.MaxTokens}),
 		// CSRF after the guard, so a text/plain POST still gets its 415.
@@ -243,15 +255,37 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		mux.Handle("GET "+graphiql.AssetPath, playground)
 	}
 	mux.HandleFunc("GET /schema.graphql", g.serveSDL)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	health := func(w http.ResponseWriter, _ *http.Request) {
 		// The goroutine count lets a load run check that the gateway
 		// returns to its baseline once traffic stops.
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": Version, "goroutines": runtime.NumGoroutine()})
-	})
-	mux.HandleFunc("GET /readyz", g.readyz)
-	if opts.Telemetry != nil {
-		mux.Handle("GET /metrics", opts.Telemetry.MetricsHandler())
 	}
+	mux.HandleFunc("GET /healthz", health)
+	// The admin listener (SWITCHYARD_ADMIN_ADDR) serves the probes, the
+	// metrics and the profiler, so that no flood of the public port can
+	// starve them. With it, /readyz and /metrics leave the public port;
+	// without it, a production gateway asks a token for them there, as
+	// they describe the deployment to whoever asks.
+	admin := http.NewServeMux()
+	admin.HandleFunc("GET /healthz", health)
+	admin.HandleFunc("GET /readyz", g.readyz)
+	// net/http/pprof registers itself on the default mux, which it is in
+	// a build with -tags pprof only (pprof.go); elsewhere this is a 404.
+	admin.Handle("/debug/pprof/", http.DefaultServeMux)
+	ops := map[string]http.Handler{"GET /readyz": http.HandlerFunc(g.readyz)}
+	if opts.Telemetry != nil {
+		admin.Handle("GET /metrics", opts.Telemetry.MetricsHandler())
+		ops["GET /metrics"] = opts.Telemetry.MetricsHandler()
+	}
+	if cfg.Server.AdminAddr == "" {
+		for pattern, h := range ops {
+			if cfg.Production {
+				h = opts.Auth.Middleware(h)
+			}
+			mux.Handle(pattern, h)
+		}
+	}
+	g.admin = admin
 	g.handler = inOrder(mux,
 		logging.RequestID,
 		opts.Telemetry.Middleware,
@@ -292,6 +326,18 @@ func clientIdentity(r *http.Request) string {
 	return ""
 }
 
+// trustAuthenticated lifts the short deadlines of an untrusted connection
+// (serve.Trust) once its request has a principal; an OPTIONS preflight,
+// which auth lets through without one, does not.
+func trustAuthenticated(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := auth.FromContext(r.Context()); ok {
+			serve.Trust(r.Context())
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // withOutboundClient names the authenticated client in the request's
 // context for the outbound chain's fair queueing (outbound.WithClient).
 func withOutboundClient(next http.Handler) http.Handler {
@@ -299,6 +345,24 @@ func withOutboundClient(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r.WithContext(outbound.WithClient(r.Context(), clientIdentity(r))))
 	})
 }
+
+// withoutSuggestions cuts "Did you mean ..." from every error message:
+// gqlgen's SetDisableSuggestion covers unknown fields only, and the
+// validator also suggests argument names, type names, input fields and
+// enum values, which would spell the schema out with introspection off.
+func withoutSuggestions(present graphql.ErrorPresenterFunc) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		e := present(ctx, err)
+		if i := strings.Index(e.Message, " Did you mean"); i >= 0 {
+			e.Message = e.Message[:i]
+		}
+		return e
+	}
+}
+
+// Admin serves the admin listener's routes: /healthz, /readyz, /metrics
+// and, in a build with -tags pprof, /debug/pprof/.
+func (g *Gateway) Admin() http.Handler { return g.admin }
 
 // ServeHTTP serves every route.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.handler.ServeHTTP(w, r) }
@@ -398,6 +462,26 @@ func withDeadline(d time.Duration) func(http.Handler) http.Handler {
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
+}
+
+// readInMutations holds a mutation's answer to the read scope: a field
+// below a root mutation field shows vendor data (the record a create or
+// update returns, with its nested values), so it needs read, as the same
+// field does in a query; a record's id and a payload's own fields (types
+// named ...Payload: success, dryRun, counts) are the mutation's outcome
+// and need only the scope of the mutation itself. Without it a write-only
+// key read any customer by updating it with no change.
+func readInMutations(ctx context.Context, next graphql.Resolver) (any, error) {
+	oc := graphql.GetOperationContext(ctx)
+	fc := graphql.GetFieldContext(ctx)
+	if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Mutation || fc == nil || fc.Field.Field == nil ||
+		fc.Object == "Mutation" || fc.Field.Name == "id" || strings.HasSuffix(fc.Object, "Payload") {
+		return next(ctx)
+	}
+	if err := auth.Require(ctx, auth.ScopeRead); err != nil {
+		return nil, err
+	}
+	return next(ctx)
 }
 
 // hasScope implements @hasScope: the field runs only when the caller's

@@ -34,11 +34,14 @@ type budgetCheck struct {
 	env *gatewaytest.Env
 }
 
-func (b budgetCheck) send(t testing.TB, name string, body []byte) {
+func (b budgetCheck) send(t testing.TB, name string, body []byte, header ...string) {
 	t.Helper()
 	calls := len(b.env.Sandbox.Recorder.Entries())
 	req := httptest.NewRequest(http.MethodPost, "/query", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	rec := httptest.NewRecorder()
 
 	var before, after runtime.MemStats
@@ -48,6 +51,7 @@ func (b budgetCheck) send(t testing.TB, name string, body []byte) {
 	runtime.ReadMemStats(&after)
 
 	alloc := after.TotalAlloc - before.TotalAlloc
+	t.Logf("%s: allocated %.1f MiB, status %d", name, float64(alloc)/(1<<20), rec.Code)
 	assert.LessOrEqual(t, alloc, uint64(allocBudget), "%s: allocated %d bytes", name, alloc)
 	assert.Less(t, rec.Code, 500, "%s: %s", name, rec.Body)
 	var reply struct {

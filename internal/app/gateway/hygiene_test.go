@@ -40,6 +40,33 @@ func TestNoSuggestionsWithoutIntrospection(t *testing.T) {
 	}
 }
 
+// TestNoSuggestionAnywhereWithoutIntrospection (issue 18, item 4): gqlgen's
+// switch covers unknown fields only; argument names, type names, input
+// fields and enum values still said "Did you mean". Each of them, with
+// introspection off, names nothing of the schema the client did not send.
+func TestNoSuggestionAnywhereWithoutIntrospection(t *testing.T) {
+	docs := map[string]struct{ doc, leak string }{
+		"argument name": {`{ customers(firs: 3) { nodes { id } } }`, `first`},
+		"type name":     {`{ ...F } fragment F on Quer { gateway { version } }`, `Query`},
+		"input field":   {`{ person(ref: {emial: "x@example.com"}) { id } }`, `email`},
+		"enum value":    {`{ customers(orderBy: {field: NAM}) { nodes { id } } }`, `NAME`},
+		"field":         {`{ gateway { versio } }`, `version`},
+	}
+	for _, on := range []bool{true, false} {
+		e := newEnv(t, introspection(on))
+		for name, tc := range docs {
+			r := e.Query(tc.doc, nil)
+			require.NotEmpty(t, r.Errors, "%s: %s", name, r.Raw)
+			if on {
+				assert.Contains(t, r.Raw, "Did you mean", "%s: the case earns a suggestion", name)
+				continue
+			}
+			assert.NotContains(t, r.Raw, "Did you mean", name)
+			assert.NotContains(t, r.Raw, `\"`+tc.leak+`\"`, "%s names the schema", name)
+		}
+	}
+}
+
 // TestRefusedIntrospectionIsCodedAndQuiet: asking for the schema while
 // introspection is off is the client's doing: a 400 with
 // INTROSPECTION_DISABLED and one INFO line, not INTERNAL_SERVER_ERROR and

@@ -39,8 +39,8 @@ func TestIdempotencyKeysAreScopedToTheClientAndItsScopes(t *testing.T) {
 		name          string
 		first, second jwt.MapClaims
 	}{
-		{"two clients without sub", jwt.MapClaims{"scope": "write", "jti": "client-a"}, jwt.MapClaims{"scope": "write", "jti": "client-b"}},
-		{"same sub, read-only token", jwt.MapClaims{"sub": "svc", "scope": "write"}, jwt.MapClaims{"sub": "svc", "scope": "read"}},
+		{"two clients without sub", jwt.MapClaims{"scope": "read write", "jti": "client-a"}, jwt.MapClaims{"scope": "read write", "jti": "client-b"}},
+		{"same sub, read-only token", jwt.MapClaims{"sub": "svc", "scope": "read write"}, jwt.MapClaims{"sub": "svc", "scope": "read"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -58,7 +58,7 @@ func TestIdempotencyKeysAreScopedToTheClientAndItsScopes(t *testing.T) {
 func TestIdempotencyKeyReplaysForTheSameClient(t *testing.T) {
 	const create = `mutation($name: String!) { createAccountList(input: {name: $name}) { id name } }`
 	e := newEnv(t, withJWT(t))
-	token := jwtFor(t, jwt.MapClaims{"scope": "write"})
+	token := jwtFor(t, jwt.MapClaims{"scope": "read write"})
 	first := e.Query(create, map[string]any{"name": "same-client"}, "Idempotency-Key", "k", "Authorization", "Bearer "+token)
 	require.Empty(t, first.Errors, first.Raw)
 	again := e.Query(create, map[string]any{"name": "same-client"}, "Idempotency-Key", "k", "Authorization", "Bearer "+token)

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchyard/switchyard/internal/app/config"
@@ -36,6 +37,10 @@ type Options struct {
 	// /readyz; past those it is closed at once.
 	MaxConnections int
 	Reserve        int
+	// UntrustedTimeout caps every read deadline of a connection that has
+	// not yet carried an authenticated request (see Trust): its headers,
+	// a body, and the wait between requests. Zero leaves them uncapped.
+	UntrustedTimeout time.Duration
 }
 
 // Defaults of the connection limits.
@@ -46,6 +51,12 @@ const (
 	writeGrace = 5 * time.Second
 	// DefaultReserve is the slots kept for health checks.
 	DefaultReserve = 8
+	// DefaultUntrustedTimeout is how long a connection without an
+	// authenticated request may take for any read: a client that has
+	// proved nothing gets seconds, not the 10 s header and 30 s body
+	// deadlines a key holder gets (nginx's client_header_timeout and
+	// client_body_timeout play this part).
+	DefaultUntrustedTimeout = 5 * time.Second
 )
 
 // OptionsFrom takes the options from the configuration.
@@ -57,6 +68,21 @@ func OptionsFrom(cfg *config.Config) Options {
 		RequestTimeout:    cfg.RequestTimeout,
 		MaxConnections:    cfg.Server.MaxConnections,
 		Reserve:           DefaultReserve,
+		UntrustedTimeout:  DefaultUntrustedTimeout,
+	}
+}
+
+// AdminOptions are the admin listener's (SWITCHYARD_ADMIN_ADDR): probes,
+// metrics and the profiler answer in well under a second, so every
+// deadline is short, and a small cap keeps the port's share of file
+// descriptors small.
+func AdminOptions() Options {
+	return Options{
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       5 * time.Second,
+		IdleTimeout:       30 * time.Second,
+		RequestTimeout:    30 * time.Second, // a CPU profile takes its seconds
+		MaxConnections:    32,
 	}
 }
 
@@ -76,15 +102,20 @@ func NewServer(opts Options, h http.Handler) *Server {
 	if opts.RequestTimeout <= 0 {
 		opts.RequestTimeout = config.DefaultRequestTimeout
 	}
-	l := &limiter{max: opts.MaxConnections, reserve: opts.Reserve, waiting: map[*conn]time.Time{}}
+	l := &limiter{max: opts.MaxConnections, reserve: opts.Reserve, untrusted: opts.UntrustedTimeout, waiting: map[*conn]time.Time{}}
 	s := &Server{limit: l, Server: &http.Server{
-		Handler:           liftReadDeadline(reserveOnlyHealth(h)),
+		Handler:           bodyDeadlines(reserveOnlyHealth(h)),
 		ReadHeaderTimeout: opts.ReadHeaderTimeout,
 		ReadTimeout:       opts.ReadTimeout,
 		IdleTimeout:       opts.IdleTimeout,
 		ConnState:         l.track,
 		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
-			if cc, ok := c.(*conn); ok && cc.reserve {
+			cc, ok := c.(*conn)
+			if !ok {
+				return ctx
+			}
+			ctx = context.WithValue(ctx, connKey{}, cc)
+			if cc.reserve {
 				return context.WithValue(ctx, reserveKey{}, true)
 			}
 			return ctx
@@ -112,20 +143,35 @@ func (s *Server) Conns() (general, reserve int) {
 	return s.limit.open, s.limit.reserved
 }
 
-// liftReadDeadline lifts the connection's read deadline (ReadTimeout)
-// once the request body has been read: net/http keeps reading the
-// connection in the background to notice a client that goes away, and a
-// deadline passing there would cancel the request's context mid-handler.
-func liftReadDeadline(h http.Handler) http.Handler {
+// bodyDeadlines does two things with the connection's read deadline.
+//
+// It lifts it (ReadTimeout) once the request body has been read: net/http
+// keeps reading the connection in the background to notice a client that
+// goes away, and a deadline passing there would cancel the request's
+// context mid-handler.
+//
+// And a response written before the body was read to its end (a 401,
+// 403, 413 or 415, or a health check sent with a body) closes the
+// connection without waiting for the rest: net/http would otherwise try
+// to drain up to 256 KiB of it after the handler returns, and a client
+// that announced a body and never sends it would hold the connection,
+// busy and so never evicted, for the whole read timeout.
+func bodyDeadlines(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rc := http.NewResponseController(w)
-		lift := func() { _ = rc.SetReadDeadline(time.Time{}) }
 		if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
-			lift()
-		} else {
-			r.Body = &onEOF{ReadCloser: r.Body, f: lift}
+			_ = rc.SetReadDeadline(time.Time{})
+			h.ServeHTTP(w, r)
+			return
 		}
-		h.ServeHTTP(w, r)
+		b := &onEOF{ReadCloser: r.Body, f: func() { _ = rc.SetReadDeadline(time.Time{}) }}
+		r.Body = b
+		h.ServeHTTP(&unreadCloses{ResponseWriter: w, body: b}, r)
+		if !b.eof.Load() {
+			// The drain after the handler fails at once; the connection
+			// closes (Connection: close was sent with the response).
+			_ = rc.SetReadDeadline(time.Now())
+		}
 	})
 }
 
@@ -133,14 +179,65 @@ type onEOF struct {
 	io.ReadCloser
 	f    func()
 	once sync.Once
+	eof  atomic.Bool
 }
 
 func (b *onEOF) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	if err == io.EOF {
+		b.eof.Store(true)
 		b.once.Do(b.f)
 	}
 	return n, err
+}
+
+// unreadCloses adds Connection: close to a response whose headers go out
+// before the request body was read to its end.
+type unreadCloses struct {
+	http.ResponseWriter
+	body        *onEOF
+	wroteHeader bool
+}
+
+func (u *unreadCloses) WriteHeader(code int) {
+	if !u.wroteHeader && code >= 200 {
+		u.wroteHeader = true
+		if !u.body.eof.Load() {
+			u.Header().Set("Connection", "close")
+		}
+	}
+	u.ResponseWriter.WriteHeader(code)
+}
+
+func (u *unreadCloses) Write(p []byte) (int, error) {
+	if !u.wroteHeader {
+		u.WriteHeader(http.StatusOK)
+	}
+	return u.ResponseWriter.Write(p)
+}
+
+// Flush keeps streamed responses (@defer) streaming.
+func (u *unreadCloses) Flush() {
+	if !u.wroteHeader {
+		u.WriteHeader(http.StatusOK)
+	}
+	_ = http.NewResponseController(u.ResponseWriter).Flush()
+}
+
+// Unwrap lets http.ResponseController reach the connection's deadlines.
+func (u *unreadCloses) Unwrap() http.ResponseWriter { return u.ResponseWriter }
+
+type connKey struct{}
+
+// Trust marks the connection of the request ctx belongs to as carrying an
+// authenticated request: from now on its read deadlines are the server's
+// own, not the short ones of an untrusted connection, and the deadline
+// in force is restored at once. The gateway calls it once a request has
+// passed authentication; it does nothing outside a Server.
+func Trust(ctx context.Context) {
+	if c, ok := ctx.Value(connKey{}).(*conn); ok {
+		c.trust()
+	}
 }
 
 type reserveKey struct{}
@@ -168,8 +265,9 @@ func reserveOnlyHealth(h http.Handler) http.Handler {
 type limiter struct {
 	mu           sync.Mutex
 	max, reserve int
-	open         int // general connections
-	reserved     int // reserve connections
+	untrusted    time.Duration // Options.UntrustedTimeout
+	open         int           // general connections
+	reserved     int           // reserve connections
 	waiting      map[*conn]time.Time
 }
 
@@ -241,12 +339,49 @@ func (l *limiter) admit(c net.Conn) *conn {
 	}
 }
 
-// conn releases its slot when closed, once.
+// conn releases its slot when closed, once, and caps the read deadlines
+// of a connection not yet trusted.
 type conn struct {
 	net.Conn
 	l       *limiter
 	reserve bool
 	closed  bool // under l.mu
+
+	mu      sync.Mutex
+	trusted bool
+	want    time.Time // the read deadline last asked for, uncapped
+}
+
+// SetReadDeadline is how net/http sets the header, body and idle
+// deadlines; until the connection is trusted each is capped at
+// UntrustedTimeout from now.
+func (c *conn) SetReadDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.want = t
+	if !c.trusted && c.l.untrusted > 0 {
+		if limit := time.Now().Add(c.l.untrusted); t.IsZero() || t.After(limit) {
+			t = limit
+		}
+	}
+	return c.Conn.SetReadDeadline(t)
+}
+
+func (c *conn) trust() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.trusted {
+		c.trusted = true
+		_ = c.Conn.SetReadDeadline(c.want)
+	}
+}
+
+// SetDeadline goes through SetReadDeadline, so that the cap holds.
+func (c *conn) SetDeadline(t time.Time) error {
+	if err := c.SetReadDeadline(t); err != nil {
+		return err
+	}
+	return c.Conn.SetWriteDeadline(t)
 }
 
 func (c *conn) Close() error {

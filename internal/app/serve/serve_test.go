@@ -2,6 +2,7 @@ package serve_test
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -214,4 +215,70 @@ func TestServesThroughCap(t *testing.T) {
 		require.Eventually(t, func() bool { g, _ := srv.Conns(); return g == 0 }, clientWait, time.Millisecond)
 	}
 	assert.True(t, strings.HasPrefix(addr, "127.0.0.1:"))
+}
+
+// TestRefusalClosesWithoutDrain: issue 18's attack. A client announces a
+// body it never sends; the handler refuses without reading it. Before,
+// net/http waited the whole read timeout to drain the body, the
+// connection busy (never evicted) all along; now the refusal goes out
+// with Connection: close and the connection closes at once.
+func TestRefusalClosesWithoutDrain(t *testing.T) {
+	refuse := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized)
+	})
+	for _, path := range []string{"/query", "/healthz"} {
+		t.Run(path, func(t *testing.T) {
+			srv, addr := start(t, serve.Options{ReadTimeout: time.Hour, ReadHeaderTimeout: time.Hour, IdleTimeout: time.Hour, MaxConnections: 4}, refuse)
+			c := dial(t, addr)
+			br := bufio.NewReader(c)
+			_, err := io.WriteString(c, "POST "+path+" HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
+			require.NoError(t, err)
+			resp, err := http.ReadResponse(br, nil)
+			require.NoError(t, err)
+			assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+			assert.True(t, resp.Close, "the refusal says the connection closes")
+			_, err = br.ReadByte()
+			assert.ErrorIs(t, err, io.EOF, "the server closed the connection instead of waiting for the body")
+			require.Eventually(t, func() bool { g, _ := srv.Conns(); return g == 0 }, clientWait, time.Millisecond)
+		})
+	}
+}
+
+// TestUntrustedConnectionsGetShortDeadlines: a connection that never
+// carried an authenticated request is cut after UntrustedTimeout however
+// long the server's own header timeout; one whose request called Trust
+// gets the server's body deadline back.
+func TestUntrustedConnectionsGetShortDeadlines(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/trusted" {
+			serve.Trust(r.Context())
+		}
+		_, err := io.Copy(io.Discard, r.Body)
+		if err != nil {
+			w.WriteHeader(http.StatusRequestTimeout)
+			return
+		}
+		_, _ = io.WriteString(w, "ok")
+	})
+	opts := serve.Options{ReadTimeout: time.Hour, ReadHeaderTimeout: time.Hour, IdleTimeout: time.Hour, MaxConnections: 8, UntrustedTimeout: 100 * time.Millisecond}
+	_, addr := start(t, opts, h)
+
+	t.Run("slow headers", func(t *testing.T) {
+		c := dial(t, addr)
+		_, err := io.WriteString(c, "GET / HTTP/1.1\r\n")
+		require.NoError(t, err)
+		_, err = c.Read(make([]byte, 1))
+		require.Error(t, err)
+		var ne net.Error
+		assert.False(t, errors.As(err, &ne) && ne.Timeout(), "the server, not the client's wait, ended the connection: %v", err)
+	})
+	t.Run("trusted body", func(t *testing.T) {
+		c := dial(t, addr)
+		_, err := io.WriteString(c, "POST /trusted HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n")
+		require.NoError(t, err)
+		time.Sleep(3 * opts.UntrustedTimeout) // past the untrusted cap
+		resp, err := roundTrip(t, c, "ok")
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, resp.StatusCode, "a trusted request keeps the server's body deadline")
+	})
 }
