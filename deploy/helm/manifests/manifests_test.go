@@ -12,6 +12,7 @@ package manifests
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -181,8 +182,21 @@ func TestChart(t *testing.T) {
 			require.NotNil(t, c.LivenessProbe)
 			assert.Equal(t, "/readyz", c.ReadinessProbe.HTTPGet.Path)
 			assert.Equal(t, "/healthz", c.LivenessProbe.HTTPGet.Path)
-			assert.Equal(t, "http", c.ReadinessProbe.HTTPGet.Port.String())
+			// Production answers /readyz and /metrics only on the admin
+			// listener (SWITCHYARD_ADMIN_ADDR), which floods of the public
+			// port cannot starve: the probes go there.
+			assert.Equal(t, "admin", c.ReadinessProbe.HTTPGet.Port.String())
+			assert.Equal(t, "admin", c.LivenessProbe.HTTPGet.Port.String())
 			assert.Equal(t, int32(8080), c.Ports[0].ContainerPort)
+			require.Len(t, c.Ports, 2)
+			assert.Equal(t, "admin", c.Ports[1].Name)
+			adminAddr := ""
+			for _, e := range c.Env {
+				if e.Name == "SWITCHYARD_ADMIN_ADDR" {
+					adminAddr = e.Value
+				}
+			}
+			assert.Equal(t, fmt.Sprintf(":%d", c.Ports[1].ContainerPort), adminAddr, "the admin port is where the gateway listens")
 			assert.False(t, c.Resources.Limits.Memory().IsZero(), "a memory limit, which GOMEMLIMIT follows")
 			assert.False(t, c.Resources.Requests.Cpu().IsZero(), "a CPU request, which the HPA scales on")
 
@@ -245,7 +259,9 @@ func TestChart(t *testing.T) {
 			}
 			assert.Equal(t, tc.monitor, o.monitor != nil)
 			if o.monitor != nil {
-				assert.Equal(t, o.service.Spec.Ports[0].Name, o.monitor.Spec.Endpoints[0].Port)
+				require.Len(t, o.service.Spec.Ports, 2)
+				assert.Equal(t, "admin", o.service.Spec.Ports[1].Name)
+				assert.Equal(t, o.service.Spec.Ports[1].Name, o.monitor.Spec.Endpoints[0].Port, "scraped on the admin port")
 				assert.Equal(t, "/metrics", o.monitor.Spec.Endpoints[0].Path)
 			}
 		})
