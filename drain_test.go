@@ -69,7 +69,7 @@ func TestDrainOnSIGTERM(t *testing.T) {
 	release := func() { once.Do(func() { close(hold) }) }
 	t.Cleanup(release) // before proxy.Close, which waits for held handlers
 	env = gatewaytest.Start(t, gatewaytest.WithOnly("ortto"), func(s *gatewaytest.Setup) {
-		s.Config.OrttoBaseURL = proxy.URL + "/ortto"
+		require.NoError(t, s.Config.Apply(map[string]string{"ORTTO_BASE_URL": proxy.URL + "/ortto"}))
 	})
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -14,8 +14,8 @@ const module = "github.com/switchyard/switchyard"
 // TestImportsPointDown holds the package map of ARCHITECTURE.md: every
 // import of our own packages points down, from the program's top
 // (internal/app, cmd) through resolvers and graph to the vendors, and
-// from the vendors only to what they build on (internal/outbound for
-// clients, internal/simkit for simulators). Test files are exempt: an
+// from the vendors only to what they build on (internal/outbound and
+// internal/vendorkit for clients, internal/simkit for simulators). Test files are exempt: an
 // end-to-end test may start the whole gateway from any package.
 func TestImportsPointDown(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`, "./...").Output()
@@ -54,11 +54,15 @@ func forbidden(pkg, dep string) string {
 			return "a simulator builds only on internal/simkit, never on the gateway or a client"
 		}
 	case vendor(pkg) != "":
-		if dep != "internal/outbound" && !under(dep, vendor(pkg)) {
-			return "a vendor client builds only on internal/outbound"
+		if dep != "internal/outbound" && dep != "internal/vendorkit" && !under(dep, vendor(pkg)) {
+			return "a vendor client builds only on internal/outbound and internal/vendorkit"
 		}
 		if under(dep, vendor(pkg)) && strings.Contains(dep, "sim") {
 			return "a vendor client never imports its simulator"
+		}
+	case pkg == "internal/vendorkit":
+		if dep != "internal/outbound" {
+			return "the vendor contract builds only on internal/outbound"
 		}
 	case under(pkg, "internal/app"), under(pkg, "cmd"), pkg == "":
 		// The top may import anything below it.

@@ -57,7 +57,10 @@ func run() error {
 			return fmt.Errorf("start sandbox simulators: %w", err)
 		}
 		defer sb.Close()
-		sb.Configure(cfg) // every vendor, with the simulators' credentials
+		// Every vendor, with the simulators' credentials.
+		if err := sb.Configure(cfg); err != nil {
+			return err
+		}
 	}
 	// Every credential the process holds is registered with the logger,
 	// the one place secrets are scrubbed from log lines.

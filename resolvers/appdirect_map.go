@@ -325,3 +325,8 @@ func toDeleteAccountPayload(r *appdirect.DeleteAccountResult) *model.DeleteAccou
 	}
 	return out
 }
+
+// appDirect is the appdirect client, or VENDOR_NOT_CONFIGURED.
+func (c *Clients) appDirect() (*appdirect.Client, error) {
+	return clientOf[*appdirect.Client](c, appdirect.Name)
+}

@@ -494,3 +494,8 @@ func toCustomerConfig(cfg *apptivo.ConfigData) *model.CustomerConfig {
 		Segments:       items(cfg.Segments),
 	}
 }
+
+// apptivo is the apptivo client, or VENDOR_NOT_CONFIGURED.
+func (c *Clients) apptivo() (*apptivo.Client, error) {
+	return clientOf[*apptivo.Client](c, apptivo.Name)
+}

@@ -57,3 +57,8 @@ func (r *mutationResolver) listMutation(ctx context.Context, id string, dryRun *
 	}
 	return &model.AccountListMutationPayload{ID: strconv.FormatInt(n, 10), Success: true}, nil
 }
+
+// cordial is the cordial client, or VENDOR_NOT_CONFIGURED.
+func (c *Clients) cordial() (*cordial.Client, error) {
+	return clientOf[*cordial.Client](c, cordial.Name)
+}

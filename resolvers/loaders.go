@@ -23,8 +23,8 @@ import (
 
 // LoaderOptions tune batching and concurrency.
 type LoaderOptions struct {
-	// PersonBatchSize is the most people per Ortto call (Ortto's payload
-	// cap is 100 contacts).
+	// PersonBatchSize is the most people per Ortto call; 0 means the
+	// client's own (ORTTO_BATCH_SIZE, at most Ortto's cap of 100).
 	PersonBatchSize int
 	// Concurrency bounds the calls one request runs at once against a vendor
 	// that has no batch endpoint.
@@ -70,6 +70,9 @@ type loaders struct {
 
 // newLoaders returns a fresh set of loaders over c.
 func newLoaders(c *Clients, opts LoaderOptions) *loaders {
+	if o, err := c.ortto(); err == nil && opts.PersonBatchSize <= 0 {
+		opts.PersonBatchSize = o.BatchSize() // one loader batch, one Ortto call
+	}
 	opts = opts.withDefaults()
 	wait := dataloadgen.WithWait(opts.Wait)
 	l := &loaders{}

@@ -140,3 +140,6 @@ func (r *mutationResolver) bulk(ctx context.Context, name string, input model.Ac
 	}
 	return &bulkOutcome{BulkResult: *res}, nil
 }
+
+// ortto is the ortto client, or VENDOR_NOT_CONFIGURED.
+func (c *Clients) ortto() (*ortto.Client, error) { return clientOf[*ortto.Client](c, ortto.Name) }

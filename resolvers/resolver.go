@@ -8,13 +8,10 @@ package resolvers
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/switchyard/switchyard/graph/model"
 	"github.com/switchyard/switchyard/internal/outbound"
-	"github.com/switchyard/switchyard/vendors/appdirect"
-	"github.com/switchyard/switchyard/vendors/apptivo"
-	"github.com/switchyard/switchyard/vendors/cordial"
-	"github.com/switchyard/switchyard/vendors/ortto"
 )
 
 // Resolver is the root resolver: hand-owned dependency injection of the
@@ -31,26 +28,32 @@ type Resolver struct {
 	InvalidateVendorCache func(ctx context.Context, vendor string) (bool, error)
 }
 
-// Clients are the vendor clients of this deployment. A nil client is a
-// vendor without credentials: its fields fail with VENDOR_NOT_CONFIGURED.
-// The accessors below are the one place that decides it; resolvers and
-// loaders reach a vendor only through them.
-type Clients struct {
-	Ortto     *ortto.Client
-	Apptivo   *apptivo.Client
-	AppDirect *appdirect.Client
-	Cordial   *cordial.Client
-}
+// Clients are the vendor clients of this deployment, keyed by vendor
+// name, as the gateway built them from its registry. A missing client is
+// a vendor without credentials: its fields fail with
+// VENDOR_NOT_CONFIGURED. Each vendor's typed accessor, in its
+// <vendor>_map.go, asks clientOf, the one place that decides it;
+// resolvers and loaders reach a vendor only through those accessors.
+type Clients struct{ byName map[string]any }
 
-func (c *Clients) ortto() (*ortto.Client, error)         { return need(c.Ortto, ortto.Name) }
-func (c *Clients) apptivo() (*apptivo.Client, error)     { return need(c.Apptivo, apptivo.Name) }
-func (c *Clients) appDirect() (*appdirect.Client, error) { return need(c.AppDirect, appdirect.Name) }
-func (c *Clients) cordial() (*cordial.Client, error)     { return need(c.Cordial, cordial.Name) }
+// NewClients holds the clients of byName, keyed by vendor name.
+func NewClients(byName map[string]any) Clients { return Clients{byName: byName} }
 
-// need returns client, or VENDOR_NOT_CONFIGURED for vendor when it is nil.
-func need[C any](client *C, vendor string) (*C, error) {
-	if client == nil {
-		return nil, &outbound.Error{Vendor: vendor, Kind: outbound.KindNotConfigured, Message: "vendor is not configured in this deployment"}
+// clientOf returns vendor's client as a C, or VENDOR_NOT_CONFIGURED when
+// the vendor has none. A client of another type is a wiring mistake,
+// reported as an internal error rather than a panic.
+func clientOf[C any](c *Clients, vendor string) (C, error) {
+	var zero C
+	v, ok := c.byName[vendor]
+	if !ok || v == nil {
+		return zero, &outbound.Error{Vendor: vendor, Kind: outbound.KindNotConfigured, Message: "vendor is not configured in this deployment"}
+	}
+	client, ok := v.(C)
+	if !ok {
+		return zero, fmt.Errorf("vendor %s: client is a %T, not a %T", vendor, v, zero)
 	}
 	return client, nil
 }
+
+// Get is vendor's client, nil when it has none.
+func (c *Clients) Get(vendor string) any { return c.byName[vendor] }

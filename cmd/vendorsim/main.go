@@ -1,6 +1,6 @@
-// Command vendorsim serves Switchyard's four vendor simulators on one
-// address, under /ortto, /apptivo, /appdirect and /cordial, with the
-// control API under /_sim/ (see README.md). Point the gateway, or your own
+// Command vendorsim serves the simulators of every vendor in the
+// registry (internal/app/registry) on one address, each under /<vendor>,
+// with the control API under /_sim/ (see README.md). Point the gateway, or your own
 // tests, at it:
 //
 //	go run ./cmd/vendorsim -addr 127.0.0.1:9090
@@ -15,6 +15,7 @@ import (
 	"sort"
 	"syscall"
 
+	"github.com/switchyard/switchyard/internal/app/registry"
 	"github.com/switchyard/switchyard/internal/app/sandbox"
 )
 
@@ -30,16 +31,7 @@ func main() {
 	base := sb.URL()
 	fmt.Printf("vendorsim: simulators at %s (control API %s/_sim/)\n", base, base)
 	fmt.Println("Sandbox credentials (they unlock only these simulators). Run the gateway against them with:")
-	creds := sandbox.Credentials()
-	env := map[string]string{
-		"ORTTO_BASE_URL":     base + "/ortto",
-		"APPTIVO_BASE_URL":   base + "/apptivo",
-		"APPDIRECT_BASE_URL": base + "/appdirect",
-		"CORDIAL_BASE_URL":   base + "/cordial",
-	}
-	for k, v := range creds {
-		env[k] = v
-	}
+	env := sandbox.Env(base, registry.Simulators(registry.Entries()))
 	keys := make([]string, 0, len(env))
 	for k := range env {
 		keys = append(keys, k)

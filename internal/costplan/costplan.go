@@ -21,7 +21,6 @@ package costplan
 import (
 	"context"
 	"net/http"
-	"path"
 	"strconv"
 	"strings"
 
@@ -34,6 +33,7 @@ import (
 	"github.com/switchyard/switchyard/internal/errcode"
 	"github.com/switchyard/switchyard/internal/outbound"
 	"github.com/switchyard/switchyard/internal/querylimits"
+	"github.com/switchyard/switchyard/internal/vendorkit"
 )
 
 // The request headers, and the extensions keys they fill.
@@ -88,10 +88,14 @@ func on(v string) bool {
 	return err == nil && b
 }
 
-// Extension returns the gqlgen extension.
-func Extension() graphql.HandlerExtension { return &ext{} }
+// Extension returns the gqlgen extension, planning with costs, the model
+// the server's schema was wrapped in (querylimits.Costs.Schema).
+func Extension(costs *querylimits.Costs) graphql.HandlerExtension { return &ext{costs: costs} }
 
-type ext struct{ schema graphql.ExecutableSchema }
+type ext struct {
+	schema graphql.ExecutableSchema
+	costs  *querylimits.Costs
+}
 
 var _ interface {
 	graphql.HandlerExtension
@@ -190,25 +194,6 @@ func (e *ext) cost(ctx context.Context) (int, *int) {
 	return querylimits.Cost(ctx, e.schema, opCtx.Operation, opCtx.Variables), nil
 }
 
-// nested are the fields below the root that call a vendor, with the
-// vendor they call (which is not the one whose schema file defines them)
-// and how their calls are made.
-var nested = map[string]struct {
-	vendor, batching string
-	cost             int
-	calls            func(parents int) int
-}{
-	"Account.company":          {"appdirect", "one REST call per distinct company id, shared within the request", querylimits.SubCall, same},
-	"AccountList.contactCount": {"cordial", "one count call per list", querylimits.SubCall, same},
-	"Customer.person":          {"ortto", "batched: one call per " + strconv.Itoa(querylimits.OrttoBatch) + " people in the request", 1, batches},
-	"Person.customers":         {"apptivo", "one search per person", querylimits.VendorCall, same},
-}
-
-func same(n int) int { return n }
-func batches(n int) int {
-	return max(1, (n+querylimits.OrttoBatch-1)/querylimits.OrttoBatch)
-}
-
 func (e *ext) plan(ctx context.Context) Plan {
 	opCtx := graphql.GetOperationContext(ctx)
 	est, limit := e.cost(ctx)
@@ -231,20 +216,21 @@ func (e *ext) plan(ctx context.Context) Plan {
 	if root == nil {
 		return p
 	}
-	w := walker{opCtx: opCtx, schema: schema, plan: &p}
-	w.walk(op.SelectionSet, root, "", 1, true)
+	w := walker{opCtx: opCtx, schema: schema, costs: e.costs, plan: &p}
+	w.walk(op.SelectionSet, root, "", 1)
 	return p
 }
 
 type walker struct {
 	opCtx  *graphql.OperationContext
 	schema *ast.Schema
+	costs  *querylimits.Costs
 	plan   *Plan
 }
 
 // walk adds the steps of set, selected on def; parents is how many
 // objects of def the response can hold (an upper bound from page sizes).
-func (w walker) walk(set ast.SelectionSet, def *ast.Definition, at string, parents int, root bool) {
+func (w walker) walk(set ast.SelectionSet, def *ast.Definition, at string, parents int) {
 	satisfies := []string{def.Name}
 	for _, t := range w.schema.GetPossibleTypes(def) {
 		if t.Name != def.Name {
@@ -262,24 +248,17 @@ func (w walker) walk(set ast.SelectionSet, def *ast.Definition, at string, paren
 		items := parents
 		if f.Definition.Directives.ForName("hasScope") != nil {
 			name := f.ObjectDefinition.Name + "." + f.Name
-			args := f.ArgumentMap(w.opCtx.Variables)
-			s := Step{Path: p, Field: name}
-			if n, ok := nested[name]; ok && !root {
-				s.Vendor, s.Batching, s.Cost, s.Calls = n.vendor, n.batching, n.cost, n.calls(parents)
-			} else {
-				s.Vendor = vendorOf(f.Definition)
-				s.Batching, s.Cost, s.Calls = "one call", querylimits.VendorCall, parents
-				if refs, ok := args["refs"].([]any); ok { // Query.people
-					s.Batching = "batched: one call per " + strconv.Itoa(querylimits.OrttoBatch) + " refs"
-					s.Calls = parents * batches(len(refs))
-					items = parents * len(refs)
-				}
+			args := vendorkit.Args(f.ArgumentMap(w.opCtx.Variables))
+			vendor, cost, _ := w.costs.Field(name) // querylimits.NewCosts made sure there is one
+			if s, ok := step(p, name, vendor, cost, args, parents); ok {
+				w.plan.Steps = append(w.plan.Steps, s)
+				w.plan.VendorCalls[s.Vendor] += s.Calls
 			}
-			if size := pageOf(args, f.Definition.Type); size > 0 {
+			if cost.Items != nil {
+				items = parents * max(cost.ItemsFor(args), 0)
+			} else if size := pageOf(args, f.Definition.Type); size > 0 {
 				items = parents * size
 			}
-			w.plan.Steps = append(w.plan.Steps, s)
-			w.plan.VendorCalls[s.Vendor] += s.Calls
 		}
 		if len(f.Selections) == 0 {
 			continue
@@ -291,8 +270,32 @@ func (w walker) walk(set ast.SelectionSet, def *ast.Definition, at string, paren
 		if f.Definition.Type.Elem != nil {
 			p += "[]"
 		}
-		w.walk(f.Selections, child, p, items, false)
+		w.walk(f.Selections, child, p, items)
 	}
+}
+
+// step is the plan step of field name at path, evaluated for parents
+// objects, as its vendor's cost entry says; false for a field that makes
+// no call of its own (Free, or a Link fetched with its parent).
+func step(path, name, vendor string, cost vendorkit.Cost, args vendorkit.Args, parents int) (Step, bool) {
+	s := Step{Path: path, Field: name, Vendor: vendor, Batching: cost.Batching}
+	if s.Batching == "" {
+		s.Batching = "one call"
+	}
+	switch cost.Kind {
+	case vendorkit.Free:
+		return s, false
+	case vendorkit.Link:
+		if cost.Batch <= 0 {
+			return s, false
+		}
+		s.Cost, s.Calls = 1, vendorkit.Batches(parents, cost.Batch)
+	case vendorkit.SubCall:
+		s.Cost, s.Calls = querylimits.SubCall, parents*cost.CallsFor(args)
+	default:
+		s.Cost, s.Calls = querylimits.VendorCall, parents*cost.CallsFor(args)
+	}
+	return s, true
 }
 
 // pageOf is how many items a field returns at most: its first or last
@@ -311,13 +314,4 @@ func pageOf(args map[string]any, t *ast.Type) int {
 		return querylimits.DefaultPageSize
 	}
 	return 0
-}
-
-// vendorOf is the vendor whose schema file (graph/<vendor>.graphqls)
-// defines a root field.
-func vendorOf(def *ast.FieldDefinition) string {
-	if def.Position == nil || def.Position.Src == nil {
-		return ""
-	}
-	return strings.TrimSuffix(path.Base(def.Position.Src.Name), ".graphqls")
 }

@@ -218,7 +218,7 @@ func TestGraphiQLInChromium(t *testing.T) {
 		value(`!!document.querySelector('.graphiql-editor-tools button[data-name="headers"].active')`, &headersActive),
 	)
 	wantTabs := []string{"Overview"}
-	for _, tab := range graphiql.Examples() {
+	for _, tab := range graphiql.Examples(vendorExamples()...) {
 		wantTabs = append(wantTabs, tab.Name)
 	}
 	assert.Equal(t, wantTabs, tabs, "the default query's tab, then the README's examples")

@@ -1,56 +1,21 @@
 package graphiql
 
-// Examples are the README's example queries ("Queries, one per vendor" and
-// the cross-vendor one), one tab each. Each query names its operation after
-// the tab, because GraphiQL titles tabs by operation name. The tests run
-// every one against the sandbox, so a schema change that breaks an example
-// fails CI rather than a user's first try.
-func Examples() []Tab {
-	return []Tab{
-		{
-			Name: "AppDirectAccounts",
-			Query: `# AppDirect (GraphQL pass-through: only id and name are sent to AppDirect)
-query AppDirectAccounts {
-  accounts(first: 10, orderBy: {field: NAME}) {
-    totalCount
-    nodes { id name company { industry } }
-  }
-}
-`,
-		},
-		{
-			Name: "ApptivoSearchCustomers",
-			Query: `# Apptivo: an advanced search, here by email
-query ApptivoSearchCustomers($email: String!) {
-  searchCustomers(filter: {email: $email}) {
-    nodes { id name primaryEmail }
-  }
-}
-`,
-			Variables: `{"email": "ada.lovelace@example.com"}`,
-		},
-		{
-			Name: "OrttoPeople",
-			Query: `# Ortto: one result per ref, in order, null where unknown; one vendor call
-query OrttoPeople {
-  people(refs: [{email: "grace.hopper@example.com"}, {id: "00650c1e8a2f4b6d3e9a1c00"}]) {
-    id
-    subscriptions { audienceName subscribed }
-  }
-}
-`,
-		},
-		{
-			Name: "CordialCreateAccountList",
-			Query: `# Cordial (a mutation: list names are unique, so a second run is a CONFLICT)
-mutation CordialCreateAccountList {
-  createAccountList(input: {name: "safe_drivers", enhanced: true}) {
-    id name contactCount
-  }
-}
-`,
-		},
-		{
+import "github.com/switchyard/switchyard/internal/vendorkit"
+
+// Examples are the README's example queries, one tab each: each vendor's
+// own (vendorkit.Module.Examples, handed in by the gateway from its
+// registry, in registry order), then the cross-vendor one and the plan.
+// Each query names its operation after the tab, because GraphiQL titles
+// tabs by operation name. The tests run every one against the sandbox, so
+// a schema change that breaks an example fails CI rather than a user's
+// first try.
+func Examples(vendor ...vendorkit.Example) []Tab {
+	var tabs []Tab
+	for _, e := range vendor {
+		tabs = append(tabs, Tab{Name: e.Name, Query: e.Query, Variables: e.Variables})
+	}
+	return append(tabs,
+		Tab{
 			Name: "CustomersWithSubscriptions",
 			Query: `# Across vendors: each Apptivo customer's Ortto person, found by email
 # (one Apptivo call and one batched Ortto call, whatever the page size)
@@ -64,7 +29,7 @@ query CustomersWithSubscriptions {
 }
 `,
 		},
-		{
+		Tab{
 			Name: "PlanAndCost",
 			Query: `# A dry run: with the header X-Switchyard-Plan: true (see the headers
 # pane) nothing runs and no vendor is called; extensions.plan lists the
@@ -78,5 +43,5 @@ query PlanAndCost {
 `,
 			Headers: `{"X-Switchyard-Plan": "true"}`,
 		},
-	}
+	)
 }

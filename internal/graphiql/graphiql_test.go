@@ -21,7 +21,9 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 
+	"github.com/switchyard/switchyard/internal/app/registry"
 	"github.com/switchyard/switchyard/internal/graphiql"
+	"github.com/switchyard/switchyard/internal/vendorkit"
 )
 
 const defaultQuery = "query Overview { gateway { version } }\n"
@@ -288,7 +290,7 @@ func TestAcceptsGzip(t *testing.T) {
 // GraphiQL titles a tab by its operation's name, so each example names its
 // one operation after the tab.
 func TestExamplesAreNamedAfterTheirOperations(t *testing.T) {
-	tabs := graphiql.Examples()
+	tabs := graphiql.Examples(vendorExamples()...)
 	require.Len(t, tabs, 6, "one per vendor, the cross-vendor query and the plan")
 	for _, tab := range tabs {
 		doc, err := parser.ParseQuery(&ast.Source{Input: tab.Query})
@@ -303,4 +305,14 @@ func TestExamplesAreNamedAfterTheirOperations(t *testing.T) {
 			assert.NoError(t, json.Unmarshal([]byte(tab.Headers), &h), tab.Name)
 		}
 	}
+}
+
+// vendorExamples are the registry's vendor tabs, as the gateway hands
+// them to Examples.
+func vendorExamples() []vendorkit.Example {
+	var out []vendorkit.Example
+	for _, m := range registry.Modules(registry.Entries()) {
+		out = append(out, m.Examples...)
+	}
+	return out
 }

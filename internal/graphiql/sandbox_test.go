@@ -23,7 +23,7 @@ func startGateway(t *testing.T) *httptest.Server {
 	page := graphiql.Handler(graphiql.Options{
 		Endpoint:     "/query",
 		DefaultQuery: gateway.DefaultQuery,
-		Tabs:         graphiql.Examples(),
+		Tabs:         graphiql.Examples(vendorExamples()...),
 	})
 	return gatewaytest.Start(t, func(s *gatewaytest.Setup) {
 		s.Wrap = func(gw http.Handler) http.Handler {
@@ -42,7 +42,7 @@ func startGateway(t *testing.T) *httptest.Server {
 // who presses run on it would see.
 func TestExamplesRunAgainstTheSandbox(t *testing.T) {
 	srv := startGateway(t)
-	for _, tab := range graphiql.Examples() {
+	for _, tab := range graphiql.Examples(vendorExamples()...) {
 		t.Run(tab.Name, func(t *testing.T) {
 			req := map[string]any{"query": tab.Query}
 			if tab.Variables != "" {

@@ -8,7 +8,6 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"github.com/switchyard/switchyard/graph/generated"
 	"github.com/switchyard/switchyard/internal/outbound"
 )
 
@@ -22,24 +21,18 @@ func init() {
 	gqlerrcode.RegisterErrorType(VendorBudgetExceeded, gqlerrcode.KindProtocol)
 }
 
-// callCounts is an executable schema used only for its field costs: the
-// cost model of Complexity counting one per vendor call.
-var callCounts = generated.NewExecutableSchema(generated.Config{
-	Complexity: costModel(units{call: 1, subCall: 1, link: 0}),
-})
-
-// VendorCalls estimates how many vendor calls op makes: the Complexity
+// VendorCalls estimates how many vendor calls op makes: the complexity
 // model with every call counted once and nothing else counted, so a page
 // of n records each with one per-record call is 1 + n, and people(refs)
 // is one call per 100 refs. Batched links (Customer.person) count
 // nothing here, and a per-record call de-duplicated by id is counted for
 // every record, so the estimate can be off either way; the budget is
 // enforced on the calls actually made too (see VendorCallLimit).
-func VendorCalls(ctx context.Context, op *ast.OperationDefinition, vars map[string]any) int {
+func (c *Costs) VendorCalls(ctx context.Context, op *ast.OperationDefinition, vars map[string]any) int {
 	if op == nil {
 		return 0
 	}
-	w := callWalker{es: callCounts, schema: callCounts.Schema(), vars: vars}
+	w := callWalker{es: costed{costs: c, u: units{call: 1, subCall: 1, link: 0}}, schema: c.schema, vars: vars}
 	return w.set(ctx, op.SelectionSet)
 }
 
@@ -91,9 +84,14 @@ func (w callWalker) field(ctx context.Context, f *ast.Field) int {
 // estimates at more than max vendor calls, and gives every operation that
 // runs a budget of max calls (outbound.WithCallBudget), which the
 // outbound chain enforces call by call whatever the estimate said.
-func VendorCallLimit(max int) graphql.HandlerExtension { return vendorCallLimit{max: max} }
+func VendorCallLimit(max int, costs *Costs) graphql.HandlerExtension {
+	return vendorCallLimit{max: max, costs: costs}
+}
 
-type vendorCallLimit struct{ max int }
+type vendorCallLimit struct {
+	max   int
+	costs *Costs
+}
 
 var _ interface {
 	graphql.HandlerExtension
@@ -104,7 +102,7 @@ var _ interface {
 func (vendorCallLimit) ExtensionName() string                   { return "SwitchyardVendorCallLimit" }
 func (vendorCallLimit) Validate(graphql.ExecutableSchema) error { return nil }
 func (l vendorCallLimit) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
-	if n := VendorCalls(ctx, opCtx.Operation, opCtx.Variables); n > l.max {
+	if n := l.costs.VendorCalls(ctx, opCtx.Operation, opCtx.Variables); n > l.max {
 		return refusal(VendorBudgetExceeded, "operation would make %d vendor calls, which exceeds the limit of %d", n, l.max)
 	}
 	return nil

@@ -3,6 +3,8 @@ package querylimits
 import (
 	"context"
 	"fmt"
+	"maps"
+	"strings"
 	"testing"
 
 	"github.com/99designs/gqlgen/complexity"
@@ -12,12 +14,14 @@ import (
 	"github.com/vektah/gqlparser/v2/validator"
 
 	"github.com/switchyard/switchyard/graph/generated"
+	"github.com/switchyard/switchyard/internal/app/registry"
+	"github.com/switchyard/switchyard/internal/vendorkit"
 )
 
 // TestCostTable checks the costs documented on Complexity, one row at a
 // time, with the same calculation the limit runs.
 func TestCostTable(t *testing.T) {
-	es := generated.NewExecutableSchema(generated.Config{Complexity: Complexity()})
+	es := testCosts(t).Schema(generated.NewExecutableSchema(generated.Config{}))
 	ids := func(n int) []string {
 		out := make([]string, n)
 		for i := range out {
@@ -91,6 +95,7 @@ func TestVendorCallTable(t *testing.T) {
 		return out
 	}
 	schema := generated.NewExecutableSchema(generated.Config{}).Schema()
+	costs := testCosts(t)
 	cases := []struct {
 		query string
 		vars  map[string]any
@@ -119,7 +124,7 @@ func TestVendorCallTable(t *testing.T) {
 			op := doc.Operations[0]
 			vars, err := validator.VariableValues(schema, op, tc.vars)
 			require.NoError(t, err)
-			assert.Equal(t, tc.want, VendorCalls(context.Background(), op, vars))
+			assert.Equal(t, tc.want, costs.VendorCalls(context.Background(), op, vars))
 		})
 	}
 }
@@ -129,4 +134,53 @@ func TestSaturatingArithmetic(t *testing.T) {
 	assert.Equal(t, maxInt, add(maxInt, 1))
 	assert.Equal(t, 0, mul(0, 5))
 	assert.Equal(t, 12, mul(3, 4))
+}
+
+// testCosts is the cost model of the registry's vendors at their default
+// configuration.
+func testCosts(t testing.TB) *Costs {
+	t.Helper()
+	byVendor := map[string]map[string]vendorkit.Cost{}
+	for _, m := range registry.Modules(registry.Entries()) {
+		byVendor[m.Name()] = m.Config().Costs()
+	}
+	costs, err := NewCosts(generated.NewExecutableSchema(generated.Config{}).Schema(), byVendor)
+	require.NoError(t, err)
+	return costs
+}
+
+// TestEveryVendorFieldHasACost: a field that may call a vendor and has
+// no cost entry stops the start instead of costing 1; so does an entry
+// for a field the schema does not have.
+func TestEveryVendorFieldHasACost(t *testing.T) {
+	schema := generated.NewExecutableSchema(generated.Config{}).Schema()
+	full := map[string]map[string]vendorkit.Cost{}
+	for _, m := range registry.Modules(registry.Entries()) {
+		full[m.Name()] = m.Config().Costs()
+	}
+	_, err := NewCosts(schema, full)
+	require.NoError(t, err, "every @hasScope field of the schema has a cost")
+
+	for vendor, costs := range full {
+		for name := range costs {
+			if strings.HasPrefix(name, "_entities.") {
+				continue
+			}
+			t.Run(name, func(t *testing.T) {
+				missing := map[string]map[string]vendorkit.Cost{}
+				for v, c := range full {
+					missing[v] = maps.Clone(c)
+				}
+				delete(missing[vendor], name)
+				_, err := NewCosts(schema, missing)
+				require.ErrorContains(t, err, name)
+			})
+		}
+	}
+	typo := map[string]map[string]vendorkit.Cost{"x": {"Query.nope": {}}}
+	for v, c := range full {
+		typo[v] = c
+	}
+	_, err = NewCosts(schema, typo)
+	require.ErrorContains(t, err, "Query.nope is not a schema field")
 }

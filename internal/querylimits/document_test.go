@@ -91,12 +91,12 @@ func installed(t *testing.T, cfg querylimits.Config) (*httptest.Server, *queryli
 		Directives: generated.DirectiveRoot{HasScope: func(ctx context.Context, _ any, next graphql.Resolver, _ model.Scope) (any, error) {
 			return next(ctx)
 		}},
-		Complexity: querylimits.Complexity(),
 	})
-	srv := handler.New(es)
+	costs := registryCosts(t, es)
+	srv := handler.New(costs.Schema(es))
 	srv.AddTransport(transport.POST{})
 	srv.SetErrorPresenter(errcode.Presenter)
-	cache := querylimits.Install(srv, cfg)
+	cache := querylimits.Install(srv, cfg, costs)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return ts, cache

@@ -94,13 +94,13 @@ func DefaultConfig() Config {
 
 // Install adds the limits to srv: the document, depth and alias limits
 // before validation (DocumentLimits), the parser's token limit, the
-// complexity and vendor-call limits after it (with the costs the executable schema was
-// built with, see Complexity), the error cap, and the parsed-document
+// complexity and vendor-call limits after it (both in the model costs,
+// whose Schema srv must serve), the error cap, and the parsed-document
 // cache, which keeps only what every limit accepted. It returns the
 // cache. Install it after the persisted-query extensions, which fill in
 // the text of a query sent by hash, and after every other extension that
 // may refuse an operation.
-func Install(srv *handler.Server, cfg Config) *DocumentCache {
+func Install(srv *handler.Server, cfg Config, costs *Costs) *DocumentCache {
 	if cfg.CacheBytes <= 0 {
 		cfg.CacheBytes = DefaultCacheBytes
 	}
@@ -121,14 +121,14 @@ func Install(srv *handler.Server, cfg Config) *DocumentCache {
 		srv.Use(ComplexityLimit(cfg.MaxComplexity))
 	}
 	if cfg.MaxVendorCalls > 0 {
-		srv.Use(VendorCallLimit(cfg.MaxVendorCalls))
+		srv.Use(VendorCallLimit(cfg.MaxVendorCalls, costs))
 	}
 	srv.Use(admit{cache: cache})
 	return cache
 }
 
 // ComplexityLimit is gqlgen's extension.ComplexityLimit with scalar and
-// enum fields costing nothing (see Complexity) and its error code replaced
+// enum fields costing nothing (see Costs) and its error code replaced
 // by QUERY_TOO_COMPLEX. extension.GetComplexityStats still reports the
 // computed cost.
 func ComplexityLimit(max int) graphql.HandlerExtension {

@@ -23,8 +23,10 @@ import (
 	"github.com/switchyard/switchyard/graph/model"
 	"github.com/switchyard/switchyard/internal/app/gateway"
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
+	"github.com/switchyard/switchyard/internal/app/registry"
 	"github.com/switchyard/switchyard/internal/errcode"
 	"github.com/switchyard/switchyard/internal/querylimits"
+	"github.com/switchyard/switchyard/internal/vendorkit"
 	"github.com/switchyard/switchyard/resolvers"
 )
 
@@ -39,14 +41,14 @@ func newServer(t *testing.T, cfg querylimits.Config) *httptest.Server {
 		Directives: generated.DirectiveRoot{HasScope: func(ctx context.Context, _ any, next graphql.Resolver, _ model.Scope) (any, error) {
 			return next(ctx)
 		}},
-		Complexity: querylimits.Complexity(),
 	})
-	srv := handler.New(es)
+	costs := registryCosts(t, es)
+	srv := handler.New(costs.Schema(es))
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.Use(extension.Introspection{})
 	srv.SetErrorPresenter(errcode.Presenter)
-	querylimits.Install(srv, cfg)
+	querylimits.Install(srv, cfg, costs)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return ts
@@ -264,4 +266,17 @@ fragment TypeRef on __Type {
 // at run time (errcode's code for outbound.KindBudgetExceeded) are one code.
 func TestBudgetCodeAgrees(t *testing.T) {
 	assert.Equal(t, errcode.VendorBudgetExceeded, querylimits.VendorBudgetExceeded)
+}
+
+// registryCosts is the cost model of the registry's vendors, at their
+// default configuration, over es.
+func registryCosts(t testing.TB, es graphql.ExecutableSchema) *querylimits.Costs {
+	t.Helper()
+	byVendor := map[string]map[string]vendorkit.Cost{}
+	for _, m := range registry.Modules(registry.Entries()) {
+		byVendor[m.Name()] = m.Config().Costs()
+	}
+	costs, err := querylimits.NewCosts(es.Schema(), byVendor)
+	require.NoError(t, err)
+	return costs
 }

@@ -129,3 +129,19 @@ func names(m map[string]Vendor) []string {
 	sort.Strings(out)
 	return out
 }
+
+// Mount is how a simulator package offers itself to the sandbox: its
+// constructor over the shared recorder and fault table, and the sandbox
+// credentials the gateway must send it. Each simulator exports one, and
+// the gateway's registry pairs it with its vendor's module.
+type Mount struct {
+	// Name is the vendor's name, the simulator's path prefix.
+	Name string
+	// New builds the simulator without a listener, recording into rec
+	// and failing as faults says.
+	New func(rec *Recorder, faults *Faults) (Vendor, error)
+	// Credentials are the simulator's fixed, public credentials, keyed by
+	// the gateway variable that carries each (ORTTO_API_KEY, ...). They
+	// unlock only the simulator.
+	Credentials map[string]string
+}

@@ -27,6 +27,7 @@ import (
 	"github.com/switchyard/switchyard/internal/outbound"
 	"github.com/switchyard/switchyard/internal/querylimits"
 	"github.com/switchyard/switchyard/internal/telemetry"
+	"github.com/switchyard/switchyard/internal/vendorkit"
 	"github.com/switchyard/switchyard/resolvers"
 	"github.com/switchyard/switchyard/vendors/appdirect"
 	"github.com/switchyard/switchyard/vendors/apptivo"
@@ -70,7 +71,7 @@ func newStack(t *testing.T, opts telemetry.Options) *stack {
 	t.Cleanup(sb.Close)
 	cfg, err := config.Load(func(string) string { return "" })
 	require.NoError(t, err)
-	sb.Configure(cfg)
+	require.NoError(t, sb.Configure(cfg))
 
 	chains := map[string]*outbound.Chain{}
 	for _, v := range vendors {
@@ -82,22 +83,25 @@ func newStack(t *testing.T, opts telemetry.Options) *stack {
 		t.Cleanup(chains[v].CloseIdleConnections)
 		require.NoError(t, tel.ObserveChain(v, chains[v]))
 	}
-	r := &resolvers.Resolver{Info: model.GatewayInfo{Version: "test", Sandbox: true}}
-	r.Ortto, err = ortto.New(ortto.Config{APIKey: cfg.OrttoAPIKey, BaseURL: cfg.OrttoBaseURL, HTTPClient: chains[ortto.Name].Client()})
-	require.NoError(t, err)
-	r.Apptivo, err = apptivo.New(apptivo.Config{APIKey: cfg.ApptivoAPIKey, AccessKey: cfg.ApptivoAccessKey, BaseURL: cfg.ApptivoBaseURL, HTTPClient: chains[apptivo.Name].Client()})
-	require.NoError(t, err)
-	r.AppDirect, err = appdirect.New(appdirect.Config{BaseURL: cfg.AppDirectBaseURL, ClientID: cfg.AppDirectClientID, ClientSecret: cfg.AppDirectClientSecret, HTTPClient: chains[appdirect.Name].Client()})
-	require.NoError(t, err)
-	r.Cordial, err = cordial.New(cordial.Config{APIKey: cfg.CordialAPIKey, BaseURL: cfg.CordialBaseURL, HTTPClient: chains[cordial.Name].Client()})
-	require.NoError(t, err)
+	clients := map[string]any{}
+	for _, v := range vendors {
+		clients[v], err = cfg.VendorConfig[v].NewClient(chains[v].Client())
+		require.NoError(t, err)
+	}
+	r := &resolvers.Resolver{Clients: resolvers.NewClients(clients), Info: model.GatewayInfo{Version: "test", Sandbox: true}}
 
 	allow := func(ctx context.Context, _ any, next graphql.Resolver, _ model.Scope) (any, error) { return next(ctx) }
-	es := generated.NewExecutableSchema(generated.Config{Resolvers: r, Directives: generated.DirectiveRoot{HasScope: allow}, Complexity: querylimits.Complexity()})
-	srv := handler.New(es)
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: r, Directives: generated.DirectiveRoot{HasScope: allow}})
+	byVendor := map[string]map[string]vendorkit.Cost{}
+	for _, v := range vendors {
+		byVendor[v] = cfg.VendorConfig[v].Costs()
+	}
+	costs, err := querylimits.NewCosts(es.Schema(), byVendor)
+	require.NoError(t, err)
+	srv := handler.New(costs.Schema(es))
 	srv.AddTransport(transport.MultipartMixed{}) // before POST, which would take these requests too
 	srv.AddTransport(transport.POST{})
-	querylimits.Install(srv, querylimits.Config{MaxDepth: 4})
+	querylimits.Install(srv, querylimits.Config{MaxDepth: 4}, costs)
 	srv.Use(tel.Extension())
 	srv.SetErrorPresenter(errcode.Presenter)
 	srv.AroundFields(errcode.FieldMiddleware)

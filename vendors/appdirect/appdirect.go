@@ -53,19 +53,19 @@ var scopes = []string{"ROLE_PARTNER"}
 type Config struct {
 	// BaseURL is the marketplace root, e.g. https://marketplace.example.com/
 	// (a path prefix is kept: resource paths resolve below it).
-	BaseURL string
+	BaseURL string `env:"BASE_URL"`
 	// ClientID and ClientSecret are the OAuth2 client credentials.
-	ClientID     string
-	ClientSecret string
+	ClientID     string `env:"CLIENT_ID"`
+	ClientSecret string `env:"CLIENT_SECRET,secret"`
 	// HTTPClient supplies the transport chain and timeout; nil means
 	// outbound.NewHTTPClient with default options.
 	HTTPClient *http.Client
 	// GraphQLPath is the GraphQL endpoint relative to BaseURL; empty means
 	// DefaultGraphQLPath.
-	GraphQLPath string
+	GraphQLPath string `env:"GRAPHQL_PATH"`
 	// PreviewGraphQLPath is the endpoint of operations in Preview status,
 	// relative to BaseURL; empty means DefaultPreviewGraphQLPath.
-	PreviewGraphQLPath string
+	PreviewGraphQLPath string `env:"PREVIEW_GRAPHQL_PATH"`
 }
 
 // Client talks to one AppDirect marketplace: REST companies and the

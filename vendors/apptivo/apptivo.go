@@ -33,11 +33,11 @@ const customersObjectID = "3"
 // Config configures a Client. APIKey and AccessKey are the business
 // account's key pair (Business Settings -> API Access).
 type Config struct {
-	APIKey    string
-	AccessKey string
+	APIKey    string `env:"API_KEY,secret"`
+	AccessKey string `env:"ACCESS_KEY,secret"`
 	// BaseURL defaults to DefaultBaseURL. A path prefix is kept, so a
 	// simulator mounted at http://127.0.0.1:9090/apptivo works.
-	BaseURL string
+	BaseURL string `env:"BASE_URL"`
 	// HTTPClient supplies the transport chain below auth; nil means
 	// outbound.NewHTTPClient with default options.
 	HTTPClient *http.Client

@@ -23,9 +23,9 @@ var Vendor = outbound.Vendor{Name: Name, Check: checkResponse}
 // Config is what the gateway knows about its Cordial account.
 type Config struct {
 	// APIKey is the account's API key; it travels as the Basic username.
-	APIKey string
+	APIKey string `env:"API_KEY,secret"`
 	// BaseURL defaults to DefaultBaseURL. It may carry a path prefix.
-	BaseURL string
+	BaseURL string `env:"BASE_URL"`
 	// HTTPClient supplies the transport chain (retries, breaker, metrics);
 	// nil means a fresh outbound.NewHTTPClient.
 	HTTPClient *http.Client

@@ -38,19 +38,19 @@ var Vendor = outbound.Vendor{Name: Name, Check: checkResponse}
 // Config configures a Client.
 type Config struct {
 	// APIKey is the instance's custom private API key, sent as X-Api-Key.
-	APIKey string
+	APIKey string `env:"API_KEY,secret"`
 	// Region selects the service endpoint: "" (default), "au" or "eu".
-	Region string
+	Region string `env:"REGION"`
 	// BaseURL overrides Region; it may carry a path prefix (a simulator
 	// mounted at http://127.0.0.1:9090/ortto).
-	BaseURL string
+	BaseURL string `env:"BASE_URL"`
 	// HTTPClient supplies the shared outbound transport chain; its
 	// transport is wrapped, never mutated. Nil means a fresh pool.
 	HTTPClient *http.Client
 	// BatchSize is how many ids or people go into one call; 0 means
 	// MaxBatch. Smaller values exist for tests and for instances with
 	// tighter payload limits.
-	BatchSize int
+	BatchSize int `env:"BATCH_SIZE" min:"1" max:"100"`
 }
 
 // Client talks to one Ortto instance. It is safe for concurrent use. The
@@ -107,6 +107,9 @@ func New(cfg Config) (*Client, error) {
 		batchSize: batch,
 	}, nil
 }
+
+// BatchSize is how many ids or people go into one call.
+func (c *Client) BatchSize() int { return c.batchSize }
 
 // apiKeyTransport adds Ortto's X-Api-Key header. Auth lives only here so
 // that no other code handles the key.

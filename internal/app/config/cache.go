@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/switchyard/switchyard/internal/outbound"
-	"github.com/switchyard/switchyard/vendors/apptivo"
 )
 
 // Cache is the vendor read cache (see outbound.CacheOptions): on by
@@ -26,19 +25,16 @@ type Cache struct {
 	// MaxBytes bounds the in-memory cache (default
 	// outbound.DefaultCacheBytes).
 	MaxBytes int64 `env:"SWITCHYARD_CACHE_MAX_BYTES" min:"1048576"`
-}
-
-// DefaultOperationTTLs are the per-operation TTLs a vendor gets unless
-// its <VENDOR>_CACHE_TTL is set: Apptivo's field configuration (statuses,
-// categories, industries) changes by hand in its admin UI, rarely.
-var DefaultOperationTTLs = map[string]map[string]time.Duration{
-	apptivo.Name: {"get config data": 10 * time.Minute},
+	// OperationTTLs are the per-operation TTLs each vendor declares
+	// (vendorkit.Module.OperationTTLs), used unless its <VENDOR>_CACHE_TTL
+	// is set.
+	OperationTTLs map[string]map[string]time.Duration
 }
 
 // cacheOptions are vendor's outbound cache settings, without a store
 // (the gateway supplies it).
 func (c *Cache) cacheOptions(vendor string) outbound.CacheOptions {
-	o := outbound.CacheOptions{TTL: c.TTL, MaxStale: c.MaxStale, OperationTTL: DefaultOperationTTLs[vendor]}
+	o := outbound.CacheOptions{TTL: c.TTL, MaxStale: c.MaxStale, OperationTTL: c.OperationTTLs[vendor]}
 	if d, ok := c.VendorTTL[vendor]; ok {
 		o.TTL, o.OperationTTL = d, nil
 	}

@@ -5,32 +5,42 @@
 // queries, query limits, CORS/CSRF) are tagged in that package's Config,
 // beside the code they tune, and Load fills them all, so that every
 // on/off variable accepts the same words and every bad value stops the
-// start with an error naming its variable. config_test proves that every
-// variable the README documents lands in Config. The rules that span
-// sections (never mix simulated and real vendors, never sandbox in
-// production) live here.
+// start with an error naming its variable. A vendor's own variables are
+// tagged in its package's Config (vendorkit.Module.Config) and read below
+// its prefix for every vendor the registry lists, so this package names
+// no vendor. config_test proves that every variable the README documents
+// lands in Config. The rules that span sections (never mix simulated and
+// real vendors, never sandbox in production) live here.
 package config
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/switchyard/switchyard/internal/app/registry"
 	"github.com/switchyard/switchyard/internal/auth"
 	"github.com/switchyard/switchyard/internal/crossorigin"
 	"github.com/switchyard/switchyard/internal/outbound"
 	"github.com/switchyard/switchyard/internal/persisted"
 	"github.com/switchyard/switchyard/internal/querylimits"
 	"github.com/switchyard/switchyard/internal/sharedstate"
-	"github.com/switchyard/switchyard/vendors/appdirect"
-	"github.com/switchyard/switchyard/vendors/apptivo"
-	"github.com/switchyard/switchyard/vendors/cordial"
-	"github.com/switchyard/switchyard/vendors/ortto"
+	"github.com/switchyard/switchyard/internal/vendorkit"
 )
 
-// Vendors lists every vendor by its package's Name, in a stable order.
-var Vendors = []string{ortto.Name, apptivo.Name, appdirect.Name, cordial.Name}
+// Vendors lists every vendor of the registry by name, in its order.
+var Vendors = names(registry.Modules(registry.Entries()))
+
+func names(modules []vendorkit.Module) []string {
+	out := make([]string, len(modules))
+	for i, m := range modules {
+		out[i] = m.Name()
+	}
+	return out
+}
 
 // Config is the whole gateway configuration: every variable the README
 // documents ends up in one of its fields.
@@ -39,33 +49,18 @@ type Config struct {
 	Production bool // SWITCHYARD_ENV=production
 	Sandbox    bool // decided by Load: no vendor configured, or SWITCHYARD_SANDBOX on
 
-	OrttoAPIKey           string `env:"ORTTO_API_KEY,secret"`
-	OrttoRegion           string `env:"ORTTO_REGION"`
-	OrttoBaseURL          string `env:"ORTTO_BASE_URL"`
-	ApptivoAPIKey         string `env:"APPTIVO_API_KEY,secret"`
-	ApptivoAccessKey      string `env:"APPTIVO_ACCESS_KEY,secret"`
-	ApptivoBaseURL        string `env:"APPTIVO_BASE_URL"`
-	AppDirectBaseURL      string `env:"APPDIRECT_BASE_URL"`
-	AppDirectClientID     string `env:"APPDIRECT_CLIENT_ID"`
-	AppDirectClientSecret string `env:"APPDIRECT_CLIENT_SECRET,secret"`
-	// AppDirectGraphQLPath and AppDirectPreviewGraphQLPath are the GraphQL
-	// endpoints below the marketplace; empty means AppDirect's
-	// api/graphql and api/graphql/preview.
-	AppDirectGraphQLPath        string `env:"APPDIRECT_GRAPHQL_PATH"`
-	AppDirectPreviewGraphQLPath string `env:"APPDIRECT_PREVIEW_GRAPHQL_PATH"`
-	CordialAPIKey               string `env:"CORDIAL_API_KEY,secret"`
-	CordialBaseURL              string `env:"CORDIAL_BASE_URL"`
+	// Modules are the vendors this configuration was read for (the
+	// registry, or the list a test handed LoadFor), in order.
+	Modules []vendorkit.Module
+	// VendorConfig is each vendor's own configuration, keyed by name: its
+	// package's Config, filled from its <VENDOR>_ variables.
+	VendorConfig map[string]vendorkit.Config
 
 	// RequestTimeout bounds one client request end to end (default 10s).
 	RequestTimeout time.Duration `env:"SWITCHYARD_REQUEST_TIMEOUT"`
 	// VendorTimeouts bound one call to each vendor (ORTTO_TIMEOUT,
 	// APPTIVO_TIMEOUT, APPDIRECT_TIMEOUT, CORDIAL_TIMEOUT, default 5s).
 	VendorTimeouts map[string]time.Duration
-	// OrttoBatchSize is the most people per Ortto subscriptions call
-	// (default and maximum ortto.MaxBatch, Ortto's payload cap; the tag
-	// restates it, and config_test checks that it agrees).
-	OrttoBatchSize int `env:"ORTTO_BATCH_SIZE" min:"1" max:"100"`
-
 	// QueryLimits bound each operation before it runs
 	// (SWITCHYARD_MAX_DEPTH, SWITCHYARD_MAX_ALIASES, SWITCHYARD_MAX_COMPLEXITY).
 	QueryLimits querylimits.Config
@@ -142,7 +137,11 @@ type Server struct {
 // handler that scrubs them: each field tagged secret, and the password in
 // the Redis URL.
 func (c *Config) Secrets() []string {
-	return append(secretFields(reflect.ValueOf(c).Elem()), c.Stores.Secrets()...)
+	out := append(secretFields(reflect.ValueOf(c).Elem()), c.Stores.Secrets()...)
+	for _, m := range c.Modules {
+		out = append(out, secretFields(reflect.ValueOf(c.VendorConfig[m.Name()]).Elem())...)
+	}
+	return out
 }
 
 // VendorLimits are one vendor's client-side limits.
@@ -186,16 +185,9 @@ type switches struct {
 	GOGC string `env:"GOGC"`
 }
 
-// DefaultRateLimits are the documented vendor rate limits, in requests per
-// second. Ortto's Professional plan allows 10 (Business/Enterprise 30;
-// raise ORTTO_RATE_LIMIT on those). Cordial sets its per-second limits per
-// account and publishes no number; Apptivo and AppDirect document none: they
-// are unlimited unless configured.
-var DefaultRateLimits = map[string]float64{ortto.Name: 10}
-
 // Defaults the gateway chooses. The outbound chain's own defaults
-// (concurrency, retries, breaker) and Ortto's batch cap are used as they
-// are, not restated here.
+// (concurrency, retries, breaker) and each vendor's (rate limit, batch
+// sizes, vendorkit.Module) are used as they are, not restated here.
 const (
 	// DefaultGCPercent is GOGC=400 for a process whose operator did not
 	// choose one. The gateway's live heap is small (a few MB plus the
@@ -243,25 +235,44 @@ func (c *Config) ChainOptions(vendor string) outbound.ChainOptions {
 	}
 }
 
-// Configured reports whether vendor has credentials.
+// Configured reports whether vendor has credentials, by its own rule.
 func (c *Config) Configured(vendor string) bool {
-	switch vendor {
-	case ortto.Name:
-		return c.OrttoAPIKey != ""
-	case apptivo.Name:
-		return c.ApptivoAPIKey != "" && c.ApptivoAccessKey != ""
-	case appdirect.Name:
-		return c.AppDirectBaseURL != "" && c.AppDirectClientID != "" && c.AppDirectClientSecret != ""
-	case cordial.Name:
-		return c.CordialAPIKey != ""
-	}
-	return false
+	vc, ok := c.VendorConfig[vendor]
+	return ok && vc.Configured()
 }
 
-// Load reads the configuration through getenv (os.Getenv in production,
-// a map in tests). Every bad variable is reported, each by name.
+// Prefix is the prefix of vendor's variables: ORTTO_ for ortto.
+func Prefix(vendor string) string { return strings.ToUpper(vendor) + "_" }
+
+// Apply sets vendor variables over the configuration, as if the
+// environment had held them: the sandbox points every vendor at its
+// simulator this way. A variable no vendor reads is an error.
+func (c *Config) Apply(env map[string]string) error {
+	r := &envReader{getenv: func(k string) string { return env[k] }}
+	for _, m := range c.Modules {
+		r.read(Prefix(m.Name()), c.VendorConfig[m.Name()])
+	}
+	if len(r.errs) > 0 {
+		return errors.New(strings.Join(r.errs, "; "))
+	}
+	for k := range env {
+		if !slices.ContainsFunc(r.seen, func(v Variable) bool { return v.Name == k }) {
+			return fmt.Errorf("%s is no vendor's variable", k)
+		}
+	}
+	return nil
+}
+
+// Load reads the configuration of the registry's vendors through getenv
+// (os.Getenv in production, a map in tests). Every bad variable is
+// reported, each by name.
 func Load(getenv func(string) string) (*Config, error) {
-	c, sw, vendors, r := read(getenv)
+	return LoadFor(getenv, registry.Modules(registry.Entries()))
+}
+
+// LoadFor is Load for the vendors of modules.
+func LoadFor(getenv func(string) string, modules []vendorkit.Module) (*Config, error) {
+	c, sw, vendors, r := read(getenv, modules)
 	if len(r.errs) > 0 {
 		return nil, errors.New(strings.Join(r.errs, "; "))
 	}
@@ -283,24 +294,15 @@ func Load(getenv func(string) string) (*Config, error) {
 		}
 	}
 	var partial []string
-	if (c.ApptivoAPIKey == "") != (c.ApptivoAccessKey == "") {
-		partial = append(partial, "apptivo needs both APPTIVO_API_KEY and APPTIVO_ACCESS_KEY")
-	}
-	adSet := 0
-	for _, v := range []string{c.AppDirectBaseURL, c.AppDirectClientID, c.AppDirectClientSecret} {
-		if v != "" {
-			adSet++
+	any := false
+	for _, m := range modules {
+		if err := c.VendorConfig[m.Name()].Check(); err != nil {
+			partial = append(partial, err.Error())
 		}
-	}
-	if adSet != 0 && adSet != 3 {
-		partial = append(partial, "appdirect needs APPDIRECT_BASE_URL, APPDIRECT_CLIENT_ID and APPDIRECT_CLIENT_SECRET")
+		any = any || c.Configured(m.Name())
 	}
 	if len(partial) > 0 {
 		return nil, errors.New("incomplete vendor configuration: " + strings.Join(partial, "; "))
-	}
-	any := false
-	for _, v := range Vendors {
-		any = any || c.Configured(v)
 	}
 	c.Sandbox = sw.Sandbox || !any
 	if c.Sandbox && c.Production {
@@ -329,12 +331,13 @@ func Load(getenv func(string) string) (*Config, error) {
 // read fills a Config, the switches and each vendor's variables from
 // getenv over their defaults, with the parser's errors and the
 // variables it visited.
-func read(getenv func(string) string) (*Config, *switches, map[string]*vendorEnv, *envReader) {
+func read(getenv func(string) string, modules []vendorkit.Module) (*Config, *switches, map[string]*vendorEnv, *envReader) {
 	c := &Config{
+		Modules:         modules,
+		VendorConfig:    map[string]vendorkit.Config{},
 		Port:            8080,
 		RequestTimeout:  DefaultRequestTimeout,
 		VendorTimeouts:  map[string]time.Duration{},
-		OrttoBatchSize:  ortto.MaxBatch,
 		QueryLimits:     querylimits.DefaultConfig(),
 		Browser:         crossorigin.DefaultConfig(),
 		Limits:          map[string]VendorLimits{},
@@ -342,7 +345,7 @@ func read(getenv func(string) string) (*Config, *switches, map[string]*vendorEnv
 		BreakerFailures: outbound.DefaultBreakerFailures,
 		BreakerOpen:     outbound.DefaultBreakerOpen,
 		Cache: Cache{Enabled: true, TTL: outbound.DefaultCacheTTL, MaxStale: outbound.DefaultCacheMaxStale,
-			MaxBytes: outbound.DefaultCacheBytes, VendorTTL: map[string]time.Duration{}},
+			MaxBytes: outbound.DefaultCacheBytes, VendorTTL: map[string]time.Duration{}, OperationTTLs: map[string]map[string]time.Duration{}},
 		Server: Server{ReadTimeout: DefaultReadTimeout, IdleTimeout: DefaultIdleTimeout, MaxConnections: DefaultMaxConnections,
 			DrainDelay: DefaultDrainDelay, ShutdownTimeout: DefaultShutdownTimeout},
 	}
@@ -351,12 +354,19 @@ func read(getenv func(string) string) (*Config, *switches, map[string]*vendorEnv
 	r.read("", c)
 	r.read("", sw)
 	vendors := map[string]*vendorEnv{}
-	for _, v := range Vendors {
+	for _, m := range modules {
+		v := m.Name()
+		vc := m.Config()
+		r.read(Prefix(v), vc)
+		c.VendorConfig[v] = vc
 		e := &vendorEnv{Timeout: outbound.DefaultTimeout, CacheTTL: -1, Limits: VendorLimits{
-			RatePerSecond: DefaultRateLimits[v], MaxConcurrency: outbound.DefaultMaxConcurrent, RetryAttempts: outbound.DefaultRetryAttempts,
+			RatePerSecond: m.RateLimit, MaxConcurrency: outbound.DefaultMaxConcurrent, RetryAttempts: outbound.DefaultRetryAttempts,
 			MaxReplyBytes: outbound.DefaultMaxReplyBytes}}
-		r.read(strings.ToUpper(v)+"_", e)
+		r.read(Prefix(v), e)
 		vendors[v] = e
+		if m.OperationTTLs != nil {
+			c.Cache.OperationTTLs[v] = m.OperationTTLs
+		}
 	}
 	return c, sw, vendors, r
 }
@@ -364,7 +374,7 @@ func read(getenv func(string) string) (*Config, *switches, map[string]*vendorEnv
 // Variables lists every environment variable Load reads, per-vendor ones
 // once for each vendor, with the kind of value each takes.
 func Variables() []Variable {
-	_, _, _, r := read(func(string) string { return "" })
+	_, _, _, r := read(func(string) string { return "" }, registry.Modules(registry.Entries()))
 	return r.seen
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/app/config"
 	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/vendors/ortto"
 )
 
 func TestLoadDecidesSandbox(t *testing.T) {
@@ -84,7 +85,7 @@ func TestLoadReadsDurationsAndBatch(t *testing.T) {
 	assert.Equal(t, 300*time.Millisecond, cfg.VendorTimeouts["ortto"])
 	assert.Equal(t, outbound.DefaultTimeout, cfg.VendorTimeouts["cordial"])
 	assert.Equal(t, 2*time.Second, cfg.RequestTimeout)
-	assert.Equal(t, 25, cfg.OrttoBatchSize)
+	assert.Equal(t, 25, cfg.VendorConfig[ortto.Name].(*ortto.Config).BatchSize)
 }
 
 func TestLoadReadsVendorLimitsAndBreaker(t *testing.T) {

@@ -12,6 +12,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchyard/switchyard/internal/app/config"
+	"github.com/switchyard/switchyard/vendors/appdirect"
+	"github.com/switchyard/switchyard/vendors/apptivo"
+	"github.com/switchyard/switchyard/vendors/cordial"
+	"github.com/switchyard/switchyard/vendors/ortto"
 )
 
 // landing says where one variable must land: env is what the case sets
@@ -44,23 +48,25 @@ const jwtSecret = "0123456789abcdef0123456789abcdef"
 // internal/telemetry, and are not Switchyard's to list.
 func TestEveryDocumentedVariableLands(t *testing.T) {
 	cases := map[string]landing{
-		"PORT":                           {env: map[string]string{"PORT": "9191"}, got: func(c *config.Config) any { return c.Port }, want: 9191},
-		"SWITCHYARD_ENV":                 {env: map[string]string{"SWITCHYARD_ENV": "production", "ORTTO_API_KEY": "k", "SWITCHYARD_JWT_SECRET": jwtSecret}, got: func(c *config.Config) any { return c.Production }, want: true},
-		"SWITCHYARD_SANDBOX":             {env: map[string]string{"SWITCHYARD_SANDBOX": "1", "CORDIAL_API_KEY": "k"}, got: func(c *config.Config) any { return c.Sandbox }, want: true},
-		"ORTTO_API_KEY":                  {env: map[string]string{"ORTTO_API_KEY": "o-key"}, got: func(c *config.Config) any { return c.OrttoAPIKey }, want: "o-key"},
-		"ORTTO_REGION":                   {env: map[string]string{"ORTTO_REGION": "eu"}, got: func(c *config.Config) any { return c.OrttoRegion }, want: "eu"},
-		"ORTTO_BASE_URL":                 {env: map[string]string{"ORTTO_BASE_URL": "http://o.test"}, got: func(c *config.Config) any { return c.OrttoBaseURL }, want: "http://o.test"},
-		"ORTTO_BATCH_SIZE":               {env: map[string]string{"ORTTO_BATCH_SIZE": "25"}, got: func(c *config.Config) any { return c.OrttoBatchSize }, want: 25},
-		"APPTIVO_API_KEY":                {env: map[string]string{"APPTIVO_API_KEY": "a1", "APPTIVO_ACCESS_KEY": "a2"}, got: func(c *config.Config) any { return c.ApptivoAPIKey }, want: "a1"},
-		"APPTIVO_ACCESS_KEY":             {env: map[string]string{"APPTIVO_API_KEY": "a1", "APPTIVO_ACCESS_KEY": "a2"}, got: func(c *config.Config) any { return c.ApptivoAccessKey }, want: "a2"},
-		"APPTIVO_BASE_URL":               {env: map[string]string{"APPTIVO_BASE_URL": "http://a.test"}, got: func(c *config.Config) any { return c.ApptivoBaseURL }, want: "http://a.test"},
-		"APPDIRECT_BASE_URL":             {env: appDirect(), got: func(c *config.Config) any { return c.AppDirectBaseURL }, want: "http://m.test"},
-		"APPDIRECT_CLIENT_ID":            {env: appDirect(), got: func(c *config.Config) any { return c.AppDirectClientID }, want: "id"},
-		"APPDIRECT_CLIENT_SECRET":        {env: appDirect(), got: func(c *config.Config) any { return c.AppDirectClientSecret }, want: "secret"},
-		"APPDIRECT_GRAPHQL_PATH":         {env: withEnv(appDirect(), "APPDIRECT_GRAPHQL_PATH", "gw/graphql"), got: func(c *config.Config) any { return c.AppDirectGraphQLPath }, want: "gw/graphql"},
-		"APPDIRECT_PREVIEW_GRAPHQL_PATH": {env: withEnv(appDirect(), "APPDIRECT_PREVIEW_GRAPHQL_PATH", "gw/preview"), got: func(c *config.Config) any { return c.AppDirectPreviewGraphQLPath }, want: "gw/preview"},
-		"CORDIAL_API_KEY":                {env: map[string]string{"CORDIAL_API_KEY": "c-key"}, got: func(c *config.Config) any { return c.CordialAPIKey }, want: "c-key"},
-		"CORDIAL_BASE_URL":               {env: map[string]string{"CORDIAL_BASE_URL": "http://c.test"}, got: func(c *config.Config) any { return c.CordialBaseURL }, want: "http://c.test"},
+		"PORT":                    {env: map[string]string{"PORT": "9191"}, got: func(c *config.Config) any { return c.Port }, want: 9191},
+		"SWITCHYARD_ENV":          {env: map[string]string{"SWITCHYARD_ENV": "production", "ORTTO_API_KEY": "k", "SWITCHYARD_JWT_SECRET": jwtSecret}, got: func(c *config.Config) any { return c.Production }, want: true},
+		"SWITCHYARD_SANDBOX":      {env: map[string]string{"SWITCHYARD_SANDBOX": "1", "CORDIAL_API_KEY": "k"}, got: func(c *config.Config) any { return c.Sandbox }, want: true},
+		"ORTTO_API_KEY":           {env: map[string]string{"ORTTO_API_KEY": "o-key"}, got: func(c *config.Config) any { return vendorConfig[*ortto.Config](c, ortto.Name).APIKey }, want: "o-key"},
+		"ORTTO_REGION":            {env: map[string]string{"ORTTO_REGION": "eu"}, got: func(c *config.Config) any { return vendorConfig[*ortto.Config](c, ortto.Name).Region }, want: "eu"},
+		"ORTTO_BASE_URL":          {env: map[string]string{"ORTTO_BASE_URL": "http://o.test"}, got: func(c *config.Config) any { return vendorConfig[*ortto.Config](c, ortto.Name).BaseURL }, want: "http://o.test"},
+		"ORTTO_BATCH_SIZE":        {env: map[string]string{"ORTTO_BATCH_SIZE": "25"}, got: func(c *config.Config) any { return vendorConfig[*ortto.Config](c, ortto.Name).BatchSize }, want: 25},
+		"APPTIVO_API_KEY":         {env: map[string]string{"APPTIVO_API_KEY": "a1", "APPTIVO_ACCESS_KEY": "a2"}, got: func(c *config.Config) any { return vendorConfig[*apptivo.Config](c, apptivo.Name).APIKey }, want: "a1"},
+		"APPTIVO_ACCESS_KEY":      {env: map[string]string{"APPTIVO_API_KEY": "a1", "APPTIVO_ACCESS_KEY": "a2"}, got: func(c *config.Config) any { return vendorConfig[*apptivo.Config](c, apptivo.Name).AccessKey }, want: "a2"},
+		"APPTIVO_BASE_URL":        {env: map[string]string{"APPTIVO_BASE_URL": "http://a.test"}, got: func(c *config.Config) any { return vendorConfig[*apptivo.Config](c, apptivo.Name).BaseURL }, want: "http://a.test"},
+		"APPDIRECT_BASE_URL":      {env: appDirect(), got: func(c *config.Config) any { return vendorConfig[*appdirect.Config](c, appdirect.Name).BaseURL }, want: "http://m.test"},
+		"APPDIRECT_CLIENT_ID":     {env: appDirect(), got: func(c *config.Config) any { return vendorConfig[*appdirect.Config](c, appdirect.Name).ClientID }, want: "id"},
+		"APPDIRECT_CLIENT_SECRET": {env: appDirect(), got: func(c *config.Config) any { return vendorConfig[*appdirect.Config](c, appdirect.Name).ClientSecret }, want: "secret"},
+		"APPDIRECT_GRAPHQL_PATH":  {env: withEnv(appDirect(), "APPDIRECT_GRAPHQL_PATH", "gw/graphql"), got: func(c *config.Config) any { return vendorConfig[*appdirect.Config](c, appdirect.Name).GraphQLPath }, want: "gw/graphql"},
+		"APPDIRECT_PREVIEW_GRAPHQL_PATH": {env: withEnv(appDirect(), "APPDIRECT_PREVIEW_GRAPHQL_PATH", "gw/preview"), got: func(c *config.Config) any {
+			return vendorConfig[*appdirect.Config](c, appdirect.Name).PreviewGraphQLPath
+		}, want: "gw/preview"},
+		"CORDIAL_API_KEY":                {env: map[string]string{"CORDIAL_API_KEY": "c-key"}, got: func(c *config.Config) any { return vendorConfig[*cordial.Config](c, cordial.Name).APIKey }, want: "c-key"},
+		"CORDIAL_BASE_URL":               {env: map[string]string{"CORDIAL_BASE_URL": "http://c.test"}, got: func(c *config.Config) any { return vendorConfig[*cordial.Config](c, cordial.Name).BaseURL }, want: "http://c.test"},
 		"SWITCHYARD_REQUEST_TIMEOUT":     {env: map[string]string{"SWITCHYARD_REQUEST_TIMEOUT": "3s"}, got: func(c *config.Config) any { return c.RequestTimeout }, want: 3 * time.Second},
 		"SWITCHYARD_BREAKER_FAILURES":    {env: map[string]string{"SWITCHYARD_BREAKER_FAILURES": "9"}, got: func(c *config.Config) any { return c.ChainOptions("ortto").BreakerFailures }, want: 9},
 		"SWITCHYARD_BREAKER_OPEN":        {env: map[string]string{"SWITCHYARD_BREAKER_OPEN": "3s"}, got: func(c *config.Config) any { return c.ChainOptions("cordial").BreakerOpen }, want: 3 * time.Second},
@@ -147,6 +153,9 @@ func TestEveryDocumentedVariableLands(t *testing.T) {
 		})
 	}
 }
+
+// vendorConfig is vendor's own configuration, as a C.
+func vendorConfig[C any](c *config.Config, vendor string) C { return c.VendorConfig[vendor].(C) }
 
 // withEnv returns env with k set to v.
 func withEnv(env map[string]string, k, v string) map[string]string {

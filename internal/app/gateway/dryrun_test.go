@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchyard/switchyard/vendors/appdirect/appdirectsim"
+	"github.com/switchyard/switchyard/vendors/ortto"
 )
 
 // A dry run of a destructive mutation shows the record it would remove and
@@ -60,12 +61,12 @@ func TestOrttoBulkDryRuns(t *testing.T) {
 	for _, c := range e.Calls("ortto") {
 		assert.Equal(t, "/v1/accounts/get", c.Path, "a dry run only lists accounts")
 	}
-	before, err := e.Sandbox.Ortto.State()
+	before, err := e.Sandbox.Sim(ortto.Name).State()
 	require.NoError(t, err)
 	r = e.Query(`mutation { restoreAccounts(input: {allRowsSelected: true}, dryRun: true) { affectedCount } }`, nil)
 	require.Empty(t, r.Errors, r.Raw)
 	assert.JSONEq(t, `{"restoreAccounts":{"affectedCount":2}}`, string(r.Data))
-	after, err := e.Sandbox.Ortto.State()
+	after, err := e.Sandbox.Sim(ortto.Name).State()
 	require.NoError(t, err)
 	assert.JSONEq(t, string(before), string(after), "nothing changed")
 }

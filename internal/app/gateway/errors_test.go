@@ -234,7 +234,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		dead := "http://" + ln.Addr().String()
 		require.NoError(t, ln.Close())
 		e := newEnv(t, func(s *gatewaytest.Setup) {
-			sandbox.ConfigureFor(s.Config, dead)
+			require.NoError(t, sandbox.ConfigureFor(s.Config, dead))
 		})
 		r := e.Query(query, nil)
 		require.NotEmpty(t, r.Errors, r.Raw)

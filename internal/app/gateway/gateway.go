@@ -42,6 +42,7 @@ import (
 	"github.com/switchyard/switchyard/internal/querylimits"
 	"github.com/switchyard/switchyard/internal/sharedstate"
 	"github.com/switchyard/switchyard/internal/telemetry"
+	"github.com/switchyard/switchyard/internal/vendorkit"
 	"github.com/switchyard/switchyard/resolvers"
 )
 
@@ -117,7 +118,10 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		mem := outbound.NewMemoryCacheStore(cfg.Cache.MaxBytes)
 		opts.CacheStore, g.closeCache = mem, mem.Close
 	}
-	for _, v := range config.Vendors {
+	var examples []vendorkit.Example
+	for _, m := range cfg.Modules {
+		v := m.Name()
+		examples = append(examples, m.Examples...)
 		chainOpts := cfg.ChainOptions(v)
 		if cfg.Cache.On(v) {
 			chainOpts.Cache.Store = opts.CacheStore
@@ -125,7 +129,7 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		}
 		chainOpts.Generations = opts.Generations
 		// The chain reads its vendor's replies as the vendor's client does.
-		chainOpts.Descriptor = vendors[v].descriptor
+		chainOpts.Descriptor = m.Vendor
 		chainOpts.Logger = opts.Logger
 		chainOpts.Observer = opts.Telemetry
 		chainOpts.Shared = opts.RateLimiter
@@ -141,7 +145,18 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		return nil, err
 	}
 	g.resolver = r
-	g.schema = generated.NewExecutableSchema(generated.Config{Resolvers: r, Directives: generated.DirectiveRoot{HasScope: hasScope}, Complexity: querylimits.Complexity()})
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: r, Directives: generated.DirectiveRoot{HasScope: hasScope}})
+	// Every vendor states the cost of its fields; a field that may call a
+	// vendor without a cost stops the start.
+	byVendor := map[string]map[string]vendorkit.Cost{}
+	for _, m := range cfg.Modules {
+		byVendor[m.Name()] = cfg.VendorConfig[m.Name()].Costs()
+	}
+	costs, err := querylimits.NewCosts(es.Schema(), byVendor)
+	if err != nil {
+		return nil, err
+	}
+	g.schema = costs.Schema(es)
 
 	srv := handler.New(g.schema)
 	srv.AddTransport(transport.Options{})
@@ -173,12 +188,12 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	}
 	// Also sets the parsed-document cache, bounded by bytes, which keeps
 	// only documents every limit accepted.
-	querylimits.Install(srv, cfg.QueryLimits)
+	querylimits.Install(srv, cfg.QueryLimits, costs)
 	srv.Use(logging.Operation{})
 	srv.Use(opts.Telemetry.Extension())
 	// After the limits, logging and telemetry: a planned operation is
 	// still limited, logged and counted, but not run.
-	srv.Use(costplan.Extension())
+	srv.Use(costplan.Extension(costs))
 	if cfg.Introspection {
 		srv.SetErrorPresenter(errcode.Presenter)
 	} else {
@@ -250,7 +265,7 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		r.Loaders,
 	))
 	if cfg.GraphiQL {
-		playground := graphiql.Handler(graphiql.Options{Endpoint: "/query", DefaultQuery: DefaultQuery, Tabs: graphiql.Examples()})
+		playground := graphiql.Handler(graphiql.Options{Endpoint: "/query", DefaultQuery: DefaultQuery, Tabs: graphiql.Examples(examples...)})
 		mux.Handle("GET /{$}", playground)
 		mux.Handle("GET "+graphiql.AssetPath, playground)
 	}
@@ -377,9 +392,8 @@ func newResolver(cfg *config.Config, opts Options, chains map[string]*outbound.C
 		return nil, err
 	}
 	r := &resolvers.Resolver{
-		Clients:       clients,
-		LoaderOptions: resolvers.LoaderOptions{PersonBatchSize: cfg.OrttoBatchSize},
-		Info:          model.GatewayInfo{Version: Version, Sandbox: cfg.Sandbox},
+		Clients: clients,
+		Info:    model.GatewayInfo{Version: Version, Sandbox: cfg.Sandbox},
 	}
 	if cfg.Cache.Enabled {
 		r.InvalidateVendorCache = func(ctx context.Context, vendor string) (bool, error) {
@@ -389,7 +403,8 @@ func newResolver(cfg *config.Config, opts Options, chains map[string]*outbound.C
 			return true, chains[vendor].InvalidateCache(ctx)
 		}
 	}
-	for _, v := range config.Vendors {
+	for _, m := range cfg.Modules {
+		v := m.Name()
 		r.Info.Vendors = append(r.Info.Vendors, model.VendorInfo{Name: v, Configured: cfg.Configured(v), Simulated: opts.Simulated && cfg.Configured(v)})
 	}
 	return r, nil

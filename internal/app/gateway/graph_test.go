@@ -11,6 +11,8 @@ import (
 
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
 	"github.com/switchyard/switchyard/internal/simkit"
+	"github.com/switchyard/switchyard/vendors/apptivo"
+	"github.com/switchyard/switchyard/vendors/ortto"
 )
 
 // seedLinked gives Apptivo n customers and Ortto n people sharing their
@@ -46,10 +48,10 @@ func seedLinked(t testing.TB, e *env, n int) {
 	}
 	doc, err := json.Marshal(map[string]any{"customers": customers})
 	require.NoError(t, err)
-	require.NoError(t, e.Sandbox.Apptivo.SetState(doc))
+	require.NoError(t, e.Sandbox.Sim(apptivo.Name).SetState(doc))
 	doc, err = json.Marshal(map[string]any{"people": people, "accounts": []any{}})
 	require.NoError(t, err)
-	require.NoError(t, e.Sandbox.Ortto.SetState(doc))
+	require.NoError(t, e.Sandbox.Sim(ortto.Name).SetState(doc))
 	e.Sandbox.Recorder.Clear()
 }
 

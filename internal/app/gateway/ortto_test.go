@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
+	"github.com/switchyard/switchyard/vendors/ortto"
 )
 
 func TestPeopleOneCallInOrderWithNulls(t *testing.T) {
@@ -109,7 +110,7 @@ func TestOrttoBulkRules(t *testing.T) {
 			Archived bool   `json:"archived"`
 		} `json:"accounts"`
 	}
-	doc, err := e.Sandbox.Ortto.State()
+	doc, err := e.Sandbox.Sim(ortto.Name).State()
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(doc, &state))
 	ids := map[string]bool{}
@@ -136,7 +137,7 @@ func TestOrttoBulkSplitsOverVendorLimit(t *testing.T) {
 // ORTTO_BATCH_SIZE reaches the Ortto client, not only the person loader:
 // a bulk archive of three ids with a batch of two is two Ortto calls.
 func TestOrttoBatchSizeReachesTheClient(t *testing.T) {
-	e := newEnv(t, func(s *gatewaytest.Setup) { s.Config.OrttoBatchSize = 2 })
+	e := newEnv(t, func(s *gatewaytest.Setup) { s.Config.VendorConfig[ortto.Name].(*ortto.Config).BatchSize = 2 })
 	ids := []string{"10690a3d5e2dad244f0c3400", "10690a3d5e2dad244f0c3401", "10690a3d5e2dad244f0c3402"}
 	r := e.Query(`mutation($ids: [ID!]) { archiveAccounts(input: {inclusionIds: $ids}) { scheduledAccounts } }`, map[string]any{"ids": ids})
 	require.Empty(t, r.Errors)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
 	"github.com/switchyard/switchyard/internal/logging"
+	"github.com/switchyard/switchyard/vendors/appdirect"
 )
 
 // passThroughQuery is bench/passthrough.sh's AppDirect query: one vendor
@@ -27,7 +28,7 @@ const passThroughQuery = `{ accounts(first: 20) { nodes { id name status } } }`
 // simulator's. Everything else (the OAuth token) goes to the simulator.
 func cannedUpstream(tb testing.TB) gatewaytest.Option {
 	return func(s *gatewaytest.Setup) {
-		target := strings.TrimSuffix(s.Config.AppDirectBaseURL, "/")
+		target := strings.TrimSuffix(s.Config.VendorConfig[appdirect.Name].(*appdirect.Config).BaseURL, "/")
 		var mu sync.Mutex
 		replies := map[string][]byte{}
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -74,7 +75,7 @@ func cannedUpstream(tb testing.TB) gatewaytest.Option {
 			_, _ = w.Write(reply)
 		}))
 		tb.Cleanup(srv.Close)
-		s.Config.AppDirectBaseURL = srv.URL + "/"
+		s.Config.VendorConfig[appdirect.Name].(*appdirect.Config).BaseURL = srv.URL + "/"
 	}
 }
 

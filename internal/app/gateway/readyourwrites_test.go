@@ -17,6 +17,7 @@ import (
 	"github.com/switchyard/switchyard/internal/app/sandbox"
 	"github.com/switchyard/switchyard/internal/sharedstate"
 	"github.com/switchyard/switchyard/internal/sharedstate/redistest"
+	"github.com/switchyard/switchyard/vendors/cordial"
 )
 
 // slowFirstRead stands between the gateways and the sandbox's Cordial: the
@@ -66,7 +67,9 @@ func (s *slowFirstRead) Release() { s.once.Do(func() { close(s.release) }) }
 
 // through sends the gateway's Cordial calls through the proxy.
 func (s *slowFirstRead) through() gatewaytest.Option {
-	return func(st *gatewaytest.Setup) { st.Config.CordialBaseURL = s.URL + "/cordial" }
+	return func(st *gatewaytest.Setup) {
+		st.Config.VendorConfig[cordial.Name].(*cordial.Config).BaseURL = s.URL + "/cordial"
+	}
 }
 
 const readList = `{ accountList(id: "1") { name enhanced } }`

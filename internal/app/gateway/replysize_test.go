@@ -38,7 +38,9 @@ func TestHugeVendorReplyIsAFieldError(t *testing.T) {
 		}
 	}))
 	t.Cleanup(huge.Close)
-	e := &env{gatewaytest.StartOn(t, sb, func(s *gatewaytest.Setup) { s.Config.CordialBaseURL = huge.URL + "/cordial" })}
+	e := &env{gatewaytest.StartOn(t, sb, func(s *gatewaytest.Setup) {
+		require.NoError(t, s.Config.Apply(map[string]string{"CORDIAL_BASE_URL": huge.URL + "/cordial"}))
+	})}
 
 	r := e.Query(`{ accountLists { id } person(ref: {email: "ada.lovelace@example.com"}) { id } }`, nil)
 	assert.Equal(t, []string{"VENDOR_REPLY_TOO_LARGE"}, r.Codes(), r.Raw)

@@ -30,10 +30,6 @@ import (
 	"github.com/switchyard/switchyard/internal/app/sandbox"
 	"github.com/switchyard/switchyard/internal/logging"
 	"github.com/switchyard/switchyard/internal/simkit"
-	"github.com/switchyard/switchyard/vendors/appdirect"
-	"github.com/switchyard/switchyard/vendors/apptivo"
-	"github.com/switchyard/switchyard/vendors/cordial"
-	"github.com/switchyard/switchyard/vendors/ortto"
 )
 
 // Env is one gateway wired to simulators over loopback and served by an
@@ -80,7 +76,7 @@ func StartOn(t testing.TB, sb *sandbox.Sandbox, opts ...Option) *Env {
 	t.Helper()
 	cfg, err := config.Load(func(string) string { return "" })
 	require.NoError(t, err)
-	sb.Configure(cfg)
+	require.NoError(t, sb.Configure(cfg))
 	// The vendor read cache is on in production, off here: the tests
 	// count vendor calls, and a repeated read must reach the simulator
 	// unless a test asks for the cache (WithCache).
@@ -115,18 +111,10 @@ func WithOnly(vendors ...string) Option {
 		for _, v := range vendors {
 			keep[v] = true
 		}
-		c := s.Config
-		if !keep[ortto.Name] {
-			c.OrttoAPIKey = ""
-		}
-		if !keep[apptivo.Name] {
-			c.ApptivoAPIKey, c.ApptivoAccessKey = "", ""
-		}
-		if !keep[appdirect.Name] {
-			c.AppDirectBaseURL, c.AppDirectClientID, c.AppDirectClientSecret = "", "", ""
-		}
-		if !keep[cordial.Name] {
-			c.CordialAPIKey = ""
+		for _, m := range s.Config.Modules {
+			if !keep[m.Name()] {
+				s.Config.VendorConfig[m.Name()] = m.Config() // its defaults: no credentials
+			}
 		}
 	}
 }
