@@ -348,8 +348,8 @@ func TestJWKSDownAtStartUp(t *testing.T) {
 	token := signKID(t, jwt.SigningMethodRS256, k.rsa, "rsa-1", idpClaims())
 
 	for _, tc := range []struct {
-		name   string
-		break_ func(*jwksServer)
+		name    string
+		breakIt func(*jwksServer)
 	}{
 		{"provider down", func(s *jwksServer) { s.serve(http.StatusServiceUnavailable, nil) }},
 		{"not JSON", func(s *jwksServer) { s.serve(0, []byte("<html>maintenance</html>")) }},
@@ -363,7 +363,7 @@ func TestJWKSDownAtStartUp(t *testing.T) {
 		t.Run(tc.name+"/production", func(t *testing.T) {
 			srv := newJWKSServer(t)
 			srv.add(t, "rsa-1", "RS256", &k.rsa.PublicKey)
-			tc.break_(srv)
+			tc.breakIt(srv)
 			_, err := newJWKSAuth(t, jwksConfig(srv.URL), newClock(), auth.WithProduction(true))
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), auth.EnvJWKSURL)
@@ -372,7 +372,7 @@ func TestJWKSDownAtStartUp(t *testing.T) {
 		t.Run(tc.name+"/retried elsewhere", func(t *testing.T) {
 			srv := newJWKSServer(t)
 			srv.add(t, "rsa-1", "RS256", &k.rsa.PublicKey)
-			tc.break_(srv)
+			tc.breakIt(srv)
 			c := newClock()
 			a, err := newJWKSAuth(t, jwksConfig(srv.URL), c)
 			require.NoError(t, err)
