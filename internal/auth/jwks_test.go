@@ -158,6 +158,19 @@ func newIDPKeys(t *testing.T) idpKeys {
 	return idpKeys{rsa: rsaKeys()[0], ec: ec, ed: ed}
 }
 
+// startJWKS is a provider publishing an RSA key as "rsa-1" and an
+// Authenticator on it, on a clock the test moves.
+func startJWKS(t *testing.T) (*jwksServer, idpKeys, *clock, *auth.Authenticator) {
+	t.Helper()
+	srv := newJWKSServer(t)
+	k := newIDPKeys(t)
+	srv.add(t, "rsa-1", "RS256", &k.rsa.PublicKey)
+	c := newClock()
+	a, err := newJWKSAuth(t, jwksConfig(srv.URL), c)
+	require.NoError(t, err)
+	return srv, k, c, a
+}
+
 func TestJWKSAcceptsEachAlgorithmByKID(t *testing.T) {
 	srv := newJWKSServer(t)
 	k := newIDPKeys(t)
@@ -262,15 +275,10 @@ func withKID(t *testing.T, token, kid string) string {
 // gateway runs is accepted, and one it removes is refused, with the same
 // Authenticator.
 func TestJWKSRotationWithoutRestart(t *testing.T) {
-	srv := newJWKSServer(t)
-	k := newIDPKeys(t)
-	srv.add(t, "old", "RS256", &k.rsa.PublicKey)
-	c := newClock()
-	a, err := newJWKSAuth(t, jwksConfig(srv.URL), c)
-	require.NoError(t, err)
-	oldToken := signKID(t, jwt.SigningMethodRS256, k.rsa, "old", idpClaims())
+	srv, k, c, a := startJWKS(t)
+	oldToken := signKID(t, jwt.SigningMethodRS256, k.rsa, "rsa-1", idpClaims())
 	newToken := signKID(t, jwt.SigningMethodES256, k.ec, "new", idpClaims())
-	_, err = a.Authenticate(oldToken)
+	_, err := a.Authenticate(oldToken)
 	require.NoError(t, err)
 
 	// The provider starts signing with a key it publishes now. The first
@@ -286,7 +294,7 @@ func TestJWKSRotationWithoutRestart(t *testing.T) {
 	// The provider drops the old key. Once the set is a refresh interval
 	// old, a request refreshes it in the background and the old key's
 	// tokens are refused from then on.
-	srv.remove("old")
+	srv.remove("rsa-1")
 	c.Advance(10 * time.Minute)
 	require.Eventually(t, func() bool {
 		_, err := a.Authenticate(oldToken)
@@ -300,12 +308,7 @@ func TestJWKSRotationWithoutRestart(t *testing.T) {
 // TestJWKSUnknownKIDFloodDoesNotHammerTheProvider: thousands of tokens
 // with made-up kids cause at most one fetch per minimum refresh interval.
 func TestJWKSUnknownKIDFloodDoesNotHammerTheProvider(t *testing.T) {
-	srv := newJWKSServer(t)
-	k := newIDPKeys(t)
-	srv.add(t, "rsa-1", "RS256", &k.rsa.PublicKey)
-	c := newClock()
-	a, err := newJWKSAuth(t, jwksConfig(srv.URL), c)
-	require.NoError(t, err)
+	srv, k, c, a := startJWKS(t)
 	good := signKID(t, jwt.SigningMethodRS256, k.rsa, "rsa-1", idpClaims())
 
 	// One made-up kid per request (the attacker changes the header, the
@@ -336,7 +339,7 @@ func TestJWKSUnknownKIDFloodDoesNotHammerTheProvider(t *testing.T) {
 	c.Advance(time.Minute)
 	flood()
 	assert.EqualValues(t, 3, srv.requests.Load())
-	_, err = a.Authenticate(good)
+	_, err := a.Authenticate(good)
 	require.NoError(t, err, "the flood must not cost the real key")
 }
 
@@ -393,17 +396,12 @@ func TestJWKSDownAtStartUp(t *testing.T) {
 // TestJWKSFailedRefreshKeepsKeys: a provider that breaks after start-up
 // does not lock clients out.
 func TestJWKSFailedRefreshKeepsKeys(t *testing.T) {
-	srv := newJWKSServer(t)
-	k := newIDPKeys(t)
-	srv.add(t, "rsa-1", "RS256", &k.rsa.PublicKey)
-	c := newClock()
-	a, err := newJWKSAuth(t, jwksConfig(srv.URL), c)
-	require.NoError(t, err)
+	srv, k, c, a := startJWKS(t)
 	token := signKID(t, jwt.SigningMethodRS256, k.rsa, "rsa-1", idpClaims())
 
 	srv.serve(0, []byte(`{"keys":[]}`))
 	c.Advance(time.Hour)
-	_, err = a.Authenticate(token) // starts a background refresh
+	_, err := a.Authenticate(token) // starts a background refresh
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return srv.requests.Load() == 2 }, 5*time.Second, 5*time.Millisecond)
 	_, err = a.Authenticate(token)
