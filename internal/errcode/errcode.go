@@ -16,7 +16,10 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/switchyard/switchyard/internal/auth"
+	"github.com/switchyard/switchyard/internal/crossorigin"
 	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/persisted"
+	"github.com/switchyard/switchyard/internal/querylimits"
 )
 
 // The documented extensions.code values (README "Error codes").
@@ -33,7 +36,7 @@ const (
 	VendorNotConfigured = "VENDOR_NOT_CONFIGURED"
 	// VendorBudgetExceeded: the operation would make, or has made, more
 	// vendor calls than SWITCHYARD_MAX_VENDOR_CALLS allows.
-	VendorBudgetExceeded = "VENDOR_BUDGET_EXCEEDED"
+	VendorBudgetExceeded = querylimits.VendorBudgetExceeded
 	// VendorReplyTooLarge: the vendor's reply was larger than the
 	// gateway accepts from it (<VENDOR>_MAX_REPLY_BYTES).
 	VendorReplyTooLarge = "VENDOR_REPLY_TOO_LARGE"
@@ -53,6 +56,23 @@ const (
 	GraphQLParseFailed      = "GRAPHQL_PARSE_FAILED"
 	GraphQLValidationFailed = "GRAPHQL_VALIDATION_FAILED"
 )
+
+// Documented is every extensions.code a client can see, this package's
+// and those the request-side packages define next to the rule that
+// refuses (query limits, persisted queries, CSRF): the README's error
+// table lists exactly these (TestErrorCodesAreDocumented).
+var Documented = []string{
+	BadUserInput, NotFound, Conflict, FailedPrecondition,
+	VendorAuthFailed, VendorError, VendorUnavailable, VendorTimeout, VendorRateLimited,
+	VendorNotConfigured, VendorBudgetExceeded, VendorReplyTooLarge,
+	Unauthenticated, Forbidden,
+	querylimits.QueryTooDeep, querylimits.QueryTooComplex, querylimits.QueryTooLarge, querylimits.IntrospectionDisabled,
+	crossorigin.CSRFPrevented,
+	GraphQLParseFailed, GraphQLValidationFailed, BadRequest, PayloadTooLarge,
+	persisted.CodeNotFound, persisted.CodeNotAllowed,
+	IdempotencyOutcomeUnknown, SharedStateUnavailable,
+	InternalServerError,
+}
 
 // InputError is an argument the schema cannot reject by itself (an empty
 // PersonRef, a blank list name). Resolvers return it before any vendor

@@ -182,7 +182,11 @@ func (o ChainOptions) withDefaults() ChainOptions {
 // Observation sits outside dedup so that every caller's call is counted
 // and traced, shared or not; the wire span sits innermost so that each
 // retry is its own span and carries its own traceparent. A
-// vendor client is built with Client() and knows nothing of the layers.
+// vendor client is built with Client() and tells the layers only what
+// only it knows, through its requests' contexts: the operation's name
+// (Client.Do), that a POST is a read (IdempotentRead) or that a read must
+// be fresh (FreshRead), whose credentials a request bears (AuthorizedAs),
+// and that a request is no vendor operation (AuxiliaryTransport).
 // Callers must close response bodies (as net/http requires anyway): the
 // concurrency slot and the breaker's verdict are released when the body is
 // read to its end or closed.
