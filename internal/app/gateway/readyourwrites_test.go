@@ -74,6 +74,24 @@ func (s *slowFirstRead) through() gatewaytest.Option {
 
 const readList = `{ accountList(id: "1") { name enhanced } }`
 
+// cacheModes run a test with the read cache off and on.
+var cacheModes = []struct {
+	name string
+	opts []gatewaytest.Option
+}{
+	{"cache off", nil},
+	{"cache on", []gatewaytest.Option{gatewaytest.WithCache(time.Hour)}},
+}
+
+// slowSandbox is a fresh sandbox whose Cordial holds its first read of
+// list 1 (slowFirstRead).
+func slowSandbox(t *testing.T) (*sandbox.Sandbox, *slowFirstRead) {
+	sb, err := sandbox.Start("")
+	require.NoError(t, err)
+	t.Cleanup(sb.Close)
+	return sb, newSlowFirstRead(t, sb)
+}
+
 // A read that starts after a write came back sees it, and an update that
 // changes only the name never writes back a flag it read from before
 // another client's change. On adb9586 the read joined the held call (the
@@ -81,21 +99,10 @@ const readList = `{ accountList(id: "1") { name enhanced } }`
 // enhanced from it and sent it back: the other client's change was lost
 // at Cordial. Cache on and off alike.
 func TestNoLostUpdateAcrossAReadInFlight(t *testing.T) {
-	for _, cache := range []bool{false, true} {
-		name := "cache off"
-		if cache {
-			name = "cache on"
-		}
-		t.Run(name, func(t *testing.T) {
-			sb, err := sandbox.Start("")
-			require.NoError(t, err)
-			t.Cleanup(sb.Close)
-			slow := newSlowFirstRead(t, sb)
-			opts := []gatewaytest.Option{slow.through()}
-			if cache {
-				opts = append(opts, gatewaytest.WithCache(time.Hour))
-			}
-			e := &env{gatewaytest.StartOn(t, sb, opts...)}
+	for _, mode := range cacheModes {
+		t.Run(mode.name, func(t *testing.T) {
+			sb, slow := slowSandbox(t)
+			e := &env{gatewaytest.StartOn(t, sb, append(mode.opts, slow.through())...)}
 
 			held := make(chan *gatewaytest.Response, 1)
 			go func() { held <- e.Query(readList, nil) }()
@@ -139,17 +146,10 @@ func TestNoLostUpdateAcrossAReadInFlight(t *testing.T) {
 // the cache off, the write generation alone fences.
 func TestReadOnAnotherReplicaAfterAWrite(t *testing.T) {
 	rs := redistest.Start(t)
-	for _, cache := range []bool{false, true} {
-		name := "cache off"
-		if cache {
-			name = "cache on"
-		}
-		t.Run(name, func(t *testing.T) {
-			sb, err := sandbox.Start("")
-			require.NoError(t, err)
-			t.Cleanup(sb.Close)
-			slow := newSlowFirstRead(t, sb)
-			prefix := "rw-" + name + ":"
+	for _, mode := range cacheModes {
+		t.Run(mode.name, func(t *testing.T) {
+			sb, slow := slowSandbox(t)
+			prefix := "rw-" + mode.name + ":"
 			replica := func() *env {
 				opts := []gatewaytest.Option{slow.through(), func(s *gatewaytest.Setup) {
 					stores, err := sharedstate.Open(context.Background(), sharedstate.Config{RedisURL: rs.URL, Prefix: prefix}, s.Options.Logger)
@@ -157,10 +157,7 @@ func TestReadOnAnotherReplicaAfterAWrite(t *testing.T) {
 					t.Cleanup(func() { _ = stores.Close() })
 					s.Options.APQCache, s.Options.Idempotency, s.Options.CacheStore, s.Options.Generations = stores.APQ, stores.Idempotency, stores.Cache, stores.Generations
 				}}
-				if cache {
-					opts = append(opts, gatewaytest.WithCache(time.Hour))
-				}
-				return &env{gatewaytest.StartOn(t, sb, opts...)}
+				return &env{gatewaytest.StartOn(t, sb, append(mode.opts, opts...)...)}
 			}
 			a, b := replica(), replica()
 
