@@ -5,8 +5,8 @@
 # SWITCHYARD_HISTORY_SEED (default: the clock) picks the operations, the proxy's
 # delays and the fault schedule of the first history; the next ones use
 # the seeds after it. Needs redis-server. Prints how many histories and
-# operations were checked; fails on the first violation, with its record's
-# operations and a visualization file.
+# operations were checked and how many violations were found; fails if any,
+# describing the first three (their record's operations, a visualization file).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export SWITCHYARD_HISTORY_DURATION=${SWITCHYARD_HISTORY_DURATION:-60s}

@@ -212,7 +212,7 @@ var historyVendors = []string{"cordial", "apptivo"}
 
 // historyStats counts what the checker saw.
 type historyStats struct {
-	histories, ops, pending, unknown int
+	histories, ops, pending, unknown, violations int
 }
 
 func TestHistoriesAreLinearizable(t *testing.T) {
@@ -243,16 +243,21 @@ func TestHistoriesAreLinearizable(t *testing.T) {
 			stats.unknown++
 		}
 		if res == porcupine.Illegal {
-			f, err := os.CreateTemp("", "switchyard-history-*.html")
-			if err == nil {
+			stats.violations++
+			if stats.violations > 3 {
+				continue // the long form counts them all, describes the first few
+			}
+			vis := "not written"
+			if f, err := os.CreateTemp("", "switchyard-history-*.html"); err == nil {
 				_ = porcupine.Visualize(model, info, f)
 				_ = f.Close()
+				vis = f.Name()
 			}
-			t.Fatalf("history %d (seed %d, %d operations) is not linearizable; visualization: %s\n%s", round, seed+uint64(round), len(ops), f.Name(), illegalPartition(model, ops))
+			t.Errorf("history %d (seed %d, %d operations) is not linearizable; visualization: %s\n%s", round, seed+uint64(round), len(ops), vis, illegalPartition(model, ops))
 		}
 	}
-	t.Logf("checked %d histories, %d operations (%d writes of unknown outcome), %d inconclusive, 0 violations",
-		stats.histories, stats.ops, stats.pending, stats.unknown)
+	t.Logf("checked %d histories, %d operations (%d writes of unknown outcome), %d inconclusive, %d violations",
+		stats.histories, stats.ops, stats.pending, stats.unknown, stats.violations)
 }
 
 // illegalPartition describes, in call order, the operations on the first
