@@ -71,7 +71,7 @@ func run() error {
 		logger.Info("sandbox mode: no vendor is configured, so every vendor is Switchyard's built-in simulator with demo data; set vendor credentials to use real vendors (see README)",
 			"simulators", sb.URL(), "control_api", sb.URL()+"/_sim/")
 	}
-	authn, err := auth.New(cfg.Auth, auth.WithLogger(logger))
+	authn, err := auth.New(cfg.Auth, auth.WithLogger(logger), auth.WithProduction(cfg.Production))
 	if err != nil {
 		return err
 	}

@@ -2,9 +2,11 @@
 //
 // A client sends "Authorization: Bearer <token>", where the token is either
 // a static API key whose SHA-256 is listed in the keys file
-// (SWITCHYARD_API_KEYS_FILE) or a JWT signed with the one configured
-// algorithm: HS256 with SWITCHYARD_JWT_SECRET, or RS256 verified with the
-// public key in SWITCHYARD_JWT_PUBLIC_KEY_FILE. Middleware turns a request
+// (SWITCHYARD_API_KEYS_FILE) or a JWT verified by one of: HS256 with
+// SWITCHYARD_JWT_SECRET, RS256 with the public key in
+// SWITCHYARD_JWT_PUBLIC_KEY_FILE, or RS256, ES256 or EdDSA with the key
+// its kid names in an identity provider's JWKS (SWITCHYARD_JWKS_URL, or
+// found by OIDC discovery), refreshed while the gateway runs. Middleware turns a request
 // without a valid token into a 401 and gives every other request a
 // Principal; Require, called by the schema's @hasScope directive, checks
 // the Principal's scopes field by field.
@@ -28,6 +30,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 )
 
 // The variables of Config's fields (see its env tags), for error messages.
@@ -37,6 +40,8 @@ const (
 	EnvJWTPublicKeyFile = "SWITCHYARD_JWT_PUBLIC_KEY_FILE"
 	EnvJWTAudience      = "SWITCHYARD_JWT_AUDIENCE"
 	EnvJWTIssuer        = "SWITCHYARD_JWT_ISSUER"
+	EnvJWKSURL          = "SWITCHYARD_JWKS_URL"
+	EnvOIDCDiscovery    = "SWITCHYARD_OIDC_DISCOVERY"
 )
 
 // The extensions.code values this package's errors stand for. The 401 body
@@ -57,6 +62,19 @@ type Config struct {
 	JWTPublicKeyFile string `env:"SWITCHYARD_JWT_PUBLIC_KEY_FILE"` // PEM file holding the RS256 public key (PKIX, PKCS#1 or a certificate)
 	JWTAudience      string `env:"SWITCHYARD_JWT_AUDIENCE"`        // when set, a JWT's aud must contain it
 	JWTIssuer        string `env:"SWITCHYARD_JWT_ISSUER"`          // when set, a JWT's iss must equal it
+	// JWKSURL is the identity provider's JWKS; its keys verify RS256,
+	// ES256 and EdDSA tokens by kid. Audience and issuer are then required.
+	JWKSURL string `env:"SWITCHYARD_JWKS_URL"`
+	// OIDCDiscovery finds the JWKS URL in JWTIssuer's
+	// /.well-known/openid-configuration instead.
+	OIDCDiscovery bool `env:"SWITCHYARD_OIDC_DISCOVERY"`
+	// JWKSRefreshInterval is how old the key set may grow before a request
+	// refreshes it in the background (0: DefaultJWKSRefreshInterval).
+	JWKSRefreshInterval time.Duration `env:"SWITCHYARD_JWKS_REFRESH_INTERVAL"`
+	// JWKSMinRefreshInterval is the least time between two fetches, which
+	// bounds the fetches a token with an unknown kid can cause (0:
+	// DefaultJWKSMinRefreshInterval).
+	JWKSMinRefreshInterval time.Duration `env:"SWITCHYARD_JWKS_MIN_REFRESH_INTERVAL"`
 }
 
 // Enabled reports whether any authentication method is configured.
@@ -64,7 +82,11 @@ func (c Config) Enabled() bool {
 	return c.APIKeysFile != "" || c.jwtEnabled()
 }
 
-func (c Config) jwtEnabled() bool { return c.JWTSecret != "" || c.JWTPublicKeyFile != "" }
+func (c Config) jwtEnabled() bool {
+	return c.JWTSecret != "" || c.JWTPublicKeyFile != "" || c.jwksEnabled()
+}
+
+func (c Config) jwksEnabled() bool { return c.JWKSURL != "" || c.OIDCDiscovery }
 
 // String describes c without the JWT secret, so that printing a Config
 // with %v or %+v cannot leak it.
@@ -73,8 +95,8 @@ func (c Config) String() string {
 	if c.JWTSecret != "" {
 		secret = "[redacted]"
 	}
-	return fmt.Sprintf("auth.Config{APIKeysFile:%q JWTSecret:%s JWTPublicKeyFile:%q JWTAudience:%q JWTIssuer:%q}",
-		c.APIKeysFile, secret, c.JWTPublicKeyFile, c.JWTAudience, c.JWTIssuer)
+	return fmt.Sprintf("auth.Config{APIKeysFile:%q JWTSecret:%s JWTPublicKeyFile:%q JWTAudience:%q JWTIssuer:%q JWKSURL:%q OIDCDiscovery:%t}",
+		c.APIKeysFile, secret, c.JWTPublicKeyFile, c.JWTAudience, c.JWTIssuer, redactURL(c.JWKSURL), c.OIDCDiscovery)
 }
 
 // GoString is String, for %#v.
@@ -88,6 +110,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("jwt_public_key_file", c.JWTPublicKeyFile),
 		slog.String("jwt_audience", c.JWTAudience),
 		slog.String("jwt_issuer", c.JWTIssuer),
+		slog.String("jwks_url", redactURL(c.JWKSURL)),
+		slog.Bool("oidc_discovery", c.OIDCDiscovery),
 	)
 }
 
@@ -95,8 +119,8 @@ func (c Config) LogValue() slog.Value {
 // a production gateway must not run open.
 func RequireProductionAuth(production bool, cfg Config) error {
 	if production && !cfg.Enabled() {
-		return fmt.Errorf("SWITCHYARD_ENV=production needs client authentication: set %s, %s or %s",
-			EnvAPIKeysFile, EnvJWTSecret, EnvJWTPublicKeyFile)
+		return fmt.Errorf("SWITCHYARD_ENV=production needs client authentication: set %s, %s, %s or %s",
+			EnvAPIKeysFile, EnvJWTSecret, EnvJWTPublicKeyFile, EnvJWKSURL)
 	}
 	return nil
 }
@@ -239,6 +263,10 @@ type Authenticator struct {
 	keysFile bool
 	jwt      *jwtVerifier // nil when no JWT method is configured
 	log      *slog.Logger // nil: slog.Default() at the time of logging
+	// production makes a JWKS that cannot be fetched at start-up stop
+	// the start; elsewhere the gateway starts and keeps trying.
+	production bool
+	now        func() time.Time // the JWKS refresh clock (time.Now)
 }
 
 // Option adjusts an Authenticator built by New.
@@ -247,11 +275,16 @@ type Option func(*Authenticator)
 // WithLogger sets the logger refusals are logged to (default slog.Default).
 func WithLogger(l *slog.Logger) Option { return func(a *Authenticator) { a.log = l } }
 
+// WithProduction applies production's rules: New fails when the JWKS
+// cannot be fetched (or discovered), and the JWKS must be served over
+// https unless from the loopback interface.
+func WithProduction(on bool) Option { return func(a *Authenticator) { a.production = on } }
+
 // New reads and checks the keys file and the public key now, so that a bad
 // configuration stops start-up rather than every request. Its errors name
 // files, variables and line numbers, never a secret or a key.
 func New(cfg Config, opts ...Option) (*Authenticator, error) {
-	a := &Authenticator{}
+	a := &Authenticator{now: time.Now}
 	for _, o := range opts {
 		o(a)
 	}
@@ -263,8 +296,14 @@ func New(cfg Config, opts ...Option) (*Authenticator, error) {
 		a.keys, a.keysFile = keys, true
 	}
 	switch {
-	case cfg.JWTSecret != "" && cfg.JWTPublicKeyFile != "":
-		return nil, fmt.Errorf("set %s (HS256) or %s (RS256), not both: only one JWT algorithm is accepted", EnvJWTSecret, EnvJWTPublicKeyFile)
+	case countSet(cfg.JWTSecret != "", cfg.JWTPublicKeyFile != "", cfg.jwksEnabled()) > 1:
+		return nil, fmt.Errorf("set one of %s (HS256), %s (RS256) or %s/%s (a JWKS), not several: each has its own algorithms", EnvJWTSecret, EnvJWTPublicKeyFile, EnvJWKSURL, EnvOIDCDiscovery)
+	case cfg.jwksEnabled():
+		v, err := a.newJWKS(cfg)
+		if err != nil {
+			return nil, err
+		}
+		a.jwt = v
 	case cfg.JWTSecret != "":
 		if len(cfg.JWTSecret) < MinJWTSecretBytes {
 			return nil, fmt.Errorf("%s must be at least %d bytes (HS256 needs a key as long as its hash)", EnvJWTSecret, MinJWTSecretBytes)
@@ -277,9 +316,71 @@ func New(cfg Config, opts ...Option) (*Authenticator, error) {
 		}
 		a.jwt = newRS256Verifier(pub, cfg.JWTAudience, cfg.JWTIssuer)
 	case cfg.JWTAudience != "" || cfg.JWTIssuer != "":
-		return nil, fmt.Errorf("%s or %s is set but no JWT key is: set %s or %s", EnvJWTAudience, EnvJWTIssuer, EnvJWTSecret, EnvJWTPublicKeyFile)
+		return nil, fmt.Errorf("%s or %s is set but no JWT key is: set %s, %s or %s", EnvJWTAudience, EnvJWTIssuer, EnvJWTSecret, EnvJWTPublicKeyFile, EnvJWKSURL)
 	}
 	return a, nil
+}
+
+func countSet(flags ...bool) int {
+	n := 0
+	for _, f := range flags {
+		if f {
+			n++
+		}
+	}
+	return n
+}
+
+// newJWKS checks the JWKS configuration and fetches the key set once. An
+// identity provider signs tokens for many applications, so audience and
+// issuer are required: without them any token the provider issues to
+// anyone would be accepted. A key set that cannot be fetched stops a
+// production start (the orchestrator restarts the replica, and a rollout
+// stalls rather than serving 401s); elsewhere the gateway starts, refuses
+// every JWT, and fetches again at most every minimum refresh interval.
+func (a *Authenticator) newJWKS(cfg Config) (*jwtVerifier, error) {
+	if cfg.JWTAudience == "" || cfg.JWTIssuer == "" {
+		return nil, fmt.Errorf("a JWKS needs %s and %s: an identity provider's keys sign tokens for every application it serves", EnvJWTAudience, EnvJWTIssuer)
+	}
+	if cfg.JWKSURL != "" && cfg.OIDCDiscovery {
+		return nil, fmt.Errorf("set %s or %s, not both", EnvJWKSURL, EnvOIDCDiscovery)
+	}
+	refresh, minRefresh := cfg.JWKSRefreshInterval, cfg.JWKSMinRefreshInterval
+	if refresh <= 0 {
+		refresh = DefaultJWKSRefreshInterval
+	}
+	if minRefresh <= 0 {
+		minRefresh = DefaultJWKSMinRefreshInterval
+	}
+	if minRefresh > refresh {
+		return nil, fmt.Errorf("SWITCHYARD_JWKS_MIN_REFRESH_INTERVAL (%s) must not exceed SWITCHYARD_JWKS_REFRESH_INTERVAL (%s)", minRefresh, refresh)
+	}
+	jwksURL := cfg.JWKSURL
+	if cfg.OIDCDiscovery {
+		if err := checkJWKSURL(EnvJWTIssuer, cfg.JWTIssuer, a.production); err != nil {
+			return nil, fmt.Errorf("%s needs an issuer URL: %w", EnvOIDCDiscovery, err)
+		}
+		var err error
+		if jwksURL, err = discoverJWKSURL(context.Background(), cfg.JWTIssuer, a.production); err != nil {
+			// Discovery is not retried: without it there is no URL to
+			// fetch keys from.
+			return nil, fmt.Errorf("%s: %w", EnvOIDCDiscovery, err)
+		}
+	} else if err := checkJWKSURL(EnvJWKSURL, jwksURL, a.production); err != nil {
+		return nil, err
+	}
+	src, err := newJWKSSource(jwksURL, refresh, minRefresh, a.now, a.logger)
+	if err != nil {
+		return nil, err
+	}
+	if err := src.load(context.Background()); err != nil {
+		if a.production {
+			return nil, fmt.Errorf("%s %s: fetching the key set at start-up: %w", EnvJWKSURL, redactURL(jwksURL), err)
+		}
+		a.logger().Warn("JWKS not fetched at start-up: every JWT is refused until a later fetch succeeds",
+			"url", redactURL(jwksURL), "reason", err.Error(), "retry_every", minRefresh.String())
+	}
+	return newJWKSVerifier(src, cfg.JWTAudience, cfg.JWTIssuer), nil
 }
 
 // Open reports whether no method is configured, so that every request gets
@@ -290,14 +391,14 @@ func (a *Authenticator) Open() bool { return !a.keysFile && a.jwt == nil }
 func (a *Authenticator) Describe() string {
 	if a.Open() {
 		return "open: no client authentication is configured, every request has every scope (set " +
-			EnvAPIKeysFile + ", " + EnvJWTSecret + " or " + EnvJWTPublicKeyFile + " to require a bearer token)"
+			EnvAPIKeysFile + ", " + EnvJWTSecret + ", " + EnvJWTPublicKeyFile + " or " + EnvJWKSURL + " to require a bearer token)"
 	}
 	var parts []string
 	if a.keysFile {
 		parts = append(parts, fmt.Sprintf("API keys (%d)", len(a.keys)))
 	}
 	if a.jwt != nil {
-		parts = append(parts, "JWT "+a.jwt.alg)
+		parts = append(parts, "JWT "+a.jwt.desc)
 	}
 	return "bearer token required: " + strings.Join(parts, " or ")
 }

@@ -18,12 +18,14 @@ import (
 // between the token issuer and the gateway.
 const ClockSkew = 30 * time.Second
 
-// jwtVerifier verifies JWTs signed with exactly one algorithm and key.
+// jwtVerifier verifies JWTs signed with the configured algorithms and keys:
+// one algorithm and key (HS256 secret, RS256 public key), or the keys of a
+// JWKS, each found by the token's kid.
 type jwtVerifier struct {
-	alg    string
-	method jwt.SigningMethod
-	key    any // []byte for HS256, *rsa.PublicKey for RS256
-	parser *jwt.Parser
+	desc    string // for Describe: "HS256", "RS256" or the JWKS's algorithms
+	keyFunc jwt.Keyfunc
+	parser  *jwt.Parser
+	jwks    *jwksSource // nil unless the keys come from a JWKS
 }
 
 // claims is what Switchyard reads from a JWT: the registered claims and
@@ -59,18 +61,37 @@ func isJSONNumber(v json.RawMessage) bool {
 }
 
 func newHS256Verifier(secret []byte, audience, issuer string) *jwtVerifier {
-	return newVerifier(jwt.SigningMethodHS256, secret, audience, issuer)
+	return newStaticVerifier(jwt.SigningMethodHS256, secret, audience, issuer)
 }
 
 func newRS256Verifier(pub *rsa.PublicKey, audience, issuer string) *jwtVerifier {
-	return newVerifier(jwt.SigningMethodRS256, pub, audience, issuer)
+	return newStaticVerifier(jwt.SigningMethodRS256, pub, audience, issuer)
 }
 
-func newVerifier(m jwt.SigningMethod, key any, audience, issuer string) *jwtVerifier {
+// newStaticVerifier accepts tokens of method m signed with key.
+func newStaticVerifier(m jwt.SigningMethod, key any, audience, issuer string) *jwtVerifier {
+	return newVerifier(m.Alg(), []string{m.Alg()}, func(t *jwt.Token) (any, error) {
+		// WithValidMethods already refused any other alg; checking the
+		// method itself as well costs nothing and survives a refactor.
+		if t.Method != m {
+			return nil, errors.New("unexpected signing method")
+		}
+		return key, nil
+	}, audience, issuer)
+}
+
+// newJWKSVerifier accepts tokens signed with a key of src, found by kid.
+func newJWKSVerifier(src *jwksSource, audience, issuer string) *jwtVerifier {
+	v := newVerifier("from JWKS ("+strings.Join(JWKSAlgorithms, ", ")+")", JWKSAlgorithms, src.key, audience, issuer)
+	v.jwks = src
+	return v
+}
+
+func newVerifier(desc string, methods []string, keyFunc jwt.Keyfunc, audience, issuer string) *jwtVerifier {
 	opts := []jwt.ParserOption{
-		// Only the configured algorithm: no "none", and no HS256 token
-		// signed with the RS256 public key as its secret.
-		jwt.WithValidMethods([]string{m.Alg()}),
+		// Only the configured algorithms: no "none", and no HS256 token
+		// signed with an RSA public key as its secret.
+		jwt.WithValidMethods(methods),
 		jwt.WithExpirationRequired(),
 		jwt.WithLeeway(ClockSkew),
 	}
@@ -80,7 +101,7 @@ func newVerifier(m jwt.SigningMethod, key any, audience, issuer string) *jwtVeri
 	if issuer != "" {
 		opts = append(opts, jwt.WithIssuer(issuer))
 	}
-	return &jwtVerifier{alg: m.Alg(), method: m, key: key, parser: jwt.NewParser(opts...)}
+	return &jwtVerifier{desc: desc, keyFunc: keyFunc, parser: jwt.NewParser(opts...)}
 }
 
 // verify checks token's signature and claims. The error wraps one of the
@@ -88,14 +109,7 @@ func newVerifier(m jwt.SigningMethod, key any, audience, issuer string) *jwtVeri
 // holds the token or the library's error text.
 func (v *jwtVerifier) verify(token string) (*Principal, error) {
 	var c claims
-	_, err := v.parser.ParseWithClaims(token, &c, func(t *jwt.Token) (any, error) {
-		// WithValidMethods already refused any other alg; checking the
-		// method itself as well costs nothing and survives a refactor.
-		if t.Method != v.method {
-			return nil, errors.New("unexpected signing method")
-		}
-		return v.key, nil
-	})
+	_, err := v.parser.ParseWithClaims(token, &c, v.keyFunc)
 	if err != nil {
 		return nil, classifyJWTError(err)
 	}
@@ -121,6 +135,8 @@ func classifyJWTError(err error) error {
 	switch {
 	case errors.Is(err, jwt.ErrTokenMalformed):
 		return &refusal{ErrInvalidToken, "malformed jwt"}
+	case errors.Is(err, errUnknownKID):
+		return &refusal{ErrInvalidToken, "jwt kid not in the key set"}
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid), errors.Is(err, jwt.ErrTokenUnverifiable):
 		return &refusal{ErrInvalidToken, "jwt signature or algorithm refused"}
 	case errors.Is(err, jwt.ErrTokenInvalidAudience):

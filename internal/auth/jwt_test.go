@@ -207,7 +207,7 @@ func TestNewRefusesBadJWTConfig(t *testing.T) {
 	}{
 		{"both algorithms", func(t *testing.T) auth.Config {
 			return auth.Config{JWTSecret: testSecret, JWTPublicKeyFile: writeFile(t, "p.pem", string(publicKeyPEM(t, &priv.PublicKey)))}
-		}, "not both", []string{testSecret}},
+		}, "not several", []string{testSecret}},
 		{"short secret", func(*testing.T) auth.Config { return auth.Config{JWTSecret: shortSecret} }, "at least 32 bytes", []string{shortSecret}},
 		{"audience without a key", func(*testing.T) auth.Config { return auth.Config{JWTAudience: "switchyard"} }, "no JWT key", nil},
 		{"issuer without a key", func(*testing.T) auth.Config { return auth.Config{JWTIssuer: "iss"} }, "no JWT key", nil},

@@ -68,7 +68,9 @@ func Fields(ctx context.Context, next graphql.Resolver) (any, error) {
 	c, _ := ctx.Value(collectorKey{}).(*collector)
 	if c != nil && fc != nil && fc.IsResolver {
 		path := fc.Path()
-		ctx = outbound.WithStaleReporter(ctx, func(s outbound.StaleServe) { c.add(path, s) })
+		h := outbound.HooksFrom(ctx)
+		h.Stale = func(s outbound.StaleServe) { c.add(path, s) }
+		ctx = outbound.WithHooks(ctx, h)
 	}
 	return next(ctx)
 }

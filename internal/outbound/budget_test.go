@@ -36,7 +36,9 @@ func TestCallBudget(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			v.attempts.Store(1) // past the first, failing attempt after the first case
-			ctx := outbound.WithCallBudget(context.Background(), tc.budget)
+			ledger := &outbound.Calls{}
+			ledger.SetBudget(tc.budget)
+			ctx := outbound.WithHooks(context.Background(), outbound.Hooks{Ledger: ledger})
 			var refused []*outbound.Error
 			for i := range 6 {
 				chain := a
@@ -55,16 +57,19 @@ func TestCallBudget(t *testing.T) {
 				assert.Contains(t, e.Error(), "vendor calls")
 			}
 			if tc.budget > 0 {
-				assert.Equal(t, 6, outbound.CallsMade(ctx), "refused calls are counted too")
+				assert.Equal(t, 6, ledger.Spent(), "refused calls are counted too")
+				assert.Equal(t, map[string]int{"acme": 3, "other": 3}, ledger.Asked(), "and were asked for")
 			}
 		})
 	}
 
 	t.Run("retries are not calls", func(t *testing.T) {
 		v.attempts.Store(0)
-		ctx := outbound.WithCallBudget(context.Background(), 1)
+		ledger := &outbound.Calls{}
+		ledger.SetBudget(1)
+		ctx := outbound.WithHooks(context.Background(), outbound.Hooks{Ledger: ledger})
 		require.Nil(t, call(t, ctx, a, "GET", v.URL, ""))
 		assert.Equal(t, 2, v.count(), "503 then 200")
-		assert.Equal(t, 1, outbound.CallsMade(ctx))
+		assert.Equal(t, 1, ledger.Spent())
 	})
 }

@@ -62,18 +62,9 @@ type StaleServe struct {
 	Age               time.Duration
 }
 
-type staleKey struct{}
-
-// WithStaleReporter makes the cache layer call fn for every reply it
-// serves stale to a call made under ctx, so that the GraphQL layer can
-// say which fields hold stale data.
-func WithStaleReporter(ctx context.Context, fn func(StaleServe)) context.Context {
-	return context.WithValue(ctx, staleKey{}, fn)
-}
-
 func reportStale(ctx context.Context, s StaleServe) {
-	if fn, ok := ctx.Value(staleKey{}).(func(StaleServe)); ok && fn != nil {
-		fn(s)
+	if h := hooksOf(ctx); h != nil && h.Stale != nil {
+		h.Stale(s)
 	}
 }
 
@@ -111,7 +102,7 @@ const (
 // credential is stored in clear. When the vendor fails (no reply, 5xx,
 // 429, an open breaker, a client-side limit) an entry up to MaxStale past
 // its TTL is served instead and reported to the caller's
-// WithStaleReporter (the GraphQL layer's extensions.stale). Every request that is not a read
+// Hooks.Stale (the GraphQL layer's extensions.stale). Every request that is not a read
 // invalidates the vendor's entries once the vendor has answered or failed,
 // since a mutation whose outcome is unknown may still have happened.
 type cacheTransport struct {

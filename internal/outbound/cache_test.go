@@ -150,7 +150,7 @@ func TestCacheServesStaleWhenTheVendorFails(t *testing.T) {
 			sim.Faults().Set(f)
 			defer sim.Faults().Clear()
 			var served []outbound.StaleServe
-			got, err := c.Lists(outbound.WithStaleReporter(ctx, func(s outbound.StaleServe) { served = append(served, s) }), "")
+			got, err := c.Lists(outbound.WithHooks(ctx, outbound.Hooks{Stale: func(s outbound.StaleServe) { served = append(served, s) }}), "")
 			if f.Malformed {
 				// A 200 the vendor sent is its answer: nothing stands in for it.
 				require.Error(t, err)

@@ -1,106 +1,85 @@
 package outbound
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"sync"
 )
 
-// Calls is one request's ledger of vendor calls: what it asked for, by
-// vendor, and the most it may ask for. The call-budget layer is the one
-// place that writes it; the gateway reads it for the cost extension
-// (calls made, by vendor) and sets the budget per operation. Safe for
-// concurrent use: a request's resolvers call vendors concurrently.
+// Calls is one request's ledger of vendor calls, carried in its Hooks:
+// the calls it asked for, by vendor, and the most it may make. The gateway
+// creates it once per request; the chain is the one place that writes it
+// (the write fence counts every call asked for, the budget layer spends
+// the budget); the cost report and the budget read it. Safe for concurrent
+// use: a request's resolvers call vendors concurrently.
 type Calls struct {
-	mu    sync.Mutex
-	max   int // 0: no budget
-	asked int // refused calls included
-	made  map[string]int
+	mu sync.Mutex
+	// max is the budget, 0 for none.
+	max int
+	// spent counts the calls the budget layer saw, refused ones included.
+	spent int
+	// asked counts, by vendor, every call the request asked for: served
+	// from the read cache, shared with another request in flight, or sent.
+	// It depends on the request alone, never on what other clients did
+	// (a count of the calls sent would tell a client whether someone else
+	// had read the same record recently), so it is what the cost report
+	// shows, and what the plan predicts.
+	asked map[string]int
 }
 
-type callsKey struct{}
-
-// WithCalls returns ctx carrying c, so that every vendor call made under
-// it is counted there.
-func WithCalls(ctx context.Context, c *Calls) context.Context {
-	return context.WithValue(ctx, callsKey{}, c)
-}
-
-// CallsFrom returns the ledger ctx carries, or nil.
-func CallsFrom(ctx context.Context) *Calls {
-	c, _ := ctx.Value(callsKey{}).(*Calls)
-	return c
-}
-
-// WithCallBudget returns ctx whose ledger allows max vendor calls for
-// everything done under it (max <= 0 sets none). The ledger ctx already
-// carries is used when there is one, so that the cost extension and the
-// budget count the same calls. The gateway sets a budget per operation,
-// so that one query cannot spend a vendor's whole rate limit however its
-// cost was estimated beforehand.
-func WithCallBudget(ctx context.Context, max int) context.Context {
-	if max <= 0 {
-		return ctx
-	}
-	c := CallsFrom(ctx)
-	if c == nil {
-		c = &Calls{}
-		ctx = WithCalls(ctx, c)
-	}
+// SetBudget lets the request make at most max vendor calls (0 or less: no
+// budget). A reply served from the read cache is no call and spends
+// nothing; a read shared with another request in flight spends one call
+// for each request; a retry is not a call.
+func (c *Calls) SetBudget(max int) {
 	c.mu.Lock()
 	c.max = max
 	c.mu.Unlock()
-	return ctx
 }
 
-// CallsMade is how many vendor calls were asked for under ctx's ledger,
-// refused ones included (0 without one).
-func CallsMade(ctx context.Context) int {
-	c := CallsFrom(ctx)
-	if c == nil {
-		return 0
-	}
+// Spent is how many calls reached the budget, refused ones included.
+func (c *Calls) Spent() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.asked
+	return c.spent
 }
 
-// Made returns the calls that went ahead (not refused by the budget), by
-// vendor.
-func (c *Calls) Made() map[string]int {
+// Asked returns the calls the request asked for, by vendor (see asked).
+func (c *Calls) Asked() map[string]int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make(map[string]int, len(c.made))
-	for v, n := range c.made {
+	out := make(map[string]int, len(c.asked))
+	for v, n := range c.asked {
 		out[v] = n
 	}
 	return out
 }
 
-// take records one call to vendor and reports whether the budget allows
-// it.
-func (c *Calls) take(vendor string) (ok bool, max int) {
+func (c *Calls) ask(vendor string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.asked++
-	if c.max > 0 && c.asked > c.max {
-		return false, c.max
+	if c.asked == nil {
+		c.asked = map[string]int{}
 	}
-	if c.made == nil {
-		c.made = map[string]int{}
-	}
-	c.made[vendor]++
-	return true, c.max
+	c.asked[vendor]++
 }
 
-// budgetTransport counts each call a request makes in the ledger its
-// context carries and refuses, with KindBudgetExceeded and without
-// calling the vendor, every call past the budget. It sits outside
-// observation, dedup and retry, so that a call counts once as its caller
-// made it: retries are not calls, and a read shared with another request
-// in flight (dedup) still counts for each request that asked. It sits
-// inside the read cache: a reply served from the cache is no call.
+// spend records one call to the vendor and reports whether the budget
+// allows it.
+func (c *Calls) spend() (ok bool, max int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.spent++
+	return c.max <= 0 || c.spent <= c.max, c.max
+}
+
+// budgetTransport spends the request's call budget (Hooks.Ledger) and
+// refuses, with KindBudgetExceeded and without calling the vendor, every
+// call past it. It sits outside observation, dedup and retry, so that a
+// call counts once as its caller made it: retries are not calls, and a
+// read shared with another request in flight (dedup) still counts for
+// each request that asked. It sits inside the read cache: a reply served
+// from the cache is no call.
 type budgetTransport struct {
 	next   http.RoundTripper
 	vendor string
@@ -112,8 +91,8 @@ func newBudgetTransport(next http.RoundTripper, opts ChainOptions) http.RoundTri
 
 // RoundTrip implements http.RoundTripper.
 func (t *budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if c := CallsFrom(req.Context()); c != nil {
-		if ok, max := c.take(t.vendor); !ok {
+	if h := hooksOf(req.Context()); h != nil && h.Ledger != nil {
+		if ok, max := h.Ledger.spend(); !ok {
 			return nil, &Error{
 				Vendor:  t.vendor,
 				Kind:    KindBudgetExceeded,

@@ -13,8 +13,6 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-type readKey struct{}
-
 // readMode is how a read marked in its context may be served.
 type readMode int
 
@@ -29,7 +27,7 @@ const (
 // requests are reads without marking. A vendor client marks only calls it
 // knows change nothing; mutations are never marked.
 func IdempotentRead(ctx context.Context) context.Context {
-	return context.WithValue(ctx, readKey{}, readShared)
+	return withCall(ctx, func(c *call) { c.mode = readShared })
 }
 
 // FreshRead marks ctx so that a read sent under it (GET, or a POST that
@@ -40,7 +38,7 @@ func IdempotentRead(ctx context.Context) context.Context {
 // state, not a copy from before another write. It is still retried as
 // any read.
 func FreshRead(ctx context.Context) context.Context {
-	return context.WithValue(ctx, readKey{}, readFresh)
+	return withCall(ctx, func(c *call) { c.mode = readFresh })
 }
 
 // IsRead reports whether req may be retried (and, unless fresh, shared
@@ -49,14 +47,12 @@ func IsRead(req *http.Request) bool {
 	if req.Method == http.MethodGet || req.Method == http.MethodHead {
 		return true
 	}
-	mode, _ := req.Context().Value(readKey{}).(readMode)
-	return mode != 0
+	return callOf(req.Context()).mode != 0
 }
 
 // isFresh reports whether req was sent under FreshRead.
 func isFresh(req *http.Request) bool {
-	mode, _ := req.Context().Value(readKey{}).(readMode)
-	return mode == readFresh
+	return callOf(req.Context()).mode == readFresh
 }
 
 // credentialHeaders are the headers that make two otherwise identical
@@ -157,7 +153,7 @@ func (d *dedupTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 func requestKey(req *http.Request) (string, error) {
 	h := sha256.New()
 	h.Write([]byte(req.Method + " " + req.URL.String() + "\n"))
-	if id, ok := req.Context().Value(credentialKey{}).(string); ok {
+	if id := callOf(req.Context()).identity; id != "" {
 		h.Write([]byte("identity: " + id + "\n"))
 	} else {
 		for _, name := range credentialHeaders {

@@ -78,15 +78,13 @@ func (c *readCall) shareKey() string {
 	return c.key + "\x00" + strconv.FormatUint(c.epoch, 10) + "\x00" + c.gen
 }
 
-type readCallKey struct{}
-
-func readCallFrom(req *http.Request) *readCall {
-	c, _ := req.Context().Value(readCallKey{}).(*readCall)
-	return c
-}
+func readCallFrom(req *http.Request) *readCall { return callOf(req.Context()).read }
 
 // RoundTrip implements http.RoundTripper.
 func (f *fenceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if h := hooksOf(req.Context()); h != nil && h.Ledger != nil {
+		h.Ledger.ask(f.vendor)
+	}
 	if !IsRead(req) {
 		resp, err := f.next.RoundTrip(req)
 		if f.gens != nil {
@@ -113,7 +111,7 @@ func (f *fenceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		rc.gen = g
 	}
-	return f.next.RoundTrip(req.WithContext(context.WithValue(req.Context(), readCallKey{}, rc)))
+	return f.next.RoundTrip(req.WithContext(withCall(req.Context(), func(c *call) { c.read = rc })))
 }
 
 // AuxiliaryTransport is the part of hc's chain for requests that are no
@@ -132,8 +130,6 @@ func AuxiliaryTransport(hc *http.Client) http.RoundTripper {
 	return Base(hc)
 }
 
-type credentialKey struct{}
-
 // AuthorizedAs tells the chain who a request's credentials are, as a
 // stable identity (a hash of the client id and configuration): the read
 // cache and dedup then key the request by it rather than by its
@@ -142,5 +138,5 @@ type credentialKey struct{}
 // its own token, and a token refresh, still share entries. Requests with
 // other credentials never share: the identity names them.
 func AuthorizedAs(ctx context.Context, identity string) context.Context {
-	return context.WithValue(ctx, credentialKey{}, identity)
+	return withCall(ctx, func(c *call) { c.identity = identity })
 }

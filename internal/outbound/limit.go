@@ -77,20 +77,7 @@ func (t *limitTransport) mode() string {
 	return t.q.shared.mode()
 }
 
-type clientKey struct{}
-
-// WithClient returns ctx naming the client on whose behalf its vendor
-// calls are made, for fair queueing at the vendors' limits. id is opaque
-// (the gateway passes auth.Principal.Identity()); calls without one share
-// a single queue.
-func WithClient(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, clientKey{}, id)
-}
-
-func clientOf(ctx context.Context) string {
-	id, _ := ctx.Value(clientKey{}).(string)
-	return id
-}
+func clientOf(ctx context.Context) string { return HooksFrom(ctx).Client }
 
 // RoundTrip implements http.RoundTripper.
 func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {

@@ -29,7 +29,7 @@ func TestFairQueueServesClientsInTurn(t *testing.T) {
 	}
 	enqueue := func(client, name string, want int) {
 		go func() {
-			rel, err := q.acquire(WithClient(context.Background(), client))
+			rel, err := q.acquire(WithHooks(context.Background(), Hooks{Client: client}))
 			assert.NoError(t, err)
 			granted <- grant{name, rel}
 		}()

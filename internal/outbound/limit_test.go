@@ -40,7 +40,7 @@ func slicesClone(s []string) []string { return append([]string(nil), s...) }
 // client through c.
 func callAs(t *testing.T, ctx context.Context, c *outbound.Chain, url, client string, i int) *outbound.Error {
 	t.Helper()
-	return call(t, outbound.WithClient(ctx, client), c, "POST", url+"?c="+client, `{"i":`+strconv.Itoa(i)+`}`)
+	return call(t, outbound.WithHooks(ctx, outbound.Hooks{Client: client}), c, "POST", url+"?c="+client, `{"i":`+strconv.Itoa(i)+`}`)
 }
 
 // TestRateLimitIsFairBetweenClients: with the rate limit as the

@@ -44,21 +44,16 @@ const (
 	CallError       = "error"        // no reply: refused, reset, malformed, body broken off
 )
 
-type opKey struct{}
-
 // WithOperation names the vendor operation (e.g. "list lists") of the
 // calls made under ctx, for metrics and spans. Do sets it; a call made
 // outside Do (an OAuth token fetch) can set it itself, or is reported
 // with an empty operation.
 func WithOperation(ctx context.Context, op string) context.Context {
-	return context.WithValue(ctx, opKey{}, op)
+	return withCall(ctx, func(c *call) { c.op = op })
 }
 
 // OperationFrom returns the operation WithOperation put in ctx, or "".
-func OperationFrom(ctx context.Context) string {
-	op, _ := ctx.Value(opKey{}).(string)
-	return op
-}
+func OperationFrom(ctx context.Context) string { return callOf(ctx).op }
 
 const tracerName = "github.com/switchyard/switchyard/internal/outbound"
 

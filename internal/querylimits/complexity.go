@@ -62,7 +62,7 @@ var scalarsAreFree = complexity.WithFixedScalarValue(0)
 type Costs struct {
 	schema   *ast.Schema
 	fields   map[string]fieldCost
-	entities map[string]int // entity type -> representations per call
+	entities map[string]fieldCost // entity type -> its vendor, representations per call (Batch)
 }
 
 type fieldCost struct {
@@ -77,7 +77,7 @@ type fieldCost struct {
 // field of the schema ("_entities.T": an entity type). A field without
 // an entry would otherwise cost 1 whatever it calls.
 func NewCosts(schema *ast.Schema, byVendor map[string]map[string]vendorkit.Cost) (*Costs, error) {
-	c := &Costs{schema: schema, fields: map[string]fieldCost{}, entities: map[string]int{}}
+	c := &Costs{schema: schema, fields: map[string]fieldCost{}, entities: map[string]fieldCost{}}
 	var problems []string
 	add := func(vendor string, costs map[string]vendorkit.Cost) {
 		for name, cost := range costs {
@@ -85,7 +85,7 @@ func NewCosts(schema *ast.Schema, byVendor map[string]map[string]vendorkit.Cost)
 				if def := schema.Types[t]; def == nil || def.Directives.ForName("key") == nil {
 					problems = append(problems, fmt.Sprintf("%s: %s is no entity type", vendor, t))
 				}
-				c.entities[t] = cost.Batch
+				c.entities[t] = fieldCost{vendor: vendor, Cost: cost}
 				continue
 			}
 			typ, field, _ := strings.Cut(name, ".")
@@ -110,6 +110,11 @@ func NewCosts(schema *ast.Schema, byVendor map[string]map[string]vendorkit.Cost)
 		add(v, byVendor[v])
 	}
 	for _, def := range schema.Types {
+		if def.Directives.ForName("key") != nil {
+			if _, ok := c.entities[def.Name]; !ok {
+				problems = append(problems, "_entities."+def.Name+": an entity type a router may fetch, but no vendor module gives its cost")
+			}
+		}
 		for _, f := range def.Fields {
 			name := def.Name + "." + f.Name
 			if f.Directives.ForName("hasScope") != nil {
@@ -179,32 +184,57 @@ func (s costed) Complexity(ctx context.Context, typeName, field string, child in
 // entities is the cost of Query._entities: one call per representation,
 // except for entity types whose vendor batches them.
 func (s costed) entities(child int, args map[string]any) int {
-	reps, _ := args["representations"].([]any)
-	byType := map[string]int{}
-	n := 0
-	for _, r := range reps {
-		if m, ok := r.(map[string]any); ok {
-			t, _ := m["__typename"].(string)
-			byType[t]++
-		}
-		n++
-	}
-	if m, ok := args["representations"].([]map[string]any); ok {
-		for _, r := range m {
-			t, _ := r["__typename"].(string)
-			byType[t]++
-		}
-		n = len(m)
-	}
-	calls := 0
-	for t, count := range byType {
-		if batch := s.costs.entities[t]; batch > 0 {
-			calls += vendorkit.Batches(count, batch)
-		} else {
-			calls += count
-		}
+	calls, n := 0, 0
+	for _, g := range s.costs.entityCalls(args) {
+		calls += g.calls
+		n += g.reps
 	}
 	return add(mul(s.u.call, calls), mul(n, child))
+}
+
+// entityGroup is the representations of one entity type in _entities.
+type entityGroup struct {
+	typename, vendor string
+	reps, calls      int
+}
+
+// entityCalls groups _entities' representations by type, in the order
+// types first appear: the calls each type's vendor gets (one per
+// representation, or per batch of them).
+func (c *Costs) entityCalls(args map[string]any) []entityGroup {
+	var types []string
+	switch reps := args["representations"].(type) {
+	case []any:
+		for _, r := range reps {
+			m, _ := r.(map[string]any)
+			t, _ := m["__typename"].(string)
+			types = append(types, t)
+		}
+	case []map[string]any:
+		for _, m := range reps {
+			t, _ := m["__typename"].(string)
+			types = append(types, t)
+		}
+	}
+	var out []entityGroup
+	at := map[string]int{}
+	for _, t := range types {
+		i, seen := at[t]
+		if !seen {
+			i = len(out)
+			at[t] = i
+			out = append(out, entityGroup{typename: t, vendor: c.entities[t].vendor})
+		}
+		out[i].reps++
+	}
+	for i, g := range out {
+		if batch := c.entities[g.typename].Batch; batch > 0 {
+			out[i].calls = vendorkit.Batches(g.reps, batch)
+		} else {
+			out[i].calls = g.reps
+		}
+	}
+	return out
 }
 
 const maxInt = int(^uint(0) >> 1)

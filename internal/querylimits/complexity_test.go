@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/99designs/gqlgen/complexity"
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/vektah/gqlparser/v2"
@@ -84,8 +85,9 @@ func TestCostTable(t *testing.T) {
 	}
 }
 
-// TestVendorCallTable checks VendorCalls, the cost model counting calls
-// only: the pre-execution half of SWITCHYARD_MAX_VENDOR_CALLS.
+// TestVendorCallTable checks the plan's count of vendor calls: the
+// pre-execution half of SWITCHYARD_MAX_VENDOR_CALLS, and what
+// X-Switchyard-Plan shows.
 func TestVendorCallTable(t *testing.T) {
 	refs := func(n int) []map[string]any {
 		out := make([]map[string]any, n)
@@ -103,8 +105,8 @@ func TestVendorCallTable(t *testing.T) {
 	}{
 		{`{ gateway { version vendors { name } } __typename }`, nil, 0},
 		{`{ __schema { types { name fields { name } } } }`, nil, 0},
-		{`{ customers(first: 20) { nodes { name person { id } } } }`, nil, 1}, // person is batched
-		{`{ customers(first: 20) { nodes { person { customers { id } } } } }`, nil, 1 + 20},
+		{`{ customers(first: 20) { nodes { name person { id } } } }`, nil, 1 + 1}, // the page, and one Ortto batch for every person
+		{`{ customers(first: 20) { nodes { person { customers { id } } } } }`, nil, 1 + 1 + 20},
 		{`{ accounts(first: 10) { nodes { id company { industry } } } }`, nil, 1 + 10},
 		{`{ accounts(first: 10) { nodes { accountMemberships(first: 50) { nodes { user { id } } } } } }`, nil, 1}, // fetched with the accounts
 		{`{ accountLists { name contactCount } }`, nil, 1 + 20},
@@ -124,7 +126,7 @@ func TestVendorCallTable(t *testing.T) {
 			op := doc.Operations[0]
 			vars, err := validator.VariableValues(schema, op, tc.vars)
 			require.NoError(t, err)
-			assert.Equal(t, tc.want, costs.VendorCalls(context.Background(), op, vars))
+			assert.Equal(t, tc.want, costs.Plan(&graphql.OperationContext{Doc: doc, Operation: op, Variables: vars}).Calls())
 		})
 	}
 }

@@ -43,7 +43,9 @@ func (c *Config) Costs() map[string]vendorkit.Cost {
 			}
 			return vendorkit.DefaultPageSize
 		}},
-		"Query.accountList":                      one,
+		"Query.accountList": one,
+		// A router's _entities: one lookup per representation.
+		"_entities.AccountList":                  one,
 		"Mutation.createAccountList":             one,
 		"Mutation.updateAccountList":             one,
 		"Mutation.clearAccountList":              one,

@@ -59,33 +59,58 @@ func TestVendorCallBudgetBeforeExecution(t *testing.T) {
 	assert.LessOrEqual(t, len(e.APICalls("ortto")), 50)
 }
 
-// TestVendorCallBudgetAtRunTime: the estimate counts a batched link
-// (Customer.person) as free, so this query passes a budget of 1 before it
-// runs; at run time the second call, Ortto's, which can only start once
-// Apptivo's customers are in, is refused without reaching Ortto, and only
-// its fields are null.
+// TestVendorCallBudgetAtRunTime: the plan counts a list the vendor does
+// not page as the default page of 20, so with 25 Cordial lists
+// `accountLists { contactCount }` plans 1 + 20 calls and passes a budget
+// of 21 before it runs; at run time the calls past it are refused without
+// reaching Cordial, and only their fields are null.
 func TestVendorCallBudgetAtRunTime(t *testing.T) {
-	e := newEnv(t, withMaxVendorCalls(1))
-	r := e.Query(`{ customers(first: 3) { nodes { name person { id } } } }`, nil)
+	e := newEnv(t, withMaxVendorCalls(21), gatewaytest.WithoutRateLimits())
+	var lists []string
+	for i := range 25 {
+		lists = append(lists, fmt.Sprintf(`{"id":%d,"name":"list-%d","enhanced":false,"count":%d}`, i+1, i+1, i))
+	}
+	req, err := http.NewRequest(http.MethodPut, e.Sandbox.URL()+"/_sim/state/cordial", strings.NewReader(`{"accountlists":[`+strings.Join(lists, ",")+`]}`))
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusNoContent, resp.StatusCode)
+
+	r := e.Query(`{ accountLists { name contactCount } }`, nil)
 	var got struct {
-		Customers struct {
-			Nodes []struct {
-				Name   string
-				Person *struct{ ID string }
-			}
+		AccountLists []struct {
+			Name         string
+			ContactCount *int
 		}
 	}
 	r.Into(t, &got)
-	require.NotEmpty(t, got.Customers.Nodes, r.Raw)
-	for _, c := range got.Customers.Nodes {
-		assert.NotEmpty(t, c.Name)
-		assert.Nil(t, c.Person)
+	require.Len(t, got.AccountLists, 25, r.Raw)
+	counted := 0
+	for _, l := range got.AccountLists {
+		assert.NotEmpty(t, l.Name)
+		if l.ContactCount != nil {
+			counted++
+		}
 	}
-	require.NotEmpty(t, r.Errors)
+	assert.Equal(t, 20, counted, "the budget's 21 calls: the lists, then 20 counts")
+	require.Len(t, r.Errors, 5, r.Raw)
 	for i, code := range r.Codes() {
 		assert.Equal(t, "VENDOR_BUDGET_EXCEEDED", code, r.Raw)
-		assert.Equal(t, "person", r.Errors[i].Path[len(r.Errors[i].Path)-1])
+		assert.Equal(t, "contactCount", r.Errors[i].Path[len(r.Errors[i].Path)-1])
 	}
-	assert.Zero(t, len(e.APICalls("ortto")), "the call past the budget never reached Ortto")
-	assert.Equal(t, 1, len(e.APICalls("apptivo")))
+	assert.Len(t, e.APICalls("cordial"), 21, "the calls past the budget never reached Cordial")
+}
+
+// A batched link is a call too: Customer.person costs one Ortto call per
+// batch in the plan, so a budget of 1 refuses this query before it runs
+// (on adb9586 the estimate counted the link as free, the query ran, and
+// the person lookup was refused at run time).
+func TestVendorCallBudgetCountsBatchedLinks(t *testing.T) {
+	e := newEnv(t, withMaxVendorCalls(1))
+	r := e.Query(`{ customers(first: 3) { nodes { name person { id } } } }`, nil, "Accept", "application/graphql-response+json")
+	assert.Equal(t, http.StatusBadRequest, r.Status, r.Raw)
+	assert.Equal(t, []string{"VENDOR_BUDGET_EXCEEDED"}, r.Codes(), r.Raw)
+	assert.Contains(t, r.Errors[0].Message, "2 vendor calls")
+	assert.Empty(t, e.APICalls("apptivo"))
 }

@@ -261,9 +261,10 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		// X-Switchyard-Cost and -Plan; before idempotency, so that a plan
 		// is never stored or replayed as an operation's outcome.
 		costplan.Middleware,
-		// Vendor calls queue per client at the vendors' limits, so one
-		// client's large operation cannot hold a vendor for the others.
-		withOutboundClient,
+		// The request's outbound hooks: vendor calls queue per client at
+		// the vendors' limits, so one client's large operation cannot
+		// hold a vendor for the others, and are recorded in its ledger.
+		withOutboundHooks,
 		idempotent,
 		r.Loaders,
 	))
@@ -356,11 +357,14 @@ func trustAuthenticated(next http.Handler) http.Handler {
 	})
 }
 
-// withOutboundClient names the authenticated client in the request's
-// context for the outbound chain's fair queueing (outbound.WithClient).
-func withOutboundClient(next http.Handler) http.Handler {
+// withOutboundHooks gives the request its outbound.Hooks, the one place
+// they are made: the authenticated client, for the vendor chains' fair
+// queueing, and the request's one ledger of vendor calls, which the
+// budget (querylimits) and the cost report (costplan) read.
+func withOutboundHooks(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(outbound.WithClient(r.Context(), clientIdentity(r))))
+		h := outbound.Hooks{Client: clientIdentity(r), Ledger: &outbound.Calls{}}
+		next.ServeHTTP(w, r.WithContext(outbound.WithHooks(r.Context(), h)))
 	})
 }
 
