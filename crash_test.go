@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -24,7 +23,6 @@ import (
 	"github.com/switchyard/switchyard/internal/app/registry"
 	"github.com/switchyard/switchyard/internal/app/sandbox"
 	"github.com/switchyard/switchyard/internal/errcode"
-	"github.com/switchyard/switchyard/internal/sharedstate"
 	"github.com/switchyard/switchyard/internal/sharedstate/redistest"
 )
 
@@ -98,13 +96,8 @@ func TestReplicaKilledMidRequestNeverRunsTheKeyTwice(t *testing.T) {
 
 	// Replica B, in process, on the same Redis; its short request
 	// deadline makes a retry that waits for A come back in progress.
-	b := gatewaytest.StartOn(t, sb, func(s *gatewaytest.Setup) {
+	b := gatewaytest.StartOn(t, sb, gatewaytest.WithRedis(t, rs.URL, ""), func(s *gatewaytest.Setup) {
 		s.Config.RequestTimeout = 500 * time.Millisecond
-		stores, err := sharedstate.Open(context.Background(), sharedstate.Config{RedisURL: rs.URL}, s.Options.Logger)
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = stores.Close() })
-		o := s.Options
-		o.APQCache, o.Idempotency, o.CacheStore, o.Generations, o.RateLimiter, o.Stores = stores.APQ, stores.Idempotency, stores.Cache, stores.Generations, stores.RateLimiter, stores
 	})
 
 	const create = `mutation { createAccountList(input: {name: "created_once"}) { id name } }`

@@ -27,7 +27,6 @@ import (
 
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
 	"github.com/switchyard/switchyard/internal/app/sandbox"
-	"github.com/switchyard/switchyard/internal/sharedstate"
 	"github.com/switchyard/switchyard/internal/sharedstate/redistest"
 	"github.com/switchyard/switchyard/internal/simkit"
 )
@@ -302,6 +301,7 @@ func runHistory(t *testing.T, rs *redistest.Server, seed uint64, round int) ([]p
 	replica := func() *env {
 		return &env{gatewaytest.StartOn(t, sb,
 			gatewaytest.WithCache(time.Hour),
+			gatewaytest.WithRedis(t, rs.URL, prefix),
 			gatewaytest.WithClientTimeout(400*time.Millisecond),
 			gatewaytest.WithoutRateLimits(),
 			func(s *gatewaytest.Setup) {
@@ -313,11 +313,6 @@ func runHistory(t *testing.T, rs *redistest.Server, seed uint64, round int) ([]p
 					base[strings.ToUpper(v)+"_BASE_URL"] = proxy.URL + "/" + v
 				}
 				require.NoError(t, s.Config.Apply(base))
-				stores, err := sharedstate.Open(context.Background(), sharedstate.Config{RedisURL: rs.URL, Prefix: prefix}, s.Options.Logger)
-				require.NoError(t, err)
-				t.Cleanup(func() { _ = stores.Close() })
-				o := s.Options
-				o.APQCache, o.Idempotency, o.CacheStore, o.Generations, o.RateLimiter, o.Stores = stores.APQ, stores.Idempotency, stores.Cache, stores.Generations, stores.RateLimiter, stores
 			})}
 	}
 	replicas := []*env{replica(), replica()}
