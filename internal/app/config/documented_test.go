@@ -68,6 +68,8 @@ func TestEveryDocumentedVariableLands(t *testing.T) {
 		"CORDIAL_API_KEY":                      {env: map[string]string{"CORDIAL_API_KEY": "c-key"}, got: func(c *config.Config) any { return vendorConfig[*cordial.Config](c, cordial.Name).APIKey }, want: "c-key"},
 		"CORDIAL_BASE_URL":                     {env: map[string]string{"CORDIAL_BASE_URL": "http://c.test"}, got: func(c *config.Config) any { return vendorConfig[*cordial.Config](c, cordial.Name).BaseURL }, want: "http://c.test"},
 		"SWITCHYARD_REQUEST_TIMEOUT":           {env: map[string]string{"SWITCHYARD_REQUEST_TIMEOUT": "3s"}, got: func(c *config.Config) any { return c.RequestTimeout }, want: 3 * time.Second},
+		"SWITCHYARD_IDEMPOTENCY_LEASE":         {env: map[string]string{"SWITCHYARD_IDEMPOTENCY_LEASE": "2m"}, got: func(c *config.Config) any { return c.IdempotencyLease }, want: 2 * time.Minute},
+		"SWITCHYARD_IDEMPOTENCY_LEASE_MARGIN":  {env: map[string]string{"SWITCHYARD_IDEMPOTENCY_LEASE_MARGIN": "5s"}, got: func(c *config.Config) any { return c.IdempotencyLeaseMargin }, want: 5 * time.Second},
 		"SWITCHYARD_BREAKER_FAILURES":          {env: map[string]string{"SWITCHYARD_BREAKER_FAILURES": "9"}, got: func(c *config.Config) any { return c.ChainOptions("ortto").BreakerFailures }, want: 9},
 		"SWITCHYARD_BREAKER_OPEN":              {env: map[string]string{"SWITCHYARD_BREAKER_OPEN": "3s"}, got: func(c *config.Config) any { return c.ChainOptions("cordial").BreakerOpen }, want: 3 * time.Second},
 		"SWITCHYARD_MAX_DEPTH":                 {env: map[string]string{"SWITCHYARD_MAX_DEPTH": "4"}, got: func(c *config.Config) any { return c.QueryLimits.MaxDepth }, want: 4},

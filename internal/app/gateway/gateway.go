@@ -225,6 +225,9 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 			Store:  idem,
 			Scope:  clientIdentity,
 			Logger: opts.Logger,
+			// The lease: a retry after it is told the outcome is unknown.
+			PendingTTL:    cfg.IdempotencyLease,
+			PendingMargin: cfg.IdempotencyLeaseMargin,
 			// A mutation sent by hash is fingerprinted by its text, so its
 			// retry is recognised on any replica.
 			PersistedQuery: pq.Lookup,

@@ -1,7 +1,6 @@
 package gateway_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -21,13 +20,7 @@ import (
 // url, as server.go wires a replica, and the read cache on.
 func sharedReplica(t *testing.T, sb *sandbox.Sandbox, url string, opts ...gatewaytest.Option) *env {
 	t.Helper()
-	opts = append([]gatewaytest.Option{gatewaytest.WithCache(time.Hour), func(s *gatewaytest.Setup) {
-		stores, err := sharedstate.Open(context.Background(), sharedstate.Config{RedisURL: url}, s.Options.Logger)
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = stores.Close() })
-		o := s.Options
-		o.APQCache, o.Idempotency, o.CacheStore, o.Generations, o.RateLimiter, o.Stores = stores.APQ, stores.Idempotency, stores.Cache, stores.Generations, stores.RateLimiter, stores
-	}}, opts...)
+	opts = append([]gatewaytest.Option{gatewaytest.WithCache(time.Hour), gatewaytest.WithRedis(t, url, "")}, opts...)
 	return &env{gatewaytest.StartOn(t, sb, opts...)}
 }
 

@@ -13,6 +13,7 @@ package gatewaytest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -29,6 +30,7 @@ import (
 	"github.com/switchyard/switchyard/internal/app/gateway"
 	"github.com/switchyard/switchyard/internal/app/sandbox"
 	"github.com/switchyard/switchyard/internal/logging"
+	"github.com/switchyard/switchyard/internal/sharedstate"
 	"github.com/switchyard/switchyard/internal/simkit"
 )
 
@@ -127,6 +129,19 @@ func WithCache(ttl time.Duration) Option {
 		if ttl > 0 {
 			s.Config.Cache.TTL = ttl
 		}
+	}
+}
+
+// WithRedis keeps every shared store in the Redis at url, under prefix
+// ("" for the default), as server.go wires a replica: gateways started
+// with the same url and prefix are replicas of one deployment.
+func WithRedis(t testing.TB, url, prefix string) Option {
+	return func(s *Setup) {
+		stores, err := sharedstate.Open(context.Background(), sharedstate.Config{RedisURL: url, Prefix: prefix}, s.Options.Logger)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = stores.Close() })
+		o := s.Options
+		o.APQCache, o.Idempotency, o.CacheStore, o.Generations, o.RateLimiter, o.Stores = stores.APQ, stores.Idempotency, stores.Cache, stores.Generations, stores.RateLimiter, stores
 	}
 }
 
