@@ -22,8 +22,8 @@ import (
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
 	"github.com/switchyard/switchyard/internal/app/registry"
 	"github.com/switchyard/switchyard/internal/app/sandbox"
-	"github.com/switchyard/switchyard/internal/errcode"
-	"github.com/switchyard/switchyard/internal/sharedstate/redistest"
+	"github.com/switchyard/switchyard/internal/policy/errcode"
+	"github.com/switchyard/switchyard/internal/policy/sharedstate/redistest"
 )
 
 // The lease of the crash test's keyed create: the killed replica's

@@ -23,10 +23,10 @@ import (
 	"github.com/switchyard/switchyard/internal/app/gateway"
 	"github.com/switchyard/switchyard/internal/app/sandbox"
 	"github.com/switchyard/switchyard/internal/app/serve"
-	"github.com/switchyard/switchyard/internal/auth"
-	"github.com/switchyard/switchyard/internal/logging"
-	"github.com/switchyard/switchyard/internal/sharedstate"
-	"github.com/switchyard/switchyard/internal/telemetry"
+	"github.com/switchyard/switchyard/internal/policy/auth"
+	"github.com/switchyard/switchyard/internal/policy/logging"
+	"github.com/switchyard/switchyard/internal/policy/sharedstate"
+	"github.com/switchyard/switchyard/internal/policy/telemetry"
 )
 
 func main() {

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/switchyard/switchyard/internal/vendorkit"
+	"github.com/switchyard/switchyard/internal/base/vendorkit"
 )
 
 // Module is everything the gateway needs of AppDirect (see vendorkit).

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/base/outbound"
 )
 
 // MaxPageSize is the most records the client asks Apptivo for in one call.

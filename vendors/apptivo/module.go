@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/switchyard/switchyard/internal/vendorkit"
+	"github.com/switchyard/switchyard/internal/base/vendorkit"
 )
 
 // Module is everything the gateway needs of Apptivo (see vendorkit). It

@@ -3,7 +3,7 @@ package cordial
 import (
 	"net/http"
 
-	"github.com/switchyard/switchyard/internal/vendorkit"
+	"github.com/switchyard/switchyard/internal/base/vendorkit"
 )
 
 // Module is everything the gateway needs of Cordial (see vendorkit).

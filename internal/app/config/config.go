@@ -22,14 +22,14 @@ import (
 	"time"
 
 	"github.com/switchyard/switchyard/internal/app/registry"
-	"github.com/switchyard/switchyard/internal/auth"
-	"github.com/switchyard/switchyard/internal/crossorigin"
-	"github.com/switchyard/switchyard/internal/idempotency"
-	"github.com/switchyard/switchyard/internal/outbound"
-	"github.com/switchyard/switchyard/internal/persisted"
-	"github.com/switchyard/switchyard/internal/querylimits"
-	"github.com/switchyard/switchyard/internal/sharedstate"
-	"github.com/switchyard/switchyard/internal/vendorkit"
+	"github.com/switchyard/switchyard/internal/base/outbound"
+	"github.com/switchyard/switchyard/internal/base/vendorkit"
+	"github.com/switchyard/switchyard/internal/policy/auth"
+	"github.com/switchyard/switchyard/internal/policy/crossorigin"
+	"github.com/switchyard/switchyard/internal/policy/idempotency"
+	"github.com/switchyard/switchyard/internal/policy/persisted"
+	"github.com/switchyard/switchyard/internal/policy/querylimits"
+	"github.com/switchyard/switchyard/internal/policy/sharedstate"
 )
 
 // Vendors lists every vendor of the registry by name, in its order.

@@ -45,7 +45,7 @@ const jwtSecret = "0123456789abcdef0123456789abcdef"
 // A variable documented without a case here, or a case for a variable the
 // README does not mention, fails the test, so the README and Load cannot
 // drift apart. OTEL_* variables are the OpenTelemetry SDK's own, read by
-// internal/telemetry, and are not Switchyard's to list.
+// internal/policy/telemetry, and are not Switchyard's to list.
 func TestEveryDocumentedVariableLands(t *testing.T) {
 	cases := map[string]landing{
 		"PORT":                    {env: map[string]string{"PORT": "9191"}, got: func(c *config.Config) any { return c.Port }, want: 9191},

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
-	"github.com/switchyard/switchyard/internal/hostile"
+	"github.com/switchyard/switchyard/internal/policy/hostile"
 )
 
 // TestEveryPartOfTheBodyWithinBudget (issue 18, item 3): extensions had

@@ -13,9 +13,9 @@ import (
 
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
 	"github.com/switchyard/switchyard/internal/app/sandbox"
-	"github.com/switchyard/switchyard/internal/sharedstate"
-	"github.com/switchyard/switchyard/internal/sharedstate/redistest"
-	"github.com/switchyard/switchyard/internal/simkit"
+	"github.com/switchyard/switchyard/internal/base/simkit"
+	"github.com/switchyard/switchyard/internal/policy/sharedstate"
+	"github.com/switchyard/switchyard/internal/policy/sharedstate/redistest"
 )
 
 // staleExt is extensions.stale of a response.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/app/config"
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
-	"github.com/switchyard/switchyard/internal/costplan"
+	"github.com/switchyard/switchyard/internal/policy/costplan"
 )
 
 // extensions decodes a reply's extensions.

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/switchyard/switchyard/internal/simkit"
+	"github.com/switchyard/switchyard/internal/base/simkit"
 	"github.com/switchyard/switchyard/vendors/appdirect/appdirectsim"
 	"github.com/switchyard/switchyard/vendors/apptivo/apptivosim"
 	"github.com/switchyard/switchyard/vendors/cordial/cordialsim"

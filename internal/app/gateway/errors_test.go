@@ -14,8 +14,8 @@ import (
 	"github.com/switchyard/switchyard/internal/app/gateway"
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
 	"github.com/switchyard/switchyard/internal/app/sandbox"
-	"github.com/switchyard/switchyard/internal/graphqlhttp"
-	"github.com/switchyard/switchyard/internal/simkit"
+	"github.com/switchyard/switchyard/internal/base/simkit"
+	"github.com/switchyard/switchyard/internal/policy/graphqlhttp"
 	"github.com/switchyard/switchyard/vendors/cordial"
 )
 

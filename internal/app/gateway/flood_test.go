@@ -26,7 +26,7 @@ import (
 	"github.com/switchyard/switchyard/internal/app/gateway"
 	"github.com/switchyard/switchyard/internal/app/sandbox"
 	"github.com/switchyard/switchyard/internal/app/serve"
-	"github.com/switchyard/switchyard/internal/auth"
+	"github.com/switchyard/switchyard/internal/policy/auth"
 )
 
 // floodChild marks the re-executed test binary that serves the gateway

@@ -19,8 +19,8 @@ import (
 	"github.com/switchyard/switchyard/internal/app/gateway"
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
 	"github.com/switchyard/switchyard/internal/app/sandbox"
-	"github.com/switchyard/switchyard/internal/graphqlhttp"
-	"github.com/switchyard/switchyard/internal/logging"
+	"github.com/switchyard/switchyard/internal/policy/graphqlhttp"
+	"github.com/switchyard/switchyard/internal/policy/logging"
 )
 
 // FuzzQueryRequest sends arbitrary requests to /query of a gateway wired

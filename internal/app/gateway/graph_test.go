@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
-	"github.com/switchyard/switchyard/internal/simkit"
+	"github.com/switchyard/switchyard/internal/base/simkit"
 	"github.com/switchyard/switchyard/vendors/apptivo"
 	"github.com/switchyard/switchyard/vendors/ortto"
 )

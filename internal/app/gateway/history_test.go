@@ -27,8 +27,8 @@ import (
 
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
 	"github.com/switchyard/switchyard/internal/app/sandbox"
-	"github.com/switchyard/switchyard/internal/sharedstate/redistest"
-	"github.com/switchyard/switchyard/internal/simkit"
+	"github.com/switchyard/switchyard/internal/base/simkit"
+	"github.com/switchyard/switchyard/internal/policy/sharedstate/redistest"
 )
 
 // The history checker (issue 17, item 6), after Jepsen and etcd's

@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
-	"github.com/switchyard/switchyard/internal/hostile"
-	"github.com/switchyard/switchyard/internal/querylimits"
+	"github.com/switchyard/switchyard/internal/policy/hostile"
+	"github.com/switchyard/switchyard/internal/policy/querylimits"
 )
 
 // The budget of one request of up to 1 MiB, whatever it holds (see

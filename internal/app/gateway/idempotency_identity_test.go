@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
-	"github.com/switchyard/switchyard/internal/auth"
+	"github.com/switchyard/switchyard/internal/policy/auth"
 )
 
 const identitySecret = "identity-test-secret-0123456789abcdef"

@@ -18,7 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
-	"github.com/switchyard/switchyard/internal/auth"
+	"github.com/switchyard/switchyard/internal/policy/auth"
 )
 
 // TestJWKSClientsThroughTheGateway: a gateway whose clients hold tokens

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"go.uber.org/goleak"
 
-	"github.com/switchyard/switchyard/internal/simkit"
+	"github.com/switchyard/switchyard/internal/base/simkit"
 )
 
 // Load with faults switched on and off: every request gets a well-formed

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/switchyard/switchyard/internal/simkit"
+	"github.com/switchyard/switchyard/internal/base/simkit"
 )
 
 // passThroughReply is the pass-through query's reply from the seeded

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
-	"github.com/switchyard/switchyard/internal/auth"
+	"github.com/switchyard/switchyard/internal/policy/auth"
 	"github.com/switchyard/switchyard/vendors/apptivo"
 	"github.com/switchyard/switchyard/vendors/cordial"
 )

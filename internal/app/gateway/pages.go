@@ -4,7 +4,7 @@ import (
 	"net/http"
 
 	"github.com/switchyard/switchyard/graph/sdl"
-	"github.com/switchyard/switchyard/internal/querylimits"
+	"github.com/switchyard/switchyard/internal/policy/querylimits"
 )
 
 // SDL prints the client schema the gateway serves: the executable schema

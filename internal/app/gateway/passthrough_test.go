@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
-	"github.com/switchyard/switchyard/internal/logging"
+	"github.com/switchyard/switchyard/internal/policy/logging"
 	"github.com/switchyard/switchyard/vendors/appdirect"
 )
 

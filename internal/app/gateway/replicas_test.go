@@ -13,9 +13,9 @@ import (
 
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
 	"github.com/switchyard/switchyard/internal/app/sandbox"
-	"github.com/switchyard/switchyard/internal/persisted"
-	"github.com/switchyard/switchyard/internal/sharedstate"
-	"github.com/switchyard/switchyard/internal/sharedstate/redistest"
+	"github.com/switchyard/switchyard/internal/policy/persisted"
+	"github.com/switchyard/switchyard/internal/policy/sharedstate"
+	"github.com/switchyard/switchyard/internal/policy/sharedstate/redistest"
 )
 
 // newReplica is one gateway process over the shared sandbox sb: its own

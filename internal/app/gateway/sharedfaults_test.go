@@ -12,8 +12,8 @@ import (
 
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
 	"github.com/switchyard/switchyard/internal/app/sandbox"
-	"github.com/switchyard/switchyard/internal/sharedstate"
-	"github.com/switchyard/switchyard/internal/sharedstate/redistest"
+	"github.com/switchyard/switchyard/internal/policy/sharedstate"
+	"github.com/switchyard/switchyard/internal/policy/sharedstate/redistest"
 )
 
 // sharedReplica is a gateway over sb with every store in the Redis at

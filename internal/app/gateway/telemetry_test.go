@@ -16,9 +16,9 @@ import (
 	"github.com/switchyard/switchyard/internal/app/gateway"
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
 	"github.com/switchyard/switchyard/internal/app/sandbox"
-	"github.com/switchyard/switchyard/internal/logging"
-	"github.com/switchyard/switchyard/internal/simkit"
-	"github.com/switchyard/switchyard/internal/telemetry"
+	"github.com/switchyard/switchyard/internal/base/simkit"
+	"github.com/switchyard/switchyard/internal/policy/logging"
+	"github.com/switchyard/switchyard/internal/policy/telemetry"
 )
 
 // withTelemetry wires a Telemetry the way server.go does, but without

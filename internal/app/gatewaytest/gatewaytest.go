@@ -29,9 +29,9 @@ import (
 	"github.com/switchyard/switchyard/internal/app/config"
 	"github.com/switchyard/switchyard/internal/app/gateway"
 	"github.com/switchyard/switchyard/internal/app/sandbox"
-	"github.com/switchyard/switchyard/internal/logging"
-	"github.com/switchyard/switchyard/internal/sharedstate"
-	"github.com/switchyard/switchyard/internal/simkit"
+	"github.com/switchyard/switchyard/internal/base/simkit"
+	"github.com/switchyard/switchyard/internal/policy/logging"
+	"github.com/switchyard/switchyard/internal/policy/sharedstate"
 )
 
 // Env is one gateway wired to simulators over loopback and served by an
