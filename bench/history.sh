@@ -14,7 +14,7 @@ if ! command -v redis-server >/dev/null; then
   echo "redis-server is not on PATH (Debian: apt-get install -y redis-server)" >&2
   exit 1
 fi
-out=$(go test ./internal/app/gateway -run '^TestHistoriesAreLinearizable$' -count=1 -timeout 0 -v 2>&1)
+out=$(go test ./internal/app/e2e -run '^TestHistoriesAreLinearizable$' -count=1 -timeout 0 -v 2>&1)
 status=$?
 printf '%s\n' "$out" | grep -E 'SWITCHYARD_HISTORY_SEED=|checked [0-9]+ histories|not linearizable|^ +client |^--- |^(ok|FAIL)' | sed 's/^ *history_test.go:[0-9]*: //'
 exit $status

@@ -58,9 +58,10 @@ func TestRateLimiterIsOneBudgetForEveryReplica(t *testing.T) {
 	}
 	wg.Wait()
 	// 20 req/s for a second, plus the burst of one; each replica alone
-	// would have had 21.
+	// would have had 21. (How many a busy machine manages to take is no
+	// property of the budget: only the ceiling is asserted.)
 	assert.LessOrEqual(t, granted, 21)
-	assert.GreaterOrEqual(t, granted, 17)
+	assert.Positive(t, granted)
 
 	keys, err := rs.Client(t).Keys(ctx, "*").Result()
 	require.NoError(t, err)
