@@ -41,11 +41,11 @@ type guard struct {
 	cb *gobreaker.TwoStepCircuitBreaker[struct{}]
 }
 
-func newGuard(logger *slog.Logger) *guard {
+func newGuard(logger *slog.Logger, open time.Duration) *guard {
 	return &guard{cb: gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
 		Name:        "redis",
 		MaxRequests: 1,
-		Timeout:     BreakerOpen,
+		Timeout:     open,
 		ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= BreakerFailures },
 		// An answer of any kind (a value, nil, an error reply) is Redis
 		// working; only no answer counts against it.

@@ -15,9 +15,12 @@ import (
 	"github.com/switchyard/switchyard/internal/policy/sharedstate/redistest"
 )
 
+// testBreakerOpen keeps the breaker's open spell short in tests.
+const testBreakerOpen = 300 * time.Millisecond
+
 func open(t *testing.T, url string) *sharedstate.Stores {
 	t.Helper()
-	s, err := sharedstate.Open(context.Background(), sharedstate.Config{RedisURL: url}, slog.New(slog.DiscardHandler))
+	s, err := sharedstate.Open(context.Background(), sharedstate.Config{RedisURL: url, BreakerOpen: testBreakerOpen}, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	return s
@@ -32,6 +35,7 @@ func open(t *testing.T, url string) *sharedstate.Stores {
 // The bounds asserted are ten times the deadlines, so that a loaded
 // machine cannot fail the test while a return of the 5 s waits would.
 func TestFrozenRedisFailsFastThenOpensTheBreaker(t *testing.T) {
+	t.Parallel()
 	rs := redistest.Start(t)
 	s := open(t, rs.URL)
 	ctx := context.Background()
@@ -61,12 +65,13 @@ func TestFrozenRedisFailsFastThenOpensTheBreaker(t *testing.T) {
 	require.Eventually(t, func() bool {
 		_, _, err := s.Cache.Get(ctx, "cordial", "k")
 		return err == nil
-	}, 3*sharedstate.BreakerOpen, 50*time.Millisecond, "a probe after BreakerOpen finds Redis back")
+	}, 20*testBreakerOpen, 50*time.Millisecond, "a probe after BreakerOpen finds Redis back")
 	assert.Equal(t, "closed", s.Health(ctx).Breaker)
 }
 
 // A killed Redis refuses connections: the same fail-fast, no hang.
 func TestKilledRedisFailsFast(t *testing.T) {
+	t.Parallel()
 	rs := redistest.Start(t)
 	s := open(t, rs.URL)
 	ctx := context.Background()
@@ -82,6 +87,7 @@ func TestKilledRedisFailsFast(t *testing.T) {
 // Durability is read from Redis and shown; without AOF the replica says
 // it is degraded.
 func TestDurabilityIsReadFromRedis(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name     string
 		opts     redistest.Options
@@ -107,6 +113,7 @@ func TestDurabilityIsReadFromRedis(t *testing.T) {
 // the retry replays, or waits, instead of running the mutation again. On
 // adb9586 (no persistence asked for) both were gone.
 func TestIdempotencyKeysSurviveARedisCrashWithAOF(t *testing.T) {
+	t.Parallel()
 	rs := redistest.StartWith(t, redistest.Options{AOF: true, Fsync: "always"})
 	s := open(t, rs.URL)
 	ctx := context.Background()
@@ -126,7 +133,7 @@ func TestIdempotencyKeysSurviveARedisCrashWithAOF(t *testing.T) {
 	require.Eventually(t, func() bool {
 		_, _, err := s.Cache.Get(ctx, "x", "y")
 		return err == nil
-	}, 3*sharedstate.BreakerOpen, 50*time.Millisecond)
+	}, 20*testBreakerOpen, 50*time.Millisecond)
 
 	got, reserved, err := s.Idempotency.Reserve(ctx, "done", idempotency.Record{Fingerprint: "f1", Owner: "retry"}, time.Hour)
 	require.NoError(t, err)

@@ -59,6 +59,9 @@ type Config struct {
 	APQEntries int
 	// Memory bounds the in-memory idempotency store.
 	Memory idempotency.MemoryOptions
+	// BreakerOpen is how long the Redis breaker fails calls at once
+	// before one probe (default BreakerOpen).
+	BreakerOpen time.Duration
 }
 
 // Secrets returns the password in RedisURL, if any, for the logger to
@@ -110,6 +113,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.APQTTL <= 0 {
 		c.APQTTL = DefaultAPQTTL
+	}
+	if c.BreakerOpen <= 0 {
+		c.BreakerOpen = BreakerOpen
 	}
 	if c.APQEntries <= 0 {
 		c.APQEntries = DefaultAPQEntries
@@ -174,7 +180,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Stores, error)
 	if err != nil {
 		return nil, err
 	}
-	g := newGuard(logger)
+	g := newGuard(logger, cfg.BreakerOpen)
 	client.AddHook(g)
 	cache := NewCacheStore(client, cfg.Prefix)
 	st := &Stores{
@@ -220,6 +226,11 @@ func Connect(ctx context.Context, rawURL string) (*redis.Client, error) {
 	}
 	if opts.PoolTimeout == 0 {
 		opts.PoolTimeout = IOTimeout
+	}
+	if opts.DialerRetries == 0 {
+		// go-redis dials five times, 100 ms apart, per command: a Redis
+		// that refuses connections held every call half a second.
+		opts.DialerRetries, opts.DialerRetryTimeout = 1, 50*time.Millisecond
 	}
 	if opts.MaxRetries == 0 {
 		// One retry (a pooled connection Redis closed while idle), not
