@@ -76,11 +76,11 @@ func TestCompose(t *testing.T) {
 	assert.Equal(t, []string{"CMD", "/switchyard", "healthcheck", "/readyz"}, sy.Healthcheck.Test)
 
 	// The replicas' environment loads, and every Switchyard variable in it
-	// is one the README documents.
+	// is one docs/configuration.md documents.
 	cfg, err := config.Load(func(k string) string { return sy.Environment[k] })
 	require.NoError(t, err, "the replicas' environment must load")
 	assert.False(t, cfg.Sandbox, "the replicas share one vendorsim, as real vendors, not a sandbox each")
-	readme, err := os.ReadFile("../README.md")
+	readme, err := os.ReadFile("../docs/configuration.md")
 	require.NoError(t, err)
 	for k := range sy.Environment {
 		if strings.HasPrefix(k, "SWITCHYARD_") {

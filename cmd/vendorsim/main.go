@@ -1,6 +1,6 @@
 // Command vendorsim serves the simulators of every vendor in the
 // registry (internal/app/registry) on one address, each under /<vendor>,
-// with the control API under /_sim/ (see README.md). Point the gateway, or your own
+// with the control API under /_sim/ (see docs/vendors.md). Point the gateway, or your own
 // tests, at it:
 //
 //	go run ./cmd/vendorsim -addr 127.0.0.1:9090

@@ -124,11 +124,11 @@ func TestEveryDocumentedVariableLands(t *testing.T) {
 
 	documented := documentedVariables(t)
 	for name := range cases {
-		assert.Contains(t, documented, name, "%s is read by Load but not documented in README.md", name)
+		assert.Contains(t, documented, name, "%s is read by Load but not documented in docs/configuration.md", name)
 	}
 	for _, name := range documented {
 		tc, ok := cases[name]
-		if !assert.True(t, ok, "README.md documents %s but no case checks where it lands", name) {
+		if !assert.True(t, ok, "docs/configuration.md documents %s but no case checks where it lands", name) {
 			continue
 		}
 		t.Run(name, func(t *testing.T) {
@@ -173,10 +173,10 @@ func appDirect() map[string]string {
 	return map[string]string{"APPDIRECT_BASE_URL": "http://m.test", "APPDIRECT_CLIENT_ID": "id", "APPDIRECT_CLIENT_SECRET": "secret"}
 }
 
-// documentedVariables lists the environment variables README.md names in
-// backquotes, with <VENDOR>_X expanded to each vendor.
+// documentedVariables lists the environment variables docs/configuration.md
+// names in backquotes, with <VENDOR>_X expanded to each vendor.
 func documentedVariables(t *testing.T) []string {
-	readme, err := os.ReadFile("../../../README.md")
+	readme, err := os.ReadFile("../../../docs/configuration.md")
 	require.NoError(t, err)
 	re := regexp.MustCompile("`((?:SWITCHYARD|ORTTO|APPTIVO|APPDIRECT|CORDIAL|<VENDOR>)_[A-Z_]+|PORT)(?:=[^`]*)?`")
 	var out []string

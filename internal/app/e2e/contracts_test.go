@@ -292,12 +292,12 @@ func TestVendorContracts(t *testing.T) {
 	}
 }
 
-// TestReadmeOperationTables: the README's table of vendor operations has a
-// part for each of the four vendors, naming each path or method the
+// TestVendorOperationTables: docs/vendors.md's table of vendor operations
+// has a part for each of the four vendors, naming each path or method the
 // contract table checks.
-func TestReadmeOperationTables(t *testing.T) {
+func TestVendorOperationTables(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile("../../../README.md")
+	b, err := os.ReadFile("../../../docs/vendors.md")
 	require.NoError(t, err)
 	doc := string(b)
 	start := strings.Index(doc, "## Vendor operations and their GraphQL fields")

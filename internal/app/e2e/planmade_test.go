@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -14,13 +15,19 @@ import (
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
 )
 
-// readmeExamples are the operations in the README's graphql blocks, one
-// per line or per block (comment lines dropped).
+// readmeExamples are the operations in the graphql blocks of the README
+// and docs/, one per line or per block (comment lines dropped).
 func readmeExamples(t *testing.T) []string {
-	b, err := os.ReadFile("../../../README.md")
+	files, err := filepath.Glob("../../../docs/*.md")
 	require.NoError(t, err)
+	var all []byte
+	for _, f := range append([]string{"../../../README.md"}, files...) {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		all = append(all, b...)
+	}
 	var out []string
-	for _, m := range regexp.MustCompile("(?s)```graphql\n(.*?)```").FindAllStringSubmatch(string(b), -1) {
+	for _, m := range regexp.MustCompile("(?s)```graphql\n(.*?)```").FindAllStringSubmatch(string(all), -1) {
 		var cur []string
 		flush := func() {
 			if q := strings.TrimSpace(strings.Join(cur, " ")); q != "" {
@@ -53,7 +60,7 @@ func opens(lines []string) int {
 	return strings.Count(s, "{") - strings.Count(s, "}")
 }
 
-// The plan is what runs: for every README example and a membership
+// The plan is what runs: for every example in the README and docs/ and a membership
 // query under accounts, the calls X-Switchyard-Plan predicts per vendor
 // are the calls the request then asks for (X-Switchyard-Cost). On adb9586
 // the plan counted accountMemberships under 100 accounts as 101 calls

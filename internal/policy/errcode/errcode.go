@@ -22,7 +22,7 @@ import (
 	"github.com/switchyard/switchyard/internal/policy/querylimits"
 )
 
-// The documented extensions.code values (README "Error codes").
+// The documented extensions.code values (docs/errors.md).
 const (
 	BadUserInput        = "BAD_USER_INPUT"
 	NotFound            = "NOT_FOUND"
@@ -59,8 +59,8 @@ const (
 
 // Documented is every extensions.code a client can see, this package's
 // and those the request-side packages define next to the rule that
-// refuses (query limits, persisted queries, CSRF): the README's error
-// table lists exactly these (TestErrorCodesAreDocumented).
+// refuses (query limits, persisted queries, CSRF): the table in
+// docs/errors.md lists exactly these (TestErrorCodesAreDocumented).
 var Documented = []string{
 	BadUserInput, NotFound, Conflict, FailedPrecondition,
 	VendorAuthFailed, VendorError, VendorUnavailable, VendorTimeout, VendorRateLimited,
