@@ -1,0 +1,12 @@
+package echosim
+
+import "github.com/switchyard/switchyard/internal/base/simkit"
+
+// Mount offers this simulator to the sandbox (see simkit.Mount).
+var Mount = simkit.Mount{
+	Name: name,
+	New: func(rec *simkit.Recorder, faults *simkit.Faults) (simkit.Vendor, error) {
+		return New(Options{NoListener: true, Recorder: rec, Faults: faults})
+	},
+	Credentials: map[string]string{"ECHO_API_KEY": APIKey},
+}
