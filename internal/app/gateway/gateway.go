@@ -269,7 +269,11 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		mux.Handle("GET /{$}", playground)
 		mux.Handle("GET "+graphiql.AssetPath, playground)
 	}
-	mux.HandleFunc("GET /schema.graphql", g.serveSDL)
+	// CORS too: codegen tools read the SDL from pages on other origins
+	// (a front end's dev server, GraphQL Code Generator's playground).
+	// Every method reaches it, so that a preflight is answered; serveSDL
+	// refuses what is not a GET.
+	mux.Handle("/schema.graphql", crossorigin.CORS(cfg.Browser, http.HandlerFunc(g.serveSDL)))
 	health := func(w http.ResponseWriter, _ *http.Request) {
 		// The goroutine count lets a load run check that the gateway
 		// returns to its baseline once traffic stops.
