@@ -112,8 +112,8 @@ func (h *hints) response(ctx context.Context, resp *graphql.Response, stale bool
 
 // HTTPWithMaxAge returns middleware that sets Cache-Control, ETag and
 // Vary on /query's responses to GET requests and to POSTs of a persisted
-// query by hash alone (extensions.persistedQuery without a query), and
-// answers a matching If-None-Match with 304 Not Modified. Other POSTs pass
+// query by hash alone (extensions.persistedQuery or documentId without a
+// query), and answers a matching If-None-Match with 304 Not Modified. Other POSTs pass
 // through untouched: HTTP caches do not reuse POST responses.
 //
 // Such a response is held in memory until the operation is done, then:
@@ -256,6 +256,7 @@ func (b *peekBody) byHash() bool {
 	}
 	var req struct {
 		Query      string `json:"query"`
+		DocumentID string `json:"documentId"` // GraphQL over HTTP's persisted documents
 		Extensions struct {
 			PersistedQuery json.RawMessage `json:"persistedQuery"`
 		} `json:"extensions"`
@@ -263,7 +264,7 @@ func (b *peekBody) byHash() bool {
 	if json.Unmarshal(b.seen.Bytes(), &req) != nil {
 		return false
 	}
-	return req.Query == "" && len(req.Extensions.PersistedQuery) > 0 && string(req.Extensions.PersistedQuery) != "null"
+	return req.Query == "" && (req.DocumentID != "" || len(req.Extensions.PersistedQuery) > 0 && string(req.Extensions.PersistedQuery) != "null")
 }
 
 // matches reports whether an If-None-Match header lists etag, with the
