@@ -135,8 +135,8 @@ func (h *hints) response(ctx context.Context, resp *graphql.Response, stale bool
 // passes the read cache's TTL when the operator shortened it, so that
 // browsers and CDNs refresh at least as often as the gateway itself does.
 //
-// A multipart/mixed response (incremental delivery of @defer) streams
-// through with no-store. Vary names Authorization and Accept on all of
+// A multipart/mixed response (incremental delivery of @defer), to any
+// request, streams through with no-store. Vary names Authorization and Accept on all of
 // them (CORS adds Origin).
 //
 // Install it before authentication, which removes the Authorization
@@ -304,13 +304,15 @@ func (c *cacheWriter) decide() {
 		return
 	}
 	c.decided = true
-	if !c.eligible() {
-		return
-	}
 	if mt, _, _ := mime.ParseMediaType(c.w.Header().Get("Content-Type")); mt == "multipart/mixed" {
-		// Incremental delivery streams; it is never kept.
+		// Incremental delivery streams; it is never kept, whatever the
+		// request (gqlgen's transport marks it no-cache, which lets a
+		// cache keep it).
 		vary(c.w.Header())
 		c.w.Header().Set("Cache-Control", "no-store")
+		return
+	}
+	if !c.eligible() {
 		return
 	}
 	c.buffer = true

@@ -205,6 +205,9 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	// vendor failed.
 	srv.AroundFields(cachecontrol.Fields)
 	srv.AroundResponses(cachecontrol.Responses)
+	// A deferred field is left out of the initial payload, as the
+	// incremental delivery proposal says, rather than sent as null.
+	srv.Use(&graphqlhttp.OmitDeferred{})
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		opts.Logger.ErrorContext(ctx, "resolver panicked", "panic", fmt.Sprint(p))
 		return &gqlerror.Error{Message: "internal error", Extensions: map[string]any{"code": errcode.InternalServerError}}
