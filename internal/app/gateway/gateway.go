@@ -98,6 +98,7 @@ type Gateway struct {
 	introspection    bool // /schema.graphql follows the introspection rule
 	stores           *sharedstate.Stores
 	cacheOn          map[string]bool
+	reload           reloader // the keys file and the manifest, re-read without a restart
 	draining         atomic.Bool
 	admin            http.Handler
 }
@@ -177,6 +178,7 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	// First among the extensions: it fills in the text of a query sent by
 	// hash, which the others read.
 	pq.Install(srv)
+	g.reload.persisted, g.reload.manifestPath = pq, cfg.Persisted.ManifestPath
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
 	} else {
@@ -218,6 +220,7 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 			return nil, err
 		}
 	}
+	g.reload.auth, g.reload.logger = opts.Auth, opts.Logger
 	idem := opts.Idempotency
 	if idem == nil {
 		mem := idempotency.NewMemoryStore(idempotency.MemoryOptions{})
