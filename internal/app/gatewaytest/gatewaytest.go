@@ -18,6 +18,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -294,4 +296,25 @@ func (b *LogBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// Chromium finds a headless browser for the browser tests: $CHROMIUM_PATH,
+// else Debian's chromium (or another distribution's chromium-browser) on
+// the PATH. Without one the test skips, unless CHROMIUM_REQUIRED is set (as
+// CI sets it), so that a missing install cannot pass unnoticed.
+func Chromium(t testing.TB) string {
+	t.Helper()
+	if p := os.Getenv("CHROMIUM_PATH"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "/usr/bin/chromium"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CHROMIUM_REQUIRED") != "" {
+		t.Fatal("chromium not found, and CHROMIUM_REQUIRED is set (CI installs it: apt-get install -y chromium)")
+	}
+	t.Skip("chromium not found (set CHROMIUM_PATH, or install it: apt-get install -y chromium); skipping this browser test")
+	return ""
 }
