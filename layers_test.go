@@ -11,12 +11,14 @@ import (
 
 const module = "github.com/switchyard/switchyard"
 
-// TestImportsPointDown holds the package map of ARCHITECTURE.md: every
-// import of our own packages points down, from the program's top
-// (internal/app, cmd) through resolvers and graph to the vendors, and
-// from the vendors only to what they build on (internal/outbound and
-// internal/vendorkit for clients, internal/simkit for simulators). Test files are exempt: an
-// end-to-end test may start the whole gateway from any package.
+// TestImportsPointDown holds the package map of ARCHITECTURE.md, drawn
+// by the folders: every import of our own packages points down, from the
+// program's top (internal/app, cmd) through resolvers and graph and the
+// request-side policies (internal/policy) to the vendors, and from the
+// vendors only to what they build on (internal/base: outbound and
+// vendorkit for clients, simkit for simulators), which builds on nothing
+// above it. Test files are exempt: an end-to-end test may start the whole
+// gateway from any package.
 func TestImportsPointDown(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`, "./...").Output()
 	require.NoError(t, err)
@@ -50,19 +52,23 @@ func forbidden(pkg, dep string) string {
 	}
 	switch {
 	case vendor(pkg) != "" && strings.Contains(strings.TrimPrefix(pkg, vendor(pkg)), "sim"):
-		if !under(dep, "internal/simkit") && !under(dep, pkg) {
-			return "a simulator builds only on internal/simkit, never on the gateway or a client"
+		if !under(dep, "internal/base/simkit") && !under(dep, pkg) {
+			return "a simulator builds only on internal/base/simkit, never on the gateway or a client"
 		}
 	case vendor(pkg) != "":
-		if dep != "internal/outbound" && dep != "internal/vendorkit" && !under(dep, vendor(pkg)) {
-			return "a vendor client builds only on internal/outbound and internal/vendorkit"
+		if dep != "internal/base/outbound" && dep != "internal/base/vendorkit" && !under(dep, vendor(pkg)) {
+			return "a vendor client builds only on internal/base/outbound and internal/base/vendorkit"
 		}
 		if under(dep, vendor(pkg)) && strings.Contains(dep, "sim") {
 			return "a vendor client never imports its simulator"
 		}
-	case pkg == "internal/vendorkit":
-		if dep != "internal/outbound" {
-			return "the vendor contract builds only on internal/outbound"
+	case pkg == "internal/base/vendorkit":
+		if dep != "internal/base/outbound" {
+			return "the vendor contract builds only on internal/base/outbound"
+		}
+	case under(pkg, "internal/base"):
+		if !under(dep, "internal/base") {
+			return "what vendors build on builds on nothing above it"
 		}
 	case under(pkg, "internal/app"), under(pkg, "cmd"), pkg == "":
 		// The top may import anything below it.
@@ -74,10 +80,12 @@ func forbidden(pkg, dep string) string {
 		if !under(dep, "graph") {
 			return "graph holds the schema and its generated code only"
 		}
-	case under(pkg, "internal"):
-		if under(dep, "internal/app") || under(dep, "cmd") || under(dep, "resolvers") || vendor(dep) != "" {
-			return "what vendors and the HTTP wiring build on never climbs back up"
+	case under(pkg, "internal/policy"):
+		if !under(dep, "internal/policy") && !under(dep, "internal/base") && !under(dep, "graph") {
+			return "the request-side policies build only on each other, internal/base and graph"
 		}
+	default:
+		return "every package lives in a folder of the package map (ARCHITECTURE.md)"
 	}
 	return ""
 }

@@ -23,10 +23,10 @@ import (
 	"github.com/switchyard/switchyard/internal/app/gateway"
 	"github.com/switchyard/switchyard/internal/app/sandbox"
 	"github.com/switchyard/switchyard/internal/app/serve"
-	"github.com/switchyard/switchyard/internal/auth"
-	"github.com/switchyard/switchyard/internal/logging"
-	"github.com/switchyard/switchyard/internal/sharedstate"
-	"github.com/switchyard/switchyard/internal/telemetry"
+	"github.com/switchyard/switchyard/internal/policy/auth"
+	"github.com/switchyard/switchyard/internal/policy/logging"
+	"github.com/switchyard/switchyard/internal/policy/sharedstate"
+	"github.com/switchyard/switchyard/internal/policy/telemetry"
 )
 
 func main() {
@@ -71,7 +71,7 @@ func run() error {
 		logger.Info("sandbox mode: no vendor is configured, so every vendor is Switchyard's built-in simulator with demo data; set vendor credentials to use real vendors (see README)",
 			"simulators", sb.URL(), "control_api", sb.URL()+"/_sim/")
 	}
-	authn, err := auth.New(cfg.Auth, auth.WithLogger(logger))
+	authn, err := auth.New(cfg.Auth, auth.WithLogger(logger), auth.WithProduction(cfg.Production))
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 FUZZTIME=${FUZZTIME:-30s}
 failed=0
-for pkg in ./vendors/ortto ./vendors/apptivo ./vendors/appdirect ./vendors/cordial ./internal/app/gateway; do
+for pkg in ./vendors/ortto ./vendors/apptivo ./vendors/appdirect ./vendors/cordial ./internal/app/e2e; do
   for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz'); do
     out=$(go test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" "$pkg" 2>&1)
     status=$?

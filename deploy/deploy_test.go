@@ -26,7 +26,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/app/config"
 	"github.com/switchyard/switchyard/internal/app/sandbox"
-	"github.com/switchyard/switchyard/internal/telemetry"
+	"github.com/switchyard/switchyard/internal/policy/telemetry"
 )
 
 // compose is the part of a compose file these tests read.
@@ -165,13 +165,13 @@ func TestDockerfile(t *testing.T) {
 }
 
 // exported lists the metric names the gateway exports: the switchyard_
-// ones declared in internal/telemetry (a histogram as its _bucket, _sum
+// ones declared in internal/policy/telemetry (a histogram as its _bucket, _sum
 // and _count series), the Go and process collectors' as a bare registry
 // serves them, and Prometheus's own up.
 func exported(t *testing.T) []string {
 	t.Helper()
 	names := []string{"up"}
-	files, err := filepath.Glob("../internal/telemetry/*.go")
+	files, err := filepath.Glob("../internal/policy/telemetry/*.go")
 	require.NoError(t, err)
 	decl := regexp.MustCompile(`(Histogram)?Opts\{\s*Name:\s*"(switchyard_[a-z0-9_]+)"`)
 	for _, f := range files {

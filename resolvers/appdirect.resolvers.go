@@ -11,7 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/switchyard/switchyard/graph/generated"
 	"github.com/switchyard/switchyard/graph/model"
-	"github.com/switchyard/switchyard/internal/errcode"
+	"github.com/switchyard/switchyard/internal/policy/errcode"
 	"github.com/switchyard/switchyard/vendors/appdirect"
 )
 

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/switchyard/switchyard/graph/model"
-	"github.com/switchyard/switchyard/internal/errcode"
+	"github.com/switchyard/switchyard/internal/policy/errcode"
 	"github.com/switchyard/switchyard/vendors/apptivo"
 )
 

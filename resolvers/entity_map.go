@@ -10,7 +10,7 @@ import (
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/switchyard/switchyard/graph/model"
-	"github.com/switchyard/switchyard/internal/auth"
+	"github.com/switchyard/switchyard/internal/policy/auth"
 	"github.com/switchyard/switchyard/vendors/ortto"
 )
 

@@ -12,7 +12,7 @@ import (
 
 	"github.com/switchyard/switchyard/graph/generated"
 	"github.com/switchyard/switchyard/graph/model"
-	"github.com/switchyard/switchyard/internal/errcode"
+	"github.com/switchyard/switchyard/internal/policy/errcode"
 	"github.com/switchyard/switchyard/vendors/ortto"
 )
 

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/switchyard/switchyard/graph/model"
-	"github.com/switchyard/switchyard/internal/errcode"
+	"github.com/switchyard/switchyard/internal/policy/errcode"
 	"github.com/switchyard/switchyard/vendors/ortto"
 )
 

@@ -3,7 +3,7 @@
 // through. They stay thin: check the input the schema cannot express, call
 // a loader or a vendor client, and map the vendor's types to graph/model
 // (one *_map.go file per vendor). They return errors; the error presenter
-// in internal/errcode turns them into GraphQL errors.
+// in internal/policy/errcode turns them into GraphQL errors.
 package resolvers
 
 import (
@@ -11,7 +11,7 @@ import (
 	"fmt"
 
 	"github.com/switchyard/switchyard/graph/model"
-	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/base/outbound"
 )
 
 // Resolver is the root resolver: hand-owned dependency injection of the

@@ -11,7 +11,7 @@ import (
 
 	"github.com/switchyard/switchyard/graph/generated"
 	"github.com/switchyard/switchyard/graph/model"
-	"github.com/switchyard/switchyard/internal/errcode"
+	"github.com/switchyard/switchyard/internal/policy/errcode"
 )
 
 // InvalidateCache is the resolver for the invalidateCache field.

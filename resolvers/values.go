@@ -4,9 +4,9 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/switchyard/switchyard/internal/errcode"
+	"github.com/switchyard/switchyard/internal/policy/errcode"
 
-	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/base/outbound"
 )
 
 // deref returns *p, or "" for nil.

@@ -20,7 +20,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/switchyard/switchyard/internal/hostile"
+	"github.com/switchyard/switchyard/internal/policy/hostile"
 )
 
 var (

@@ -18,13 +18,13 @@ func schema() *ast.Schema { return generated.NewExecutableSchema(generated.Confi
 
 // Federation must not change what clients see: the client SDL printed from
 // the federated schema is the committed graph/schema.graphql, which
-// internal/app/gateway's TestCommittedSDLMatchesServedSchema ties to
+// internal/app/e2e's TestCommittedSDLMatchesServedSchema ties to
 // GET /schema.graphql.
 func TestClientSDLIsTheCommittedSchema(t *testing.T) {
 	committed, err := os.ReadFile("../schema.graphql")
 	require.NoError(t, err)
 	assert.Equal(t, string(committed), sdl.ClientSDL(schema()),
-		"graph/schema.graphql is stale: run go test ./internal/app/gateway -run TestCommittedSDL -update")
+		"graph/schema.graphql is stale: run go test ./internal/app/e2e -run TestCommittedSDL -update")
 }
 
 func TestClientSDLHasNoFederation(t *testing.T) {

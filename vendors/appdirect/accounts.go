@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/base/outbound"
 )
 
 // Account is an AppDirect GraphQL Account. Only the fields the caller

@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/base/outbound"
 )
 
 // opFetchToken is the Operation of errors from the token endpoint, so a

@@ -11,7 +11,7 @@ import (
 
 	graphql "github.com/hasura/go-graphql-client"
 
-	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/base/outbound"
 )
 
 // gqlDoer is the http client hasura's GraphQL client posts through. It

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/switchyard/switchyard/internal/vendorkit"
+	"github.com/switchyard/switchyard/internal/base/vendorkit"
 )
 
 // Module is everything the gateway needs of AppDirect (see vendorkit).
@@ -57,7 +57,9 @@ func (c *Config) Costs() map[string]vendorkit.Cost {
 			Items: func(a vendorkit.Args) int { return a.Page("first", "last") }},
 		"Query.companies": {Kind: vendorkit.Call, Batching: "one call",
 			Items: func(a vendorkit.Args) int { return a.Page("size") }},
-		"Query.account":                one,
+		"Query.account": one,
+		// A router's _entities: one lookup per representation.
+		"_entities.Account":            one,
 		"Query.accountByExternalId":    one,
 		"Query.company":                one,
 		"Query.companyByExternalId":    one,

@@ -10,7 +10,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/base/outbound"
 )
 
 // DefaultBaseURL is Apptivo's production API root; resource paths such as

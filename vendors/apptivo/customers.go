@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/base/outbound"
 )
 
 // MaxPageSize is the most records the client asks Apptivo for in one call.
@@ -261,14 +261,7 @@ func (c *Client) UpdateCustomer(ctx context.Context, id string, fields map[strin
 		// The record it would send is the one it read: saving it would
 		// change nothing at Apptivo but its updatedAt, so it is not sent,
 		// and the record read is the answer.
-		cust, found, err := decodeCustomer(raw)
-		if err != nil {
-			return nil, upstream(op, err)
-		}
-		if !found {
-			return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindNotFound, HTTPStatus: http.StatusOK, Message: "customer not found"}
-		}
-		return cust, nil
+		return oneCustomer(op, raw, outbound.KindNotFound, "customer not found")
 	}
 	data, err := json.Marshal(record)
 	if err != nil {
@@ -341,14 +334,7 @@ func (c *Client) saveCall(ctx context.Context, op string, params url.Values) (*C
 	if err := c.call(ctx, op, http.MethodPost, params, &raw); err != nil {
 		return nil, err
 	}
-	cust, found, err := decodeCustomer(raw)
-	if err != nil {
-		return nil, upstream(op, err)
-	}
-	if !found {
-		return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindUpstream, HTTPStatus: http.StatusOK, Message: "reply holds no customer record"}
-	}
-	return cust, nil
+	return oneCustomer(op, raw, outbound.KindUpstream, "reply holds no customer record")
 }
 
 // GetCustomer reads one customer (a=getById). An unknown id is
@@ -364,14 +350,7 @@ func (c *Client) GetCustomer(ctx context.Context, id string) (*Customer, error) 
 	if err := c.call(ctx, op, http.MethodGet, params, &raw); err != nil {
 		return nil, err
 	}
-	cust, found, err := decodeCustomer(raw)
-	if err != nil {
-		return nil, upstream(op, err)
-	}
-	if !found {
-		return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: outbound.KindNotFound, HTTPStatus: http.StatusOK, Message: "customer not found"}
-	}
-	return cust, nil
+	return oneCustomer(op, raw, outbound.KindNotFound, "customer not found")
 }
 
 // DeleteCustomer deletes one customer (a=delete). The reply body carries
@@ -595,6 +574,19 @@ func (q SearchQuery) multiSelectData() map[string][]int64 {
 // by method and is not documented for getById, so the record is looked for
 // under customer, responseObject and data, then as the bare object. found
 // is false when the reply holds no record at all.
+// oneCustomer is the customer in a reply that must hold one: a reply
+// without it is an *outbound.Error of kind missing.
+func oneCustomer(op string, raw json.RawMessage, missing outbound.Kind, message string) (*Customer, error) {
+	cust, found, err := decodeCustomer(raw)
+	if err != nil {
+		return nil, upstream(op, err)
+	}
+	if !found {
+		return nil, &outbound.Error{Vendor: Name, Operation: op, Kind: missing, HTTPStatus: http.StatusOK, Message: message}
+	}
+	return cust, nil
+}
+
 func decodeCustomer(raw json.RawMessage) (*Customer, bool, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/switchyard/switchyard/internal/vendorkit"
+	"github.com/switchyard/switchyard/internal/base/vendorkit"
 )
 
 // Module is everything the gateway needs of Apptivo (see vendorkit). It
@@ -49,9 +49,11 @@ func (c *Config) Costs() map[string]vendorkit.Cost {
 	page := vendorkit.Cost{Kind: vendorkit.Call, Batching: "one call",
 		Items: func(a vendorkit.Args) int { return a.Page("first") }}
 	return map[string]vendorkit.Cost{
-		"Query.customers":         page,
-		"Query.searchCustomers":   page,
-		"Query.customer":          one,
+		"Query.customers":       page,
+		"Query.searchCustomers": page,
+		"Query.customer":        one,
+		// A router's _entities: one lookup per representation.
+		"_entities.Customer":      one,
 		"Query.customerConfig":    one,
 		"Mutation.createCustomer": one,
 		// An update reads the record, then writes it whole.

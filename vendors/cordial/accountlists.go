@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/base/outbound"
 )
 
 // AccountList is Cordial's ListShow: the spec gives a list exactly these

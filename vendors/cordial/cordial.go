@@ -6,7 +6,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/base/outbound"
 )
 
 // DefaultBaseURL is Cordial's API host for accounts on admin.cordial.io.

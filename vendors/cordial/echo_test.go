@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/switchyard/switchyard/internal/outbound/outboundtest"
-	"github.com/switchyard/switchyard/internal/simkit"
+	"github.com/switchyard/switchyard/internal/base/outbound/outboundtest"
+	"github.com/switchyard/switchyard/internal/base/simkit"
 	"github.com/switchyard/switchyard/vendors/cordial"
 	"github.com/switchyard/switchyard/vendors/cordial/cordialsim"
 )

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/base/outbound"
 )
 
 // Error keys Cordial sends that callers may want to compare against

@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/switchyard/switchyard/internal/outbound"
-	"github.com/switchyard/switchyard/internal/simkit"
+	"github.com/switchyard/switchyard/internal/base/outbound"
+	"github.com/switchyard/switchyard/internal/base/simkit"
 )
 
 // TestErrorMapping drives every failure through the simulator over HTTP

@@ -3,7 +3,7 @@ package cordial
 import (
 	"net/http"
 
-	"github.com/switchyard/switchyard/internal/vendorkit"
+	"github.com/switchyard/switchyard/internal/base/vendorkit"
 )
 
 // Module is everything the gateway needs of Cordial (see vendorkit).
@@ -43,7 +43,9 @@ func (c *Config) Costs() map[string]vendorkit.Cost {
 			}
 			return vendorkit.DefaultPageSize
 		}},
-		"Query.accountList":                      one,
+		"Query.accountList": one,
+		// A router's _entities: one lookup per representation.
+		"_entities.AccountList":                  one,
 		"Mutation.createAccountList":             one,
 		"Mutation.updateAccountList":             one,
 		"Mutation.clearAccountList":              one,

@@ -7,7 +7,7 @@
 //
 // The client knows Ortto's paths, JSON and error bodies and nothing else:
 // retries, breakers, metrics and tracing live in the shared transport chain
-// (internal/outbound) that the caller's *http.Client carries. Authentication
+// (internal/base/outbound) that the caller's *http.Client carries. Authentication
 // is one RoundTripper that adds X-Api-Key, so the key never passes through
 // request-building code and never reaches an error text.
 //

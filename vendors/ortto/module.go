@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/switchyard/switchyard/internal/vendorkit"
+	"github.com/switchyard/switchyard/internal/base/vendorkit"
 )
 
 // Module is everything the gateway needs of Ortto (see vendorkit). Its

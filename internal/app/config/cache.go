@@ -3,7 +3,7 @@ package config
 import (
 	"time"
 
-	"github.com/switchyard/switchyard/internal/outbound"
+	"github.com/switchyard/switchyard/internal/base/outbound"
 )
 
 // Cache is the vendor read cache (see outbound.CacheOptions): on by

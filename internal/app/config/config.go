@@ -22,13 +22,14 @@ import (
 	"time"
 
 	"github.com/switchyard/switchyard/internal/app/registry"
-	"github.com/switchyard/switchyard/internal/auth"
-	"github.com/switchyard/switchyard/internal/crossorigin"
-	"github.com/switchyard/switchyard/internal/outbound"
-	"github.com/switchyard/switchyard/internal/persisted"
-	"github.com/switchyard/switchyard/internal/querylimits"
-	"github.com/switchyard/switchyard/internal/sharedstate"
-	"github.com/switchyard/switchyard/internal/vendorkit"
+	"github.com/switchyard/switchyard/internal/base/outbound"
+	"github.com/switchyard/switchyard/internal/base/vendorkit"
+	"github.com/switchyard/switchyard/internal/policy/auth"
+	"github.com/switchyard/switchyard/internal/policy/crossorigin"
+	"github.com/switchyard/switchyard/internal/policy/idempotency"
+	"github.com/switchyard/switchyard/internal/policy/persisted"
+	"github.com/switchyard/switchyard/internal/policy/querylimits"
+	"github.com/switchyard/switchyard/internal/policy/sharedstate"
 )
 
 // Vendors lists every vendor of the registry by name, in its order.
@@ -58,6 +59,14 @@ type Config struct {
 
 	// RequestTimeout bounds one client request end to end (default 10s).
 	RequestTimeout time.Duration `env:"SWITCHYARD_REQUEST_TIMEOUT"`
+	// IdempotencyLease is the shortest lease of an idempotency key's
+	// reservation: how long a retry waits for the request holding the key
+	// before presuming its replica dead (idempotency.Options.PendingTTL,
+	// default 1m).
+	IdempotencyLease time.Duration `env:"SWITCHYARD_IDEMPOTENCY_LEASE"`
+	// IdempotencyLeaseMargin is how long past the request's deadline the
+	// lease lasts (idempotency.Options.PendingMargin, default 30s).
+	IdempotencyLeaseMargin time.Duration `env:"SWITCHYARD_IDEMPOTENCY_LEASE_MARGIN"`
 	// VendorTimeouts bound one call to each vendor (ORTTO_TIMEOUT,
 	// APPTIVO_TIMEOUT, APPDIRECT_TIMEOUT, CORDIAL_TIMEOUT, default 5s).
 	VendorTimeouts map[string]time.Duration
@@ -340,17 +349,19 @@ func LoadFor(getenv func(string) string, modules []vendorkit.Module) (*Config, e
 // variables it visited.
 func read(getenv func(string) string, modules []vendorkit.Module) (*Config, *switches, map[string]*vendorEnv, *envReader) {
 	c := &Config{
-		Modules:         modules,
-		VendorConfig:    map[string]vendorkit.Config{},
-		Port:            8080,
-		RequestTimeout:  DefaultRequestTimeout,
-		VendorTimeouts:  map[string]time.Duration{},
-		QueryLimits:     querylimits.DefaultConfig(),
-		Browser:         crossorigin.DefaultConfig(),
-		Limits:          map[string]VendorLimits{},
-		Replicas:        1,
-		BreakerFailures: outbound.DefaultBreakerFailures,
-		BreakerOpen:     outbound.DefaultBreakerOpen,
+		Modules:                modules,
+		VendorConfig:           map[string]vendorkit.Config{},
+		Port:                   8080,
+		RequestTimeout:         DefaultRequestTimeout,
+		IdempotencyLease:       idempotency.DefaultPendingTTL,
+		IdempotencyLeaseMargin: idempotency.DefaultPendingMargin,
+		VendorTimeouts:         map[string]time.Duration{},
+		QueryLimits:            querylimits.DefaultConfig(),
+		Browser:                crossorigin.DefaultConfig(),
+		Limits:                 map[string]VendorLimits{},
+		Replicas:               1,
+		BreakerFailures:        outbound.DefaultBreakerFailures,
+		BreakerOpen:            outbound.DefaultBreakerOpen,
 		Cache: Cache{Enabled: true, TTL: outbound.DefaultCacheTTL, MaxStale: outbound.DefaultCacheMaxStale,
 			MaxBytes: outbound.DefaultCacheBytes, VendorTTL: map[string]time.Duration{}, OperationTTLs: map[string]map[string]time.Duration{}},
 		Server: Server{ReadTimeout: DefaultReadTimeout, IdleTimeout: DefaultIdleTimeout, MaxConnections: DefaultMaxConnections,

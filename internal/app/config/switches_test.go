@@ -32,6 +32,7 @@ var switchCases = map[string]aSwitch{
 	"SWITCHYARD_CSRF_PREVENTION": {on: func(c *config.Config) bool { return c.Browser.CSRF }},
 	"SWITCHYARD_PERSISTED_ONLY": {env: map[string]string{"SWITCHYARD_PERSISTED_MANIFEST": "/ops.json"},
 		on: func(c *config.Config) bool { return c.Persisted.Only }},
+	"SWITCHYARD_OIDC_DISCOVERY": {on: func(c *config.Config) bool { return c.Auth.OIDCDiscovery }},
 }
 
 // TestEverySwitchTakesTheSameWords starts the configuration with each

@@ -18,9 +18,9 @@ import (
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
 	"github.com/switchyard/switchyard/internal/app/registry"
 	"github.com/switchyard/switchyard/internal/app/sandbox"
-	"github.com/switchyard/switchyard/internal/outbound"
-	"github.com/switchyard/switchyard/internal/simkit"
-	"github.com/switchyard/switchyard/internal/vendorkit"
+	"github.com/switchyard/switchyard/internal/base/outbound"
+	"github.com/switchyard/switchyard/internal/base/simkit"
+	"github.com/switchyard/switchyard/internal/base/vendorkit"
 )
 
 // A fifth vendor, "echo", written the way ARCHITECTURE.md's "Adding a

@@ -28,21 +28,21 @@ import (
 	"github.com/switchyard/switchyard/graph/model"
 	"github.com/switchyard/switchyard/internal/app/config"
 	"github.com/switchyard/switchyard/internal/app/serve"
-	"github.com/switchyard/switchyard/internal/auth"
-	"github.com/switchyard/switchyard/internal/cachecontrol"
-	"github.com/switchyard/switchyard/internal/costplan"
-	"github.com/switchyard/switchyard/internal/crossorigin"
-	"github.com/switchyard/switchyard/internal/errcode"
-	"github.com/switchyard/switchyard/internal/graphiql"
-	"github.com/switchyard/switchyard/internal/graphqlhttp"
-	"github.com/switchyard/switchyard/internal/idempotency"
-	"github.com/switchyard/switchyard/internal/logging"
-	"github.com/switchyard/switchyard/internal/outbound"
-	"github.com/switchyard/switchyard/internal/persisted"
-	"github.com/switchyard/switchyard/internal/querylimits"
-	"github.com/switchyard/switchyard/internal/sharedstate"
-	"github.com/switchyard/switchyard/internal/telemetry"
-	"github.com/switchyard/switchyard/internal/vendorkit"
+	"github.com/switchyard/switchyard/internal/base/outbound"
+	"github.com/switchyard/switchyard/internal/base/vendorkit"
+	"github.com/switchyard/switchyard/internal/policy/auth"
+	"github.com/switchyard/switchyard/internal/policy/cachecontrol"
+	"github.com/switchyard/switchyard/internal/policy/costplan"
+	"github.com/switchyard/switchyard/internal/policy/crossorigin"
+	"github.com/switchyard/switchyard/internal/policy/errcode"
+	"github.com/switchyard/switchyard/internal/policy/graphiql"
+	"github.com/switchyard/switchyard/internal/policy/graphqlhttp"
+	"github.com/switchyard/switchyard/internal/policy/idempotency"
+	"github.com/switchyard/switchyard/internal/policy/logging"
+	"github.com/switchyard/switchyard/internal/policy/persisted"
+	"github.com/switchyard/switchyard/internal/policy/querylimits"
+	"github.com/switchyard/switchyard/internal/policy/sharedstate"
+	"github.com/switchyard/switchyard/internal/policy/telemetry"
 	"github.com/switchyard/switchyard/resolvers"
 )
 
@@ -179,6 +179,9 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	// hash, which the others read.
 	pq.Install(srv)
 	g.reload.persisted, g.reload.manifestPath = pq, cfg.Persisted.ManifestPath
+	if cfg.Persisted.ManifestPath != "" {
+		g.reload.remember(cfg.Persisted.ManifestPath)
+	}
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
 	} else {
@@ -221,6 +224,9 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		}
 	}
 	g.reload.auth, g.reload.logger = opts.Auth, opts.Logger
+	if path := opts.Auth.KeysFile(); path != "" {
+		g.reload.remember(path)
+	}
 	idem := opts.Idempotency
 	if idem == nil {
 		mem := idempotency.NewMemoryStore(idempotency.MemoryOptions{})
@@ -231,6 +237,9 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 			Store:  idem,
 			Scope:  clientIdentity,
 			Logger: opts.Logger,
+			// The lease: a retry after it is told the outcome is unknown.
+			PendingTTL:    cfg.IdempotencyLease,
+			PendingMargin: cfg.IdempotencyLeaseMargin,
 			// A mutation sent by hash is fingerprinted by its text, so its
 			// retry is recognised on any replica.
 			PersistedQuery: pq.Lookup,
@@ -264,9 +273,10 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		// X-Switchyard-Cost and -Plan; before idempotency, so that a plan
 		// is never stored or replayed as an operation's outcome.
 		costplan.Middleware,
-		// Vendor calls queue per client at the vendors' limits, so one
-		// client's large operation cannot hold a vendor for the others.
-		withOutboundClient,
+		// The request's outbound hooks: vendor calls queue per client at
+		// the vendors' limits, so one client's large operation cannot
+		// hold a vendor for the others, and are recorded in its ledger.
+		withOutboundHooks,
 		idempotent,
 		r.Loaders,
 	))
@@ -363,11 +373,14 @@ func trustAuthenticated(next http.Handler) http.Handler {
 	})
 }
 
-// withOutboundClient names the authenticated client in the request's
-// context for the outbound chain's fair queueing (outbound.WithClient).
-func withOutboundClient(next http.Handler) http.Handler {
+// withOutboundHooks gives the request its outbound.Hooks, the one place
+// they are made: the authenticated client, for the vendor chains' fair
+// queueing, and the request's one ledger of vendor calls, which the
+// budget (querylimits) and the cost report (costplan) read.
+func withOutboundHooks(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(outbound.WithClient(r.Context(), clientIdentity(r))))
+		h := outbound.Hooks{Client: clientIdentity(r), Ledger: &outbound.Calls{}}
+		next.ServeHTTP(w, r.WithContext(outbound.WithHooks(r.Context(), h)))
 	})
 }
 

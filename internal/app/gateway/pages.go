@@ -4,8 +4,8 @@ import (
 	"net/http"
 
 	"github.com/switchyard/switchyard/graph/sdl"
-	"github.com/switchyard/switchyard/internal/errcode"
-	"github.com/switchyard/switchyard/internal/querylimits"
+	"github.com/switchyard/switchyard/internal/policy/errcode"
+	"github.com/switchyard/switchyard/internal/policy/querylimits"
 )
 
 // SDL prints the client schema the gateway serves: the executable schema

@@ -9,8 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/switchyard/switchyard/internal/auth"
-	"github.com/switchyard/switchyard/internal/persisted"
+	"github.com/switchyard/switchyard/internal/policy/auth"
+	"github.com/switchyard/switchyard/internal/policy/persisted"
 )
 
 // reloader re-reads the files an operator rotates while the gateway
@@ -23,6 +23,27 @@ type reloader struct {
 	manifestPath string
 	logger       *slog.Logger
 	mu           sync.Mutex // one reload at a time: SIGHUP and the watch may meet
+	// seen is each file's stamp when it was last read (by New, which
+	// runs just after the start-up read, or by a reload), so that the
+	// watch reloads exactly the changes made since.
+	seen map[string]fileStamp
+}
+
+// remember records path's stamp as read; r.mu must be held, except in
+// New.
+func (r *reloader) remember(path string) {
+	if r.seen == nil {
+		r.seen = map[string]fileStamp{}
+	}
+	r.seen[path] = stamp(path)
+}
+
+// changed reports whether path differs from when it was last read.
+func (r *reloader) changed(path string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	was, now := r.seen[path], stamp(path)
+	return !now.mod.Equal(was.mod) || now.size != was.size
 }
 
 // Reload reads the API keys file and the persisted query manifest again
@@ -39,6 +60,7 @@ func (r *reloader) keys() error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.remember(r.auth.KeysFile()) // before reading: a change while reading is seen next time
 	n, err := r.auth.ReloadKeys()
 	if err != nil {
 		r.logger.Error("API keys file not reloaded: the keys read before stay in use", "file", r.auth.KeysFile(), "error", err.Error(), "keys", n)
@@ -54,6 +76,7 @@ func (r *reloader) manifest() error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.remember(r.manifestPath)
 	m, err := persisted.LoadManifest(r.manifestPath)
 	if err == nil {
 		err = r.persisted.SetManifest(m)
@@ -83,20 +106,16 @@ func (g *Gateway) WatchFiles(ctx context.Context, interval time.Duration) {
 	type watched struct {
 		path   string
 		reload func() error
-		last   fileStamp
 	}
-	var files []*watched
+	var files []watched
 	if g.reload.auth != nil && g.reload.auth.KeysFile() != "" {
-		files = append(files, &watched{path: g.reload.auth.KeysFile(), reload: g.reload.keys})
+		files = append(files, watched{g.reload.auth.KeysFile(), g.reload.keys})
 	}
 	if g.reload.persisted != nil && g.reload.manifestPath != "" {
-		files = append(files, &watched{path: g.reload.manifestPath, reload: g.reload.manifest})
+		files = append(files, watched{g.reload.manifestPath, g.reload.manifest})
 	}
 	if len(files) == 0 {
 		return
-	}
-	for _, f := range files {
-		f.last = stamp(f.path)
 	}
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
@@ -107,8 +126,7 @@ func (g *Gateway) WatchFiles(ctx context.Context, interval time.Duration) {
 		case <-tick.C:
 		}
 		for _, f := range files {
-			if now := stamp(f.path); !now.mod.Equal(f.last.mod) || now.size != f.last.size {
-				f.last = now
+			if g.reload.changed(f.path) {
 				_ = f.reload() // logged; the old file stays in use
 			}
 		}

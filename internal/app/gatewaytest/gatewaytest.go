@@ -13,6 +13,7 @@ package gatewaytest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -30,8 +31,9 @@ import (
 	"github.com/switchyard/switchyard/internal/app/config"
 	"github.com/switchyard/switchyard/internal/app/gateway"
 	"github.com/switchyard/switchyard/internal/app/sandbox"
-	"github.com/switchyard/switchyard/internal/logging"
-	"github.com/switchyard/switchyard/internal/simkit"
+	"github.com/switchyard/switchyard/internal/base/simkit"
+	"github.com/switchyard/switchyard/internal/policy/logging"
+	"github.com/switchyard/switchyard/internal/policy/sharedstate"
 )
 
 // Env is one gateway wired to simulators over loopback and served by an
@@ -129,6 +131,19 @@ func WithCache(ttl time.Duration) Option {
 		if ttl > 0 {
 			s.Config.Cache.TTL = ttl
 		}
+	}
+}
+
+// WithRedis keeps every shared store in the Redis at url, under prefix
+// ("" for the default), as server.go wires a replica: gateways started
+// with the same url and prefix are replicas of one deployment.
+func WithRedis(t testing.TB, url, prefix string) Option {
+	return func(s *Setup) {
+		stores, err := sharedstate.Open(context.Background(), sharedstate.Config{RedisURL: url, Prefix: prefix}, s.Options.Logger)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = stores.Close() })
+		o := s.Options
+		o.APQCache, o.Idempotency, o.CacheStore, o.Generations, o.RateLimiter, o.Stores = stores.APQ, stores.Idempotency, stores.Cache, stores.Generations, stores.RateLimiter, stores
 	}
 }
 

@@ -13,8 +13,8 @@
 package registry
 
 import (
-	"github.com/switchyard/switchyard/internal/simkit"
-	"github.com/switchyard/switchyard/internal/vendorkit"
+	"github.com/switchyard/switchyard/internal/base/simkit"
+	"github.com/switchyard/switchyard/internal/base/vendorkit"
 	"github.com/switchyard/switchyard/vendors/appdirect"
 	"github.com/switchyard/switchyard/vendors/appdirect/appdirectsim"
 	"github.com/switchyard/switchyard/vendors/apptivo"

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/switchyard/switchyard/internal/simkit"
+	"github.com/switchyard/switchyard/internal/base/simkit"
 )
 
 // Sandbox credentials the simulator accepts unless Options name others.

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/switchyard/switchyard/internal/simkit"
+	"github.com/switchyard/switchyard/internal/base/simkit"
 	"github.com/switchyard/switchyard/vendors/appdirect/appdirectsim/graph/model"
 )
 

@@ -13,7 +13,7 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/switchyard/switchyard/internal/simkit"
+	"github.com/switchyard/switchyard/internal/base/simkit"
 )
 
 // routes serves the customers endpoint at both the short path (for

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/switchyard/switchyard/internal/simkit"
+	"github.com/switchyard/switchyard/internal/base/simkit"
 )
 
 // dateLayout is Apptivo's date format ("2017-10-07 05:30:02").

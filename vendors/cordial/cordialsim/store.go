@@ -8,7 +8,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/switchyard/switchyard/internal/simkit"
+	"github.com/switchyard/switchyard/internal/base/simkit"
 )
 
 // Messages Cordial's spec gives for the list rules.

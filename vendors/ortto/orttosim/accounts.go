@@ -11,7 +11,7 @@ import (
 	"net/http"
 	"slices"
 
-	"github.com/switchyard/switchyard/internal/simkit"
+	"github.com/switchyard/switchyard/internal/base/simkit"
 )
 
 // maxIDs is Ortto's cap on the ids of one bulk account call.

@@ -5,7 +5,7 @@
 // them over real HTTP on loopback (or as a bare handler to mount under a
 // prefix) with Ortto's paths, X-Api-Key auth, JSON shapes, status codes and
 // business rules, so the production client can be tested end to end. It
-// imports only internal/simkit and the standard library.
+// imports only internal/base/simkit and the standard library.
 //
 // Rules taken from Ortto's documents and recorded replies:
 //   - Every request needs X-Api-Key equal to the sandbox key (APIKey, or

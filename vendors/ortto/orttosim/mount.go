@@ -1,6 +1,6 @@
 package orttosim
 
-import "github.com/switchyard/switchyard/internal/simkit"
+import "github.com/switchyard/switchyard/internal/base/simkit"
 
 // Mount offers this simulator to the sandbox (see simkit.Mount).
 var Mount = simkit.Mount{
