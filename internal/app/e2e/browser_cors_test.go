@@ -56,7 +56,7 @@ const gw = new URL(location.href).searchParams.get('gw');
 // reads them.
 func TestCrossOriginPageInChromium(t *testing.T) {
 	t.Parallel()
-	exe := gatewaytest.Chromium(t)
+	browserCtx := gatewaytest.Browser(t)
 	pageSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = w.Write([]byte(crossOriginPage))
@@ -67,21 +67,6 @@ func TestCrossOriginPageInChromium(t *testing.T) {
 		s.Config.Browser.AllowAny, s.Config.Browser.AllowedOrigins = false, []string{pageSrv.URL}
 	})
 	require.NotEqual(t, pageSrv.URL, e.Server.URL)
-
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	defer cancelAlloc()
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-	require.NoError(t, chromedp.Do(browserCtx), "starting %s", exe)
 
 	ctx, cancel := context.WithTimeout(browserCtx, 60*time.Second)
 	defer cancel()

@@ -39,16 +39,7 @@ func TestDeferSlowVendor(t *testing.T) {
 	// sleeping; well inside the vendor timeout.
 	e.Sandbox.Faults.Set(simkit.Fault{Vendor: "ortto", LatencyMs: 800})
 
-	b, err := json.Marshal(map[string]any{"query": deferQuery})
-	require.NoError(t, err)
-	req, err := http.NewRequest(http.MethodPost, e.Server.URL+"/query", bytes.NewReader(b))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "multipart/mixed; deferSpec=20220824, application/json")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-
+	resp := postDeferring(t, e, deferQuery, "multipart/mixed; deferSpec=20220824, application/json")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"), "a stream is never kept, as the README says")
 	mt, params, err := mime.ParseMediaType(resp.Header.Get("Content-Type"))
@@ -231,15 +222,7 @@ func TestDeferInitialPayloadOmitsDeferredFields(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			b, err := json.Marshal(map[string]any{"query": tc.query})
-			require.NoError(t, err)
-			req, err := http.NewRequest(http.MethodPost, e.Server.URL+"/query", bytes.NewReader(b))
-			require.NoError(t, err)
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Accept", "multipart/mixed; deferSpec=20220824")
-			resp, err := http.DefaultClient.Do(req)
-			require.NoError(t, err)
-			defer resp.Body.Close()
+			resp := postDeferring(t, e, tc.query, "multipart/mixed; deferSpec=20220824")
 			_, params, err := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 			require.NoError(t, err)
 			parts := multipart.NewReader(resp.Body, params["boundary"])
@@ -267,4 +250,20 @@ func TestDeferInitialPayloadOmitsDeferredFields(t *testing.T) {
 			}
 		})
 	}
+}
+
+// postDeferring POSTs query with accept; the response body is closed when
+// the test ends.
+func postDeferring(t *testing.T, e *env, query, accept string) *http.Response {
+	t.Helper()
+	b, err := json.Marshal(map[string]any{"query": query})
+	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodPost, e.Server.URL+"/query", bytes.NewReader(b))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", accept)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = resp.Body.Close() })
+	return resp
 }

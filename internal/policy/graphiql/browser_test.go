@@ -101,31 +101,9 @@ const resultText = `(() => {
 // header editor, and reads the result pane, with the page's policy in force
 // and no request leaving the test server.
 func TestGraphiQLInChromium(t *testing.T) {
-	exe := gatewaytest.Chromium(t)
+	browserCtx := gatewaytest.Browser(t)
 	srv := startGateway(t)
 	pageURL := srv.URL + "/"
-
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1400, 1000),
-	)
-	defer cancelAlloc()
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-	// Start the browser on a context without a deadline: the deadlines
-	// below end a step, not the browser, which the screenshot still needs.
-	require.NoError(t, chromedp.Do(browserCtx), "starting %s", exe)
 
 	log := &browserLog{}
 	require.NoError(t, chromedp.Listen(browserCtx, log.listen(pageURL)))
