@@ -322,7 +322,7 @@ type ComplexityRoot struct {
 		DeleteAccountList func(childComplexity int, id string, dryRun *bool) int
 		DeleteAccounts    func(childComplexity int, input model.AccountSelectionInput, dryRun *bool) int
 		DeleteCustomer    func(childComplexity int, id string, dryRun *bool) int
-		InvalidateCache   func(childComplexity int, vendor string, typeArg *string, id *string) int
+		InvalidateCache   func(childComplexity int, vendor model.Vendor, typeArg *string, id *string) int
 		RestoreAccounts   func(childComplexity int, input model.AccountSelectionInput, dryRun *bool) int
 		UpdateAccountList func(childComplexity int, id string, input model.UpdateAccountListInput) int
 		UpdateCustomer    func(childComplexity int, id string, input model.UpdateCustomerInput) int
@@ -419,7 +419,7 @@ type MutationResolver interface {
 	ArchiveAccounts(ctx context.Context, input model.AccountSelectionInput, dryRun *bool) (*model.ArchiveAccountsPayload, error)
 	RestoreAccounts(ctx context.Context, input model.AccountSelectionInput, dryRun *bool) (*model.RestoreAccountsPayload, error)
 	DeleteAccounts(ctx context.Context, input model.AccountSelectionInput, dryRun *bool) (*model.DeleteAccountsPayload, error)
-	InvalidateCache(ctx context.Context, vendor string, typeArg *string, id *string) (*model.InvalidateCachePayload, error)
+	InvalidateCache(ctx context.Context, vendor model.Vendor, typeArg *string, id *string) (*model.InvalidateCachePayload, error)
 }
 type PersonResolver interface {
 	Customers(ctx context.Context, obj *model.Person) ([]model.Customer, error)
@@ -1687,7 +1687,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.InvalidateCache(childComplexity, args["vendor"].(string), args["type"].(*string), args["id"].(*string)), true
+		return e.ComplexityRoot.Mutation.InvalidateCache(childComplexity, args["vendor"].(model.Vendor), args["type"].(*string), args["id"].(*string)), true
 	case "Mutation.restoreAccounts":
 		if e.ComplexityRoot.Mutation.RestoreAccounts == nil {
 			break
@@ -3214,7 +3214,24 @@ extend type Mutation {
   dropped. Switchyard's own mutations invalidate what they change by
   themselves.
   """
-  invalidateCache(vendor: String!, type: String, id: ID): InvalidateCachePayload @hasScope(scope: DESTRUCTIVE)
+  invalidateCache(vendor: Vendor!, type: String, id: ID): InvalidateCachePayload @hasScope(scope: DESTRUCTIVE)
+}
+
+"""
+A vendor Switchyard fronts, one value per entry of its vendor registry
+(a test fails when they differ). The value is the vendor's name in upper
+case; ` + "`" + `VendorInfo.name` + "`" + ` and ` + "`" + `InvalidateCachePayload.vendor` + "`" + ` give the name
+itself.
+"""
+enum Vendor {
+  "Ortto, the customer data platform: ` + "`" + `Person` + "`" + `, ` + "`" + `people` + "`" + `."
+  ORTTO
+  "Apptivo CRM: ` + "`" + `Customer` + "`" + `, ` + "`" + `customers` + "`" + `."
+  APPTIVO
+  "AppDirect's marketplace: ` + "`" + `Account` + "`" + `, ` + "`" + `accounts` + "`" + `."
+  APPDIRECT
+  "Cordial, the messaging platform: ` + "`" + `AccountList` + "`" + `, ` + "`" + `accountLists` + "`" + `."
+  CORDIAL
 }
 
 "The result of ` + "`" + `invalidateCache` + "`" + `."
@@ -4302,8 +4319,8 @@ func (ec *executionContext) field_Mutation_invalidateCache_args(ctx context.Cont
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "vendor",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
+		func(ctx context.Context, v any) (model.Vendor, error) {
+			return ec.unmarshalNVendor2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐVendor(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10110,7 +10127,7 @@ func (ec *executionContext) _Mutation_invalidateCache(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().InvalidateCache(ctx, fc.Args["vendor"].(string), fc.Args["type"].(*string), fc.Args["id"].(*string))
+			return ec.Resolvers.Mutation().InvalidateCache(ctx, fc.Args["vendor"].(model.Vendor), fc.Args["type"].(*string), fc.Args["id"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -17509,6 +17526,16 @@ func (ec *executionContext) unmarshalNUpdateAccountListInput2githubᚗcomᚋswit
 func (ec *executionContext) unmarshalNUpdateCustomerInput2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐUpdateCustomerInput(ctx context.Context, v any) (model.UpdateCustomerInput, error) {
 	res, err := ec.unmarshalInputUpdateCustomerInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNVendor2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐVendor(ctx context.Context, v any) (model.Vendor, error) {
+	var res model.Vendor
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVendor2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐVendor(ctx context.Context, sel ast.SelectionSet, v model.Vendor) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNVendorInfo2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐVendorInfo(ctx context.Context, sel ast.SelectionSet, v model.VendorInfo) graphql.Marshaler {

@@ -1293,3 +1293,70 @@ func (e Scope) MarshalJSON() ([]byte, error) {
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
 }
+
+// A vendor Switchyard fronts, one value per entry of its vendor registry
+// (a test fails when they differ). The value is the vendor's name in upper
+// case; `VendorInfo.name` and `InvalidateCachePayload.vendor` give the name
+// itself.
+type Vendor string
+
+const (
+	// Ortto, the customer data platform: `Person`, `people`.
+	VendorOrtto Vendor = "ORTTO"
+	// Apptivo CRM: `Customer`, `customers`.
+	VendorApptivo Vendor = "APPTIVO"
+	// AppDirect's marketplace: `Account`, `accounts`.
+	VendorAppdirect Vendor = "APPDIRECT"
+	// Cordial, the messaging platform: `AccountList`, `accountLists`.
+	VendorCordial Vendor = "CORDIAL"
+)
+
+var AllVendor = []Vendor{
+	VendorOrtto,
+	VendorApptivo,
+	VendorAppdirect,
+	VendorCordial,
+}
+
+func (e Vendor) IsValid() bool {
+	switch e {
+	case VendorOrtto, VendorApptivo, VendorAppdirect, VendorCordial:
+		return true
+	}
+	return false
+}
+
+func (e Vendor) String() string {
+	return string(e)
+}
+
+func (e *Vendor) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Vendor(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Vendor", str)
+	}
+	return nil
+}
+
+func (e Vendor) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Vendor) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Vendor) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
