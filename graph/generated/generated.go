@@ -2453,6 +2453,11 @@ extend type Mutation {
   """
   deleteAccount(input: DeleteAccountInput!, dryRun: Boolean = false): DeleteAccountPayload @hasScope(scope: DESTRUCTIVE)
 }
+
+extend enum Vendor {
+  "AppDirect's marketplace: ` + "`" + `Account` + "`" + `, ` + "`" + `accounts` + "`" + `."
+  APPDIRECT
+}
 `, BuiltIn: false},
 	{Name: "../apptivo.graphqls", Input: `"A customer record in the Apptivo CRM."
 type Customer {
@@ -2843,6 +2848,11 @@ extend type Mutation {
   "Deletes an Apptivo customer (Apptivo ` + "`" + `delete` + "`" + `)."
   deleteCustomer(id: ID!, dryRun: Boolean = false): DeleteCustomerPayload @hasScope(scope: DESTRUCTIVE)
 }
+
+extend enum Vendor {
+  "Apptivo CRM: ` + "`" + `Customer` + "`" + `, ` + "`" + `customers` + "`" + `."
+  APPTIVO
+}
 `, BuiltIn: false},
 	{Name: "../cordial.graphqls", Input: `"A Cordial account list: a named segment of contacts."
 type AccountList {
@@ -2904,6 +2914,11 @@ extend type Mutation {
   clearAccountList(id: ID!, dryRun: Boolean = false): AccountListMutationPayload @hasScope(scope: DESTRUCTIVE)
   "Deletes a Cordial account list. Its contacts stay in Cordial."
   deleteAccountList(id: ID!, dryRun: Boolean = false): AccountListMutationPayload @hasScope(scope: DESTRUCTIVE)
+}
+
+extend enum Vendor {
+  "Cordial, the messaging platform: ` + "`" + `AccountList` + "`" + `, ` + "`" + `accountLists` + "`" + `."
+  CORDIAL
 }
 `, BuiltIn: false},
 	{Name: "../federation.graphqls", Input: `# Apollo Federation v2: what makes Switchyard a subgraph. Everything
@@ -3091,6 +3106,11 @@ extend type Mutation {
   "Deletes archived Ortto accounts (Ortto ` + "`" + `accounts/delete` + "`" + `). Only archived accounts can be deleted."
   deleteAccounts(input: AccountSelectionInput!, dryRun: Boolean = false): DeleteAccountsPayload @hasScope(scope: DESTRUCTIVE)
 }
+
+extend enum Vendor {
+  "Ortto, the customer data platform: ` + "`" + `Person` + "`" + `, ` + "`" + `people` + "`" + `."
+  ORTTO
+}
 `, BuiltIn: false},
 	{Name: "../schema.graphqls", Input: `"""
 An instant in time, written as an ISO 8601 / RFC 3339 string such as
@@ -3219,20 +3239,12 @@ extend type Mutation {
 
 """
 A vendor Switchyard fronts, one value per entry of its vendor registry
-(a test fails when they differ). The value is the vendor's name in upper
+(a test fails when they differ). Each vendor's schema file adds its own
+value (` + "`" + `extend enum Vendor` + "`" + `), so a new vendor touches no other file. The value is the vendor's name in upper
 case; ` + "`" + `VendorInfo.name` + "`" + ` and ` + "`" + `InvalidateCachePayload.vendor` + "`" + ` give the name
 itself.
 """
-enum Vendor {
-  "Ortto, the customer data platform: ` + "`" + `Person` + "`" + `, ` + "`" + `people` + "`" + `."
-  ORTTO
-  "Apptivo CRM: ` + "`" + `Customer` + "`" + `, ` + "`" + `customers` + "`" + `."
-  APPTIVO
-  "AppDirect's marketplace: ` + "`" + `Account` + "`" + `, ` + "`" + `accounts` + "`" + `."
-  APPDIRECT
-  "Cordial, the messaging platform: ` + "`" + `AccountList` + "`" + `, ` + "`" + `accountLists` + "`" + `."
-  CORDIAL
-}
+enum Vendor
 
 "The result of ` + "`" + `invalidateCache` + "`" + `."
 type InvalidateCachePayload {

@@ -1295,32 +1295,33 @@ func (e Scope) MarshalJSON() ([]byte, error) {
 }
 
 // A vendor Switchyard fronts, one value per entry of its vendor registry
-// (a test fails when they differ). The value is the vendor's name in upper
+// (a test fails when they differ). Each vendor's schema file adds its own
+// value (`extend enum Vendor`), so a new vendor touches no other file. The value is the vendor's name in upper
 // case; `VendorInfo.name` and `InvalidateCachePayload.vendor` give the name
 // itself.
 type Vendor string
 
 const (
-	// Ortto, the customer data platform: `Person`, `people`.
-	VendorOrtto Vendor = "ORTTO"
-	// Apptivo CRM: `Customer`, `customers`.
-	VendorApptivo Vendor = "APPTIVO"
 	// AppDirect's marketplace: `Account`, `accounts`.
 	VendorAppdirect Vendor = "APPDIRECT"
+	// Apptivo CRM: `Customer`, `customers`.
+	VendorApptivo Vendor = "APPTIVO"
 	// Cordial, the messaging platform: `AccountList`, `accountLists`.
 	VendorCordial Vendor = "CORDIAL"
+	// Ortto, the customer data platform: `Person`, `people`.
+	VendorOrtto Vendor = "ORTTO"
 )
 
 var AllVendor = []Vendor{
-	VendorOrtto,
-	VendorApptivo,
 	VendorAppdirect,
+	VendorApptivo,
 	VendorCordial,
+	VendorOrtto,
 }
 
 func (e Vendor) IsValid() bool {
 	switch e {
-	case VendorOrtto, VendorApptivo, VendorAppdirect, VendorCordial:
+	case VendorAppdirect, VendorApptivo, VendorCordial, VendorOrtto:
 		return true
 	}
 	return false
