@@ -135,6 +135,16 @@ func run() error {
 	}
 	logger.Info("switchyard listening", "graphiql", fmt.Sprintf("http://localhost:%d/", cfg.Port), "endpoint", "/query", "sandbox", cfg.Sandbox)
 
+	// The keys file and the manifest are read again on SIGHUP and when
+	// they change, without a restart; a bad file keeps the old one.
+	watchCtx, stopWatch := context.WithCancel(context.Background())
+	defer stopWatch()
+	go gw.WatchFiles(watchCtx, cfg.Server.ReloadInterval)
+	hangups := make(chan os.Signal, 1)
+	signal.Notify(hangups, syscall.SIGHUP)
+	defer signal.Stop(hangups)
+	go reloadOnHangup(watchCtx, logger, hangups, gw.Reload)
+
 	// Room for the second signal that cuts the drain short.
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
@@ -146,6 +156,22 @@ func run() error {
 		return err
 	case sig := <-signals:
 		return drain(logger, srv, gw, cfg.Server, sig, signals)
+	}
+}
+
+// reloadOnHangup calls reload for each SIGHUP until ctx ends: the
+// conventional "read your configuration again" of a Unix daemon, which
+// is how an operator applies a rotated key at once (kill -HUP, or
+// Kubernetes' exec of it) instead of waiting for the next poll.
+func reloadOnHangup(ctx context.Context, logger *slog.Logger, hangups <-chan os.Signal, reload func() error) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hangups:
+			logger.Info("SIGHUP: reloading the API keys file and the persisted query manifest")
+			_ = reload() // each failure is logged with its file; the old one stays in use
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ package resolvers
 
 import (
 	"context"
+	"strings"
 
 	"github.com/switchyard/switchyard/graph/generated"
 	"github.com/switchyard/switchyard/graph/model"
@@ -14,22 +15,24 @@ import (
 )
 
 // InvalidateCache is the resolver for the invalidateCache field.
-func (r *mutationResolver) InvalidateCache(ctx context.Context, vendor string, typeArg *string, id *string) (*model.InvalidateCachePayload, error) {
+func (r *mutationResolver) InvalidateCache(ctx context.Context, vendor model.Vendor, typeArg *string, id *string) (*model.InvalidateCachePayload, error) {
+	// The enum is the registry's list in upper case (TestVendorEnumMatchesRegistry).
+	name := strings.ToLower(string(vendor))
 	known := false
 	for _, v := range r.Info.Vendors {
-		known = known || v.Name == vendor
+		known = known || v.Name == name
 	}
 	if !known {
-		return nil, errcode.Input("vendor", "unknown vendor %q", vendor)
+		return nil, errcode.Input("vendor", "unknown vendor %q", name)
 	}
 	if r.InvalidateVendorCache == nil {
-		return &model.InvalidateCachePayload{Vendor: vendor}, nil
+		return &model.InvalidateCachePayload{Vendor: name}, nil
 	}
-	done, err := r.InvalidateVendorCache(ctx, vendor)
+	done, err := r.InvalidateVendorCache(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	return &model.InvalidateCachePayload{Vendor: vendor, Invalidated: done}, nil
+	return &model.InvalidateCachePayload{Vendor: name, Invalidated: done}, nil
 }
 
 // Gateway is the resolver for the gateway field.

@@ -322,7 +322,7 @@ type ComplexityRoot struct {
 		DeleteAccountList func(childComplexity int, id string, dryRun *bool) int
 		DeleteAccounts    func(childComplexity int, input model.AccountSelectionInput, dryRun *bool) int
 		DeleteCustomer    func(childComplexity int, id string, dryRun *bool) int
-		InvalidateCache   func(childComplexity int, vendor string, typeArg *string, id *string) int
+		InvalidateCache   func(childComplexity int, vendor model.Vendor, typeArg *string, id *string) int
 		RestoreAccounts   func(childComplexity int, input model.AccountSelectionInput, dryRun *bool) int
 		UpdateAccountList func(childComplexity int, id string, input model.UpdateAccountListInput) int
 		UpdateCustomer    func(childComplexity int, id string, input model.UpdateCustomerInput) int
@@ -419,7 +419,7 @@ type MutationResolver interface {
 	ArchiveAccounts(ctx context.Context, input model.AccountSelectionInput, dryRun *bool) (*model.ArchiveAccountsPayload, error)
 	RestoreAccounts(ctx context.Context, input model.AccountSelectionInput, dryRun *bool) (*model.RestoreAccountsPayload, error)
 	DeleteAccounts(ctx context.Context, input model.AccountSelectionInput, dryRun *bool) (*model.DeleteAccountsPayload, error)
-	InvalidateCache(ctx context.Context, vendor string, typeArg *string, id *string) (*model.InvalidateCachePayload, error)
+	InvalidateCache(ctx context.Context, vendor model.Vendor, typeArg *string, id *string) (*model.InvalidateCachePayload, error)
 }
 type PersonResolver interface {
 	Customers(ctx context.Context, obj *model.Person) ([]model.Customer, error)
@@ -1687,7 +1687,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.InvalidateCache(childComplexity, args["vendor"].(string), args["type"].(*string), args["id"].(*string)), true
+		return e.ComplexityRoot.Mutation.InvalidateCache(childComplexity, args["vendor"].(model.Vendor), args["type"].(*string), args["id"].(*string)), true
 	case "Mutation.restoreAccounts":
 		if e.ComplexityRoot.Mutation.RestoreAccounts == nil {
 			break
@@ -2453,6 +2453,11 @@ extend type Mutation {
   """
   deleteAccount(input: DeleteAccountInput!, dryRun: Boolean = false): DeleteAccountPayload @hasScope(scope: DESTRUCTIVE)
 }
+
+extend enum Vendor {
+  "AppDirect's marketplace: ` + "`" + `Account` + "`" + `, ` + "`" + `accounts` + "`" + `."
+  APPDIRECT
+}
 `, BuiltIn: false},
 	{Name: "../apptivo.graphqls", Input: `"A customer record in the Apptivo CRM."
 type Customer {
@@ -2843,6 +2848,11 @@ extend type Mutation {
   "Deletes an Apptivo customer (Apptivo ` + "`" + `delete` + "`" + `)."
   deleteCustomer(id: ID!, dryRun: Boolean = false): DeleteCustomerPayload @hasScope(scope: DESTRUCTIVE)
 }
+
+extend enum Vendor {
+  "Apptivo CRM: ` + "`" + `Customer` + "`" + `, ` + "`" + `customers` + "`" + `."
+  APPTIVO
+}
 `, BuiltIn: false},
 	{Name: "../cordial.graphqls", Input: `"A Cordial account list: a named segment of contacts."
 type AccountList {
@@ -2904,6 +2914,11 @@ extend type Mutation {
   clearAccountList(id: ID!, dryRun: Boolean = false): AccountListMutationPayload @hasScope(scope: DESTRUCTIVE)
   "Deletes a Cordial account list. Its contacts stay in Cordial."
   deleteAccountList(id: ID!, dryRun: Boolean = false): AccountListMutationPayload @hasScope(scope: DESTRUCTIVE)
+}
+
+extend enum Vendor {
+  "Cordial, the messaging platform: ` + "`" + `AccountList` + "`" + `, ` + "`" + `accountLists` + "`" + `."
+  CORDIAL
 }
 `, BuiltIn: false},
 	{Name: "../federation.graphqls", Input: `# Apollo Federation v2: what makes Switchyard a subgraph. Everything
@@ -3091,6 +3106,11 @@ extend type Mutation {
   "Deletes archived Ortto accounts (Ortto ` + "`" + `accounts/delete` + "`" + `). Only archived accounts can be deleted."
   deleteAccounts(input: AccountSelectionInput!, dryRun: Boolean = false): DeleteAccountsPayload @hasScope(scope: DESTRUCTIVE)
 }
+
+extend enum Vendor {
+  "Ortto, the customer data platform: ` + "`" + `Person` + "`" + `, ` + "`" + `people` + "`" + `."
+  ORTTO
+}
 `, BuiltIn: false},
 	{Name: "../schema.graphqls", Input: `"""
 An instant in time, written as an ISO 8601 / RFC 3339 string such as
@@ -3214,8 +3234,17 @@ extend type Mutation {
   dropped. Switchyard's own mutations invalidate what they change by
   themselves.
   """
-  invalidateCache(vendor: String!, type: String, id: ID): InvalidateCachePayload @hasScope(scope: DESTRUCTIVE)
+  invalidateCache(vendor: Vendor!, type: String, id: ID): InvalidateCachePayload @hasScope(scope: DESTRUCTIVE)
 }
+
+"""
+A vendor Switchyard fronts, one value per entry of its vendor registry
+(a test fails when they differ). Each vendor's schema file adds its own
+value (` + "`" + `extend enum Vendor` + "`" + `), so a new vendor touches no other file. The value is the vendor's name in upper
+case; ` + "`" + `VendorInfo.name` + "`" + ` and ` + "`" + `InvalidateCachePayload.vendor` + "`" + ` give the name
+itself.
+"""
+enum Vendor
 
 "The result of ` + "`" + `invalidateCache` + "`" + `."
 type InvalidateCachePayload {
@@ -4302,8 +4331,8 @@ func (ec *executionContext) field_Mutation_invalidateCache_args(ctx context.Cont
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "vendor",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
+		func(ctx context.Context, v any) (model.Vendor, error) {
+			return ec.unmarshalNVendor2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐVendor(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10110,7 +10139,7 @@ func (ec *executionContext) _Mutation_invalidateCache(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().InvalidateCache(ctx, fc.Args["vendor"].(string), fc.Args["type"].(*string), fc.Args["id"].(*string))
+			return ec.Resolvers.Mutation().InvalidateCache(ctx, fc.Args["vendor"].(model.Vendor), fc.Args["type"].(*string), fc.Args["id"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -17509,6 +17538,16 @@ func (ec *executionContext) unmarshalNUpdateAccountListInput2githubᚗcomᚋswit
 func (ec *executionContext) unmarshalNUpdateCustomerInput2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐUpdateCustomerInput(ctx context.Context, v any) (model.UpdateCustomerInput, error) {
 	res, err := ec.unmarshalInputUpdateCustomerInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNVendor2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐVendor(ctx context.Context, v any) (model.Vendor, error) {
+	var res model.Vendor
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVendor2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐVendor(ctx context.Context, sel ast.SelectionSet, v model.Vendor) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNVendorInfo2githubᚗcomᚋswitchyardᚋswitchyardᚋgraphᚋmodelᚐVendorInfo(ctx context.Context, sel ast.SelectionSet, v model.VendorInfo) graphql.Marshaler {

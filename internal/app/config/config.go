@@ -140,6 +140,10 @@ type Server struct {
 	// listener for /healthz, /readyz, /metrics and the profiler, which
 	// then leave the public port (all but /healthz).
 	AdminAddr string `env:"SWITCHYARD_ADMIN_ADDR"`
+	// ReloadInterval is how often the API keys file and the persisted
+	// query manifest are checked for a change, to be read again without a
+	// restart (default 10s, 0 for SIGHUP only).
+	ReloadInterval time.Duration `env:"SWITCHYARD_RELOAD_INTERVAL" min:"0"`
 }
 
 // Secrets are every credential the configuration holds, for the log
@@ -219,6 +223,9 @@ const (
 	// terminationGracePeriodSeconds.
 	DefaultDrainDelay      = 5 * time.Second
 	DefaultShutdownTimeout = 15 * time.Second
+	// DefaultReloadInterval: a rotated key or manifest is served within
+	// seconds of the file changing, for one stat per file per interval.
+	DefaultReloadInterval = 10 * time.Second
 	// MaxRetryAttempts keeps a configuration from turning one read into a
 	// retry storm.
 	MaxRetryAttempts = 5
@@ -358,7 +365,7 @@ func read(getenv func(string) string, modules []vendorkit.Module) (*Config, *swi
 		Cache: Cache{Enabled: true, TTL: outbound.DefaultCacheTTL, MaxStale: outbound.DefaultCacheMaxStale,
 			MaxBytes: outbound.DefaultCacheBytes, VendorTTL: map[string]time.Duration{}, OperationTTLs: map[string]map[string]time.Duration{}},
 		Server: Server{ReadTimeout: DefaultReadTimeout, IdleTimeout: DefaultIdleTimeout, MaxConnections: DefaultMaxConnections,
-			DrainDelay: DefaultDrainDelay, ShutdownTimeout: DefaultShutdownTimeout},
+			DrainDelay: DefaultDrainDelay, ShutdownTimeout: DefaultShutdownTimeout, ReloadInterval: DefaultReloadInterval},
 	}
 	sw := &switches{Dedup: true}
 	r := &envReader{getenv: getenv}

@@ -84,6 +84,7 @@ func TestEveryDocumentedVariableLands(t *testing.T) {
 		"SWITCHYARD_MAX_CONNECTIONS":           {env: map[string]string{"SWITCHYARD_MAX_CONNECTIONS": "64"}, got: func(c *config.Config) any { return c.Server.MaxConnections }, want: 64},
 		"SWITCHYARD_DRAIN_DELAY":               {env: map[string]string{"SWITCHYARD_DRAIN_DELAY": "0"}, got: func(c *config.Config) any { return c.Server.DrainDelay }, want: time.Duration(0)},
 		"SWITCHYARD_SHUTDOWN_TIMEOUT":          {env: map[string]string{"SWITCHYARD_SHUTDOWN_TIMEOUT": "40s"}, got: func(c *config.Config) any { return c.Server.ShutdownTimeout }, want: 40 * time.Second},
+		"SWITCHYARD_RELOAD_INTERVAL":           {env: map[string]string{"SWITCHYARD_RELOAD_INTERVAL": "0"}, got: func(c *config.Config) any { return c.Server.ReloadInterval }, want: time.Duration(0)},
 		"SWITCHYARD_ADMIN_ADDR":                {env: map[string]string{"SWITCHYARD_ADMIN_ADDR": "127.0.0.1:9090"}, got: func(c *config.Config) any { return c.Server.AdminAddr }, want: "127.0.0.1:9090"},
 		"SWITCHYARD_INTROSPECTION":             {env: map[string]string{"SWITCHYARD_INTROSPECTION": "0"}, got: func(c *config.Config) any { return c.Introspection }, want: false},
 		"SWITCHYARD_GRAPHIQL":                  {env: map[string]string{"SWITCHYARD_GRAPHIQL": "0"}, got: func(c *config.Config) any { return c.GraphiQL }, want: false},

@@ -97,17 +97,21 @@ func TestInvalidateCacheMutation(t *testing.T) {
 	e.Query(q, nil)
 	require.Len(t, e.APICalls("cordial"), 1)
 
-	r := e.Query(`mutation { invalidateCache(vendor: "cordial", type: "AccountList", id: "1") { vendor invalidated } }`, nil)
+	r := e.Query(`mutation { invalidateCache(vendor: CORDIAL, type: "AccountList", id: "1") { vendor invalidated } }`, nil)
 	require.Empty(t, r.Errors, r.Raw)
 	assert.JSONEq(t, `{"invalidateCache":{"vendor":"cordial","invalidated":true}}`, string(r.Data))
 	e.Query(q, nil)
 	assert.Len(t, e.APICalls("cordial"), 2, "the read after invalidateCache asks Cordial")
 
-	bad := e.Query(`mutation { invalidateCache(vendor: "nosuch") { vendor } }`, nil)
-	assert.Equal(t, []string{"BAD_USER_INPUT"}, bad.Codes(), bad.Raw)
+	// The vendor is an enum: a name the registry does not have fails
+	// validation, before anything runs.
+	bad := e.Query(`mutation { invalidateCache(vendor: NOSUCH) { vendor } }`, nil)
+	assert.Equal(t, []string{"GRAPHQL_VALIDATION_FAILED"}, bad.Codes(), bad.Raw)
+	bad = e.Query(`mutation { invalidateCache(vendor: "cordial") { vendor } }`, nil)
+	assert.Equal(t, []string{"GRAPHQL_VALIDATION_FAILED"}, bad.Codes(), "a string is not an enum value: %s", bad.Raw)
 
 	off := newEnv(t)
-	r = off.Query(`mutation { invalidateCache(vendor: "cordial") { invalidated } }`, nil)
+	r = off.Query(`mutation { invalidateCache(vendor: CORDIAL) { invalidated } }`, nil)
 	require.Empty(t, r.Errors, r.Raw)
 	assert.JSONEq(t, `{"invalidateCache":{"invalidated":false}}`, string(r.Data), "nothing to drop with the cache off")
 }
@@ -159,7 +163,7 @@ func TestCacheMetrics(t *testing.T) {
 	e.Query(q, nil)
 	e.Query(q, nil)
 	e.Query(q, nil)
-	require.Empty(t, e.Query(`mutation { invalidateCache(vendor: "cordial") { invalidated } }`, nil).Errors)
+	require.Empty(t, e.Query(`mutation { invalidateCache(vendor: CORDIAL) { invalidated } }`, nil).Errors)
 	require.Empty(t, e.Query(`mutation { clearAccountList(id: "1") { success } }`, nil).Errors)
 	raw := scrape(e)
 	for _, want := range []string{

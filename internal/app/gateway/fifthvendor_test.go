@@ -108,8 +108,10 @@ var echoMount = simkit.Mount{
 // real four and serves it end to end: its variables are read (and its
 // secret scrubbed), the sandbox mounts its simulator with its
 // credentials, the gateway builds its chain and its client, the gateway
-// field, /readyz and /metrics list it, invalidateCache reaches its chain,
-// and its client calls its simulator through the shared chain.
+// field, /readyz and /metrics list it, and its client calls its simulator
+// through the shared chain. (invalidateCache names vendors with the
+// schema's Vendor enum, so a real fifth vendor also adds its value there:
+// TestVendorEnumMatchesRegistry fails until it does.)
 func TestAFifthVendorIsOneRegistryLine(t *testing.T) {
 	entries := append(registry.Entries(), registry.Entry{Module: echoModule, Simulator: echoMount})
 
@@ -136,10 +138,6 @@ func TestAFifthVendorIsOneRegistryLine(t *testing.T) {
 	r := gatewaytest.Query(t, srv.URL+"/query", `{ gateway { vendors { name configured simulated } } }`, nil)
 	require.Empty(t, r.Errors, r.Raw)
 	assert.Contains(t, string(r.Data), `{"name":"echo","configured":true,"simulated":true}`)
-
-	r = gatewaytest.Query(t, srv.URL+"/query", `mutation { invalidateCache(vendor: "echo") { vendor invalidated } }`, nil)
-	require.Empty(t, r.Errors, r.Raw)
-	assert.JSONEq(t, `{"invalidateCache":{"vendor":"echo","invalidated":true}}`, string(r.Data))
 
 	client, ok := gw.VendorClient(echoName).(*echoClient)
 	require.True(t, ok, "the gateway built the echo client")

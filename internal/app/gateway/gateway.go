@@ -98,6 +98,7 @@ type Gateway struct {
 	introspection    bool // /schema.graphql follows the introspection rule
 	stores           *sharedstate.Stores
 	cacheOn          map[string]bool
+	reload           reloader // the keys file and the manifest, re-read without a restart
 	draining         atomic.Bool
 	admin            http.Handler
 }
@@ -177,6 +178,10 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	// First among the extensions: it fills in the text of a query sent by
 	// hash, which the others read.
 	pq.Install(srv)
+	g.reload.persisted, g.reload.manifestPath = pq, cfg.Persisted.ManifestPath
+	if cfg.Persisted.ManifestPath != "" {
+		g.reload.remember(cfg.Persisted.ManifestPath)
+	}
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
 	} else {
@@ -205,6 +210,9 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	// vendor failed.
 	srv.AroundFields(cachecontrol.Fields)
 	srv.AroundResponses(cachecontrol.Responses)
+	// A deferred field is left out of the initial payload, as the
+	// incremental delivery proposal says, rather than sent as null.
+	srv.Use(&graphqlhttp.OmitDeferred{})
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		opts.Logger.ErrorContext(ctx, "resolver panicked", "panic", fmt.Sprint(p))
 		return &gqlerror.Error{Message: "internal error", Extensions: map[string]any{"code": errcode.InternalServerError}}
@@ -214,6 +222,10 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		if opts.Auth, err = auth.New(auth.Config{}); err != nil {
 			return nil, err
 		}
+	}
+	g.reload.auth, g.reload.logger = opts.Auth, opts.Logger
+	if path := opts.Auth.KeysFile(); path != "" {
+		g.reload.remember(path)
 	}
 	idem := opts.Idempotency
 	if idem == nil {
@@ -273,7 +285,11 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		mux.Handle("GET /{$}", playground)
 		mux.Handle("GET "+graphiql.AssetPath, playground)
 	}
-	mux.HandleFunc("GET /schema.graphql", g.serveSDL)
+	// CORS too: codegen tools read the SDL from pages on other origins
+	// (a front end's dev server, GraphQL Code Generator's playground).
+	// Every method reaches it, so that a preflight is answered; serveSDL
+	// refuses what is not a GET.
+	mux.Handle("/schema.graphql", crossorigin.CORS(cfg.Browser, http.HandlerFunc(g.serveSDL)))
 	health := func(w http.ResponseWriter, _ *http.Request) {
 		// The goroutine count lets a load run check that the gateway
 		// returns to its baseline once traffic stops.

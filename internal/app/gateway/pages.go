@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/switchyard/switchyard/graph/sdl"
+	"github.com/switchyard/switchyard/internal/policy/errcode"
 	"github.com/switchyard/switchyard/internal/policy/querylimits"
 )
 
@@ -18,7 +19,14 @@ func (g *Gateway) SDL() string {
 
 // serveSDL publishes the schema only where introspection is on: the SDL
 // is the same information, and a production gateway keeps both to itself.
-func (g *Gateway) serveSDL(w http.ResponseWriter, _ *http.Request) {
+func (g *Gateway) serveSDL(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"errors": []map[string]any{{
+			"message": "the schema is read with GET", "extensions": map[string]any{"code": errcode.BadRequest},
+		}}})
+		return
+	}
 	if !g.introspection {
 		writeJSON(w, http.StatusNotFound, map[string]any{"errors": []map[string]any{{
 			"message":    "the schema is not published: introspection is disabled on this gateway",

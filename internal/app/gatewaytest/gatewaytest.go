@@ -19,11 +19,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchyard/switchyard/internal/app/config"
@@ -309,4 +312,49 @@ func (b *LogBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// Browser starts headless Chromium for a browser test and returns its
+// context, closed when the test ends. It finds the browser in
+// $CHROMIUM_PATH, else as Debian's chromium (or another distribution's
+// chromium-browser) on the PATH; without one the test skips, unless
+// CHROMIUM_REQUIRED is set (as CI sets it), so that a missing install
+// cannot pass unnoticed. The browser runs on a context without a deadline:
+// a test's own deadlines end a step, not the browser, which a screenshot
+// at failure still needs.
+func Browser(t testing.TB) context.Context {
+	t.Helper()
+	exe := os.Getenv("CHROMIUM_PATH")
+	for _, name := range []string{"chromium", "chromium-browser", "/usr/bin/chromium"} {
+		if exe != "" {
+			break
+		}
+		exe, _ = exec.LookPath(name)
+	}
+	if exe == "" && os.Getenv("CHROMIUM_REQUIRED") != "" {
+		t.Fatal("chromium not found, and CHROMIUM_REQUIRED is set (CI installs it: apt-get install -y chromium)")
+	}
+	if exe == "" {
+		t.Skip("chromium not found (set CHROMIUM_PATH, or install it: apt-get install -y chromium); skipping this browser test")
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1400, 1000),
+	)
+	t.Cleanup(cancelAlloc)
+	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
+	t.Cleanup(cancelBrowser)
+	require.NoError(t, chromedp.Do(browserCtx), "starting %s", exe)
+	return browserCtx
 }

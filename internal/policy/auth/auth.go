@@ -30,6 +30,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -257,9 +258,10 @@ func HashKey(key string) string {
 }
 
 // Authenticator checks bearer tokens against the configured methods. It is
-// immutable after New and safe for concurrent use.
+// safe for concurrent use; ReloadKeys swaps the keys file's keys whole.
 type Authenticator struct {
-	keys     []apiKey // from the keys file; digests only
+	keys     atomic.Pointer[[]apiKey] // from the keys file; digests only
+	keysPath string                   // the keys file; "" when none
 	keysFile bool
 	jwt      *jwtVerifier // nil when no JWT method is configured
 	log      *slog.Logger // nil: slog.Default() at the time of logging
@@ -293,7 +295,8 @@ func New(cfg Config, opts ...Option) (*Authenticator, error) {
 		if err != nil {
 			return nil, err
 		}
-		a.keys, a.keysFile = keys, true
+		a.keys.Store(&keys)
+		a.keysPath, a.keysFile = cfg.APIKeysFile, true
 	}
 	switch {
 	case countSet(cfg.JWTSecret != "", cfg.JWTPublicKeyFile != "", cfg.jwksEnabled()) > 1:
@@ -395,7 +398,7 @@ func (a *Authenticator) Describe() string {
 	}
 	var parts []string
 	if a.keysFile {
-		parts = append(parts, fmt.Sprintf("API keys (%d)", len(a.keys)))
+		parts = append(parts, fmt.Sprintf("API keys (%d)", len(a.apiKeys())))
 	}
 	if a.jwt != nil {
 		parts = append(parts, "JWT "+a.jwt.desc)

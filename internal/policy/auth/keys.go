@@ -98,9 +98,10 @@ func parseKeys(r io.Reader) ([]apiKey, error) {
 func (a *Authenticator) lookupKey(token string) *Principal {
 	sum := sha256.Sum256([]byte(token))
 	var found *apiKey
-	for i := range a.keys {
-		if subtle.ConstantTimeCompare(sum[:], a.keys[i].digest[:]) == 1 {
-			found = &a.keys[i]
+	keys := a.apiKeys()
+	for i := range keys {
+		if subtle.ConstantTimeCompare(sum[:], keys[i].digest[:]) == 1 {
+			found = &keys[i]
 		}
 	}
 	if found == nil {
@@ -112,3 +113,33 @@ func (a *Authenticator) lookupKey(token string) *Principal {
 	}
 	return &Principal{Subject: found.id, Scopes: scopes, Method: MethodAPIKey, credential: hex.EncodeToString(found.digest[:])}
 }
+
+// apiKeys is the keys file's keys as last read.
+func (a *Authenticator) apiKeys() []apiKey {
+	if k := a.keys.Load(); k != nil {
+		return *k
+	}
+	return nil
+}
+
+// ReloadKeys reads the keys file again and, when it is valid, serves its
+// keys from the next request on: keys added work and keys removed are
+// refused, without a restart (SIGHUP, or the file changing; see
+// internal/app/gateway's Reload). A file that does not read or parse
+// leaves the keys as they were and is the error, which names the file
+// and line but never a key. It returns the number of keys now served;
+// without a keys file it does nothing.
+func (a *Authenticator) ReloadKeys() (int, error) {
+	if !a.keysFile {
+		return 0, nil
+	}
+	keys, err := loadKeysFile(a.keysPath)
+	if err != nil {
+		return len(a.apiKeys()), err
+	}
+	a.keys.Store(&keys)
+	return len(keys), nil
+}
+
+// KeysFile is the keys file's path; "" when none is configured.
+func (a *Authenticator) KeysFile() string { return a.keysPath }

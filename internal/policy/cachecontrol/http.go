@@ -112,8 +112,8 @@ func (h *hints) response(ctx context.Context, resp *graphql.Response, stale bool
 
 // HTTPWithMaxAge returns middleware that sets Cache-Control, ETag and
 // Vary on /query's responses to GET requests and to POSTs of a persisted
-// query by hash alone (extensions.persistedQuery without a query), and
-// answers a matching If-None-Match with 304 Not Modified. Other POSTs pass
+// query by hash alone (extensions.persistedQuery or documentId without a
+// query), and answers a matching If-None-Match with 304 Not Modified. Other POSTs pass
 // through untouched: HTTP caches do not reuse POST responses.
 //
 // Such a response is held in memory until the operation is done, then:
@@ -135,8 +135,8 @@ func (h *hints) response(ctx context.Context, resp *graphql.Response, stale bool
 // passes the read cache's TTL when the operator shortened it, so that
 // browsers and CDNs refresh at least as often as the gateway itself does.
 //
-// A multipart/mixed response (incremental delivery of @defer) streams
-// through with no-store. Vary names Authorization and Accept on all of
+// A multipart/mixed response (incremental delivery of @defer), to any
+// request, streams through with no-store. Vary names Authorization and Accept on all of
 // them (CORS adds Origin).
 //
 // Install it before authentication, which removes the Authorization
@@ -256,6 +256,7 @@ func (b *peekBody) byHash() bool {
 	}
 	var req struct {
 		Query      string `json:"query"`
+		DocumentID string `json:"documentId"` // GraphQL over HTTP's persisted documents
 		Extensions struct {
 			PersistedQuery json.RawMessage `json:"persistedQuery"`
 		} `json:"extensions"`
@@ -263,7 +264,7 @@ func (b *peekBody) byHash() bool {
 	if json.Unmarshal(b.seen.Bytes(), &req) != nil {
 		return false
 	}
-	return req.Query == "" && len(req.Extensions.PersistedQuery) > 0 && string(req.Extensions.PersistedQuery) != "null"
+	return req.Query == "" && (req.DocumentID != "" || len(req.Extensions.PersistedQuery) > 0 && string(req.Extensions.PersistedQuery) != "null")
 }
 
 // matches reports whether an If-None-Match header lists etag, with the
@@ -303,13 +304,15 @@ func (c *cacheWriter) decide() {
 		return
 	}
 	c.decided = true
-	if !c.eligible() {
-		return
-	}
 	if mt, _, _ := mime.ParseMediaType(c.w.Header().Get("Content-Type")); mt == "multipart/mixed" {
-		// Incremental delivery streams; it is never kept.
+		// Incremental delivery streams; it is never kept, whatever the
+		// request (gqlgen's transport marks it no-cache, which lets a
+		// cache keep it).
 		vary(c.w.Header())
 		c.w.Header().Set("Cache-Control", "no-store")
+		return
+	}
+	if !c.eligible() {
 		return
 	}
 	c.buffer = true

@@ -25,12 +25,27 @@ import (
 // cross-site request forgery (HTTP 400).
 const CSRFPrevented = "CSRF_PREVENTED"
 
-// What a preflight allows. Idempotency-Key is for mutations, the Apollo
-// headers for CSRF prevention, traceparent for distributed tracing.
+// What a preflight allows and what page code may read: every request and
+// response header the README documents, so that a browser client can use
+// all that a server-side one can (a header missing here is blocked at the
+// preflight, or hidden from the page, with no error the page can see).
+// The gateway's TestCORSCoversDocumentedHeaders checks them against the
+// constants of the packages that read and write them.
 const (
 	allowedMethods = "GET, POST, OPTIONS"
-	allowedHeaders = "Content-Type, Authorization, Idempotency-Key, Apollo-Require-Preflight, X-Apollo-Operation-Name, traceparent"
-	exposedHeaders = "X-Request-Id, Retry-After"
+	// AllowedHeaders: the body's type and Accept (multipart/mixed for
+	// @defer); the bearer token; Idempotency-Key for mutations; the Apollo
+	// headers for CSRF prevention; X-Switchyard-Cost and -Plan; the
+	// client's own X-Request-Id; If-None-Match to revalidate an ETag;
+	// traceparent and tracestate for distributed tracing.
+	AllowedHeaders = "Content-Type, Accept, Authorization, Idempotency-Key, Apollo-Require-Preflight, X-Apollo-Operation-Name, " +
+		"X-Switchyard-Cost, X-Switchyard-Plan, X-Request-Id, If-None-Match, traceparent, tracestate"
+	// ExposedHeaders are the response headers beyond the CORS-safelisted
+	// ones (Cache-Control, Content-Type, Content-Length...) that page code
+	// may read: ETag to revalidate, Idempotent-Replayed on a replayed
+	// mutation, Retry-After on 429 and 503, WWW-Authenticate on 401, Allow
+	// on 405, and X-Request-Id to quote in a support request.
+	ExposedHeaders = "ETag, Idempotent-Replayed, Retry-After, WWW-Authenticate, Allow, X-Request-Id"
 	// maxAge lets a browser reuse a preflight for ten minutes.
 	maxAge = "600"
 )
@@ -134,14 +149,14 @@ func CORS(cfg Config, next http.Handler) http.Handler {
 			}
 			h.Set("Access-Control-Allow-Origin", origin)
 			h.Set("Access-Control-Allow-Methods", allowedMethods)
-			h.Set("Access-Control-Allow-Headers", allowedHeaders)
+			h.Set("Access-Control-Allow-Headers", AllowedHeaders)
 			h.Set("Access-Control-Max-Age", maxAge)
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
 		if ok {
 			h.Set("Access-Control-Allow-Origin", origin)
-			h.Set("Access-Control-Expose-Headers", exposedHeaders)
+			h.Set("Access-Control-Expose-Headers", ExposedHeaders)
 		}
 		next.ServeHTTP(w, r)
 	})

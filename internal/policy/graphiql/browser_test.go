@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -19,24 +18,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/switchyard/switchyard/internal/app/gatewaytest"
 	"github.com/switchyard/switchyard/internal/policy/graphiql"
 )
-
-// chromium finds the browser: $CHROMIUM_PATH, else Debian's chromium (or
-// another distribution's chromium-browser) on the PATH. Without one the
-// browser test skips, unless CHROMIUM_REQUIRED is set (as CI sets it), so
-// that a missing install cannot pass unnoticed.
-func chromium() string {
-	if p := os.Getenv("CHROMIUM_PATH"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "/usr/bin/chromium"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
 
 // browserLog is what the page did, gathered from DevTools events.
 type browserLog struct {
@@ -117,37 +101,9 @@ const resultText = `(() => {
 // header editor, and reads the result pane, with the page's policy in force
 // and no request leaving the test server.
 func TestGraphiQLInChromium(t *testing.T) {
-	exe := chromium()
-	if exe == "" && os.Getenv("CHROMIUM_REQUIRED") != "" {
-		t.Fatal("chromium not found, and CHROMIUM_REQUIRED is set (CI installs it: apt-get install -y chromium)")
-	}
-	if exe == "" {
-		t.Skip("chromium not found (set CHROMIUM_PATH, or install it: apt-get install -y chromium); skipping the GraphiQL browser test")
-	}
+	browserCtx := gatewaytest.Browser(t)
 	srv := startGateway(t)
 	pageURL := srv.URL + "/"
-
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1400, 1000),
-	)
-	defer cancelAlloc()
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-	// Start the browser on a context without a deadline: the deadlines
-	// below end a step, not the browser, which the screenshot still needs.
-	require.NoError(t, chromedp.Do(browserCtx), "starting %s", exe)
 
 	log := &browserLog{}
 	require.NoError(t, chromedp.Listen(browserCtx, log.listen(pageURL)))

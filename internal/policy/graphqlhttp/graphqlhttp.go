@@ -114,6 +114,12 @@ func guard(opts Options, next http.Handler) http.Handler {
 				requestError(w, http.StatusBadRequest, errcode.BadRequest, msg)
 				return
 			}
+			if params.documentID != "" {
+				if err := getWithDocumentID(r, params.documentID); err != nil {
+					requestError(w, http.StatusBadRequest, errcode.BadRequest, "extensions must be a JSON object")
+					return
+				}
+			}
 			if op := params.operation(); op != nil && op.Operation != ast.Query {
 				w.Header().Set("Allow", "POST")
 				requestError(w, http.StatusMethodNotAllowed, errcode.BadRequest, "only queries may be sent with GET: send "+string(op.Operation)+"s with POST")
@@ -152,6 +158,13 @@ func guard(opts Options, next http.Handler) http.Handler {
 				}
 				requestError(w, status, code, msg)
 				return
+			}
+			if params.documentID != "" {
+				if body, err = withDocumentID(body, params.documentID); err != nil {
+					requestError(w, http.StatusBadRequest, errcode.BadRequest, "the request body is not a JSON object of GraphQL request parameters")
+					return
+				}
+				r.ContentLength = int64(len(body))
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		default:
@@ -226,6 +239,9 @@ type requestParams struct {
 	// persisted marks a request naming a persisted query by hash
 	// (extensions.persistedQuery), which may come without the query.
 	persisted bool
+	// documentID names a persisted document the GraphQL-over-HTTP way
+	// (documentId); the guard rewrites it into extensions.persistedQuery.
+	documentID string
 
 	doc       *ast.QueryDocument
 	parsed    bool
@@ -235,8 +251,11 @@ type requestParams struct {
 // check reports what makes the parameters unusable whatever the schema: a
 // request must carry a query, or name a persisted one.
 func (p *requestParams) check() string {
-	if p.Query == "" && !p.persisted {
-		return "query is required: a GraphQL request carries the query string"
+	if msg := p.documentIDConflict(); msg != "" {
+		return msg
+	}
+	if p.Query == "" && !p.persisted && p.documentID == "" {
+		return "query is required: a GraphQL request carries the query string, or a persisted document's documentId"
 	}
 	return ""
 }
@@ -348,6 +367,7 @@ func postParams(body []byte, maxTokens int) (_ requestParams, msg string, tooLar
 		OperationName json.RawMessage `json:"operationName"`
 		Variables     json.RawMessage `json:"variables"`
 		Extensions    json.RawMessage `json:"extensions"`
+		DocumentID    json.RawMessage `json:"documentId"`
 	}
 	// Into raw messages: a scan and a copy of each part, nothing decoded.
 	if err := json.Unmarshal(body, &raw); err != nil {
@@ -362,6 +382,10 @@ func postParams(body []byte, maxTokens int) (_ requestParams, msg string, tooLar
 		return requestParams{}, "variables must be an object", false
 	case !isJSON(raw.Extensions, '{'):
 		return requestParams{}, "extensions must be an object", false
+	case !isJSON(raw.DocumentID, '"'):
+		return requestParams{}, "documentId must be a string", false
+	case len(raw.DocumentID) > MaxOperationNameBytes:
+		return requestParams{}, "documentId is longer than " + strconv.Itoa(MaxOperationNameBytes) + " bytes", true
 	case len(raw.Extensions) > MaxExtensionsBytes:
 		return requestParams{}, "extensions are larger than " + strconv.Itoa(MaxExtensionsBytes) + " bytes", true
 	case len(raw.OperationName) > MaxOperationNameBytes:
@@ -374,6 +398,7 @@ func postParams(body []byte, maxTokens int) (_ requestParams, msg string, tooLar
 	// gqlgen reports on.
 	_ = json.Unmarshal(raw.Query, &p.Query)
 	_ = json.Unmarshal(raw.OperationName, &p.OperationName)
+	_ = json.Unmarshal(raw.DocumentID, &p.documentID)
 	p.rawVariables = raw.Variables
 	var ext map[string]json.RawMessage
 	_ = json.Unmarshal(raw.Extensions, &ext)
@@ -385,9 +410,12 @@ func postParams(body []byte, maxTokens int) (_ requestParams, msg string, tooLar
 // where variables and extensions are JSON-encoded objects.
 func getParams(r *http.Request, maxTokens int) (requestParams, string) {
 	q := r.URL.Query()
-	p := requestParams{Query: q.Get("query"), OperationName: q.Get("operationName"), maxTokens: maxTokens}
+	p := requestParams{Query: q.Get("query"), OperationName: q.Get("operationName"), documentID: q.Get("documentId"), maxTokens: maxTokens}
 	if len(p.OperationName) > MaxOperationNameBytes {
 		return requestParams{}, "operationName is longer than " + strconv.Itoa(MaxOperationNameBytes) + " bytes"
+	}
+	if len(p.documentID) > MaxOperationNameBytes {
+		return requestParams{}, "documentId is longer than " + strconv.Itoa(MaxOperationNameBytes) + " bytes"
 	}
 	for _, name := range []string{"variables", "extensions"} {
 		if v := q.Get(name); v != "" {

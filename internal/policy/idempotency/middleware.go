@@ -188,6 +188,13 @@ func (m *middleware) serve(w http.ResponseWriter, r *http.Request, key, fp strin
 	for {
 		existing, reserved, err := m.opts.Store.Reserve(ctx, key, pending, m.opts.TTL)
 		switch {
+		case err != nil && ctx.Err() != nil:
+			// The request's own deadline ended while it asked (most often
+			// while it waited for the first request with the key): the
+			// store is not to blame.
+			w.Header().Set("Retry-After", "1")
+			writeError(w, http.StatusConflict, errcode.Conflict, "a request with this Idempotency-Key is still in progress; retry later")
+			return
 		case err != nil:
 			m.opts.Logger.ErrorContext(ctx, "idempotency store failed", "op", "reserve", "key", logKey(key), "err", err)
 			w.Header().Set("Retry-After", "1")

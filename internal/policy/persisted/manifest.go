@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/formatter"
@@ -127,6 +128,9 @@ func (m *Manifest) add(id, body string) error {
 		return fmt.Errorf("operation %q is not a valid GraphQL document: %w", id, err)
 	}
 	m.byID[id] = body
+	// A manifest may key by "sha256:<hex>", the documentId form; the
+	// gateway looks documents up by the bare hash.
+	m.byID[strings.TrimPrefix(id, "sha256:")] = body
 	m.byID[hashOf(body)] = body
 	m.bodies[body] = struct{}{}
 	m.normalized[norm] = struct{}{}

@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	gqlerrcode "github.com/99designs/gqlgen/graphql/errcode"
@@ -90,10 +91,12 @@ type Options struct {
 	MaxQueryBytes int
 }
 
-// Queries resolves and polices persisted queries for one gateway.
+// Queries resolves and polices persisted queries for one gateway. Its
+// manifest can be replaced while it serves (SetManifest).
 type Queries struct {
-	opts  Options
-	cache graphql.Cache[string] // manifest, then opts.Cache
+	opts     Options
+	manifest atomic.Pointer[Manifest]
+	cache    graphql.Cache[string] // manifest, then opts.Cache
 }
 
 // New checks opts. It fails when Only is set without a manifest.
@@ -105,8 +108,24 @@ func New(opts Options) (*Queries, error) {
 		opts.MaxQueryBytes = DefaultMaxQueryBytes
 	}
 	q := &Queries{opts: opts}
-	q.cache = layered{manifest: opts.Manifest, store: opts.Cache, maxBytes: opts.MaxQueryBytes}
+	q.manifest.Store(opts.Manifest)
+	q.cache = layered{manifest: q.Manifest, store: opts.Cache, maxBytes: opts.MaxQueryBytes}
 	return q, nil
+}
+
+// Manifest is the manifest now served; nil when there is none.
+func (q *Queries) Manifest() *Manifest { return q.manifest.Load() }
+
+// SetManifest serves m from the next request on, for a manifest reloaded
+// without a restart: ids it adds are served (and, in safelist mode,
+// allowed), ids it drops are not. It refuses nil in safelist mode, which
+// would refuse every query.
+func (q *Queries) SetManifest(m *Manifest) error {
+	if m == nil && q.opts.Only {
+		return errors.New("persisted queries: safelist mode needs a manifest")
+	}
+	q.manifest.Store(m)
+	return nil
 }
 
 // Install adds the extension to srv: gqlgen's APQ over the manifest and
@@ -115,7 +134,7 @@ func New(opts Options) (*Queries, error) {
 // query text from the request parameters, since it may fill that text in.
 func (q *Queries) Install(srv *handler.Server) {
 	if q.opts.Only {
-		srv.Use(Safelist{Manifest: q.opts.Manifest})
+		srv.Use(Safelist{Manifest: q.Manifest(), current: q.Manifest})
 		return
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: q.cache})
@@ -127,7 +146,7 @@ func (q *Queries) Install(srv *handler.Server) {
 // guarded like one sent in full.
 func (q *Queries) Lookup(ctx context.Context, hash string) (string, bool) {
 	if q.opts.Only {
-		return q.opts.Manifest.Lookup(hash)
+		return q.Manifest().Lookup(hash)
 	}
 	return q.cache.Get(ctx, hash)
 }
@@ -135,8 +154,8 @@ func (q *Queries) Lookup(ctx context.Context, hash string) (string, bool) {
 // Describe says what is on, for the startup log.
 func (q *Queries) Describe() string {
 	n := 0
-	if q.opts.Manifest != nil {
-		n = q.opts.Manifest.Len()
+	if m := q.Manifest(); m != nil {
+		n = m.Len()
 	}
 	switch {
 	case q.opts.Only:
@@ -153,14 +172,14 @@ func (q *Queries) Describe() string {
 // layered is the APQ cache: the manifest first (its ids need not be
 // SHA-256s), then the shared store, which registers queries up to a size.
 type layered struct {
-	manifest *Manifest
+	manifest func() *Manifest // the manifest now served
 	store    graphql.Cache[string]
 	maxBytes int
 }
 
 func (l layered) Get(ctx context.Context, hash string) (string, bool) {
-	if l.manifest != nil {
-		if q, ok := l.manifest.Lookup(hash); ok {
+	if m := l.manifest(); m != nil {
+		if q, ok := m.Lookup(hash); ok {
 			return q, true
 		}
 	}
@@ -174,8 +193,8 @@ func (l layered) Add(ctx context.Context, hash, query string) {
 	if l.store == nil || len(query) > l.maxBytes {
 		return
 	}
-	if l.manifest != nil {
-		if _, ok := l.manifest.Lookup(hash); ok {
+	if m := l.manifest(); m != nil {
+		if _, ok := m.Lookup(hash); ok {
 			return
 		}
 	}
@@ -189,6 +208,19 @@ func (l layered) Add(ctx context.Context, hash, query string) {
 // it is parsed.
 type Safelist struct {
 	Manifest *Manifest
+	// current, when set, is the manifest now served (Queries.Manifest),
+	// which a reload replaces; Manifest is then the one at start.
+	current func() *Manifest
+}
+
+// manifest is the manifest to police requests with.
+func (s Safelist) manifest() *Manifest {
+	if s.current != nil {
+		if m := s.current(); m != nil {
+			return m
+		}
+	}
+	return s.Manifest
 }
 
 var _ interface {
@@ -209,8 +241,9 @@ func (s Safelist) Validate(graphql.ExecutableSchema) error {
 
 // MutateOperationParameters implements graphql.OperationParameterMutator.
 func (s Safelist) MutateOperationParameters(_ context.Context, raw *graphql.RawParams) *gqlerror.Error {
+	m := s.manifest()
 	if raw.Query != "" {
-		if !s.Manifest.Allows(raw.Query) {
+		if !m.Allows(raw.Query) {
 			return notAllowed("this operation is not in the persisted query manifest, and only those may run")
 		}
 		return nil
@@ -220,7 +253,7 @@ func (s Safelist) MutateOperationParameters(_ context.Context, raw *graphql.RawP
 		// No query and no id: nothing would run, and gqlgen says so.
 		return nil
 	}
-	q, found := s.Manifest.Lookup(id)
+	q, found := m.Lookup(id)
 	if !found {
 		return notAllowed("this persisted query id is not in the manifest, and only its operations may run")
 	}

@@ -77,10 +77,27 @@ func (g *guard) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 			cmd.SetErr(ErrUnavailable)
 			return ErrUnavailable
 		}
+		start := time.Now()
 		err = next(ctx, cmd)
-		done(err)
+		done(judged(err, time.Since(start)))
 		return err
 	}
+}
+
+// minJudged is the least time a call must have had before its running
+// out of time counts against Redis. Redis answers in well under a
+// millisecond; a caller whose own deadline left it less than this (a
+// duplicate request polling for an Idempotency-Key near its deadline)
+// says nothing about Redis, and must not open the breaker for everyone.
+const minJudged = 100 * time.Millisecond
+
+// judged is err as the breaker should count it: a deadline that ended a
+// call sooner than minJudged is not Redis's failure.
+func judged(err error, took time.Duration) error {
+	if err != nil && errors.Is(err, context.DeadlineExceeded) && took < minJudged {
+		return nil
+	}
+	return err
 }
 
 func (g *guard) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
@@ -95,8 +112,9 @@ func (g *guard) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Proces
 			}
 			return ErrUnavailable
 		}
+		start := time.Now()
 		err = next(ctx, cmds)
-		done(err)
+		done(judged(err, time.Since(start)))
 		return err
 	}
 }

@@ -147,3 +147,23 @@ func TestIdempotencyKeysSurviveARedisCrashWithAOF(t *testing.T) {
 	assert.Equal(t, idempotency.StatePending, got.State)
 	require.NoError(t, s.Idempotency.Complete(ctx, "pending", pending, time.Hour), "its owner completes it after the restart")
 }
+
+// A caller whose own deadline leaves Redis too little time to answer (a
+// duplicate request polling for its Idempotency-Key as its deadline
+// ends) says nothing about Redis: however many such calls fail, the
+// breaker stays closed. Calls that had time and got no answer open it.
+func TestShortCallerDeadlinesDoNotOpenTheBreaker(t *testing.T) {
+	t.Parallel()
+	rs := redistest.Start(t)
+	s := open(t, rs.URL)
+	ctx := context.Background()
+	rs.Freeze()
+	t.Cleanup(rs.Thaw)
+	for range 3 * sharedstate.BreakerFailures {
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
+		_, _, err := s.Cache.Get(cctx, "cordial", "k")
+		cancel()
+		require.Error(t, err)
+	}
+	assert.Equal(t, "closed", s.Health(ctx).Breaker, "the callers gave Redis no time to answer")
+}

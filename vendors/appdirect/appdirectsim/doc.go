@@ -92,4 +92,11 @@
 //     accessTypes, companyId null, customAttributes empty, address
 //     {street1, street2, city, state, zip, country}, links self and
 //     memberships built from the URL the request came in by.
+//   - How strict it is (issue 21): GraphQL documents are validated against
+//     the schema, so an unknown or misspelled field, argument or input key
+//     is refused with GraphQL's own errors and nothing changes. The token
+//     endpoint ignores form parameters it does not know, as RFC 6749
+//     section 3.1 requires of an authorization server, and the REST
+//     companies list ignores unknown query parameters, as Spring's binding
+//     does; its page and size are checked (400 outside 0.. and 1..100).
 package appdirectsim
