@@ -6,6 +6,7 @@ package fifthvendorprobe
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -15,7 +16,7 @@ import (
 )
 
 func TestEchoFieldEndToEnd(t *testing.T) {
-	e := gatewaytest.Start(t)
+	e := gatewaytest.Start(t, gatewaytest.WithCache(time.Minute))
 
 	r := e.Query(`query($m: String!) { echo(message: $m) { message servedBy } }`, map[string]any{"m": "hello from the fifth vendor"})
 	require.Empty(t, r.Errors, r.Raw)
@@ -30,4 +31,8 @@ func TestEchoFieldEndToEnd(t *testing.T) {
 	r = e.Query(`{ gateway { vendors { name configured simulated } } }`, nil)
 	require.Empty(t, r.Errors, r.Raw)
 	assert.Contains(t, string(r.Data), `{"name":"echo","configured":true,"simulated":true}`)
+
+	r = e.Query(`mutation { invalidateCache(vendor: ECHO) { vendor invalidated } }`, nil)
+	require.Empty(t, r.Errors, r.Raw)
+	assert.JSONEq(t, `{"invalidateCache":{"vendor":"echo","invalidated":true}}`, string(r.Data), "its Vendor enum value reaches its chain")
 }
