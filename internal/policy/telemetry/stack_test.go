@@ -43,6 +43,10 @@ const overview = `query Overview {
   people(refs: [{email: "ada.lovelace@example.com"}]) { id }
 }`
 
+// vendors are the vendors overview reads from. The stack itself wires
+// every vendor of the registry (config.Vendors): the cost model refuses a
+// schema field whose vendor gave no cost, so a vendor added to the
+// registry needs nothing here.
 var vendors = []string{ortto.Name, apptivo.Name, appdirect.Name, cordial.Name}
 
 // stack is the real executor over the real resolvers, vendor clients and
@@ -74,7 +78,7 @@ func newStack(t *testing.T, opts telemetry.Options) *stack {
 	require.NoError(t, sb.Configure(cfg))
 
 	chains := map[string]*outbound.Chain{}
-	for _, v := range vendors {
+	for _, v := range config.Vendors {
 		o := cfg.ChainOptions(v)
 		o.Logger = slog.New(slog.DiscardHandler)
 		o.RatePerSecond = 0
@@ -84,7 +88,7 @@ func newStack(t *testing.T, opts telemetry.Options) *stack {
 		require.NoError(t, tel.ObserveChain(v, chains[v]))
 	}
 	clients := map[string]any{}
-	for _, v := range vendors {
+	for _, v := range config.Vendors {
 		clients[v], err = cfg.VendorConfig[v].NewClient(chains[v].Client())
 		require.NoError(t, err)
 	}
@@ -93,7 +97,7 @@ func newStack(t *testing.T, opts telemetry.Options) *stack {
 	allow := func(ctx context.Context, _ any, next graphql.Resolver, _ model.Scope) (any, error) { return next(ctx) }
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: r, Directives: generated.DirectiveRoot{HasScope: allow}})
 	byVendor := map[string]map[string]vendorkit.Cost{}
-	for _, v := range vendors {
+	for _, v := range config.Vendors {
 		byVendor[v] = cfg.VendorConfig[v].Costs()
 	}
 	costs, err := querylimits.NewCosts(es.Schema(), byVendor)
