@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -36,6 +38,10 @@ const fanOut = `{
 }`
 
 var vendorField = map[string]string{"appdirect": "accounts", "apptivo": "customers", "cordial": "accountLists", "ortto": "people"}
+
+// fanOutVendors are the vendors fanOut reads, in order: not the registry,
+// which may hold a vendor fanOut does not call.
+func fanOutVendors() []string { return slices.Sorted(maps.Keys(vendorField)) }
 
 // For every fault mode and every vendor: the other vendors' data arrives,
 // the failing field is null with the right code, the response comes

@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/switchyard/switchyard/internal/app/config"
 	"github.com/switchyard/switchyard/internal/app/gateway"
 	"github.com/switchyard/switchyard/internal/app/gatewaytest"
 	"github.com/switchyard/switchyard/internal/app/sandbox"
@@ -58,7 +57,7 @@ func TestTraceparentReachesEveryVendor(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.Status, r.Raw)
 	require.Empty(t, r.Errors, r.Raw)
 
-	for _, v := range config.Vendors {
+	for _, v := range fanOutVendors() {
 		calls := e.APICalls(v)
 		require.NotEmpty(t, calls, "%s was called", v)
 		for _, c := range calls {
@@ -117,7 +116,7 @@ func TestMetricsExposition(t *testing.T) {
 	} {
 		assert.Contains(t, text, want)
 	}
-	for _, v := range config.Vendors {
+	for _, v := range fanOutVendors() {
 		assert.Contains(t, text, `switchyard_vendor_calls_total{operation=`)
 		assert.Regexp(t, `switchyard_vendor_calls_total\{operation="[^"]+",status="2xx",vendor="`+v+`"\}`, text)
 	}
