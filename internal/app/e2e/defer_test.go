@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -266,4 +267,39 @@ func postDeferring(t *testing.T, e *env, query, accept string) *http.Response {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = resp.Body.Close() })
 	return resp
+}
+
+// A client that drops a @defer stream before its deferred part came does
+// not leave the request running for ever: gqlgen's multipart transport
+// drops a deferred result once the request's context is cancelled, then
+// waits for it without end, so the handler never returned (and a graceful
+// shutdown waited its whole timeout). The handler now returns once the
+// deferred part is done, within the request's deadline, whether or not
+// anyone still reads it.
+func TestDroppedDeferStreamEnds(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.Sandbox.Faults.Set(simkit.Fault{Vendor: "ortto", LatencyMs: 500})
+	resp := postDeferring(t, e, deferQuery, "multipart/mixed; deferSpec=20220824, application/json")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	_, params, err := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	require.NoError(t, err)
+	first, err := multipart.NewReader(resp.Body, params["boundary"]).NextPart()
+	require.NoError(t, err)
+	_, err = io.ReadAll(first)
+	require.NoError(t, err)
+	// Gone before Ortto answers.
+	require.NoError(t, resp.Body.Close())
+	http.DefaultClient.CloseIdleConnections()
+
+	closed := make(chan struct{})
+	go func() {
+		e.Server.Close() // waits for every handler to return
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the handler of the dropped @defer stream never returned")
+	}
 }

@@ -8,6 +8,7 @@ package graphqlhttp
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -200,6 +201,14 @@ func guard(opts Options, next http.Handler) http.Handler {
 		}
 		if media == mediaMultipart {
 			media = acceptMultipart
+			// gqlgen's multipart transport drops a deferred result once
+			// the request's context is cancelled and then waits for it
+			// for ever: a client that hung up mid-stream left the handler
+			// (and a graceful shutdown) waiting without end. A stream's
+			// operation therefore runs to its end, or to the request's
+			// deadline (set after this guard), whether or not the client
+			// still reads it.
+			r = r.WithContext(context.WithoutCancel(r.Context()))
 		}
 		r.Header.Set("Accept", media)
 		sw := &specWriter{ResponseWriter: w}
