@@ -179,3 +179,54 @@ func TestReadOnAnotherReplicaAfterAWrite(t *testing.T) {
 		})
 	}
 }
+
+// While replica A's write is in flight (Cordial has applied it, its reply
+// is slow), a read on replica B goes to Cordial: once one read has seen
+// the new record, no later read is served the old from the shared cache
+// or from a call in flight. The history checker found reads served the
+// old record after another had seen the new.
+func TestReadOnAnotherReplicaDuringAWrite(t *testing.T) {
+	t.Parallel()
+	rs := redistest.Start(t)
+	sb, err := sandbox.Start("")
+	require.NoError(t, err)
+	t.Cleanup(sb.Close)
+	target, err := url.Parse(sb.URL())
+	require.NoError(t, err)
+	applied, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.ModifyResponse = func(resp *http.Response) error {
+		if resp.Request.Method == http.MethodPut {
+			once.Do(func() { close(applied) })
+			select {
+			case <-release:
+			case <-time.After(5 * time.Second):
+			}
+		}
+		return nil
+	}
+	srv := httptest.NewServer(proxy)
+	t.Cleanup(srv.Close)
+	via := func(s *gatewaytest.Setup) {
+		require.NoError(t, s.Config.Apply(map[string]string{"CORDIAL_BASE_URL": srv.URL + "/cordial"}))
+	}
+	a := &env{gatewaytest.StartOn(t, sb, gatewaytest.WithCache(time.Hour), gatewaytest.WithRedis(t, rs.URL, "during:"), via)}
+	b := &env{gatewaytest.StartOn(t, sb, gatewaytest.WithCache(time.Hour), gatewaytest.WithRedis(t, rs.URL, "during:"), via)}
+
+	r := b.Query(readList, nil) // cached on B: vip-customers
+	require.Empty(t, r.Errors, r.Raw)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.Query(`mutation { updateAccountList(id: "1", input: {name: "during_write", enhanced: true}) { name } }`, nil)
+	}()
+	<-applied
+	for range 3 {
+		r = b.Query(readList, nil)
+		require.Empty(t, r.Errors, r.Raw)
+		assert.JSONEq(t, `{"accountList":{"name":"during_write","enhanced":true}}`, string(r.Data), "Cordial has the new record: B does not serve the cached old one")
+	}
+	close(release)
+	<-done
+}

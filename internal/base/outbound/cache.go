@@ -29,8 +29,10 @@ import (
 // with, so it can never put pre-mutation data back in front of readers.
 type CacheStore interface {
 	// Get returns the entry stored under key in vendor's current
-	// generation (nil when there is none) and that generation.
-	Get(ctx context.Context, vendor, key string) (entry []byte, gen string, err error)
+	// generation (nil when there is none), that generation, and whether a
+	// write to the vendor is in flight on any replica (see Generations;
+	// a store of one replica says false: the fence knows its own writes).
+	Get(ctx context.Context, vendor, key string) (entry []byte, gen string, writing bool, err error)
 	// Set stores entry under key in generation gen of vendor for ttl.
 	Set(ctx context.Context, vendor, gen, key string, entry []byte, ttl time.Duration) error
 	// Invalidate drops every entry of vendor.
@@ -177,12 +179,20 @@ func (t *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	sum := sha256.Sum256([]byte(op + "\n" + rc.key))
 	key := hex.EncodeToString(sum[:])
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
-	raw, gen, gerr := t.opts.Store.Get(sctx, t.vendor, key)
+	raw, gen, writing, gerr := t.opts.Store.Get(sctx, t.vendor, key)
 	cancel()
-	if gerr != nil {
-		t.logger.WarnContext(ctx, "response cache unavailable; calling the vendor", "vendor", t.vendor, "error", gerr)
-		rc.gen = "?"
-	} else {
+	switch {
+	case gerr != nil || writing:
+		// Another replica's write is in flight, or the store cannot say:
+		// the read is fresh (see fenceTransport), past the cache and
+		// never shared. (A stale entry cannot be had without the store
+		// either.)
+		if gerr != nil {
+			t.logger.WarnContext(ctx, "response cache unavailable; calling the vendor", "vendor", t.vendor, "error", gerr)
+		}
+		rc.fresh = true
+		return t.next.RoundTrip(req)
+	default:
 		// Dedup shares this read's call only with reads that saw the
 		// same generation (see fenceTransport).
 		rc.gen = gen

@@ -53,13 +53,13 @@ func (m *MemoryCacheStore) gen(vendor string) string {
 }
 
 // Get implements CacheStore.
-func (m *MemoryCacheStore) Get(_ context.Context, vendor, key string) ([]byte, string, error) {
+func (m *MemoryCacheStore) Get(_ context.Context, vendor, key string) ([]byte, string, bool, error) {
 	gen := m.gen(vendor)
 	e, ok := m.cache.GetIfPresent(vendor + "\x00" + gen + "\x00" + key)
 	if !ok {
-		return nil, gen, nil
+		return nil, gen, false, nil
 	}
-	return e.b, gen, nil
+	return e.b, gen, false, nil
 }
 
 // Set implements CacheStore.

@@ -235,7 +235,7 @@ func NewChain(opts ChainOptions) *Chain {
 	c.cache = opts.Cache.Store
 	// Outermost of all: reads are ordered after the writes that came back
 	// before them, in the cache and in dedup alike.
-	rt = newFenceTransport(rt, aux, opts, &c.epoch)
+	rt = newFenceTransport(rt, aux, rt, opts, &c.epoch)
 	// No http.Client.Timeout: the vendor timeout bounds each attempt (see
 	// attemptTimeout), and the request's own deadline bounds the whole
 	// retried sequence, so a Retry-After of a second can be waited out

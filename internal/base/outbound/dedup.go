@@ -85,10 +85,12 @@ type sharedReply struct {
 
 // RoundTrip implements http.RoundTripper.
 func (d *dedupTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if !IsRead(req) || isFresh(req) {
+	rc := readCallFrom(req)
+	if !IsRead(req) || isFresh(req) || rc != nil && rc.fresh {
+		// A fresh read (FreshRead, or one the fence made fresh because a
+		// write is in flight) never shares a call.
 		return d.next.RoundTrip(req)
 	}
-	rc := readCallFrom(req)
 	if rc == nil {
 		// Outside a chain (no fence above): the request alone is the key.
 		k, err := requestKey(req)

@@ -2,20 +2,29 @@ package outbound
 
 import (
 	"context"
+	"crypto/rand"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"sync/atomic"
+	"time"
 )
 
-// Generations is a vendor's write generation shared by every replica
-// (sharedstate.CacheStore in Redis): Advance moves it on after a write,
-// Current reads it before a read. The fence gives it to reads when the
-// chain has no shared read cache that already reads it (the cache's Get
-// returns the same generation in the same round trip).
+// Generations is a vendor's write state shared by every replica
+// (sharedstate.CacheStore in Redis): a generation that every write moves
+// on when it starts and when it ends, and the writes in flight. The fence
+// marks each write with BeginWrite and EndWrite, and, when the chain has
+// no shared read cache that reads them already (the cache's Get returns
+// both in the same round trip), asks Current before a read.
 type Generations interface {
-	Current(ctx context.Context, vendor string) (string, error)
-	Advance(ctx context.Context, vendor string) error
+	// Current is the vendor's generation and whether a write to it is in
+	// flight on any replica.
+	Current(ctx context.Context, vendor string) (gen string, writing bool, err error)
+	// BeginWrite moves the generation on and marks write id in flight
+	// until EndWrite, or ttl at the latest (its replica may die).
+	BeginWrite(ctx context.Context, vendor, id string, ttl time.Duration) error
+	// EndWrite clears the mark of write id and moves the generation on.
+	EndWrite(ctx context.Context, vendor, id string) error
 }
 
 // fenceTransport is the chain's outermost layer. It orders reads after
@@ -27,19 +36,24 @@ type Generations interface {
 // record of a call that began before the last change and write the old
 // values back: a lost update at the vendor.
 //
-// It keeps the vendor's local write epoch, moved on when any request that
-// is not a read comes back (answered or failed: a write whose outcome is
-// unknown may have happened), before its caller sees the reply. Each read
-// carries a readCall (one value in its context, for the layers below):
-// its request key, computed once for the cache and dedup, the epoch it
+// A write moves the vendor's write epoch on this replica when it starts
+// and when it comes back (answered or failed: a write whose outcome is
+// unknown may have happened), before its caller sees the reply; with a
+// shared state (Redis) it moves the shared generation the same way and is
+// marked in flight there. While a write to the vendor is in flight, on
+// this replica or any other, a read is fresh: it neither takes a cached
+// reply nor shares a call nor leaves its reply in the cache, because the
+// vendor may apply the write at any moment of it, and a read that has
+// seen the new record must never be followed by one served the old (the
+// history checker, TestHistoriesAreLinearizable, found exactly that when
+// only a write's end moved the epoch). Between writes, each read carries
+// a readCall (one value in its context, for the layers below): its
+// request key, computed once for the cache and dedup, the epoch it
 // started in and the shared generation it saw. Dedup shares a call only
-// among reads of the same key, epoch and generation, so a read never joins
-// a call older than the last write this replica made, nor, with a shared
-// generation (Redis), older than the last write any replica made. The
-// cache stores a reply only if no write came back while it was fetched.
-//
-// A fresh read (FreshRead) takes neither path: it reads past the cache
-// and never shares a call, for the read of a read-modify-write.
+// among reads of the same key, epoch and generation, and the cache keeps
+// a reply only if no write started or ended while it was fetched: an
+// entry is the vendor's record between two writes, and a call shared is
+// one that no write overlapped when it was joined.
 type fenceTransport struct {
 	next http.RoundTripper
 	// aux is the chain without the layers that treat a request as a
@@ -48,15 +62,22 @@ type fenceTransport struct {
 	vendor string
 	logger *slog.Logger
 	epoch  *atomic.Uint64
-	// gens is the shared generation, when the chain has one and no shared
-	// cache reads it already (nil otherwise).
-	gens Generations
+	// writing counts this replica's writes to the vendor in flight.
+	writing atomic.Int64
+	// gens is the shared write state (nil without one); cached reports
+	// the operations whose reads the cache layer asks it about (nil: no
+	// cache), which the fence then need not ask itself.
+	gens   Generations
+	cached func(op string) bool
 }
 
-func newFenceTransport(next, aux http.RoundTripper, opts ChainOptions, epoch *atomic.Uint64) http.RoundTripper {
-	f := &fenceTransport{next: next, aux: aux, vendor: opts.Vendor, logger: opts.Logger, epoch: epoch}
-	if opts.Cache.Store == nil {
-		f.gens = opts.Generations
+func newFenceTransport(next, aux, cache http.RoundTripper, opts ChainOptions, epoch *atomic.Uint64) *fenceTransport {
+	f := &fenceTransport{next: next, aux: aux, vendor: opts.Vendor, logger: opts.Logger, epoch: epoch, gens: opts.Generations}
+	if c, ok := cache.(*cacheTransport); ok {
+		// The cache reads the generation and the writes in flight with
+		// its entry, for the operations it caches; for the others the
+		// fence asks for them.
+		f.cached = func(op string) bool { return c.ttl(op) > 0 }
 	}
 	return f
 }
@@ -82,36 +103,64 @@ func readCallFrom(req *http.Request) *readCall { return callOf(req.Context()).re
 
 // RoundTrip implements http.RoundTripper.
 func (f *fenceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if h := hooksOf(req.Context()); h != nil && h.Ledger != nil {
+	ctx := req.Context()
+	if h := hooksOf(ctx); h != nil && h.Ledger != nil {
 		h.Ledger.ask(f.vendor)
 	}
 	if !IsRead(req) {
-		resp, err := f.next.RoundTrip(req)
-		if f.gens != nil {
-			sctx, cancel := context.WithTimeout(context.WithoutCancel(req.Context()), storeTimeout)
-			if aerr := f.gens.Advance(sctx, f.vendor); aerr != nil {
-				f.logger.ErrorContext(req.Context(), "shared write generation: advancing after a write failed; other replicas may share an older read in flight", "vendor", f.vendor, "error", aerr)
-			}
-			cancel()
-		}
-		f.epoch.Add(1)
-		return resp, err
+		return f.write(req)
 	}
 	key, err := requestKey(req)
 	if err != nil {
 		return nil, err
 	}
-	rc := &readCall{key: key, epoch: f.epoch.Load(), fresh: isFresh(req)}
-	if f.gens != nil && !rc.fresh {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(req.Context()), storeTimeout)
-		g, gerr := f.gens.Current(sctx, f.vendor)
+	rc := &readCall{key: key, epoch: f.epoch.Load(), fresh: isFresh(req) || f.writing.Load() > 0}
+	if f.gens != nil && !rc.fresh && (f.cached == nil || !f.cached(OperationFrom(ctx))) {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+		g, writing, gerr := f.gens.Current(sctx, f.vendor)
 		cancel()
-		if gerr != nil {
-			g = "?"
-		}
+		// Unknown (Redis did not answer) is treated as a write in
+		// flight: another replica's write may be, and a read that cannot
+		// tell shares nothing.
+		rc.fresh = gerr != nil || writing
 		rc.gen = g
 	}
-	return f.next.RoundTrip(req.WithContext(withCall(req.Context(), func(c *call) { c.read = rc })))
+	return f.next.RoundTrip(req.WithContext(withCall(ctx, func(c *call) { c.read = rc })))
+}
+
+// write sends a request that is not a read between the two moves of the
+// write state (see fenceTransport).
+func (f *fenceTransport) write(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	f.writing.Add(1)
+	f.epoch.Add(1)
+	id := ""
+	if f.gens != nil {
+		id = rand.Text()
+		ttl := time.Minute
+		if dl, ok := ctx.Deadline(); ok {
+			ttl = time.Until(dl) + storeTimeout
+		}
+		f.shared(ctx, "marking a write in flight", func(sctx context.Context) error { return f.gens.BeginWrite(sctx, f.vendor, id, ttl) })
+	}
+	resp, err := f.next.RoundTrip(req)
+	if f.gens != nil {
+		f.shared(ctx, "ending a write", func(sctx context.Context) error { return f.gens.EndWrite(sctx, f.vendor, id) })
+	}
+	f.epoch.Add(1)
+	f.writing.Add(-1)
+	return resp, err
+}
+
+// shared runs one bounded call to the shared write state; a failure is
+// logged (other replicas then fence by their own writes only, /readyz
+// shows Redis's trouble) and the write goes on.
+func (f *fenceTransport) shared(ctx context.Context, what string, call func(context.Context) error) {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	defer cancel()
+	if err := call(sctx); err != nil {
+		f.logger.WarnContext(ctx, "shared write state: "+what+" failed; other replicas may serve reads older than this write", "vendor", f.vendor, "error", err)
+	}
 }
 
 // AuxiliaryTransport is the part of hc's chain for requests that are no

@@ -170,3 +170,44 @@ func TestFreshReadGoesToTheVendor(t *testing.T) {
 	_ = resp.Body.Close()
 	assert.Equal(t, 3, v.getCount())
 }
+
+// While a write is in flight the vendor may apply it at any moment, so a
+// read then neither takes a cached reply nor leaves one: once a read has
+// seen the new record, no later read is served the old. The history
+// checker found this: the cache served an entry from before a write the
+// vendor had already applied, because only the write's end moved the
+// epoch.
+func TestReadsDuringAWriteSeeTheVendor(t *testing.T) {
+	var mu sync.Mutex
+	value := "old"
+	applied, release := make(chan struct{}), make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut {
+			b, _ := io.ReadAll(r.Body)
+			mu.Lock()
+			value = string(b)
+			mu.Unlock()
+			close(applied)
+			<-release // the reply is slow; the record has changed already
+			_, _ = io.WriteString(w, `{}`)
+			return
+		}
+		mu.Lock()
+		v := value
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"value":"`+v+`"}`)
+	}))
+	t.Cleanup(srv.Close)
+	c := newChain(t, outbound.ChainOptions{Vendor: "held", Cache: outbound.CacheOptions{Store: memStore(t), TTL: time.Hour}}).Client()
+	require.JSONEq(t, `{"value":"old"}`, get(t, c, srv.URL)) // cached
+
+	done := make(chan struct{})
+	go func() { defer close(done); put(t, c, srv.URL, "new") }()
+	<-applied
+	assert.JSONEq(t, `{"value":"new"}`, get(t, c, srv.URL), "the vendor has the new record: the cached old one is not served")
+	assert.JSONEq(t, `{"value":"new"}`, get(t, c, srv.URL))
+	close(release)
+	<-done
+	assert.JSONEq(t, `{"value":"new"}`, get(t, c, srv.URL))
+}

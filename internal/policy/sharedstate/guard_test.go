@@ -39,7 +39,7 @@ func TestFrozenRedisFailsFastThenOpensTheBreaker(t *testing.T) {
 	rs := redistest.Start(t)
 	s := open(t, rs.URL)
 	ctx := context.Background()
-	_, _, err := s.Cache.Get(ctx, "cordial", "k")
+	_, _, _, err := s.Cache.Get(ctx, "cordial", "k")
 	require.NoError(t, err)
 	assert.Equal(t, "closed", s.Health(ctx).Breaker)
 
@@ -48,7 +48,7 @@ func TestFrozenRedisFailsFastThenOpensTheBreaker(t *testing.T) {
 	for i := range sharedstate.BreakerFailures {
 		cctx, cancel := context.WithTimeout(ctx, 250*time.Millisecond)
 		start := time.Now()
-		_, _, err := s.Cache.Get(cctx, "cordial", "k")
+		_, _, _, err := s.Cache.Get(cctx, "cordial", "k")
 		cancel()
 		require.Error(t, err, "call %d", i)
 		assert.Less(t, time.Since(start), 2500*time.Millisecond, "call %d is bounded by its context", i)
@@ -63,7 +63,7 @@ func TestFrozenRedisFailsFastThenOpensTheBreaker(t *testing.T) {
 
 	rs.Thaw()
 	require.Eventually(t, func() bool {
-		_, _, err := s.Cache.Get(ctx, "cordial", "k")
+		_, _, _, err := s.Cache.Get(ctx, "cordial", "k")
 		return err == nil
 	}, 20*testBreakerOpen, 50*time.Millisecond, "a probe after BreakerOpen finds Redis back")
 	assert.Equal(t, "closed", s.Health(ctx).Breaker)
@@ -131,7 +131,7 @@ func TestIdempotencyKeysSurviveARedisCrashWithAOF(t *testing.T) {
 
 	rs.Restart()
 	require.Eventually(t, func() bool {
-		_, _, err := s.Cache.Get(ctx, "x", "y")
+		_, _, _, err := s.Cache.Get(ctx, "x", "y")
 		return err == nil
 	}, 20*testBreakerOpen, 50*time.Millisecond)
 
@@ -161,9 +161,43 @@ func TestShortCallerDeadlinesDoNotOpenTheBreaker(t *testing.T) {
 	t.Cleanup(rs.Thaw)
 	for range 3 * sharedstate.BreakerFailures {
 		cctx, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
-		_, _, err := s.Cache.Get(cctx, "cordial", "k")
+		_, _, _, err := s.Cache.Get(cctx, "cordial", "k")
 		cancel()
 		require.Error(t, err)
 	}
 	assert.Equal(t, "closed", s.Health(ctx).Breaker, "the callers gave Redis no time to answer")
+}
+
+// A write in flight on one replica is seen by every replica's reads
+// (Current, and the cache's Get), each of its two moves changes the
+// generation, and the mark of a write whose replica died ends on its own.
+func TestWritesInFlightAreShared(t *testing.T) {
+	t.Parallel()
+	rs := redistest.Start(t)
+	a, b := open(t, rs.URL), open(t, rs.URL)
+	ctx := context.Background()
+	g0, writing, err := b.Generations.Current(ctx, "cordial")
+	require.NoError(t, err)
+	assert.False(t, writing)
+
+	require.NoError(t, a.Generations.BeginWrite(ctx, "cordial", "w1", time.Minute))
+	g1, writing, err := b.Generations.Current(ctx, "cordial")
+	require.NoError(t, err)
+	assert.True(t, writing, "B sees A's write in flight")
+	assert.NotEqual(t, g0, g1)
+	_, _, writing, err = b.Cache.Get(ctx, "cordial", "k")
+	require.NoError(t, err)
+	assert.True(t, writing, "and so does B's cache")
+
+	require.NoError(t, a.Generations.EndWrite(ctx, "cordial", "w1"))
+	g2, writing, err := b.Generations.Current(ctx, "cordial")
+	require.NoError(t, err)
+	assert.False(t, writing)
+	assert.NotEqual(t, g1, g2)
+
+	require.NoError(t, a.Generations.BeginWrite(ctx, "cordial", "dies", 50*time.Millisecond))
+	require.Eventually(t, func() bool {
+		_, writing, err := b.Generations.Current(ctx, "cordial")
+		return err == nil && !writing
+	}, 5*time.Second, 20*time.Millisecond, "a dead replica's mark expires")
 }
