@@ -174,6 +174,9 @@ func (t *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return t.next.RoundTrip(req)
 	}
 	if t.unpublished.Load() && !t.invalidate(ctx, op) {
+		// The store took no invalidation of this replica's last write:
+		// like a store that cannot answer, the read is fresh.
+		rc.fresh = true
 		return t.next.RoundTrip(req)
 	}
 	sum := sha256.Sum256([]byte(op + "\n" + rc.key))
@@ -181,8 +184,7 @@ func (t *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	raw, gen, writing, gerr := t.opts.Store.Get(sctx, t.vendor, key)
 	cancel()
-	switch {
-	case gerr != nil || writing:
+	if gerr != nil || writing {
 		// Another replica's write is in flight, or the store cannot say:
 		// the read is fresh (see fenceTransport), past the cache and
 		// never shared. (A stale entry cannot be had without the store
@@ -192,11 +194,10 @@ func (t *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		rc.fresh = true
 		return t.next.RoundTrip(req)
-	default:
-		// Dedup shares this read's call only with reads that saw the
-		// same generation (see fenceTransport).
-		rc.gen = gen
 	}
+	// Dedup shares this read's call only with reads that saw the same
+	// generation (see fenceTransport).
+	rc.gen = gen
 	var cached *cacheEntry
 	if gerr == nil && raw != nil {
 		cached, _ = decodeCacheEntry(raw)

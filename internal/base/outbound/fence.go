@@ -87,9 +87,11 @@ type readCall struct {
 	key   string // requestKey: method, URL, credentials, body
 	epoch uint64 // the local write epoch when the read started
 	// gen is the shared generation the read saw: filled by the fence from
-	// Generations or by the cache from its Get; "" without either, "?"
-	// when it could not be read (then only the local epoch fences).
-	gen   string
+	// Generations or by the cache from its Get; "" without either.
+	gen string
+	// fresh: the read takes no cached reply, leaves none and shares no
+	// call (FreshRead, a write in flight, or a shared state that cannot
+	// say).
 	fresh bool
 }
 
