@@ -118,6 +118,11 @@ type cacheTransport struct {
 	logger      *slog.Logger
 	// epoch is the fence's write epoch (see fenceTransport).
 	epoch *atomic.Uint64
+	// fenced: the fence moves the shared generation around every write
+	// (ChainOptions.Generations, the same Redis counter Invalidate moves),
+	// so a write needs no invalidation of its own here; the fence tells
+	// the cache how its move went (settle).
+	fenced bool
 	// unpublished is set while an invalidation the store refused is owed:
 	// until it goes through, this replica neither serves nor keeps
 	// cached replies of the vendor (they may predate the write), and
@@ -139,7 +144,7 @@ func newCacheTransport(next http.RoundTripper, opts ChainOptions, epoch *atomic.
 		c.MaxStale = DefaultCacheMaxStale
 	}
 	obs, _ := opts.Observer.(CacheObserver)
-	return &cacheTransport{next: next, vendor: opts.Vendor, opts: c, check: opts.Descriptor.check(), uncacheable: opts.Descriptor.Uncacheable, observer: obs, logger: opts.Logger, epoch: epoch}
+	return &cacheTransport{next: next, vendor: opts.Vendor, opts: c, check: opts.Descriptor.check(), uncacheable: opts.Descriptor.Uncacheable, observer: obs, logger: opts.Logger, epoch: epoch, fenced: opts.Generations != nil}
 }
 
 func (t *cacheTransport) observe(op, outcome string) {
@@ -165,7 +170,9 @@ func (t *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	op := OperationFrom(ctx)
 	if !IsRead(req) {
 		resp, err := t.next.RoundTrip(req)
-		t.invalidate(ctx, op)
+		if !t.fenced {
+			t.invalidate(ctx, op)
+		}
 		return resp, err
 	}
 	ttl := t.ttl(op)
@@ -257,7 +264,14 @@ func (t *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 func (t *cacheTransport) invalidate(ctx context.Context, op string) bool {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
-	if err := t.opts.Store.Invalidate(sctx, t.vendor); err != nil {
+	return t.settle(ctx, op, t.opts.Store.Invalidate(sctx, t.vendor))
+}
+
+// settle records how an invalidation went, the cache's own or the
+// fence's move of the shared generation after a write (the same Redis
+// counter): err != nil leaves one owed, success pays what was owed.
+func (t *cacheTransport) settle(ctx context.Context, op string, err error) bool {
+	if err != nil {
 		if !t.unpublished.Swap(true) {
 			t.logger.ErrorContext(ctx, "response cache: invalidation after a mutation failed; reading past the cache until it goes through", "vendor", t.vendor, "error", err)
 		}

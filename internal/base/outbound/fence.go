@@ -69,6 +69,7 @@ type fenceTransport struct {
 	// cache), which the fence then need not ask itself.
 	gens   Generations
 	cached func(op string) bool
+	settle func(ctx context.Context, op string, err error) bool
 }
 
 func newFenceTransport(next, aux, cache http.RoundTripper, opts ChainOptions, epoch *atomic.Uint64) *fenceTransport {
@@ -76,8 +77,10 @@ func newFenceTransport(next, aux, cache http.RoundTripper, opts ChainOptions, ep
 	if c, ok := cache.(*cacheTransport); ok {
 		// The cache reads the generation and the writes in flight with
 		// its entry, for the operations it caches; for the others the
-		// fence asks for them.
+		// fence asks for them. The fence's move of the shared
+		// generation after a write is the cache's invalidation.
 		f.cached = func(op string) bool { return c.ttl(op) > 0 }
+		f.settle = c.settle
 	}
 	return f
 }
@@ -147,7 +150,10 @@ func (f *fenceTransport) write(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := f.next.RoundTrip(req)
 	if f.gens != nil {
-		f.shared(ctx, "ending a write", func(sctx context.Context) error { return f.gens.EndWrite(sctx, f.vendor, id) })
+		moved := f.shared(ctx, "ending a write", func(sctx context.Context) error { return f.gens.EndWrite(sctx, f.vendor, id) })
+		if f.settle != nil {
+			f.settle(ctx, OperationFrom(ctx), moved)
+		}
 	}
 	f.epoch.Add(1)
 	f.writing.Add(-1)
@@ -156,13 +162,15 @@ func (f *fenceTransport) write(req *http.Request) (*http.Response, error) {
 
 // shared runs one bounded call to the shared write state; a failure is
 // logged (other replicas then fence by their own writes only, /readyz
-// shows Redis's trouble) and the write goes on.
-func (f *fenceTransport) shared(ctx context.Context, what string, call func(context.Context) error) {
+// shows Redis's trouble), returned, and the write goes on.
+func (f *fenceTransport) shared(ctx context.Context, what string, call func(context.Context) error) error {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
-	if err := call(sctx); err != nil {
+	err := call(sctx)
+	if err != nil {
 		f.logger.WarnContext(ctx, "shared write state: "+what+" failed; other replicas may serve reads older than this write", "vendor", f.vendor, "error", err)
 	}
+	return err
 }
 
 // AuxiliaryTransport is the part of hc's chain for requests that are no

@@ -211,7 +211,7 @@ func (t *Telemetry) ObserveCache(vendor, op, outcome string) {
 	m := t.metrics
 	vendor, op = m.vendorLabels(vendor, op)
 	switch outcome {
-	case outbound.CacheHit, outbound.CacheMiss, outbound.CacheStale, outbound.CacheInvalidate:
+	case outbound.CacheHit, outbound.CacheMiss, outbound.CacheStale, outbound.CacheInvalidate, outbound.CacheInvalidateFailed:
 	default:
 		outcome = labelOther
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/switchyard/switchyard/internal/app/sandbox"
 	"github.com/switchyard/switchyard/internal/base/simkit"
 	"github.com/switchyard/switchyard/internal/policy/idempotency"
+	"github.com/switchyard/switchyard/internal/base/outbound"
 	"github.com/switchyard/switchyard/internal/policy/telemetry"
 )
 
@@ -206,4 +207,17 @@ func TestDeferredOperationCountedOnce(t *testing.T) {
 	assert.Equal(t, 1.0, samples[`switchyard_graphql_operations_total{operation="Deferred",outcome="success",type="query"}`], exposition)
 	assert.Equal(t, 1.0, samples[`switchyard_graphql_operations_total{operation="Deferred",outcome="partial",type="query"}`], exposition)
 	assert.Equal(t, []string{"partial", "success"}, labelValues(samples, "switchyard_graphql_operations_total", "outcome"))
+}
+
+// Every cache outcome the chain reports keeps its own label: a refused
+// invalidation was counted as "other", so an alert on it never fired.
+func TestCacheOutcomesKeepTheirLabels(t *testing.T) {
+	s := newStack(t, telemetry.Options{})
+	for _, outcome := range []string{outbound.CacheHit, outbound.CacheMiss, outbound.CacheStale, outbound.CacheInvalidate, outbound.CacheInvalidateFailed} {
+		s.tel.ObserveCache("cordial", "get list", outcome)
+	}
+	samples, raw := scrape(t, s.srv.URL)
+	for _, outcome := range []string{"hit", "miss", "stale", "invalidate", "invalidate_failed"} {
+		assert.Contains(t, samples, `switchyard_vendor_cache_total{operation="get list",outcome="`+outcome+`",vendor="cordial"}`, raw)
+	}
 }
