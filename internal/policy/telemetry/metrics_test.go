@@ -14,9 +14,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchyard/switchyard/internal/app/sandbox"
+	"github.com/switchyard/switchyard/internal/base/outbound"
 	"github.com/switchyard/switchyard/internal/base/simkit"
 	"github.com/switchyard/switchyard/internal/policy/idempotency"
-	"github.com/switchyard/switchyard/internal/base/outbound"
 	"github.com/switchyard/switchyard/internal/policy/telemetry"
 )
 
